@@ -1,0 +1,35 @@
+/**
+ * `@rotor/core/engine`: everything an engine author needs, and nothing else.
+ */
+
+export * from '../errors.js';
+export type { RotorLogger } from '../logger.js';
+export type { RotationStep } from '../protocol/rotation-event.js';
+export { CLONE_SUFFIX, toggleCloneSuffix } from './alternate-username.js';
+export type {
+  AdminSecret,
+  CloneUserInput,
+  EngineCapabilities,
+  EngineContractVersion,
+  EngineSecret,
+  LoginOutcome,
+  PasswordPolicy,
+  Principal,
+  RotationEngine,
+  SetPasswordsInput,
+  StepContext,
+  StrategyId,
+  WaitInput,
+} from './contract.js';
+export { ENGINE_CONTRACT_VERSION, STRATEGY_IDS } from './contract.js';
+export { defineEngine } from './define-engine.js';
+export {
+  allowedCharacterClasses,
+  LOWERCASE,
+  NUMBERS,
+  PUNCTUATION,
+  passwordSatisfiesPolicy,
+  UPPERCASE,
+  validatePasswordPolicy,
+} from './password-policy.js';
+export { type PollOptions, pollUntil } from './poll.js';

@@ -1,0 +1,42 @@
+/**
+ * The secret store port: the handful of Secrets Manager calls the protocol makes. The default
+ * adapter is the AWS SDK v3 client (`createSecretsManagerStore`); tests use fakes.
+ */
+import type { PasswordPolicy } from '../engine/contract.js';
+
+export interface SecretDescription {
+  arn: string;
+  name: string;
+  /** Undefined when DescribeSecret omits the field (tolerated, as AWS's functions should). */
+  rotationEnabled: boolean | undefined;
+  /** Version id -> staging labels, for versions that have at least one label. */
+  versionStages: Record<string, string[]>;
+  tags: Record<string, string>;
+}
+
+export interface SecretVersionValue {
+  versionId: string;
+  secretString: string;
+  stages: string[];
+}
+
+export interface SecretStore {
+  describe(secretId: string): Promise<SecretDescription>;
+  /**
+   * Reads one version by id and/or stage. Returns `undefined` when that version or stage does not
+   * exist or has no value yet (Secrets Manager's ResourceNotFoundException).
+   */
+  getValue(
+    secretId: string,
+    selector: { versionId?: string; stage?: string },
+  ): Promise<SecretVersionValue | undefined>;
+  /** PutSecretValue with the token as ClientRequestToken and only the AWSPENDING stage. */
+  putPendingValue(
+    secretId: string,
+    input: { token: string; secretString: string; rotationToken?: string | undefined },
+  ): Promise<void>;
+  /** UpdateSecretVersionStage: AWSCURRENT moves from one version to another (AWSPREVIOUS follows). */
+  moveCurrentStage(secretId: string, input: { toVersionId: string; fromVersionId: string }): Promise<void>;
+  /** GetRandomPassword with the policy's options. */
+  getRandomPassword(policy: PasswordPolicy): Promise<string>;
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Shared vitest settings: resolve workspace packages from source (the `@rotor/source` export condition)
+ * and write a JSON report that `scripts/test-summary.mjs` adds up for CI's `N passed, N failed` line.
+ */
+export const sharedTestConfig = defineConfig({
+  resolve: { conditions: ['@rotor/source'] },
+  ssr: { resolve: { conditions: ['@rotor/source'] } },
+  test: {
+    include: ['tests/**/*.test.ts'],
+    reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
