@@ -36,7 +36,7 @@ export interface SecretStore {
     input: { token: string; secretString: string; rotationToken?: string | undefined },
   ): Promise<void>;
   /** UpdateSecretVersionStage: AWSCURRENT moves from one version to another (AWSPREVIOUS follows). */
-  moveCurrentStage(secretId: string, input: { toVersionId: string; fromVersionId: string }): Promise<void>;
+  moveCurrentStage(secretId: string, input: { toVersionId: string; fromVersionId?: string }): Promise<void>;
   /** GetRandomPassword with the policy's options. */
   getRandomPassword(policy: PasswordPolicy): Promise<string>;
 }

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { createDefaultLogger } from './default-logger.js';
+import { type EngineSecret, type RotationEngine, STRATEGY_IDS, type StepContext } from './engine/contract.js';
+import { EngineError, InvalidConfigurationError, RotationError } from './errors.js';
+import type { RotorLogger } from './logger.js';
+import { createDeadline, type LambdaContextLike } from './protocol/deadline.js';
+import { parseRotationEvent } from './protocol/parse-event.js';
+import { SecretRedactor } from './protocol/redactor.js';
+import type { RotationEvent } from './protocol/rotation-event.js';
+import { runRotationStep, type StepResult } from './protocol/rotation-steps.js';
+import type { SecretStore } from './store/secret-store.js';
+import { createSecretsManagerStore } from './store/secrets-manager-store.js';
+import { assertStrategySupported, type StrategyChoice } from './strategies/select-strategy.js';
+
+export interface RotationHandlerOptions<TSecret extends EngineSecret> {
+  engine: RotationEngine<TSecret>;
+  /** Default `auto`: alternating-users when the secret has `masterarn`, else dual-password where possible, else single-user. */
+  strategy?: StrategyChoice;
+  /** Default: Secrets Manager through the AWS SDK (honours AWS_ENDPOINT_URL_SECRETS_MANAGER). */
+  store?: SecretStore;
+  logger?: RotorLogger;
+  /** `local` (default) generates passwords in the function with a CSPRNG; `secrets-manager` calls GetRandomPassword. */
+  passwordSource?: 'local' | 'secrets-manager';
+  /** Waits stop this long before the Lambda deadline, leaving time to report a retryable error. */
+  deadlineMarginMs?: number;
+}
+
+export type RotationHandler = (event: unknown, context?: LambdaContextLike) => Promise<void>;
+
+export interface RotationStepOutcome {
+  step: RotationEvent['Step'];
+  result: StepResult;
+}
+
+const optionsSchema = z.object({
+  strategy: z.enum([...STRATEGY_IDS, 'auto']).default('auto'),
+  passwordSource: z.enum(['local', 'secrets-manager']).default('local'),
+  deadlineMarginMs: z.number().int().min(0).max(120_000).default(5_000),
+});
+
+/**
+ * Builds the Lambda handler for one engine. Options are validated here, at cold start; each invocation
+ * validates its event, runs one step and logs the outcome once.
+ *
+ * @example
+ * ```ts
+ * export const handler = createRotationHandler({ engine: elastiCacheEngine(), logger });
+ * ```
+ */
+export function createRotationHandler<TSecret extends EngineSecret>(
+  options: RotationHandlerOptions<TSecret>,
+): RotationHandler {
+  const run = createRotationStepRunner(options);
+  return async (event, context) => {
+    await run(event, context);
+  };
+}
+
+/** Like {@link createRotationHandler}, but returns what the step did (for the CLI and tests). */
+export function createRotationStepRunner<TSecret extends EngineSecret>(
+  options: RotationHandlerOptions<TSecret>,
+): (event: unknown, context?: LambdaContextLike) => Promise<RotationStepOutcome> {
+  const parsed = optionsSchema.safeParse({
+    strategy: options.strategy,
+    passwordSource: options.passwordSource,
+    deadlineMarginMs: options.deadlineMarginMs,
+  });
+  if (!parsed.success) {
+    throw new InvalidConfigurationError(
+      `Invalid rotation handler options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  if (!options.engine) throw new InvalidConfigurationError('createRotationHandler needs an engine');
+  const { strategy, passwordSource, deadlineMarginMs } = parsed.data;
+  const { engine } = options;
+  assertStrategySupported(engine as RotationEngine<EngineSecret>, strategy);
+  const baseLogger = options.logger ?? createDefaultLogger();
+  // Created lazily so that importing a handler costs no SDK client construction until first use.
+  let store = options.store;
+
+  return async (rawEvent, lambdaContext) => {
+    const redactor = new SecretRedactor();
+    let event: RotationEvent | undefined;
+    let logger = redactor.wrap(baseLogger, { engineId: engine.engineId });
+    const deadline = createDeadline(lambdaContext, deadlineMarginMs);
+    try {
+      event = parseRotationEvent(rawEvent);
+      logger = redactor.wrap(baseLogger, {
+        engineId: engine.engineId,
+        step: event.Step,
+        secretId: event.SecretId,
+        clientRequestToken: event.ClientRequestToken,
+      });
+      const stepContext: StepContext = {
+        step: event.Step,
+        secretId: event.SecretId,
+        clientRequestToken: event.ClientRequestToken,
+        logger,
+        signal: deadline.signal,
+        remainingTimeMs: deadline.remainingTimeMs,
+      };
+      store ??= createSecretsManagerStore();
+      const result = await runRotationStep(
+        event,
+        { engine, store, strategy, passwordSource, redactor },
+        stepContext,
+      );
+      logger.info(`${event.Step} finished`, { result });
+      return { step: event.Step, result };
+    } catch (error) {
+      const failure = RotationError.isInstance(error)
+        ? error
+        : new EngineError(`Engine "${engine.engineId}" failed unexpectedly: ${describe(error)}`, {
+            step: event?.Step,
+            cause: error,
+          });
+      if (failure.step === undefined && event) failure.step = event.Step;
+      redactor.scrubError(failure);
+      logger.error(`${event?.Step ?? 'Rotation'} failed: ${failure.message}`, {
+        code: failure.code,
+        retryable: failure.retryable,
+      });
+      throw failure;
+    } finally {
+      deadline.dispose();
+    }
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

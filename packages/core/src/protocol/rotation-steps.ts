@@ -1,0 +1,262 @@
+import type { AdminSecret, EngineSecret, RotationEngine, StepContext } from '../engine/contract.js';
+import { passwordSatisfiesPolicy } from '../engine/password-policy.js';
+import {
+  InvalidSecretError,
+  InvalidVersionStageError,
+  RotationNotEnabledError,
+  SecretStoreError,
+} from '../errors.js';
+import { generatePassword } from '../password/generate-password.js';
+import type { SecretDescription, SecretStore } from '../store/secret-store.js';
+import { type StrategyChoice, selectStrategy } from '../strategies/select-strategy.js';
+import type { StrategyStepInput } from '../strategies/strategy.js';
+import type { SecretRedactor } from './redactor.js';
+import type { RotationEvent } from './rotation-event.js';
+import { STAGE_CURRENT, STAGE_PENDING, STAGE_PREVIOUS } from './rotation-event.js';
+import { decodeJsonObject, decodeSecret } from './secret-codec.js';
+
+export interface StepDependencies<TSecret extends EngineSecret> {
+  engine: RotationEngine<TSecret>;
+  store: SecretStore;
+  strategy: StrategyChoice;
+  passwordSource: 'local' | 'secrets-manager';
+  redactor: SecretRedactor;
+}
+
+export type StepResult = 'done' | 'already-finished';
+
+/**
+ * Runs one step of the protocol. Every step begins with the same pre-checks (as AWS's own functions do)
+ * and is safe to run again after it succeeded.
+ */
+export async function runRotationStep<TSecret extends EngineSecret>(
+  event: RotationEvent,
+  deps: StepDependencies<TSecret>,
+  context: StepContext,
+): Promise<StepResult> {
+  const description = await deps.store.describe(event.SecretId);
+  if (preCheck(description, event, context) === 'already-finished') return 'already-finished';
+  switch (event.Step) {
+    case 'createSecret':
+      await createSecret(event, deps, context);
+      break;
+    case 'setSecret':
+      await runStrategyStep(event, deps, context, 'setSecret');
+      break;
+    case 'testSecret':
+      await runStrategyStep(event, deps, context, 'testSecret');
+      break;
+    case 'finishSecret':
+      await finishSecret(event, deps, context, description);
+      break;
+  }
+  return 'done';
+}
+
+function preCheck(description: SecretDescription, event: RotationEvent, context: StepContext): StepResult {
+  // An absent RotationEnabled is tolerated (AWS's ElastiCache function crashes on it).
+  if (description.rotationEnabled === false) {
+    throw new RotationNotEnabledError(`Rotation is not enabled for secret ${description.arn}`, {
+      step: event.Step,
+    });
+  }
+  const stages = description.versionStages[event.ClientRequestToken];
+  if (!stages) {
+    throw new InvalidVersionStageError(
+      `Version ${event.ClientRequestToken} of secret ${description.arn} has no stage for rotation`,
+      { step: event.Step },
+    );
+  }
+  if (stages.includes(STAGE_CURRENT)) {
+    context.logger.info(
+      `Version ${event.ClientRequestToken} is already AWSCURRENT; ${event.Step} has nothing to do`,
+    );
+    return 'already-finished';
+  }
+  if (!stages.includes(STAGE_PENDING)) {
+    throw new InvalidVersionStageError(
+      `Version ${event.ClientRequestToken} of secret ${description.arn} is not AWSPENDING`,
+      { step: event.Step },
+    );
+  }
+  return 'done';
+}
+
+async function readSecret<TSecret extends EngineSecret>(
+  deps: StepDependencies<TSecret>,
+  secretId: string,
+  selector: { versionId?: string; stage: string },
+  label: string,
+): Promise<TSecret | undefined> {
+  const value = await deps.store.getValue(secretId, selector);
+  if (!value) return undefined;
+  // Remember the raw password before validation so even a rejected secret's value is scrubbed.
+  try {
+    deps.redactor.rememberSecret(JSON.parse(value.secretString) as Record<string, unknown>);
+  } catch {
+    // Not JSON: decodeSecret reports it.
+  }
+  return decodeSecret(value.secretString, deps.engine.secretSchema, label);
+}
+
+async function readCurrent<TSecret extends EngineSecret>(
+  deps: StepDependencies<TSecret>,
+  event: RotationEvent,
+): Promise<TSecret> {
+  const current = await readSecret(deps, event.SecretId, { stage: STAGE_CURRENT }, 'AWSCURRENT');
+  if (!current) {
+    throw new InvalidVersionStageError(`Secret ${event.SecretId} has no AWSCURRENT value to rotate from`, {
+      step: event.Step,
+    });
+  }
+  return current;
+}
+
+async function createSecret<TSecret extends EngineSecret>(
+  event: RotationEvent,
+  deps: StepDependencies<TSecret>,
+  context: StepContext,
+): Promise<void> {
+  const { engine, store } = deps;
+  const current = await readCurrent(deps, event);
+  const strategy = selectStrategy(engine, deps.strategy, current);
+  await engine.preflight?.({ secret: current }, context);
+  const existing = await readSecret(
+    deps,
+    event.SecretId,
+    { versionId: event.ClientRequestToken, stage: STAGE_PENDING },
+    'AWSPENDING',
+  );
+  if (existing) {
+    // A retry must never generate a second password.
+    context.logger.info(`AWSPENDING version ${event.ClientRequestToken} already has a value; keeping it`);
+    return;
+  }
+  const password = await newPassword(deps, context);
+  deps.redactor.remember(password);
+  const pending = { ...current, ...strategy.pendingFields(engine, current), password } as TSecret;
+  const checked = engine.secretSchema.safeParse(pending);
+  if (!checked.success) {
+    throw new InvalidSecretError(
+      `The pending secret built from AWSCURRENT does not match engine "${engine.engineId}"'s schema`,
+      { step: event.Step },
+    );
+  }
+  await store.putPendingValue(event.SecretId, {
+    token: event.ClientRequestToken,
+    secretString: JSON.stringify(pending),
+    rotationToken: event.RotationToken,
+  });
+  context.logger.info(
+    `Wrote AWSPENDING version ${event.ClientRequestToken} for user "${pending.username}" (strategy ${strategy.id})`,
+  );
+}
+
+async function newPassword<TSecret extends EngineSecret>(
+  deps: StepDependencies<TSecret>,
+  context: StepContext,
+): Promise<string> {
+  const policy = deps.engine.passwordPolicy;
+  if (deps.passwordSource === 'local') return generatePassword(policy);
+  const password = await deps.store.getRandomPassword(policy);
+  deps.redactor.remember(password);
+  if (!passwordSatisfiesPolicy(password, policy)) {
+    throw new SecretStoreError(
+      'GetRandomPassword returned a password that violates the engine password policy',
+      {
+        step: context.step,
+      },
+    );
+  }
+  return password;
+}
+
+async function runStrategyStep<TSecret extends EngineSecret>(
+  event: RotationEvent,
+  deps: StepDependencies<TSecret>,
+  context: StepContext,
+  step: 'setSecret' | 'testSecret',
+): Promise<void> {
+  const { engine } = deps;
+  const current = await readCurrent(deps, event);
+  const pending = await readSecret(
+    deps,
+    event.SecretId,
+    { versionId: event.ClientRequestToken, stage: STAGE_PENDING },
+    'AWSPENDING',
+  );
+  if (!pending) {
+    throw new InvalidVersionStageError(
+      `AWSPENDING version ${event.ClientRequestToken} has no value: createSecret has not run for this rotation`,
+      { step: event.Step },
+    );
+  }
+  if (pending.password === undefined) {
+    throw new InvalidSecretError('The AWSPENDING secret has no password', { step: event.Step });
+  }
+  const strategy = selectStrategy(engine, deps.strategy, current);
+  const expectedUsername =
+    (strategy.pendingFields(engine, current).username as string | undefined) ?? current.username;
+  if (pending.username !== expectedUsername) {
+    // Confused-deputy guard: AWSPENDING must be about the user this rotation changes.
+    throw new InvalidSecretError(
+      `AWSPENDING names user "${pending.username}" but strategy ${strategy.id} rotating "${current.username}" expects "${expectedUsername}"`,
+      { step: event.Step },
+    );
+  }
+  if (step === 'setSecret') await engine.preflight?.({ secret: current }, context);
+  const input: StrategyStepInput<TSecret> = {
+    engine,
+    context,
+    current,
+    pending,
+    loadPrevious: () => readSecret(deps, event.SecretId, { stage: STAGE_PREVIOUS }, 'AWSPREVIOUS'),
+    loadAdmin: () => loadAdminSecret(deps, current, event),
+  };
+  await strategy[step](input);
+}
+
+async function loadAdminSecret<TSecret extends EngineSecret>(
+  deps: StepDependencies<TSecret>,
+  current: TSecret,
+  event: RotationEvent,
+): Promise<AdminSecret> {
+  const adminArn = current.masterarn;
+  if (!adminArn) {
+    throw new InvalidSecretError('The secret has no "masterarn" naming the admin secret', {
+      step: event.Step,
+    });
+  }
+  const [value, description] = await Promise.all([
+    deps.store.getValue(adminArn, { stage: STAGE_CURRENT }),
+    deps.store.describe(adminArn),
+  ]);
+  if (!value) {
+    throw new InvalidSecretError(`The admin secret ${adminArn} has no AWSCURRENT value`, {
+      step: event.Step,
+    });
+  }
+  const parsed = decodeJsonObject(value.secretString, 'admin');
+  deps.redactor.rememberSecret(parsed);
+  return { secretId: description.arn, value: parsed, tags: description.tags };
+}
+
+async function finishSecret<TSecret extends EngineSecret>(
+  event: RotationEvent,
+  deps: StepDependencies<TSecret>,
+  context: StepContext,
+  description: SecretDescription,
+): Promise<void> {
+  // The pre-check's DescribeSecret already says where AWSCURRENT is; no second call.
+  const currentVersion = Object.entries(description.versionStages).find(([, stages]) =>
+    stages.includes(STAGE_CURRENT),
+  )?.[0];
+  await deps.store.moveCurrentStage(event.SecretId, {
+    toVersionId: event.ClientRequestToken,
+    ...(currentVersion ? { fromVersionId: currentVersion } : {}),
+  });
+  context.logger.info(
+    `Moved AWSCURRENT to version ${event.ClientRequestToken}` +
+      (currentVersion ? ` from ${currentVersion}` : ''),
+  );
+}

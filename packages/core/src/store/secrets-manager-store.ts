@@ -1,0 +1,146 @@
+import {
+  DescribeSecretCommand,
+  GetRandomPasswordCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import type { PasswordPolicy } from '../engine/contract.js';
+import { SecretStoreError } from '../errors.js';
+import type { SecretDescription, SecretStore, SecretVersionValue } from './secret-store.js';
+
+export interface SecretsManagerStoreOptions {
+  /** A configured client; when absent one is created from `endpoint` / `region` and the default chain. */
+  client?: SecretsManagerClient;
+  /** Endpoint override (AWS's SECRETS_MANAGER_ENDPOINT, or a local endpoint). */
+  endpoint?: string | undefined;
+  region?: string | undefined;
+}
+
+/** The default SecretStore: AWS SDK v3 Secrets Manager. */
+export function createSecretsManagerStore(options: SecretsManagerStoreOptions = {}): SecretStore {
+  const client =
+    options.client ??
+    new SecretsManagerClient({
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.region ? { region: options.region } : {}),
+    });
+
+  return {
+    async describe(secretId) {
+      const output = await call('DescribeSecret', () =>
+        client.send(new DescribeSecretCommand({ SecretId: secretId })),
+      );
+      const description: SecretDescription = {
+        arn: output.ARN ?? secretId,
+        name: output.Name ?? secretId,
+        rotationEnabled: output.RotationEnabled,
+        versionStages: output.VersionIdsToStages ?? {},
+        tags: Object.fromEntries((output.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+      };
+      return description;
+    },
+
+    async getValue(secretId, selector) {
+      try {
+        const output = await client.send(
+          new GetSecretValueCommand({
+            SecretId: secretId,
+            ...(selector.versionId ? { VersionId: selector.versionId } : {}),
+            ...(selector.stage ? { VersionStage: selector.stage } : {}),
+          }),
+        );
+        if (output.SecretString === undefined) {
+          throw new SecretStoreError(
+            `Secret ${secretId} version ${output.VersionId ?? '?'} holds binary data; Rotor needs a JSON SecretString`,
+          );
+        }
+        const value: SecretVersionValue = {
+          versionId: output.VersionId ?? selector.versionId ?? '',
+          secretString: output.SecretString,
+          stages: output.VersionStages ?? [],
+        };
+        return value;
+      } catch (error) {
+        if (errorName(error) === 'ResourceNotFoundException') return undefined;
+        throw toStoreError('GetSecretValue', error);
+      }
+    },
+
+    async putPendingValue(secretId, input) {
+      await call('PutSecretValue', () =>
+        client.send(
+          new PutSecretValueCommand({
+            SecretId: secretId,
+            ClientRequestToken: input.token,
+            SecretString: input.secretString,
+            VersionStages: ['AWSPENDING'],
+            ...(input.rotationToken ? { RotationToken: input.rotationToken } : {}),
+          }),
+        ),
+      );
+    },
+
+    async moveCurrentStage(secretId, input) {
+      await call('UpdateSecretVersionStage', () =>
+        client.send(
+          new UpdateSecretVersionStageCommand({
+            SecretId: secretId,
+            VersionStage: 'AWSCURRENT',
+            MoveToVersionId: input.toVersionId,
+            ...(input.fromVersionId ? { RemoveFromVersionId: input.fromVersionId } : {}),
+          }),
+        ),
+      );
+    },
+
+    async getRandomPassword(policy: PasswordPolicy) {
+      const output = await call('GetRandomPassword', () =>
+        client.send(
+          new GetRandomPasswordCommand({
+            PasswordLength: policy.length,
+            ExcludeCharacters: policy.excludeCharacters || undefined,
+            ExcludeUppercase: policy.excludeUppercase,
+            ExcludeLowercase: policy.excludeLowercase,
+            ExcludeNumbers: policy.excludeNumbers,
+            ExcludePunctuation: policy.excludePunctuation,
+            IncludeSpace: policy.includeSpace,
+            RequireEachIncludedType: policy.requireEachIncludedType,
+          }),
+        ),
+      );
+      if (!output.RandomPassword) throw new SecretStoreError('GetRandomPassword returned no password');
+      return output.RandomPassword;
+    },
+  };
+}
+
+async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    throw toStoreError(operation, error);
+  }
+}
+
+function errorName(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : undefined;
+}
+
+/** Secrets Manager's own messages never carry secret values, so they are safe to keep. */
+function toStoreError(operation: string, error: unknown): SecretStoreError {
+  if (error instanceof SecretStoreError) return error;
+  const metadata = (error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }) ?? {};
+  const status = metadata.$metadata?.httpStatusCode;
+  const name = errorName(error) ?? 'Error';
+  const retryable =
+    Boolean(metadata.$retryable) ||
+    (status !== undefined && status >= 500) ||
+    /Throttl|TooManyRequests|InternalServiceError/.test(name);
+  const message = error instanceof Error ? error.message : String(error);
+  return new SecretStoreError(`Secrets Manager ${operation} failed: ${name}: ${message}`, {
+    retryable,
+    cause: error,
+  });
+}

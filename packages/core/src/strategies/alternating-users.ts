@@ -1,0 +1,51 @@
+import { toggleCloneSuffix } from '../engine/alternate-username.js';
+import type { EngineSecret, Principal, RotationEngine } from '../engine/contract.js';
+import { CredentialRejectedError } from '../errors.js';
+import type { RotationStrategy } from './strategy.js';
+import { requireLogin, tryLogin } from './strategy.js';
+
+/** The AWSPENDING fields that switch to the other user: the engine's rule, or the `_clone` toggle. */
+export function alternateUserFields<TSecret extends EngineSecret>(
+  engine: RotationEngine<TSecret>,
+  current: TSecret,
+): Partial<TSecret> {
+  return (
+    engine.alternateUser?.(current) ?? ({ username: toggleCloneSuffix(current.username) } as Partial<TSecret>)
+  );
+}
+
+/**
+ * Two users, alternated: each rotation gives a new password to the user that is not AWSCURRENT (creating
+ * it the first time), then makes it current. The previous user keeps working until the next rotation.
+ */
+export const alternatingUsersStrategy: RotationStrategy = {
+  id: 'alternating-users',
+  pendingFields: (engine, current) => alternateUserFields(engine, current),
+
+  async setSecret(input) {
+    const { engine, context, current, pending } = input;
+    if ((await tryLogin(engine, pending, 'pending', context)).status === 'accepted') {
+      context.logger.info(`The pending user "${pending.username}" already logs in; nothing to set`);
+      return;
+    }
+    // Confused-deputy guard (as AWS's functions do): only a secret that works may drive the admin.
+    if ((await tryLogin(engine, current, 'current', context)).status === 'rejected') {
+      throw new CredentialRejectedError(
+        `The current credentials of "${current.username}" do not log in; refusing to change "${pending.username}"`,
+        { step: context.step },
+      );
+    }
+    const principal: Principal<typeof current> =
+      engine.capabilities.changeAuthority === 'control-plane'
+        ? { kind: 'control-plane' }
+        : { kind: 'admin', admin: await input.loadAdmin() };
+    await engine.cloneUser!({ source: current, target: pending, principal }, context);
+    context.logger.info(`Prepared alternate user "${pending.username}" from "${current.username}"`);
+  },
+
+  async testSecret({ engine, context, current, pending }) {
+    if (engine.capabilities.asyncChanges) await engine.waitUntilApplied!({ user: pending }, context);
+    await requireLogin(engine, pending, 'pending', context);
+    if (current.password !== undefined) await requireLogin(engine, current, 'current', context);
+  },
+};
