@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import type { EngineCapabilities } from '../../src/engine/contract.ts';
+import { createRotationHandler } from '../../src/handler.ts';
+import { createSecretsManagerStore } from '../../src/store/secrets-manager-store.ts';
+import { createFakeEngine, FakeTarget } from './support/fake-engine.ts';
+import { FakeSecretsManager } from './support/fake-secrets-manager.ts';
+import { capturingLogger, rotate } from './support/rotation-driver.ts';
+
+const ADMIN_PASSWORD = 'Admin-Password-123';
+
+function setup(
+  capabilities: Partial<EngineCapabilities>,
+  secret: Record<string, unknown>,
+  strategy?: 'single-user' | 'dual-password' | 'alternating-users',
+) {
+  const sm = new FakeSecretsManager();
+  const target = new FakeTarget();
+  target.addUser('app', ['Original-Password-1'], { grants: ['SELECT ON orders'] });
+  target.addUser('admin', [ADMIN_PASSWORD], { admin: true });
+  const adminArn = sm.createSecret('prod/admin', { username: 'admin', password: ADMIN_PASSWORD });
+  const secretId = sm.createSecret('prod/app', {
+    username: 'app',
+    password: 'Original-Password-1',
+    ...secret,
+    ...(secret.masterarn === 'ADMIN' ? { masterarn: adminArn } : {}),
+  });
+  const { logger, lines } = capturingLogger();
+  const handler = createRotationHandler({
+    engine: createFakeEngine(target, { capabilities }),
+    store: createSecretsManagerStore({ client: sm.client }),
+    logger,
+    ...(strategy ? { strategy } : {}),
+  });
+  const current = () => sm.valueAt(secretId, 'AWSCURRENT') as { username: string; password: string };
+  return { sm, target, secretId, handler, lines, current };
+}
+
+describe('Strategy: single-user', () => {
+  it('changes the user own password; the old one stops working', async () => {
+    const { sm, target, secretId, handler, current } = setup({ maxPasswordsPerUser: 1 }, {});
+    await rotate(handler, sm, secretId);
+    const first = current();
+    expect(first.username).toBe('app');
+    expect(target.accepts('app', first.password)).toBe(true);
+    expect(target.accepts('app', 'Original-Password-1')).toBe(false);
+    expect(target.calls).toContain('setPasswords app x1 as self');
+    await rotate(handler, sm, secretId);
+    expect(target.accepts('app', current().password)).toBe(true);
+    expect(target.accepts('app', first.password)).toBe(false);
+  });
+
+  it('uses AWSPREVIOUS as the principal when AWSCURRENT no longer logs in', async () => {
+    const { sm, target, secretId, handler, current } = setup({ maxPasswordsPerUser: 1 }, {});
+    await rotate(handler, sm, secretId);
+    const afterFirst = current().password;
+    // Someone reset the password on the server to the previous value behind our back.
+    target.users.get('app')!.passwords = ['Original-Password-1'];
+    await rotate(handler, sm, secretId);
+    expect(target.accepts('app', current().password)).toBe(true);
+    expect(target.accepts('app', afterFirst)).toBe(false);
+  });
+
+  it('fails with CredentialRejectedError when no password logs in, changing nothing', async () => {
+    const { sm, target, secretId, handler } = setup({ maxPasswordsPerUser: 1 }, {});
+    target.users.get('app')!.passwords = ['Someone-Else-Changed-It-1'];
+    const token = sm.startRotation(secretId);
+    await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
+    await expect(
+      handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token }),
+    ).rejects.toMatchObject({
+      name: 'CredentialRejectedError',
+      step: 'setSecret',
+    });
+    expect(target.users.get('app')!.passwords).toEqual(['Someone-Else-Changed-It-1']);
+  });
+
+  it('testSecret fails when the pending password does not log in', async () => {
+    const { sm, target, secretId, handler } = setup({ maxPasswordsPerUser: 1 }, {});
+    const token = sm.startRotation(secretId);
+    await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
+    await expect(
+      handler({ Step: 'testSecret', SecretId: secretId, ClientRequestToken: token }),
+    ).rejects.toMatchObject({
+      code: 'CREDENTIAL_REJECTED',
+      step: 'testSecret',
+    });
+    expect(target.users.get('app')!.passwords).toEqual(['Original-Password-1']);
+  });
+});
+
+describe('Strategy: dual-password', () => {
+  it('is the default for engines whose users hold two passwords; the oldest drops at the next rotation', async () => {
+    const { sm, target, secretId, handler, current } = setup({ maxPasswordsPerUser: 2 }, {});
+    await rotate(handler, sm, secretId);
+    const first = current().password;
+    expect(target.users.get('app')!.passwords).toEqual([first, 'Original-Password-1']);
+    await rotate(handler, sm, secretId);
+    const second = current().password;
+    expect(target.users.get('app')!.passwords).toEqual([second, first]);
+    expect(target.accepts('app', 'Original-Password-1')).toBe(false);
+  });
+
+  it('accepts both passwords between setSecret and finishSecret', async () => {
+    const { sm, target, secretId, handler } = setup({ maxPasswordsPerUser: 2 }, {});
+    const token = sm.startRotation(secretId);
+    await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
+    await handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token });
+    expect(target.accepts('app', 'Original-Password-1')).toBe(true);
+    expect(target.accepts('app', sm.valueAt(secretId, 'AWSPENDING')!.password as string)).toBe(true);
+  });
+
+  it('sets a single password when the secret has none yet (first rotation of a new user)', async () => {
+    const sm = new FakeSecretsManager();
+    const target = new FakeTarget();
+    target.addUser('fresh', []);
+    const secretId = sm.createSecret('fresh', { username: 'fresh' });
+    const handler = createRotationHandler({
+      engine: createFakeEngine(target, { capabilities: { changeAuthority: 'control-plane' } }),
+      store: createSecretsManagerStore({ client: sm.client }),
+      logger: capturingLogger().logger,
+    });
+    await rotate(handler, sm, secretId);
+    expect(target.users.get('fresh')!.passwords).toEqual([sm.valueAt(secretId, 'AWSCURRENT')!.password]);
+  });
+
+  it('is refused at start-up for engines that hold one password', () => {
+    expect(() => setup({ maxPasswordsPerUser: 1 }, {}, 'dual-password')).toThrow(
+      /needs users that hold two passwords/,
+    );
+  });
+
+  it('waits for asynchronous changes before testing', async () => {
+    const { sm, target, secretId, handler, current } = setup(
+      { maxPasswordsPerUser: 2, asyncChanges: true },
+      {},
+    );
+    target.pendingPolls = 3;
+    await rotate(handler, sm, secretId);
+    expect(target.calls).toContain('wait app');
+    expect(target.accepts('app', current().password)).toBe(true);
+  });
+});
+
+describe('Strategy: alternating-users', () => {
+  it('is chosen by masterarn; creates app_clone with app grants, then toggles back', async () => {
+    const { sm, target, secretId, handler, current } = setup(
+      { maxPasswordsPerUser: 1 },
+      { masterarn: 'ADMIN' },
+    );
+    await rotate(handler, sm, secretId);
+    const first = current();
+    expect(first.username).toBe('app_clone');
+    expect(target.users.get('app_clone')!.grants).toEqual(['SELECT ON orders']);
+    expect(target.accepts('app_clone', first.password)).toBe(true);
+    // The previous user keeps working until the next rotation.
+    expect(target.accepts('app', 'Original-Password-1')).toBe(true);
+    expect(target.calls).toContain('cloneUser app -> app_clone as admin');
+
+    await rotate(handler, sm, secretId);
+    const second = current();
+    expect(second.username).toBe('app');
+    expect(target.accepts('app', second.password)).toBe(true);
+    expect(target.accepts('app', 'Original-Password-1')).toBe(false);
+    expect(target.accepts('app_clone', first.password)).toBe(true);
+
+    await rotate(handler, sm, secretId);
+    expect(current().username).toBe('app_clone');
+    expect(target.accepts('app_clone', first.password)).toBe(false);
+    expect(target.accepts('app', second.password)).toBe(true);
+    expect(sm.valueAt(secretId, 'AWSCURRENT')!.masterarn).toMatch(/prod\/admin/);
+  });
+
+  it('needs masterarn when the engine changes users with credentials', async () => {
+    const { sm, secretId, handler } = setup({ maxPasswordsPerUser: 1 }, {}, 'alternating-users');
+    const token = sm.startRotation(secretId);
+    await expect(
+      handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token }),
+    ).rejects.toMatchObject({
+      name: 'InvalidSecretError',
+      message: expect.stringContaining('masterarn'),
+    });
+    expect(sm.writeCalls()).toEqual([]);
+  });
+
+  it('refuses to drive the admin when the current secret does not log in', async () => {
+    const { sm, target, secretId, handler } = setup({ maxPasswordsPerUser: 1 }, { masterarn: 'ADMIN' });
+    target.users.get('app')!.passwords = ['Changed-Elsewhere-123'];
+    const token = sm.startRotation(secretId);
+    await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
+    await expect(
+      handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token }),
+    ).rejects.toMatchObject({
+      code: 'CREDENTIAL_REJECTED',
+    });
+    expect(target.users.has('app_clone')).toBe(false);
+  });
+
+  it('works without an admin secret for control-plane engines', async () => {
+    const { sm, target, secretId, handler, current } = setup(
+      { maxPasswordsPerUser: 2, changeAuthority: 'control-plane' },
+      {},
+      'alternating-users',
+    );
+    await rotate(handler, sm, secretId);
+    expect(current().username).toBe('app_clone');
+    expect(target.calls).toContain('cloneUser app -> app_clone as control-plane');
+  });
+
+  it('is refused at start-up for engines that cannot clone', () => {
+    expect(() => setup({ canCloneUsers: false }, {}, 'alternating-users')).toThrow(/can clone users/);
+  });
+});
