@@ -1,0 +1,12 @@
+/**
+ * `@rotor/local-aws/harness`: throwaway redis-server and PostgreSQL processes for integration tests, each on
+ * a free loopback port with a password enforced. A missing binary fails the test, it never skips it.
+ */
+export { findPostgresBinDir, findRedisServer, MissingBinaryError } from './binaries.js';
+export {
+  type ConnectionStringOptions,
+  type PostgresServerHandle,
+  type PostgresServerOptions,
+  startPostgresServer,
+} from './postgres-server.js';
+export { type RedisServerHandle, type RedisServerOptions, startRedisServer } from './redis-server.js';

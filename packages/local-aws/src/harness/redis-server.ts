@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findRedisServer } from './binaries.js';
+import { freePort, stopProcess, track, waitFor } from './processes.js';
+
+export interface RedisServerOptions {
+  /** Password of the `default` user; random when omitted. Always enforced (requirepass). */
+  password?: string;
+}
+
+export interface RedisServerHandle {
+  readonly host: '127.0.0.1';
+  readonly port: number;
+  /** Password of the `default` user, which holds every permission. */
+  readonly password: string;
+  /** `redis://default:<password>@127.0.0.1:<port>` */
+  readonly url: string;
+  /** What the server printed (its log), for diagnosing failures. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+function encodeCommand(args: readonly string[]): string {
+  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
+}
+
+/** One AUTH + PING round trip over raw RESP: true once the server answers and accepts the password. */
+function authenticatedPing(port: number, password: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write(encodeCommand(['AUTH', password]) + encodeCommand(['PING'])));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('utf8');
+      if (reply.includes('+PONG')) done(reply.startsWith('+OK'));
+      else if (reply.startsWith('-')) done(false);
+    });
+  });
+}
+
+/**
+ * Starts a throwaway redis-server on a free loopback port with a password enforced, persisting nothing.
+ * Throws MissingBinaryError when redis-server is not installed.
+ */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
+  const binary = findRedisServer();
+  const password = options.password ?? randomBytes(18).toString('base64url');
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'rotor-redis-'));
+  let log = '';
+  // The password goes through stdin config, not argv, so it never shows in `ps`.
+  const child = spawn(binary, ['-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  track(child);
+  child.on('error', (error) => {
+    log += `\n${error.message}\n`;
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    log += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log += chunk.toString('utf8');
+  });
+  const config = [
+    `port ${port}`,
+    'bind 127.0.0.1',
+    'protected-mode yes',
+    `dir ${dir}`,
+    'save ""',
+    'appendonly no',
+    'daemonize no',
+    `requirepass "${password.replace(/["\\]/g, (c) => `\\${c}`)}"`,
+  ];
+  child.stdin?.end(`${config.join('\n')}\n`);
+
+  const stop = async () => {
+    await stopProcess(child, 'SIGTERM');
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`redis-server exited with code ${child.exitCode}:\n${log}`);
+        return authenticatedPing(port, password);
+      },
+      'redis-server',
+      15_000,
+      () => log,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    host: '127.0.0.1',
+    port,
+    password,
+    url: `redis://default:${encodeURIComponent(password)}@127.0.0.1:${port}`,
+    output: () => log,
+    stop,
+  };
+}

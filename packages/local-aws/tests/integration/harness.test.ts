@@ -1,0 +1,152 @@
+import { connect } from 'node:net';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type PostgresServerHandle,
+  type RedisServerHandle,
+  startPostgresServer,
+  startRedisServer,
+} from '../../src/harness/index.ts';
+
+/** Logs in with ioredis; rejects with the server's own error (WRONGPASS ...) when AUTH fails. */
+async function redisLogin(port: number, username: string, password: string): Promise<string> {
+  const client = new Redis({
+    port,
+    host: '127.0.0.1',
+    username,
+    password,
+    lazyConnect: true,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  let serverError: Error | undefined;
+  client.on('error', (error: Error) => {
+    serverError ??= error;
+  });
+  try {
+    await client.connect();
+    return await client.ping();
+  } catch (error) {
+    throw serverError ?? error;
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function pgLogin(connectionString: string): Promise<number> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    const result = await client.query<{ one: number }>('SELECT 1 AS one');
+    return result.rows[0]?.one ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('startRedisServer', () => {
+  let redis: RedisServerHandle;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(() => redis?.stop());
+
+  it('serves on a free port, not the system default', () => {
+    expect(redis.port).not.toBe(6379);
+    expect(redis.url).toContain(`:${redis.port}`);
+  });
+
+  it('accepts the default user with its password', async () => {
+    await expect(redisLogin(redis.port, 'default', redis.password)).resolves.toBe('PONG');
+  });
+
+  it('refuses a wrong password (negative control)', async () => {
+    await expect(redisLogin(redis.port, 'default', `${redis.password}x`)).rejects.toThrow(/WRONGPASS/);
+  });
+
+  it('refuses commands without AUTH', async () => {
+    // Raw RESP, so no client library behaviour (ready checks, reconnects) hides the server's answer.
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: redis.port });
+      socket.on('error', reject);
+      socket.on('connect', () => socket.write('*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n'));
+      socket.on('data', (chunk) => {
+        socket.destroy();
+        resolve(chunk.toString('utf8'));
+      });
+    });
+    expect(reply).toMatch(/^-NOAUTH/);
+  });
+
+  it('stops and frees its port', async () => {
+    const other = await startRedisServer({ password: 'with "quotes" and \\ backslash' });
+    await expect(redisLogin(other.port, 'default', 'with "quotes" and \\ backslash')).resolves.toBe('PONG');
+    await other.stop();
+    await expect(redisLogin(other.port, 'default', other.password)).rejects.toThrow();
+  });
+});
+
+describe('startPostgresServer', () => {
+  let server: PostgresServerHandle;
+  beforeAll(async () => {
+    server = await startPostgresServer({ logStatements: true });
+  });
+  afterAll(() => server?.stop());
+
+  it('serves on a free port with the superuser password', async () => {
+    expect(server.port).not.toBe(5432);
+    await expect(pgLogin(server.connectionString())).resolves.toBe(1);
+  });
+
+  it('refuses a wrong password (negative control)', async () => {
+    await expect(pgLogin(server.connectionString({ password: 'not-the-password' }))).rejects.toMatchObject({
+      code: '28P01',
+    });
+  });
+
+  it('accepts a user created with an md5 hash, refuses its old password', async () => {
+    const admin = new pg.Client({ connectionString: server.connectionString() });
+    await admin.connect();
+    const { createHash } = await import('node:crypto');
+    const md5 = (password: string, user: string) =>
+      `md5${createHash('md5')
+        .update(password + user)
+        .digest('hex')}`;
+    await admin.query(`CREATE USER app PASSWORD '${md5('first-Pass1', 'app')}'`);
+    await admin.query(`ALTER USER app PASSWORD '${md5('second-Pass2', 'app')}'`);
+    await admin.end();
+    await expect(pgLogin(server.connectionString({ user: 'app', password: 'second-Pass2' }))).resolves.toBe(
+      1,
+    );
+    await expect(
+      pgLogin(server.connectionString({ user: 'app', password: 'first-Pass1' })),
+    ).rejects.toMatchObject({
+      code: '28P01',
+    });
+    expect(server.output()).toContain('ALTER USER app PASSWORD');
+    expect(server.output()).not.toContain('second-Pass2');
+  });
+
+  it('enforces SCRAM when asked: md5-stored passwords no longer log in', async () => {
+    const scram = await startPostgresServer({ authMethod: 'scram-sha-256' });
+    try {
+      await expect(pgLogin(scram.connectionString())).resolves.toBe(1);
+      const admin = new pg.Client({ connectionString: scram.connectionString() });
+      await admin.connect();
+      const { createHash } = await import('node:crypto');
+      await admin.query(
+        `CREATE USER legacy PASSWORD 'md5${createHash('md5').update('Legacy-pass1legacy').digest('hex')}'`,
+      );
+      await admin.end();
+      await expect(
+        pgLogin(scram.connectionString({ user: 'legacy', password: 'Legacy-pass1' })),
+      ).rejects.toMatchObject({
+        code: '28P01',
+      });
+    } finally {
+      await scram.stop();
+    }
+  });
+});
