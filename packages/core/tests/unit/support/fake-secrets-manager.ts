@@ -167,7 +167,7 @@ export class FakeSecretsManager {
       .filter((name) => name === 'PutSecretValueCommand' || name === 'UpdateSecretVersionStageCommand');
   }
 
-  private find(secretId: string | undefined): Secret {
+  find(secretId: string | undefined): Secret {
     const secret = [...this.secrets.values()].find((s) => s.arn === secretId || s.name === secretId);
     if (!secret)
       throw new ResourceNotFoundException({
