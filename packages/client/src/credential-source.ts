@@ -1,0 +1,101 @@
+import { type Credentials, sameLogin, toCredentials } from './credentials.js';
+import type { SecretCache, SecretState } from './secret-cache.js';
+
+/**
+ * Chooses the credentials a driver logs in with, for one secret. Shared by every pool, client and
+ * connection of that secret, so that what one connection learns (AWSCURRENT moved, AWSPENDING already
+ * works) serves all of them.
+ */
+export interface CredentialSource {
+  readonly secretId: string;
+  readonly cache: SecretCache;
+  /** What to log in with now: AWSCURRENT, or AWSPENDING while it is the one that works (see recordSuccess). */
+  get(): Promise<Credentials>;
+  /**
+   * After `failed` was refused: checks the secret now and returns what to try next. Preference: a
+   * changed AWSCURRENT, then AWSPENDING (read on demand), each only if not `alreadyTried`; when every
+   * candidate was tried, one that differs from `failed` if any. Throws when Secrets Manager fails.
+   */
+  afterAuthFailure(
+    failed: Credentials,
+    alreadyTried?: (candidate: Credentials) => boolean,
+  ): Promise<Credentials>;
+  /**
+   * Records a successful login. AWSPENDING that works while AWSCURRENT does not (single-user rotation,
+   * between setSecret and finishSecret) is then served by `get()` until AWSCURRENT moves.
+   */
+  recordSuccess(used: Credentials): void;
+}
+
+interface PinnedPending {
+  pending: Credentials;
+  /** The AWSCURRENT version id when AWSPENDING started working; a new one ends the pin. */
+  currentVersionId: string;
+}
+
+const sourcesByCache = new WeakMap<SecretCache, Map<string, CredentialSource>>();
+
+/** The credential source of `secretId` over `cache` (one per cache and secret, so state is shared). */
+export function credentialSource(cache: SecretCache, secretId: string): CredentialSource {
+  let sources = sourcesByCache.get(cache);
+  if (!sources) {
+    sources = new Map();
+    sourcesByCache.set(cache, sources);
+  }
+  let source = sources.get(secretId);
+  if (!source) {
+    source = createCredentialSource(cache, secretId);
+    sources.set(secretId, source);
+  }
+  return source;
+}
+
+function createCredentialSource(cache: SecretCache, secretId: string): CredentialSource {
+  let pinned: PinnedPending | undefined;
+  let lastState: SecretState | undefined;
+
+  const loadPending = async (state: SecretState): Promise<Credentials | undefined> => {
+    if (state.pendingVersionId === undefined) return undefined;
+    return toCredentials(await cache.getVersion(secretId, state.pendingVersionId), 'AWSPENDING');
+  };
+
+  return {
+    secretId,
+    cache,
+
+    async get() {
+      const current = await cache.getCurrent(secretId);
+      if (pinned) {
+        if (pinned.currentVersionId === current.versionId) return pinned.pending;
+        pinned = undefined;
+      }
+      return toCredentials(current, 'AWSCURRENT');
+    },
+
+    async afterAuthFailure(failed, alreadyTried = () => false) {
+      const state = await cache.refresh(secretId);
+      lastState = state;
+      if (
+        pinned &&
+        (pinned.currentVersionId !== state.current.versionId || sameLogin(pinned.pending, failed))
+      ) {
+        pinned = undefined;
+      }
+      const current = toCredentials(state.current, 'AWSCURRENT');
+      if (!sameLogin(current, failed) && !alreadyTried(current)) return current;
+      const pending = await loadPending(state);
+      if (pending && !sameLogin(pending, failed) && !alreadyTried(pending)) return pending;
+      // Everything was tried: alternate, so a rotation that completes meanwhile is picked up.
+      if (!sameLogin(current, failed)) return current;
+      if (pending && !sameLogin(pending, failed)) return pending;
+      return current;
+    },
+
+    recordSuccess(used) {
+      if (used.stage !== 'AWSPENDING') return;
+      const currentVersionId = lastState?.current.versionId;
+      if (currentVersionId === undefined || currentVersionId === used.versionId) return;
+      pinned = { pending: used, currentVersionId };
+    },
+  };
+}
