@@ -1,0 +1,97 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { StrategyChoice } from '@rotor/core';
+import { type Command, Option } from 'commander';
+import { createCliLogger, type LogLine } from '../cli-logger.js';
+import { createEngine, ENGINE_IDS, type EngineId } from '../engines.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { printJson } from '../output.js';
+import type { CommandContext } from '../program.js';
+import { runRotationInProcess } from '../rotate-run.js';
+
+export const STRATEGY_CHOICES = ['auto', 'single-user', 'dual-password', 'alternating-users'] as const;
+
+interface RotateOptions {
+  engine: EngineId;
+  strategy: StrategyChoice;
+  start: boolean;
+  token?: string;
+  ignoreRotationDisabled: boolean;
+  verbose: boolean;
+}
+
+export function registerRotateCommand(program: Command, context: CommandContext): void {
+  program
+    .command('rotate')
+    .description(
+      'Run the four rotation steps (createSecret, setSecret, testSecret, finishSecret) in this process with the engine, printing each step: debug a rotation without deploying the function. Resumes the pending rotation, or starts one with --start.',
+    )
+    .argument('<secret-id>', 'secret name or ARN')
+    .addOption(
+      new Option('--engine <engine>', 'the engine the secret belongs to')
+        .choices(ENGINE_IDS)
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option('--strategy <strategy>', 'rotation strategy (auto: from the secret and the engine)')
+        .choices(STRATEGY_CHOICES)
+        .default('auto'),
+    )
+    .option(
+      '--start',
+      'when no rotation is pending, begin one as RotateSecret does (a new AWSPENDING version)',
+      false,
+    )
+    .option('--token <version-id>', 'the version id to resume (or to create, with --start)')
+    .option(
+      '--ignore-rotation-disabled',
+      "run although rotation is not enabled on the secret (only this process's pre-check is relaxed)",
+      false,
+    )
+    .option('--verbose', 'print the debug lines of core and the engine', false)
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 the rotation finished, 1 a step failed (the version stays AWSPENDING; run again to resume), 2 nothing pending without --start.',
+    )
+    .action(async (secretId: string, options: RotateOptions, command: Command) => {
+      const globals = context.globals(command);
+      const aws = context.awsConfig(globals);
+      const client = new SecretsManagerClient(aws);
+      const logs: LogLine[] = [];
+      const out = globals.json ? undefined : (text: string) => context.io.stdout(text);
+      try {
+        const engine = await createEngine(options.engine, { aws });
+        const result = await runRotationInProcess({
+          secretId,
+          engine,
+          strategy: options.strategy,
+          start: options.start,
+          token: options.token,
+          ignoreRotationDisabled: options.ignoreRotationDisabled,
+          client,
+          logger: createCliLogger({ write: out, verbose: options.verbose, collect: logs }),
+          onStepStart: (step) => out?.(`${step}\n`),
+          onStepEnd: (report) =>
+            out?.(
+              `  ${report.result === 'failed' ? 'FAILED' : report.result} in ${Math.round(report.durationMs)} ms` +
+                (report.error
+                  ? `: ${report.error.message} (${report.error.code}${report.error.retryable ? ', retryable' : ''})`
+                  : '') +
+                '\n',
+            ),
+        });
+        if (globals.json) {
+          printJson(context.io, { ...result, engine: options.engine, logs });
+        } else if (result.succeeded) {
+          out?.(`Rotated ${result.secretArn}: version ${result.versionId} is now AWSCURRENT.\n`);
+        } else {
+          out?.(
+            `Rotation of ${result.secretArn} stopped; version ${result.versionId} stays AWSPENDING. ` +
+              `Fix the cause, then run this command again (without --start) to resume it.\n`,
+          );
+        }
+        context.setExitCode(result.succeeded ? EXIT_CODES.ok : EXIT_CODES.failure);
+      } finally {
+        client.destroy();
+      }
+    });
+}

@@ -1,0 +1,143 @@
+import { RotationError } from '@rotor/core';
+import { Command, CommanderError } from 'commander';
+import { type AwsClientConfig, awsClientConfig } from './aws-config.js';
+import { registerDoctorCommand } from './commands/doctor.js';
+import { registerLocalAwsCommand } from './commands/local-aws.js';
+import { registerRotateCommand } from './commands/rotate.js';
+import { registerStatusCommand } from './commands/status.js';
+import { EXIT_CODES, type ExitCode, UsageError } from './exit-codes.js';
+import { type CliIo, printJson, processIo } from './output.js';
+
+export interface GlobalOptions {
+  endpoint?: string | undefined;
+  region?: string | undefined;
+  json: boolean;
+}
+
+/** What every command receives: where to write, the global options, and how to report its exit code. */
+export interface CommandContext {
+  io: CliIo;
+  globals(command: Command): GlobalOptions;
+  awsConfig(globals: GlobalOptions): AwsClientConfig;
+  setExitCode(code: ExitCode): void;
+  /** Resolves when the command should stop (SIGINT/SIGTERM for the CLI; tests pass their own). */
+  stopSignal: AbortSignal;
+}
+
+const EXIT_CODE_HELP = `
+Exit codes:
+  0  ok
+  1  failure: an AWS call, an engine or a rotation step failed
+  2  usage: unknown command or option, missing or bad argument
+  3  unhealthy: status found a stuck rotation, doctor found a failing check
+
+Every AWS call uses the default credential chain and region, or --endpoint/--region
+(a loopback endpoint such as \`rotor local-aws\` gets placeholder credentials when none are set).`;
+
+export interface RunOptions {
+  io?: CliIo;
+  stopSignal?: AbortSignal;
+}
+
+/** Parses `argv` (without node and script), runs the command and returns the exit code; never exits. */
+export async function runCli(argv: readonly string[], options: RunOptions = {}): Promise<ExitCode> {
+  const io = options.io ?? processIo;
+  let exitCode: ExitCode = EXIT_CODES.ok;
+  let json = argv.includes('--json');
+  const context: CommandContext = {
+    io,
+    globals(command) {
+      const all = command.optsWithGlobals<{ endpoint?: string; region?: string; json?: boolean }>();
+      json = all.json === true;
+      return { endpoint: all.endpoint, region: all.region, json };
+    },
+    awsConfig: (globals) => awsClientConfig(globals, io.env),
+    setExitCode(code) {
+      exitCode = code;
+    },
+    stopSignal: options.stopSignal ?? new AbortController().signal,
+  };
+
+  const program = buildProgram(context);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; everything else commander rejects is a usage error (already printed).
+      return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+    }
+    return reportError(io, json, error);
+  }
+}
+
+export function buildProgram(context: CommandContext): Command {
+  const program = new Command('rotor');
+  program
+    .description(
+      'Inspect, diagnose and run AWS Secrets Manager rotations (ElastiCache users, Redshift, PostgreSQL).',
+    )
+    .version('0.1.0')
+    .option(
+      '--endpoint <url>',
+      'AWS endpoint URL for every service (e.g. http://127.0.0.1:4566 for rotor local-aws)',
+    )
+    .option('--region <region>', 'AWS region (default: AWS_REGION, or us-east-1 for a loopback endpoint)')
+    .option('--json', 'print one JSON document on stdout instead of text', false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => context.io.stdout(text),
+      writeErr: (text) => context.io.stderr(text),
+    })
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', EXIT_CODE_HELP);
+  registerStatusCommand(program, context);
+  registerRotateCommand(program, context);
+  registerDoctorCommand(program, context);
+  registerLocalAwsCommand(program, context);
+  return program;
+}
+
+function reportError(io: CliIo, json: boolean, error: unknown): ExitCode {
+  const code = error instanceof UsageError ? EXIT_CODES.usage : EXIT_CODES.failure;
+  const described = describeError(error);
+  if (json) printJson(io, { error: described });
+  else io.stderr(`rotor: ${described.message}${described.code ? ` (${described.code})` : ''}\n`);
+  if (!json && described.hint) io.stderr(`${described.hint}\n`);
+  return code;
+}
+
+interface DescribedError {
+  code: string | null;
+  message: string;
+  hint?: string;
+}
+
+/** A one-line account of an error: Rotor's code, AWS's error name, or the network failure. */
+export function describeError(error: unknown): DescribedError {
+  if (RotationError.isInstance(error)) return { code: error.code, message: error.message };
+  if (error instanceof UsageError) return { code: 'USAGE', message: error.message };
+  if (error instanceof Error) {
+    const name = error.name;
+    const networkCode = (error as { code?: unknown }).code;
+    if (typeof networkCode === 'string' && /^E[A-Z]+$/.test(networkCode)) {
+      return {
+        code: networkCode,
+        message: `cannot reach the AWS endpoint: ${error.message}`,
+        hint: 'Check --endpoint (is `rotor local-aws` running?) or your network.',
+      };
+    }
+    if (name === 'ResourceNotFoundException') {
+      return { code: name, message: error.message || 'secret not found' };
+    }
+    if (name === 'CredentialsProviderError' || (name === 'Error' && /region/i.test(error.message))) {
+      return {
+        code: name,
+        message: error.message,
+        hint: 'Configure AWS credentials and a region (AWS_PROFILE, AWS_REGION), or pass --endpoint and --region.',
+      };
+    }
+    return { code: name === 'Error' ? null : name, message: error.message };
+  }
+  return { code: null, message: String(error) };
+}
