@@ -1,0 +1,89 @@
+import type { EngineSecret, RotationEngine } from '@rotor/core/engine';
+
+/**
+ * A real (or faithfully faked) server the suite runs against, started by the author's `startTarget`.
+ * Everything here works WITHOUT the engine under test: that is what makes the checks independent.
+ */
+export interface ConformanceTarget<TSecret extends EngineSecret> {
+  /** The engine's secret for `username` on this target: connection fields plus username and password. */
+  secretFor(username: string, password?: string): TSecret;
+  /** Creates a user that logs in with `password`, through the server's own admin path (SQL, ACL SETUSER...). */
+  createUser(username: string, password: string): Promise<void>;
+  /** Logs in as `username` with `password` without the engine: true when accepted, false when refused. */
+  canLogin(username: string, password: string): Promise<boolean>;
+  /**
+   * The admin secret value (what `masterarn` points to) for engines that change users with credentials.
+   * Needed for `clone`, `missing-user` and `rotation-alternating-users` on such engines.
+   */
+  admin?: { value: Record<string, unknown>; tags?: Record<string, string> };
+  /** Gives `username` what a clone must copy (memberships, ACL rules...). Called before `cloneUser`. */
+  decorateCloneSource?(username: string): Promise<void>;
+  /** What a clone must have in common with its source, as comparable data (compared with deep equality). */
+  describeCloneable?(username: string): Promise<unknown>;
+  /**
+   * For engines with asynchronous changes: from now on changes stay pending until the returned function is
+   * called, so the suite can abort a wait while it is really waiting.
+   */
+  holdChanges?(): Promise<() => Promise<void>>;
+  stop(): Promise<void>;
+}
+
+/** Checks that only apply to engines that claim a capability; the others always run. */
+export const CAPABILITY_CHECK_IDS = [
+  'clone',
+  'wait-abort',
+  'rotation-dual-password',
+  'rotation-alternating-users',
+] as const;
+export type CapabilityCheckId = (typeof CAPABILITY_CHECK_IDS)[number];
+
+export const CORE_CHECK_IDS = [
+  'opt-outs',
+  'contract',
+  'exact-password',
+  'previous-password',
+  'idempotent',
+  'missing-user',
+  'no-secret-in-errors',
+  'password-policy',
+  'rotation-single-user',
+] as const;
+export type CoreCheckId = (typeof CORE_CHECK_IDS)[number];
+export type CheckId = CoreCheckId | CapabilityCheckId;
+
+export interface EngineConformanceOptions<TSecret extends EngineSecret> {
+  /** Shown in the describe block and in failures. */
+  name: string;
+  /** A new engine, configured for the target. Called once per suite run. */
+  createEngine(): RotationEngine<TSecret> | Promise<RotationEngine<TSecret>>;
+  startTarget(): Promise<ConformanceTarget<TSecret>>;
+  /**
+   * Named opt-outs, each with the reason, for checks of capabilities the engine does not claim:
+   * `{ clone: 'users cannot be copied on this server' }`. Every capability check the engine does not
+   * claim must be listed; listing one the engine claims fails the suite (the check runs anyway).
+   */
+  skip?: Partial<Record<CapabilityCheckId, string>>;
+  /** How many generated passwords `password-policy` sets and logs in with (default 50). */
+  policySamples?: number;
+  /** Prefix of the users the suite creates (default `conf`): lower-case letters, digits, underscores. */
+  usernamePrefix?: string;
+  /** Time limit of one check in milliseconds (default 60 000). */
+  checkTimeoutMs?: number;
+}
+
+export type CheckStatus = 'passed' | 'failed' | 'skipped';
+
+export interface CheckResult {
+  id: CheckId;
+  title: string;
+  status: CheckStatus;
+  /** Why a check was skipped, or what failed. */
+  reason?: string;
+  error?: unknown;
+  durationMs: number;
+}
+
+/** Thrown by a check when the engine breaks a rule; the message says which rule and what was seen. */
+export class ConformanceFailure extends Error {
+  override readonly name = 'ConformanceFailure';
+}

@@ -1,0 +1,38 @@
+/**
+ * `@rotor/testkit`: prove an engine correct against a real server (`describeEngineConformance`), plus the
+ * builders and fakes an engine author needs for unit tests.
+ */
+
+export { lambdaContext, rotationEvent, rotationEvents, stepContext, TEST_SECRET_ARN } from './builders.js';
+export {
+  type CapturedLine,
+  type CapturingLogger,
+  createCapturingLogger,
+  type LogLevel,
+} from './capturing-logger.js';
+export { CONFORMANCE_CHECKS, type ConformanceCheck, optOutProblems } from './conformance/checks.js';
+export { describeEngineConformance } from './conformance/describe-engine-conformance.js';
+export {
+  type ConformanceSession,
+  openConformanceSession,
+  runConformanceChecks,
+} from './conformance/session.js';
+export {
+  CAPABILITY_CHECK_IDS,
+  type CapabilityCheckId,
+  type CheckId,
+  type CheckResult,
+  type CheckStatus,
+  CORE_CHECK_IDS,
+  ConformanceFailure,
+  type ConformanceTarget,
+  type CoreCheckId,
+  type EngineConformanceOptions,
+} from './conformance/types.js';
+export {
+  InMemorySecretsManager,
+  type RecordedStoreCall,
+  type SecretStoreOperation,
+} from './in-memory-secrets-manager.js';
+export { type RotationFunction, type RunRotationOptions, runRotation } from './run-rotation.js';
+export { describeForScan, SecretWatch } from './secret-watch.js';
