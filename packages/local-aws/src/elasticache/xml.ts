@@ -1,0 +1,42 @@
+/**
+ * The little XML the awsQuery result bodies need: escaped text elements and `<member>` lists. The HTTP
+ * layer wraps what these build in `<{Action}Response><{Action}Result>`.
+ */
+
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (char) => {
+    switch (char) {
+      case '<':
+        return '&lt;';
+      case '>':
+        return '&gt;';
+      case '&':
+        return '&amp;';
+      case '"':
+        return '&quot;';
+      default:
+        return '&apos;';
+    }
+  });
+}
+
+/** `<name>text</name>`, or nothing when the value is undefined (the SDK leaves the field unset). */
+export function element(name: string, value: string | number | boolean | undefined): string {
+  if (value === undefined) return '';
+  return `<${name}>${escapeXml(String(value))}</${name}>`;
+}
+
+/** `<name>` wrapping already-built XML children. */
+export function wrap(name: string, innerXml: string): string {
+  return `<${name}>${innerXml}</${name}>`;
+}
+
+/** `<name><member>a</member><member>b</member></name>`; an empty list stays `<name></name>` (parsed as []). */
+export function stringList(name: string, values: readonly string[]): string {
+  return wrap(name, values.map((value) => element('member', value)).join(''));
+}
+
+/** `<name><member>...</member>...</name>` from already-built member bodies. */
+export function structureList(name: string, memberBodies: readonly string[]): string {
+  return wrap(name, memberBodies.map((body) => wrap('member', body)).join(''));
+}
