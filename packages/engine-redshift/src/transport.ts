@@ -1,0 +1,28 @@
+/**
+ * What the engine needs from a connection, whichever way it reaches Redshift: run a query with
+ * positional parameters (`$1`, `$2`) and read rows, or run several statements as one transaction.
+ */
+export type Row = Record<string, unknown>;
+
+export interface SqlSession {
+  /** Runs one statement; parameters are bound by the transport, never spliced into the text. */
+  query(sql: string, parameters?: readonly string[]): Promise<Row[]>;
+  /** Runs statements in order inside one transaction: all of them apply, or none. */
+  transaction(statements: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Observes every statement text a session sends (tests assert no password ever appears in one). */
+export type StatementObserver = (sql: string) => void;
+
+export async function withSession<T>(
+  open: () => Promise<SqlSession>,
+  use: (session: SqlSession) => Promise<T>,
+) {
+  const session = await open();
+  try {
+    return await use(session);
+  } finally {
+    await session.close().catch(() => undefined);
+  }
+}
