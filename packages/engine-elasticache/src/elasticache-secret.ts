@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { parseUserArn, USER_NAME_PATTERN } from './user-ids.js';
+
+/**
+ * The secret AWS's ElastiCache page documents (`username`, `user_arn`, `password` once rotated), plus
+ * optional data-plane fields (`host`, `port`, `tls`) that let testSecret log in for real. Unknown keys
+ * are kept, and values are not transformed, so a rotation writes back exactly what the operator stored.
+ */
+export const elastiCacheSecretSchema = z.looseObject({
+  username: z
+    .string()
+    .regex(USER_NAME_PATTERN, 'must be 1-128 printable characters without spaces (an ElastiCache user name)'),
+  user_arn: z.string().refine((arn) => parseUserArn(arn) !== undefined, {
+    message: 'must be an ElastiCache user ARN: arn:aws:elasticache:<region>:<account>:user:<user-id>',
+  }),
+  password: z.string().optional(),
+  masterarn: z.string().optional(),
+  /** Cache endpoint for the login test (primary or configuration endpoint). */
+  host: z.string().min(1).max(253).optional(),
+  port: z.union([z.number().int().min(1).max(65535), z.string().regex(/^\d{1,5}$/)]).optional(),
+  /** TLS is on unless this says otherwise. */
+  tls: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
+});
+
+export type ElastiCacheSecret = z.infer<typeof elastiCacheSecretSchema>;

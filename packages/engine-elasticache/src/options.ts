@@ -1,0 +1,88 @@
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { InvalidConfigurationError } from '@rotor/core/engine';
+import { z } from 'zod';
+import {
+  DEFAULT_EXCLUDE_CHARACTERS,
+  DEFAULT_PASSWORD_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+} from './password-rules.js';
+
+const dataPlaneSchema = z.strictObject({
+  /** Default cache endpoint for login tests; a secret's own `host` / `port` / `tls` win. */
+  host: z.string().min(1).max(253).optional(),
+  port: z.number().int().min(1).max(65535).default(6379),
+  tls: z.boolean().default(true),
+  rejectUnauthorized: z.boolean().default(true),
+  connectTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+});
+
+export const elastiCacheEngineOptionsSchema = z.strictObject({
+  /** A configured ElastiCache client (tests, custom credentials). Default: one per region of the user ARN. */
+  client: z
+    .custom<ElastiCacheClient>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        typeof (value as { send?: unknown }).send === 'function',
+      { message: 'must be an ElastiCacheClient' },
+    )
+    .optional(),
+  /** Region for the control plane; default: the region in the secret's `user_arn`. */
+  region: z.string().min(1).optional(),
+  /** Control-plane endpoint override (the SDK's AWS_ENDPOINT_URL_ELASTICACHE also works). */
+  endpoint: z.url().optional(),
+  dataPlane: dataPlaneSchema.default(dataPlaneSchema.parse({})),
+  /** PASSWORD_LENGTH. ElastiCache accepts 16-128. */
+  passwordLength: z
+    .number()
+    .int()
+    .min(MIN_PASSWORD_LENGTH)
+    .max(MAX_PASSWORD_LENGTH)
+    .default(DEFAULT_PASSWORD_LENGTH),
+  /** EXCLUDE_CHARACTERS: replaces the default set, as in AWS's function; `,"/@` and space are always excluded. */
+  excludeCharacters: z.string().max(200).default(DEFAULT_EXCLUDE_CHARACTERS),
+  /** MAX_WAITING_TIME_FOR_ACTIVE_IN_SECONDS: longest wait for `active` in one invocation (the Lambda deadline also bounds it). */
+  maxWaitingTimeMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(15 * 60_000)
+    .default(600_000),
+  /** WAITING_RETRY_INTERVAL_IN_SECONDS: the cap of the polling backoff (AWS's function polls at this fixed interval). */
+  retryIntervalMs: z
+    .number()
+    .int()
+    .min(1)
+    .max(15 * 60_000)
+    .default(10_000),
+  /** First poll delay; the delay then grows by `pollFactor` up to `retryIntervalMs`. */
+  initialPollDelayMs: z.number().int().min(1).max(60_000).default(200),
+  pollFactor: z.number().min(1).max(10).default(2),
+  /** SECRET_ARN: when set, the function rotates only this secret. */
+  secretArn: z.string().min(1).optional(),
+  /** USER_NAME: when set, the secret's `username` must be this user. */
+  userName: z.string().min(1).optional(),
+  /** With alternating users, also accept USER_NAME's alternate (`<name>-clone`). */
+  acceptAlternateUserName: z.boolean().default(false),
+  /**
+   * The seed workflow creates the user `off` and without a password. When true, the ModifyUser that first
+   * gives such a user its passwords also switches it `on`. Off by default: enabling access is the operator's call.
+   */
+  enableDisabledUser: z.boolean().default(false),
+});
+
+export type ElastiCacheEngineOptions = z.input<typeof elastiCacheEngineOptionsSchema>;
+export type ResolvedElastiCacheEngineOptions = z.output<typeof elastiCacheEngineOptionsSchema>;
+
+export function resolveOptions(options: ElastiCacheEngineOptions): ResolvedElastiCacheEngineOptions {
+  const parsed = elastiCacheEngineOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw new InvalidConfigurationError(
+      `Invalid ElastiCache engine options: ${parsed.error.issues
+        .map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`)
+        .join('; ')}`,
+    );
+  }
+  return parsed.data;
+}
