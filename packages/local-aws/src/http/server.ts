@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type LocalAwsLogger, silentLogger } from '../logger.js';
+import {
+  AwsApiError,
+  type JsonProtocolService,
+  type LocalService,
+  type QueryProtocolService,
+  type ServiceContext,
+} from '../service.js';
+import { parseAmzTarget, parseJsonBody, writeJsonError, writeJsonResult } from './json-protocol.js';
+import { isFormRequest, signingServiceName, writeQueryError, writeQueryResult } from './query-protocol.js';
+
+/** Requests above this size are refused; Secrets Manager's own limit on a secret value is 64 KiB. */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export interface HttpEndpointOptions {
+  services: readonly LocalService[];
+  context: ServiceContext;
+  /** 0 (default) picks a free port. The endpoint listens on 127.0.0.1 only. */
+  port?: number;
+  logger?: LocalAwsLogger;
+}
+
+/** API calls per service and operation, e.g. `counts.secretsmanager?.GetSecretValue`. */
+export type ApiCallCounts = Record<string, Record<string, number>>;
+
+export interface HttpEndpoint {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  apiCalls(): ApiCallCounts;
+  resetApiCalls(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The local endpoint's HTTP layer: routes awsJson1_1 requests by `X-Amz-Target` and awsQuery requests by
+ * the SigV4 signing service, and owns both wire formats. Signatures are accepted unverified, so any
+ * region and dummy credentials work, as with every local AWS emulator.
+ */
+export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEndpoint> {
+  const logger = options.logger ?? silentLogger;
+  const jsonServices = new Map<string, JsonProtocolService>();
+  const queryServices = new Map<string, QueryProtocolService>();
+  for (const service of options.services) {
+    if (service.protocol === 'awsJson1_1') jsonServices.set(service.targetPrefix, service);
+    else queryServices.set(service.serviceName, service);
+  }
+  let counts: ApiCallCounts = {};
+  const count = (service: string, operation: string) => {
+    const perService = counts[service] ?? {};
+    perService[operation] = (perService[operation] ?? 0) + 1;
+    counts[service] = perService;
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse, body: string, requestId: string) => {
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string') {
+      const parsed = parseAmzTarget(target);
+      const service = parsed ? jsonServices.get(parsed.prefix) : undefined;
+      if (!parsed || !service) {
+        writeJsonError(res, requestId, {
+          code: 'UnknownOperationException',
+          message: `This endpoint does not serve the target ${target}.`,
+          statusCode: 400,
+        });
+        return;
+      }
+      count(service.serviceName, parsed.operation);
+      const input = parseJsonBody(body);
+      if (!input) {
+        writeJsonError(res, requestId, {
+          code: 'SerializationException',
+          message: 'The request body is not a JSON object.',
+          statusCode: 400,
+        });
+        return;
+      }
+      try {
+        const output = await service.handle(parsed.operation, input, options.context);
+        writeJsonResult(res, requestId, output);
+      } catch (error) {
+        const apiError = toApiError(error, 'InternalServiceError');
+        if (apiError.statusCode >= 500)
+          logger.error('Service failed', describe(error, service, parsed.operation));
+        writeJsonError(res, requestId, apiError);
+      }
+      return;
+    }
+
+    if (req.method === 'POST' && isFormRequest(req.headers, body)) {
+      const params = new URLSearchParams(body);
+      const action = params.get('Action') ?? '';
+      const service = pickQueryService(queryServices, signingServiceName(req.headers));
+      if (!service) {
+        writeQueryError(res, requestId, {
+          code: 'InvalidAction',
+          message: `No awsQuery service on this endpoint matches the request's signing service (${signingServiceName(req.headers) ?? 'none'}).`,
+          statusCode: 400,
+        });
+        return;
+      }
+      if (!/^[A-Za-z][A-Za-z0-9]*$/.test(action)) {
+        writeQueryError(res, requestId, {
+          code: 'MissingAction',
+          message: 'The request must contain the parameter Action.',
+          statusCode: 400,
+          xmlNamespace: service.xmlNamespace,
+        });
+        return;
+      }
+      count(service.serviceName, action);
+      try {
+        const resultXml = await service.handle(action, params, options.context);
+        writeQueryResult(res, requestId, { action, xmlNamespace: service.xmlNamespace, resultXml });
+      } catch (error) {
+        const apiError = toApiError(error, 'InternalFailure');
+        if (apiError.statusCode >= 500) logger.error('Service failed', describe(error, service, action));
+        writeQueryError(res, requestId, {
+          code: apiError.code,
+          message: apiError.message,
+          statusCode: apiError.statusCode,
+          xmlNamespace: service.xmlNamespace,
+        });
+      }
+      return;
+    }
+
+    if (req.method === 'GET' && (req.url === '/' || req.url === '/health')) {
+      const bodyText = JSON.stringify({
+        status: 'running',
+        services: options.services.map((service) => service.serviceName),
+      });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(bodyText),
+      });
+      res.end(bodyText);
+      return;
+    }
+
+    writeJsonError(res, requestId, {
+      code: 'UnknownOperationException',
+      message: 'The request has neither an X-Amz-Target header nor a form-encoded Action.',
+      statusCode: 400,
+    });
+  };
+
+  const server = createServer((req, res) => {
+    const requestId = randomUUID();
+    readBody(req).then(
+      (body) =>
+        route(req, res, body, requestId).catch((error: unknown) => {
+          logger.error('Request failed', { error: String(error) });
+          if (!res.headersSent) {
+            writeJsonError(res, requestId, {
+              code: 'InternalFailure',
+              message: 'The local endpoint failed.',
+              statusCode: 500,
+            });
+          } else res.end();
+        }),
+      () => {
+        writeJsonError(res, requestId, {
+          code: 'RequestEntityTooLarge',
+          message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`,
+          statusCode: 413,
+        });
+      },
+    );
+  });
+  // The SDK keeps connections alive; don't let an idle socket hold up close().
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  logger.info('Local AWS endpoint listening', { url });
+
+  return {
+    url,
+    port,
+    apiCalls: () => structuredClone(counts),
+    resetApiCalls: () => {
+      counts = {};
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function pickQueryService(
+  services: Map<string, QueryProtocolService>,
+  signingService: string | undefined,
+): QueryProtocolService | undefined {
+  if (signingService) return services.get(signingService);
+  // Unsigned requests (curl, tests) are unambiguous when only one awsQuery service is mounted.
+  return services.size === 1 ? services.values().next().value : undefined;
+}
+
+function toApiError(error: unknown, internalCode: string): AwsApiError {
+  if (error instanceof AwsApiError) return error;
+  // The message of an unexpected failure may carry anything (connection strings, values); keep it out.
+  return new AwsApiError(internalCode, 'The local endpoint hit an internal error; see its log.', 500);
+}
+
+function describe(error: unknown, service: LocalService, operation: string): Record<string, unknown> {
+  return {
+    service: service.serviceName,
+    operation,
+    error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('body too large'));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,145 @@
+import { type ApiCallCounts, startHttpEndpoint } from './http/server.js';
+import {
+  createFunctionHost,
+  type FunctionConfig,
+  type InvocationRecord,
+  type RegisteredFunction,
+} from './lambda/function-host.js';
+import { type LocalAwsLogger, silentLogger } from './logger.js';
+import type { RotationRecord, RotationSettings } from './secrets-manager/rotation.js';
+import { createSecretsManagerService, type SecretsManagerService } from './secrets-manager/service.js';
+import type { LocalService, ServiceContext } from './service.js';
+
+export type { ApiCallCounts, HttpEndpoint, HttpEndpointOptions } from './http/server.js';
+export { startHttpEndpoint } from './http/server.js';
+export type {
+  FunctionConfig,
+  FunctionHost,
+  FunctionHostOptions,
+  InvocationOutcome,
+  InvocationRecord,
+  RegisteredFunction,
+} from './lambda/function-host.js';
+export { createFunctionHost } from './lambda/function-host.js';
+export type { LocalAwsLogger } from './logger.js';
+export { silentLogger } from './logger.js';
+export type { RotationRecord, RotationSettings, RotationStatus } from './secrets-manager/rotation.js';
+export type { SecretsManagerService, SecretsManagerServiceOptions } from './secrets-manager/service.js';
+export { createSecretsManagerService } from './secrets-manager/service.js';
+export type { JsonProtocolService, LocalService, QueryProtocolService, ServiceContext } from './service.js';
+export { AwsApiError } from './service.js';
+
+/** Dummy credentials: the endpoint accepts any SigV4 signature, but SDKs insist on having some. */
+export const LOCAL_CREDENTIALS = Object.freeze({
+  accessKeyId: 'AKIALOCALAWS00000000',
+  secretAccessKey: 'local-aws-secret-access-key',
+});
+
+export interface LocalAwsOptions {
+  /** 0 (default) picks a free port on 127.0.0.1. */
+  port?: number;
+  region?: string;
+  accountId?: string;
+  /** Secrets are loaded from and saved to this JSON file. */
+  stateFile?: string;
+  /** Services mounted next to Secrets Manager (ElastiCache, Redshift Data, ...). */
+  services?: LocalService[];
+  rotation?: Partial<RotationSettings>;
+  /** Rotation functions registered at start. */
+  functions?: FunctionConfig[];
+  logger?: LocalAwsLogger;
+}
+
+export interface LocalAws {
+  /** `http://127.0.0.1:<port>`: the endpoint override for every SDK client and the aws CLI. */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly region: string;
+  readonly accountId: string;
+  readonly credentials: { accessKeyId: string; secretAccessKey: string };
+  /** Registers a rotation function by name; returns its ARN for RotationLambdaARN. */
+  registerFunction(config: FunctionConfig): RegisteredFunction;
+  /** Resolves when the latest rotation of the secret (name or ARN) succeeded or failed for good. */
+  waitForRotation(secretId: string, options?: { timeoutMs?: number }): Promise<RotationRecord>;
+  invocations(): InvocationRecord[];
+  clearInvocations(): void;
+  rotations(): RotationRecord[];
+  apiCalls(): ApiCallCounts;
+  resetApiCalls(): void;
+  /** Direct access for tests; calls through it are not counted as API calls. */
+  readonly secretsManager: SecretsManagerService;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the local AWS endpoint: Secrets Manager with rotation functions run from their bundles, plus
+ * any further services, on one loopback HTTP endpoint.
+ *
+ * @example
+ * ```ts
+ * const aws = await startLocalAws({ rotation: { maxAttempts: 2, retryDelayMs: 50 } });
+ * const client = new SecretsManagerClient({ endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials });
+ * ```
+ */
+export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '123456789012';
+  const logger = options.logger ?? silentLogger;
+  let endpointUrl = '';
+  const functions = createFunctionHost({
+    region,
+    accountId,
+    endpoint: () => endpointUrl,
+    credentials: LOCAL_CREDENTIALS,
+    logger,
+  });
+  for (const config of options.functions ?? []) functions.register(config);
+  const secretsManager = createSecretsManagerService({
+    region,
+    accountId,
+    functions,
+    ...(options.rotation ? { rotation: options.rotation } : {}),
+    ...(options.stateFile ? { stateFile: options.stateFile } : {}),
+    logger,
+  });
+  const context: ServiceContext = {
+    region,
+    accountId,
+    readSecretString: (secretId) => secretsManager.readSecretString(secretId),
+  };
+  const services: LocalService[] = [secretsManager, ...(options.services ?? [])];
+  const http = await startHttpEndpoint({
+    services,
+    context,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    logger,
+  });
+  endpointUrl = http.url;
+
+  let stopped = false;
+  return {
+    endpoint: http.url,
+    port: http.port,
+    region,
+    accountId,
+    credentials: { ...LOCAL_CREDENTIALS },
+    registerFunction: (config) => functions.register(config),
+    waitForRotation: (secretId, waitOptions) => secretsManager.waitForRotation(secretId, waitOptions),
+    invocations: () => functions.invocations(),
+    clearInvocations: () => functions.clearInvocations(),
+    rotations: () => secretsManager.rotations(),
+    apiCalls: () => http.apiCalls(),
+    resetApiCalls: () => http.resetApiCalls(),
+    secretsManager,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await secretsManager.close();
+      await functions.close();
+      await http.close();
+      for (const service of services) {
+        if (service !== secretsManager) await service.close?.();
+      }
+    },
+  };
+}

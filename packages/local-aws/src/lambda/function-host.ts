@@ -1,0 +1,324 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type LocalAwsLogger, silentLogger } from '../logger.js';
+
+/** Like a Lambda function configuration: what to run and with which limits and environment. */
+export interface FunctionConfig {
+  /** The function name; `arn:aws:lambda:<region>:<account>:function:<name>` resolves to it too. */
+  functionName: string;
+  /** The built bundle (ESM or CommonJS) that exports the handler. */
+  bundlePath: string;
+  /** Export name (`handler`, the default) or Lambda's `file.export` form. */
+  handler?: string;
+  /** Lambda's timeout; the invocation is killed when it runs out. Default 30, like a rotation function's. */
+  timeoutSeconds?: number;
+  /** The function's own environment variables. */
+  environment?: Record<string, string>;
+  /** Reported as `context.memoryLimitInMB`; not enforced. Default 128. */
+  memorySizeMb?: number;
+}
+
+export interface RegisteredFunction {
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly config: Readonly<Required<Omit<FunctionConfig, 'environment'>>> & {
+    environment: Record<string, string>;
+  };
+}
+
+export type InvocationOutcome = 'succeeded' | 'failed' | 'timeout';
+
+/** One invocation, as recorded for tests and benchmarks. No event payload or logs of values are kept here. */
+export interface InvocationRecord {
+  functionName: string;
+  awsRequestId: string;
+  /** The rotation step, when Secrets Manager invoked the function for one. */
+  step?: string;
+  secretId?: string;
+  clientRequestToken?: string;
+  /** 1-based attempt of the rotation this invocation belongs to. */
+  attempt?: number;
+  startedAt: number;
+  /** Time to start the process and load the bundle (Lambda's init duration). */
+  initDurationMs: number;
+  /** Time the handler ran. */
+  durationMs: number;
+  outcome: InvocationOutcome;
+  errorType?: string;
+  errorMessage?: string;
+  /** What the function wrote to stdout/stderr (capped), so tests can check what a function logs. */
+  logs: string;
+}
+
+export interface InvocationResult {
+  record: InvocationRecord;
+  /** The handler's return value when it succeeded. */
+  result?: unknown;
+}
+
+export interface InvocationMeta {
+  step?: string;
+  secretId?: string;
+  clientRequestToken?: string;
+  attempt?: number;
+}
+
+export interface FunctionHostOptions {
+  region: string;
+  accountId: string;
+  /** The endpoint URL handed to functions as AWS_ENDPOINT_URL; read at each invocation. */
+  endpoint: () => string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  logger?: LocalAwsLogger;
+  /** Lambda's init phase limit. */
+  initTimeoutMs?: number;
+}
+
+export interface FunctionHost {
+  register(config: FunctionConfig): RegisteredFunction;
+  /** By name, full or partial function ARN (a `:qualifier` is ignored). */
+  resolve(functionId: string): RegisteredFunction | undefined;
+  invoke(fn: RegisteredFunction, event: unknown, meta?: InvocationMeta): Promise<InvocationResult>;
+  invocations(): InvocationRecord[];
+  clearInvocations(): void;
+  /** Kills running invocations. */
+  close(): Promise<void>;
+}
+
+const MAX_LOG_CHARS = 64 * 1024;
+const DEFAULT_TIMEOUT_SECONDS = 30;
+const FUNCTION_NAME_PATTERN = /^[a-zA-Z0-9-_]{1,64}$/;
+
+/** The runner sits next to this module in src/ and (copied by the build) in dist/. */
+function runnerPath(): string {
+  return fileURLToPath(new URL('./runner.mjs', import.meta.url));
+}
+
+/**
+ * Runs registered rotation functions from their built bundles, each invocation in a fresh child process
+ * (isolated from the endpoint as Lambda isolates it from Secrets Manager) with a Lambda-like context and
+ * environment, killed when its timeout runs out.
+ */
+export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
+  const logger = options.logger ?? silentLogger;
+  const functions = new Map<string, RegisteredFunction>();
+  const records: InvocationRecord[] = [];
+  const running = new Set<ChildProcess>();
+  const initTimeoutMs = options.initTimeoutMs ?? 10_000;
+
+  const arnFor = (name: string) => `arn:aws:lambda:${options.region}:${options.accountId}:function:${name}`;
+
+  const environmentFor = (fn: RegisteredFunction): Record<string, string> => {
+    const endpoint = options.endpoint();
+    const inherited: Record<string, string> = {};
+    // Only what a process needs to run; nothing else of the endpoint's environment (NODE_OPTIONS, test
+    // runner settings, real AWS credentials) leaks into the function.
+    for (const key of ['PATH', 'HOME', 'LANG', 'TMPDIR']) {
+      const value = process.env[key];
+      if (value !== undefined) inherited[key] = value;
+    }
+    return {
+      ...inherited,
+      TZ: 'UTC',
+      AWS_REGION: options.region,
+      AWS_DEFAULT_REGION: options.region,
+      AWS_ACCESS_KEY_ID: options.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey,
+      AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.config.memorySizeMb),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
+      AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
+      LAMBDA_TASK_ROOT: dirname(fn.config.bundlePath),
+      AWS_ENDPOINT_URL: endpoint,
+      SECRETS_MANAGER_ENDPOINT: endpoint,
+      ...fn.config.environment,
+    };
+  };
+
+  const invoke = (
+    fn: RegisteredFunction,
+    event: unknown,
+    meta: InvocationMeta = {},
+  ): Promise<InvocationResult> => {
+    const awsRequestId = randomUUID();
+    const startedAt = Date.now();
+    let logs = '';
+    const appendLog = (chunk: Buffer) => {
+      if (logs.length < MAX_LOG_CHARS) logs += chunk.toString('utf8').slice(0, MAX_LOG_CHARS - logs.length);
+    };
+    const child = fork(runnerPath(), [], {
+      execArgv: [],
+      env: environmentFor(fn),
+      cwd: dirname(fn.config.bundlePath),
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    running.add(child);
+    child.stdout?.on('data', appendLog);
+    child.stderr?.on('data', appendLog);
+
+    return new Promise<InvocationResult>((resolve) => {
+      let phase: 'init' | 'invoke' | 'done' = 'init';
+      let invokeStartedAt = startedAt;
+      let initDurationMs = 0;
+      let timer: NodeJS.Timeout | undefined;
+
+      const settle = (
+        outcome: InvocationOutcome,
+        fields: { errorType?: string; errorMessage?: string; result?: unknown },
+      ) => {
+        if (phase === 'done') return;
+        const endedAt = Date.now();
+        const durationMs = phase === 'invoke' ? endedAt - invokeStartedAt : 0;
+        if (phase === 'init') initDurationMs = endedAt - startedAt;
+        phase = 'done';
+        if (timer) clearTimeout(timer);
+        const record: InvocationRecord = {
+          functionName: fn.functionName,
+          awsRequestId,
+          ...meta,
+          startedAt,
+          initDurationMs,
+          durationMs,
+          outcome,
+          ...(fields.errorType ? { errorType: fields.errorType } : {}),
+          ...(fields.errorMessage !== undefined ? { errorMessage: fields.errorMessage } : {}),
+          logs,
+        };
+        records.push(record);
+        logger.debug('Function invocation ended', {
+          functionName: fn.functionName,
+          step: meta.step,
+          outcome,
+          durationMs: record.durationMs,
+          errorType: record.errorType,
+        });
+        if (child.exitCode === null && child.signalCode === null) {
+          // Give the runner a moment to exit on its own after reporting; kill it otherwise.
+          const killer = setTimeout(() => child.kill('SIGKILL'), outcome === 'timeout' ? 0 : 1_000);
+          killer.unref();
+        }
+        resolve({ record, ...(outcome === 'succeeded' ? { result: fields.result } : {}) });
+      };
+
+      timer = setTimeout(() => {
+        settle('failed', {
+          errorType: 'Runtime.InitError',
+          errorMessage: `Init phase did not complete within ${initTimeoutMs} ms`,
+        });
+        child.kill('SIGKILL');
+      }, initTimeoutMs);
+
+      child.on('message', (message: RunnerMessage) => {
+        if (message.type === 'ready' && phase === 'init') {
+          clearTimeout(timer);
+          invokeStartedAt = Date.now();
+          initDurationMs = invokeStartedAt - startedAt;
+          phase = 'invoke';
+          const timeoutMs = fn.config.timeoutSeconds * 1000;
+          timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            settle('timeout', {
+              errorType: 'Sandbox.Timedout',
+              errorMessage: `Task timed out after ${fn.config.timeoutSeconds.toFixed(2)} seconds`,
+            });
+          }, timeoutMs);
+          child.send({
+            type: 'invoke',
+            event,
+            context: {
+              functionName: fn.functionName,
+              invokedFunctionArn: fn.functionArn,
+              memoryLimitInMB: fn.config.memorySizeMb,
+              awsRequestId,
+              logStreamName: `local/[$LATEST]${awsRequestId.replace(/-/g, '')}`,
+              deadline: invokeStartedAt + timeoutMs,
+            },
+          });
+        } else if (message.type === 'init-error') {
+          settle('failed', { errorType: message.errorType, errorMessage: message.errorMessage });
+        } else if (message.type === 'result') {
+          if (message.ok) settle('succeeded', { result: message.result });
+          else settle('failed', { errorType: message.errorType, errorMessage: message.errorMessage });
+        }
+      });
+      child.on('error', (error) => {
+        settle('failed', { errorType: 'Runtime.StartError', errorMessage: error.message });
+      });
+      child.on('exit', (code, signal) => {
+        running.delete(child);
+        settle('failed', {
+          errorType: 'Runtime.ExitError',
+          errorMessage: `RequestId: ${awsRequestId} Error: Runtime exited ${signal ? `with signal: ${signal}` : `with error: exit status ${code}`}`,
+        });
+      });
+      child.send({ type: 'init', bundlePath: fn.config.bundlePath, handler: fn.config.handler });
+    });
+  };
+
+  return {
+    register(config) {
+      if (!FUNCTION_NAME_PATTERN.test(config.functionName)) {
+        throw new Error(
+          `Invalid function name "${config.functionName}": 1-64 letters, digits, hyphens or underscores`,
+        );
+      }
+      const bundlePath = resolvePath(config.bundlePath);
+      if (!existsSync(bundlePath))
+        throw new Error(`Function ${config.functionName}: no bundle at ${bundlePath}`);
+      const timeoutSeconds = config.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+      if (!(timeoutSeconds > 0 && timeoutSeconds <= 900)) {
+        throw new Error(`Function ${config.functionName}: timeoutSeconds must be in (0, 900], like Lambda's`);
+      }
+      const registered: RegisteredFunction = {
+        functionName: config.functionName,
+        functionArn: arnFor(config.functionName),
+        config: {
+          functionName: config.functionName,
+          bundlePath,
+          handler: config.handler ?? 'handler',
+          timeoutSeconds,
+          memorySizeMb: config.memorySizeMb ?? 128,
+          environment: { ...(config.environment ?? {}) },
+        },
+      };
+      functions.set(config.functionName, registered);
+      return registered;
+    },
+    resolve(functionId) {
+      const match = /^arn:aws[a-z-]*:lambda:([^:]*):([^:]*):function:([^:]+)(?::[^:]+)?$/.exec(functionId);
+      if (match) {
+        const [, region, accountId, name] = match;
+        if (region !== options.region || accountId !== options.accountId) return undefined;
+        return functions.get(name!);
+      }
+      return functions.get(functionId);
+    },
+    invoke,
+    invocations: () => records.map((record) => ({ ...record })),
+    clearInvocations: () => {
+      records.length = 0;
+    },
+    async close() {
+      await Promise.all(
+        [...running].map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
+              child.once('exit', () => resolve());
+              child.kill('SIGKILL');
+            }),
+        ),
+      );
+    },
+  };
+}
+
+type RunnerMessage =
+  | { type: 'ready' }
+  | { type: 'init-error'; errorType: string; errorMessage: string }
+  | { type: 'result'; ok: true; result: unknown }
+  | { type: 'result'; ok: false; errorType: string; errorMessage: string };
