@@ -1,20 +1,75 @@
 /**
  * The engines `rotor rotate` and `rotor doctor` can run, each built from its package's factory with the CLI's
- * AWS settings. Engines are imported lazily so `rotor status` never loads a database driver.
+ * AWS settings plus `--engine-options` (the factory's own options as JSON, validated by the factory). Engines
+ * are imported lazily so `rotor status` never loads a database driver.
  */
+import { RotationError } from '@rotor/core';
 import type { EngineSecret, RotationEngine } from '@rotor/core/engine';
 import type { AwsClientConfig } from './aws-config.js';
+import { UsageError } from './exit-codes.js';
 
-export const ENGINE_IDS = ['elasticache', 'redshift', 'postgres'] as const;
+export const ENGINE_IDS = ['elasticache', 'redshift'] as const;
 export type EngineId = (typeof ENGINE_IDS)[number];
 
 export interface EngineSettings {
   aws: AwsClientConfig;
+  /** The factory's options, parsed from `--engine-options`. */
+  options: Record<string, unknown>;
 }
 
 export async function createEngine(
   id: EngineId,
-  _settings: EngineSettings,
+  settings: EngineSettings,
 ): Promise<RotationEngine<EngineSecret>> {
-  throw new Error(`engine "${id}" is not wired into this build of rotor yet`);
+  try {
+    return (await build(id, settings)) as unknown as RotationEngine<EngineSecret>;
+  } catch (error) {
+    // A factory rejecting its options is a usage problem of the command line.
+    if (RotationError.isInstance(error) && error.code === 'INVALID_CONFIGURATION') {
+      throw new UsageError(`--engine-options: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+async function build(id: EngineId, { aws, options }: EngineSettings) {
+  // The CLI's endpoint/region/credentials reach the engine through a configured client; without any, the
+  // engine's own defaults apply (e.g. ElastiCache's region from the user ARN).
+  const configured = aws.endpoint !== undefined || aws.region !== undefined;
+  switch (id) {
+    case 'elasticache': {
+      const [{ elastiCacheEngine }, { ElastiCacheClient }] = await Promise.all([
+        import('@rotor/engine-elasticache'),
+        import('@aws-sdk/client-elasticache'),
+      ]);
+      return elastiCacheEngine({ ...(configured ? { client: new ElastiCacheClient(aws) } : {}), ...options });
+    }
+    case 'redshift': {
+      const [{ redshiftEngine }, { RedshiftDataClient }] = await Promise.all([
+        import('@rotor/engine-redshift'),
+        import('@aws-sdk/client-redshift-data'),
+      ]);
+      const dataApi = (options.dataApi ?? {}) as Record<string, unknown>;
+      return redshiftEngine({
+        ...options,
+        ...(options.transport === 'data-api' && configured
+          ? { dataApi: { client: new RedshiftDataClient(aws), ...dataApi } }
+          : {}),
+      });
+    }
+  }
+}
+
+/** `--engine-options '{"dataPlane":{"host":"...","tls":false}}'`: a JSON object. */
+export function parseEngineOptions(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError('--engine-options must be a JSON object, e.g. \'{"pg":{"tls":"disable"}}\'');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UsageError('--engine-options must be a JSON object');
+  }
+  return value as Record<string, unknown>;
 }

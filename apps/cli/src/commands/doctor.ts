@@ -3,7 +3,7 @@ import type { StrategyChoice } from '@rotor/core';
 import { type Command, Option } from 'commander';
 import { createCliLogger } from '../cli-logger.js';
 import { type DoctorReport, runDoctor } from '../doctor-run.js';
-import { createEngine, ENGINE_IDS, type EngineId } from '../engines.js';
+import { createEngine, ENGINE_IDS, type EngineId, parseEngineOptions } from '../engines.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatTable, printJson } from '../output.js';
 import type { CommandContext } from '../program.js';
@@ -26,6 +26,11 @@ export function registerDoctorCommand(program: Command, context: CommandContext)
         .choices(STRATEGY_CHOICES)
         .default('auto'),
     )
+    .option(
+      '--engine-options <json>',
+      'the engine factory\'s options as a JSON object (see the engine\'s README), e.g. \'{"pg":{"tls":"disable"}}\'',
+      parseEngineOptions,
+    )
     .option('--verbose', 'print the debug lines of the engine', false)
     .addHelpText(
       'after',
@@ -34,14 +39,19 @@ export function registerDoctorCommand(program: Command, context: CommandContext)
     .action(
       async (
         secretId: string,
-        options: { engine: EngineId; strategy: StrategyChoice; verbose: boolean },
+        options: {
+          engine: EngineId;
+          strategy: StrategyChoice;
+          verbose: boolean;
+          engineOptions?: Record<string, unknown>;
+        },
         command: Command,
       ) => {
         const globals = context.globals(command);
         const aws = context.awsConfig(globals);
         const client = new SecretsManagerClient(aws);
         try {
-          const engine = await createEngine(options.engine, { aws });
+          const engine = await createEngine(options.engine, { aws, options: options.engineOptions ?? {} });
           const report = await runDoctor({
             secretId,
             engine,

@@ -2,7 +2,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { StrategyChoice } from '@rotor/core';
 import { type Command, Option } from 'commander';
 import { createCliLogger, type LogLine } from '../cli-logger.js';
-import { createEngine, ENGINE_IDS, type EngineId } from '../engines.js';
+import { createEngine, ENGINE_IDS, type EngineId, parseEngineOptions } from '../engines.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { printJson } from '../output.js';
 import type { CommandContext } from '../program.js';
@@ -17,6 +17,7 @@ interface RotateOptions {
   token?: string;
   ignoreRotationDisabled: boolean;
   verbose: boolean;
+  engineOptions?: Record<string, unknown>;
 }
 
 export function registerRotateCommand(program: Command, context: CommandContext): void {
@@ -47,6 +48,11 @@ export function registerRotateCommand(program: Command, context: CommandContext)
       "run although rotation is not enabled on the secret (only this process's pre-check is relaxed)",
       false,
     )
+    .option(
+      '--engine-options <json>',
+      'the engine factory\'s options as a JSON object (see the engine\'s README), e.g. \'{"pg":{"tls":"disable"}}\'',
+      parseEngineOptions,
+    )
     .option('--verbose', 'print the debug lines of core and the engine', false)
     .addHelpText(
       'after',
@@ -59,7 +65,7 @@ export function registerRotateCommand(program: Command, context: CommandContext)
       const logs: LogLine[] = [];
       const out = globals.json ? undefined : (text: string) => context.io.stdout(text);
       try {
-        const engine = await createEngine(options.engine, { aws });
+        const engine = await createEngine(options.engine, { aws, options: options.engineOptions ?? {} });
         const result = await runRotationInProcess({
           secretId,
           engine,
