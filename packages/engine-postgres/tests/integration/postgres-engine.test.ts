@@ -1,0 +1,233 @@
+import { generatePassword } from '@rotor/core';
+import type { RotationEngine } from '@rotor/core/engine';
+import { createCapturingLogger, runConformanceChecks, stepContext } from '@rotor/testkit';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type PostgresSecret,
+  postgresEngine,
+  postgresPasswordPolicy,
+  scramSha256Verifier,
+} from '../../src/index.ts';
+import { type PostgresTarget, startPostgresTarget } from './support/postgres-target.ts';
+
+let target: PostgresTarget;
+let counter = 0;
+const engine = postgresEngine({ tls: 'disable' });
+const password = (): string => generatePassword(postgresPasswordPolicy);
+
+async function newUser(): Promise<PostgresSecret> {
+  counter += 1;
+  const username = `engine_user_${counter}`;
+  const initial = password();
+  await target.createUser(username, initial);
+  return target.secretFor(username, initial);
+}
+
+const adminPrincipal = () => ({
+  kind: 'admin' as const,
+  admin: {
+    secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:admin',
+    value: target.admin.value,
+    tags: {},
+  },
+});
+
+async function roleExists(username: string): Promise<boolean> {
+  return (await target.sql('SELECT 1 FROM pg_roles WHERE rolname = $1', [username])).rowCount === 1;
+}
+
+beforeAll(async () => {
+  target = await startPostgresTarget({ authMethod: 'scram-sha-256' });
+});
+afterAll(async () => {
+  await target?.stop();
+});
+
+describe('postgresEngine against a real PostgreSQL (scram-sha-256 only)', () => {
+  it('sends a SCRAM verifier, never the clear password: not in the statement log, and stored hashed', async () => {
+    const user = await newUser();
+    const next = password();
+    const cloneName = `${user.username}_clone`;
+    const clonePassword = password();
+    const before = target.server.output().length;
+    await engine.setPasswords(
+      { user: { ...user, password: next }, passwords: [next], principal: { kind: 'self', secret: user } },
+      stepContext(),
+    );
+    await engine.cloneUser!(
+      {
+        source: user,
+        target: { ...user, username: cloneName, password: clonePassword },
+        principal: adminPrincipal(),
+      },
+      stepContext(),
+    );
+    const log = target.server.output().slice(before);
+    // Positive control: the statement log does record our statements, verifiers included.
+    expect(log).toMatch(/ALTER ROLE "engine_user_\d+" PASSWORD 'SCRAM-SHA-256\$4096:/);
+    expect(log).toMatch(/CREATE ROLE "engine_user_\d+_clone" WITH LOGIN/);
+    expect(log).not.toContain(next);
+    expect(log).not.toContain(clonePassword);
+    const { rows } = await target.sql(
+      'SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY($1) ORDER BY rolname',
+      [[user.username, cloneName]],
+    );
+    expect(rows.map((row) => String(row.rolpassword).slice(0, 19))).toEqual([
+      'SCRAM-SHA-256$4096:',
+      'SCRAM-SHA-256$4096:',
+    ]);
+    expect(await target.canLogin(user.username, next)).toBe(true);
+    expect(await target.canLogin(user.username, user.password!)).toBe(false);
+    expect(await target.canLogin(cloneName, clonePassword)).toBe(true);
+  });
+
+  it('writes verifiers with the configured iteration count, and they still log in', async () => {
+    const user = await newUser();
+    const next = password();
+    await postgresEngine({ tls: 'disable', scramIterations: 10_000 }).setPasswords(
+      { user: { ...user, password: next }, passwords: [next], principal: adminPrincipal() },
+      stepContext(),
+    );
+    const { rows } = await target.sql('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [
+      user.username,
+    ]);
+    expect(String(rows[0]!.rolpassword)).toMatch(/^SCRAM-SHA-256\$10000:/);
+    expect(await target.canLogin(user.username, next)).toBe(true);
+  });
+
+  it('refuses a change by a wrong admin password: CredentialRejectedError, and no role is created', async () => {
+    const user = await newUser();
+    const cloneName = `${user.username}_clone`;
+    const principal = adminPrincipal();
+    principal.admin.value = { ...principal.admin.value, password: 'Not-The-Admin-Password-1' };
+    const error = await engine.cloneUser!(
+      { source: user, target: { ...user, username: cloneName, password: password() }, principal },
+      stepContext(),
+    ).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'CredentialRejectedError', code: 'CREDENTIAL_REJECTED' });
+    expect(String((error as Error).message)).not.toContain('Not-The-Admin-Password-1');
+    expect(await roleExists(cloneName)).toBe(false);
+  });
+
+  it('reports an admin without CREATEROLE as PermissionDeniedError and rolls the clone back', async () => {
+    const user = await newUser();
+    const weakAdmin = await newUser();
+    const cloneName = `${user.username}_clone`;
+    const principal = {
+      kind: 'admin' as const,
+      admin: { secretId: 'arn:weak-admin', value: { ...weakAdmin }, tags: {} },
+    };
+    await expect(
+      engine.cloneUser!(
+        { source: user, target: { ...user, username: cloneName, password: password() }, principal },
+        stepContext(),
+      ),
+    ).rejects.toMatchObject({ name: 'PermissionDeniedError', code: 'PERMISSION_DENIED' });
+    expect(await roleExists(cloneName)).toBe(false);
+  });
+
+  it('refuses a non-ASCII password before connecting, without echoing it, and changes nothing', async () => {
+    const user = await newUser();
+    const bad = 'Pässwörd-With-Umlauts-123';
+    const logger = createCapturingLogger();
+    const error = await engine
+      .setPasswords(
+        { user: { ...user, password: bad }, passwords: [bad], principal: { kind: 'self', secret: user } },
+        stepContext({ logger }),
+      )
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'InvalidSecretError', code: 'INVALID_SECRET' });
+    expect(String((error as Error).message)).not.toContain(bad);
+    expect(await target.canLogin(user.username, user.password!)).toBe(true);
+  });
+
+  it('lets a role change only its own password', async () => {
+    const user = await newUser();
+    const other = await newUser();
+    const next = password();
+    await expect(
+      engine.setPasswords(
+        { user: { ...other, password: next }, passwords: [next], principal: { kind: 'self', secret: user } },
+        stepContext(),
+      ),
+    ).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(await target.canLogin(other.username, other.password!)).toBe(true);
+  });
+
+  it('reports an unreachable server as a retryable EngineUnavailableError', async () => {
+    const closed = { ...target.secretFor('nobody', 'Whatever-Password-1'), port: 1 };
+    await expect(engine.login(closed, stepContext())).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+      retryable: true,
+    });
+  });
+
+  it('reports a database that does not exist as an invalid secret', async () => {
+    const user = await newUser();
+    await expect(engine.login({ ...user, dbname: 'no_such_database' }, stepContext())).rejects.toMatchObject({
+      code: 'INVALID_SECRET',
+    });
+  });
+});
+
+describe('postgresEngine: negative controls for the conformance suite', () => {
+  it('the suite catches an engine whose verifier is for a different password', async () => {
+    const broken: RotationEngine<PostgresSecret> = postgresEngine({
+      tls: 'disable',
+      // Rewrites every verifier to one for another password, as a bug in the SCRAM code would.
+      clientFactory: (config) => {
+        const client = new pg.Client(config);
+        const query = client.query.bind(client) as (
+          text: string,
+          values?: unknown[],
+        ) => Promise<pg.QueryResult>;
+        return {
+          connect: () => client.connect(),
+          end: () => client.end(),
+          query: (text: string, values?: unknown[]) =>
+            query(
+              text.replace(/'SCRAM-SHA-256\$[^']+'/, `'${scramSha256Verifier('Something-Else-1')}'`),
+              values,
+            ),
+        };
+      },
+    });
+    const results = await runConformanceChecks(
+      {
+        name: 'broken postgres',
+        createEngine: () => broken,
+        startTarget: async () => ({ ...target, stop: async () => {} }),
+      },
+      { only: ['exact-password', 'clone'] },
+    );
+    expect(results.map((result) => [result.id, result.status])).toEqual([
+      ['exact-password', 'failed'],
+      ['clone', 'failed'],
+    ]);
+    expect(results[0]!.reason).toMatch(/should log in, checked independently of the engine, but was refused/);
+  });
+});
+
+describe('postgresEngine on a server whose pg_hba uses md5', () => {
+  it('SCRAM verifiers log in there too (PostgreSQL upgrades md5 to SCRAM for SCRAM-stored passwords)', async () => {
+    const md5Target = await startPostgresTarget({ authMethod: 'md5' });
+    try {
+      const initial = password();
+      await md5Target.createUser('md5_user', initial);
+      const user = md5Target.secretFor('md5_user', initial);
+      const next = password();
+      await engine.setPasswords(
+        { user: { ...user, password: next }, passwords: [next], principal: { kind: 'self', secret: user } },
+        stepContext(),
+      );
+      expect(await md5Target.canLogin('md5_user', next)).toBe(true);
+      expect(await md5Target.canLogin('md5_user', initial)).toBe(false);
+      await expect(engine.login({ ...user, password: next }, stepContext())).resolves.toEqual({
+        status: 'accepted',
+      });
+    } finally {
+      await md5Target.stop();
+    }
+  });
+});

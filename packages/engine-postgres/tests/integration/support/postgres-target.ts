@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { findPostgresBinDir, type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
+import type { ConformanceTarget } from '@rotor/testkit';
+import pg from 'pg';
+import type { PostgresSecret } from '../../../src/index.ts';
+
+const execFileAsync = promisify(execFile);
+
+/** Group roles a clone source belongs to in these tests. */
+export const GROUP_ROLES = ['app_readers', 'app_writers'] as const;
+
+export interface PostgresTarget extends ConformanceTarget<PostgresSecret> {
+  server: PostgresServerHandle;
+  /** A superuser connection for set-up and inspection. */
+  admin: NonNullable<ConformanceTarget<PostgresSecret>['admin']>;
+  sql(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+}
+
+/**
+ * A real PostgreSQL cluster (the harness's initdb in a temp dir) that only accepts SCRAM-SHA-256 logins.
+ * Logins are checked with psql (libpq), a client that shares no code with the engine's node-postgres.
+ */
+export async function startPostgresTarget(
+  options: { authMethod?: 'md5' | 'scram-sha-256' } = {},
+): Promise<PostgresTarget> {
+  const server = await startPostgresServer({
+    authMethod: options.authMethod ?? 'scram-sha-256',
+    logStatements: true,
+  });
+  const superuser = new pg.Client({ connectionString: server.connectionString() });
+  await superuser.connect();
+  for (const group of GROUP_ROLES) await superuser.query(`CREATE ROLE ${group} NOLOGIN`);
+  const psql = join(findPostgresBinDir(), 'psql');
+  const location = { engine: 'postgres', host: server.host, port: server.port, dbname: 'postgres' };
+
+  return {
+    server,
+    sql: (text, values) => superuser.query(text, values),
+    secretFor: (username, password) => ({
+      ...location,
+      username,
+      ...(password === undefined ? {} : { password }),
+    }),
+    async createUser(username, password) {
+      await superuser.query(
+        `CREATE ROLE ${superuser.escapeIdentifier(username)} LOGIN PASSWORD ${superuser.escapeLiteral(password)}`,
+      );
+    },
+    async canLogin(username, password) {
+      try {
+        await execFileAsync(
+          psql,
+          [
+            '-h',
+            server.host,
+            '-p',
+            String(server.port),
+            '-U',
+            username,
+            '-d',
+            'postgres',
+            '-w',
+            '-X',
+            '-tAc',
+            'SELECT 1',
+          ],
+          {
+            env: {
+              PATH: process.env.PATH ?? '',
+              PGPASSWORD: password,
+              PGCONNECT_TIMEOUT: '5',
+              PGSSLMODE: 'disable',
+            },
+          },
+        );
+        return true;
+      } catch (error) {
+        const stderr = String((error as { stderr?: unknown }).stderr ?? '');
+        if (/password authentication failed/.test(stderr)) return false;
+        throw new Error(
+          `psql could not check the login of "${username}": ${stderr.replaceAll(password, '[password]')}`,
+        );
+      }
+    },
+    admin: { value: { username: server.user, password: server.password, ...location } },
+    async decorateCloneSource(username) {
+      const role = superuser.escapeIdentifier(username);
+      for (const group of GROUP_ROLES) await superuser.query(`GRANT ${group} TO ${role}`);
+      await superuser.query(`ALTER ROLE ${role} CREATEDB NOINHERIT CONNECTION LIMIT 7`);
+    },
+    async describeCloneable(username) {
+      const { rows } = await superuser.query(
+        `SELECT r.rolcanlogin, r.rolinherit, r.rolcreatedb, r.rolconnlimit,
+                ARRAY(SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                       WHERE m.member = r.oid ORDER BY g.rolname)::text[] AS memberships
+           FROM pg_roles r WHERE r.rolname = $1`,
+        [username],
+      );
+      return rows[0];
+    },
+    async stop() {
+      await superuser.end().catch(() => {});
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,207 @@
+import { stepContext } from '@rotor/testkit';
+import { describe, expect, it } from 'vitest';
+import {
+  type ClientFactory,
+  type PostgresSecret,
+  postgresEngine,
+  postgresSecretSchema,
+  type SqlClient,
+  scramSha256Verifier,
+  verifierProblem,
+} from '../../src/index.ts';
+
+describe('scramSha256Verifier', () => {
+  it('matches a verifier computed independently (Python hashlib: PBKDF2-HMAC-SHA256, RFC 5802 keys)', () => {
+    const salt = Buffer.from([...Array(16).keys()]);
+    expect(scramSha256Verifier('pencil', { salt })).toBe(
+      'SCRAM-SHA-256$4096:AAECAwQFBgcICQoLDA0ODw==$zHCdol2044/ZyWzPLi7oxApCkamKw9Z+E4U/QApd/5Y=:dd5peBOitVnLNFu7VmwP+HiDaaw4OUCv396eVCWhYiE=',
+    );
+  });
+
+  it('uses a fresh 16-byte salt each time', () => {
+    const [a, b] = [scramSha256Verifier('same-password'), scramSha256Verifier('same-password')];
+    expect(a).not.toBe(b);
+    expect(Buffer.from(a.split('$')[1]!.split(':')[1]!, 'base64')).toHaveLength(16);
+  });
+
+  it('accepts ASCII passwords (for which SASLprep changes nothing) and refuses the others', () => {
+    expect(verifierProblem('Plain-ASCII !#$%&()*+,-.;<=>?[]^_`{|}~')).toBeUndefined();
+    expect(verifierProblem('')).toMatch(/empty/);
+    expect(verifierProblem('with\u0000nul')).toMatch(/NUL/);
+    expect(verifierProblem('caf\u00e9-latte')).toMatch(/non-ASCII/);
+  });
+});
+
+describe('postgresSecretSchema', () => {
+  it("accepts AWS's RDS secret shape, keeps unknown keys and refuses role names PostgreSQL would truncate", () => {
+    const parsed = postgresSecretSchema.parse({
+      engine: 'postgres',
+      host: 'db.internal',
+      port: '5432',
+      username: 'app',
+      password: 'x',
+      dbname: 'orders',
+      dbInstanceIdentifier: 'orders-1',
+    });
+    expect(parsed.dbInstanceIdentifier).toBe('orders-1');
+    expect(postgresSecretSchema.safeParse({ host: 'h', username: 'a'.repeat(64) }).success).toBe(false);
+    expect(postgresSecretSchema.safeParse({ host: 'h', username: '\u00e9'.repeat(32) }).success).toBe(false);
+    expect(postgresSecretSchema.safeParse({ host: 'h', username: 'a'.repeat(63) }).success).toBe(true);
+    expect(postgresSecretSchema.safeParse({ username: 'app' }).success).toBe(false);
+  });
+});
+
+describe('postgresEngine options', () => {
+  it('rejects unknown and out-of-range options with InvalidConfigurationError', () => {
+    expect(() => postgresEngine({ tls: 'disable', sslmode: 'off' } as never)).toThrow(/Unrecognized key/);
+    expect(() => postgresEngine({ scramIterations: 100 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIGURATION' }),
+    );
+  });
+
+  it('declares one password per role, clones, synchronous changes and credential authority', () => {
+    expect(postgresEngine().capabilities).toEqual({
+      maxPasswordsPerUser: 1,
+      canCloneUsers: true,
+      asyncChanges: false,
+      changeAuthority: 'credentials',
+    });
+  });
+});
+
+/** A scripted server: logins succeed for the listed user/password pairs; every statement is recorded. */
+function scriptedServer(logins: Record<string, string>, roles: Record<string, { oid: number }> = {}) {
+  const statements: string[] = [];
+  const connections: Array<{ user: string; password: string }> = [];
+  const factory: ClientFactory = (config) => {
+    const client: SqlClient = {
+      async connect() {
+        connections.push({ user: String(config.user), password: String(config.password) });
+        if (logins[String(config.user)] !== config.password) {
+          throw Object.assign(new Error(`password authentication failed for user "${config.user}"`), {
+            code: '28P01',
+          });
+        }
+      },
+      async query(text, values) {
+        statements.push(values?.length ? `${text} -- ${JSON.stringify(values)}` : text);
+        if (text.startsWith('SELECT oid')) {
+          const role = roles[String(values?.[0])];
+          return { rows: role ? [{ ...role, rolinherit: true, rolcreatedb: false, rolconnlimit: -1 }] : [] };
+        }
+        return { rows: [] };
+      },
+      async end() {},
+    };
+    return client;
+  };
+  return { factory, statements, connections };
+}
+
+const secret = (username: string, password: string): PostgresSecret => ({
+  host: 'db.internal',
+  username,
+  password,
+});
+
+describe('postgresEngine statements (scripted server)', () => {
+  it('changes its own password with one ALTER ROLE carrying a quoted identifier and a verifier', async () => {
+    const server = scriptedServer({ 'we"ird': 'Old-Password-1' });
+    const engine = postgresEngine({ clientFactory: server.factory });
+    await engine.setPasswords(
+      {
+        user: secret('we"ird', 'New-Password-1'),
+        passwords: ['New-Password-1'],
+        principal: { kind: 'self', secret: secret('we"ird', 'Old-Password-1') },
+      },
+      stepContext(),
+    );
+    expect(server.statements).toHaveLength(1);
+    expect(server.statements[0]).toMatch(/^ALTER ROLE "we""ird" PASSWORD 'SCRAM-SHA-256\$4096:[^']+'$/);
+    expect(server.statements.join('\n')).not.toContain('New-Password-1');
+  });
+
+  it('treats a retry whose new password already logs in as done, without a statement', async () => {
+    const server = scriptedServer({ app: 'New-Password-1' });
+    const engine = postgresEngine({ clientFactory: server.factory });
+    await engine.setPasswords(
+      {
+        user: secret('app', 'New-Password-1'),
+        passwords: ['New-Password-1'],
+        principal: { kind: 'self', secret: secret('app', 'Old-Password-1') },
+      },
+      stepContext(),
+    );
+    expect(server.statements).toEqual([]);
+    expect(server.connections.map((c) => c.password)).toEqual(['Old-Password-1', 'New-Password-1']);
+  });
+
+  it('with an admin, checks the role exists first and writes nothing for a missing one', async () => {
+    const server = scriptedServer({ admin: 'Admin-Password-1' });
+    const engine = postgresEngine({ clientFactory: server.factory });
+    await expect(
+      engine.setPasswords(
+        {
+          user: secret('ghost', 'New-Password-1'),
+          passwords: ['New-Password-1'],
+          principal: {
+            kind: 'admin',
+            admin: {
+              secretId: 'arn:admin',
+              value: { username: 'admin', password: 'Admin-Password-1' },
+              tags: {},
+            },
+          },
+        },
+        stepContext(),
+      ),
+    ).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    expect(server.statements.filter((s) => !s.startsWith('SELECT'))).toEqual([]);
+  });
+
+  it('refuses two passwords and the control plane before connecting', async () => {
+    const server = scriptedServer({});
+    const engine = postgresEngine({ clientFactory: server.factory });
+    await expect(
+      engine.setPasswords(
+        {
+          user: secret('app', 'A-Password-1'),
+          passwords: ['A-Password-1', 'B-Password-2'],
+          principal: { kind: 'control-plane' },
+        },
+        stepContext(),
+      ),
+    ).rejects.toMatchObject({ code: 'INVALID_CONFIGURATION' });
+    await expect(
+      engine.setPasswords(
+        {
+          user: secret('app', 'A-Password-1'),
+          passwords: ['A-Password-1'],
+          principal: { kind: 'control-plane' },
+        },
+        stepContext(),
+      ),
+    ).rejects.toMatchObject({ code: 'INVALID_CONFIGURATION' });
+    expect(server.connections).toEqual([]);
+  });
+
+  it('names the fields of a malformed admin secret, never its values', async () => {
+    const engine = postgresEngine({ clientFactory: scriptedServer({}).factory });
+    const error = await engine.cloneUser!(
+      {
+        source: secret('app', 'Old-Password-1'),
+        target: secret('app_clone', 'New-Password-1'),
+        principal: {
+          kind: 'admin',
+          admin: { secretId: 'arn:admin', value: { user: 'admin', password: 'Secret-Admin-9' }, tags: {} },
+        },
+      },
+      stepContext(),
+    ).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: 'INVALID_SECRET',
+      message: expect.stringContaining('fields: username'),
+    });
+    expect((error as Error).message).not.toContain('Secret-Admin-9');
+  });
+});
