@@ -165,6 +165,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       let invokeStartedAt = startedAt;
       let initDurationMs = 0;
       let timer: NodeJS.Timeout | undefined;
+      let timedOut = false;
 
       const settle = (
         outcome: InvocationOutcome,
@@ -198,7 +199,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
         });
         if (child.exitCode === null && child.signalCode === null) {
           // Give the runner a moment to exit on its own after reporting; kill it otherwise.
-          const killer = setTimeout(() => child.kill('SIGKILL'), outcome === 'timeout' ? 0 : 1_000);
+          const killer = setTimeout(() => child.kill('SIGKILL'), 1_000);
           killer.unref();
         }
         resolve({ record, ...(outcome === 'succeeded' ? { result: fields.result } : {}) });
@@ -220,11 +221,9 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           phase = 'invoke';
           const timeoutMs = fn.config.timeoutSeconds * 1000;
           timer = setTimeout(() => {
+            // Recorded once the process is gone (see 'exit'), so a timed-out invocation leaves nothing running.
+            timedOut = true;
             child.kill('SIGKILL');
-            settle('timeout', {
-              errorType: 'Sandbox.Timedout',
-              errorMessage: `Task timed out after ${fn.config.timeoutSeconds.toFixed(2)} seconds`,
-            });
           }, timeoutMs);
           child.send({
             type: 'invoke',
@@ -250,6 +249,13 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       });
       child.on('exit', (code, signal) => {
         running.delete(child);
+        if (timedOut) {
+          settle('timeout', {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `Task timed out after ${fn.config.timeoutSeconds.toFixed(2)} seconds`,
+          });
+          return;
+        }
         settle('failed', {
           errorType: 'Runtime.ExitError',
           errorMessage: `RequestId: ${awsRequestId} Error: Runtime exited ${signal ? `with signal: ${signal}` : `with error: exit status ${code}`}`,

@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFunctionHost, type FunctionHost } from '../../src/index.ts';
+
+/** The function runner on its own: bundle formats, handler styles and failures, as Lambda reports them. */
+let dir: string;
+let host: FunctionHost;
+
+const bundles: Record<string, string> = {
+  'esm.mjs': `export const handler = async (event, context) => ({ echo: event, name: context.functionName,
+    arn: context.invokedFunctionArn, id: context.awsRequestId, memory: context.memoryLimitInMB,
+    leaked: process.env.LEAK_CHECK ?? null, nodeOptions: process.env.NODE_OPTIONS ?? null, tz: process.env.TZ,
+    taskRoot: process.env.LAMBDA_TASK_ROOT });
+    export const other = async () => 'other';`,
+  'cjs.cjs': `exports.handler = (event, context, callback) => { setTimeout(() => callback(null, { cjs: event.n * 2 }), 10); };`,
+  'throws.mjs': `export const handler = async () => { const e = new Error('no such user'); e.name = 'UserNotFoundError'; throw e; };`,
+  'exits.mjs': `export const handler = async () => { process.exit(3); };`,
+  'import-error.mjs': `import 'this-package-does-not-exist'; export const handler = async () => 1;`,
+  'rejects-later.mjs': `export const handler = async () => { Promise.reject(new Error('dangling')); await new Promise((r) => setTimeout(r, 200)); return 'late'; };`,
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'local-aws-functions-'));
+  for (const [file, source] of Object.entries(bundles)) writeFileSync(join(dir, file), source);
+  process.env.LEAK_CHECK = 'endpoint-process-secret';
+  host = createFunctionHost({
+    region: 'eu-west-1',
+    accountId: '111122223333',
+    endpoint: () => 'http://127.0.0.1:1',
+    credentials: { accessKeyId: 'AKIA', secretAccessKey: 'secret' },
+  });
+});
+afterAll(async () => {
+  delete process.env.LEAK_CHECK;
+  await host.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const register = (name: string, file: string, handler?: string) =>
+  host.register({
+    functionName: name,
+    bundlePath: join(dir, file),
+    timeoutSeconds: 5,
+    ...(handler ? { handler } : {}),
+  });
+
+describe('function host', () => {
+  it('runs an ESM bundle with a Lambda-like context and only the Lambda environment', async () => {
+    const fn = register('esm-fn', 'esm.mjs');
+    expect(fn.functionArn).toBe('arn:aws:lambda:eu-west-1:111122223333:function:esm-fn');
+    expect(host.resolve(fn.functionArn)).toBe(fn);
+    expect(host.resolve(`${fn.functionArn}:$LATEST`)).toBe(fn);
+    expect(host.resolve('arn:aws:lambda:us-east-1:111122223333:function:esm-fn')).toBeUndefined();
+    const { record, result } = await host.invoke(fn, { hello: 'world' });
+    expect(record.outcome).toBe('succeeded');
+    expect(result).toEqual({
+      echo: { hello: 'world' },
+      name: 'esm-fn',
+      arn: fn.functionArn,
+      id: record.awsRequestId,
+      memory: '128',
+      leaked: null,
+      nodeOptions: null,
+      tz: 'UTC',
+      taskRoot: dir,
+    });
+  });
+
+  it("accepts Lambda's file.export handler form and CommonJS callback handlers", async () => {
+    expect((await host.invoke(register('other-fn', 'esm.mjs', 'esm.other'), {})).result).toBe('other');
+    expect((await host.invoke(register('cjs-fn', 'cjs.cjs'), { n: 21 })).result).toEqual({ cjs: 42 });
+  });
+
+  it('reports a thrown error with its name and message', async () => {
+    const { record } = await host.invoke(register('throws-fn', 'throws.mjs'), {});
+    expect(record).toMatchObject({
+      outcome: 'failed',
+      errorType: 'UserNotFoundError',
+      errorMessage: 'no such user',
+    });
+  });
+
+  it('reports a process that exits mid-invocation, a bundle that fails to load and a missing export', async () => {
+    const exited = await host.invoke(register('exit-fn', 'exits.mjs'), {});
+    expect(exited.record.outcome).toBe('failed');
+    expect(exited.record.errorType).toBe('Runtime.ExitError');
+    expect(exited.record.errorMessage).toContain('exit status 3');
+    const importError = await host.invoke(register('import-fn', 'import-error.mjs'), {});
+    expect(importError.record).toMatchObject({ outcome: 'failed', durationMs: 0 });
+    expect(importError.record.errorMessage).toContain('this-package-does-not-exist');
+    const missing = await host.invoke(register('missing-fn', 'esm.mjs', 'nothing'), {});
+    expect(missing.record).toMatchObject({
+      outcome: 'failed',
+      errorType: 'Runtime.HandlerNotFound',
+      errorMessage: 'esm.mjs.nothing is undefined or not exported',
+    });
+  });
+
+  it('fails an invocation on an unhandled rejection, as the Node.js Lambda runtime does', async () => {
+    const { record } = await host.invoke(register('reject-fn', 'rejects-later.mjs'), {});
+    expect(record).toMatchObject({ outcome: 'failed', errorMessage: 'dangling' });
+  });
+
+  it('refuses a bad registration', () => {
+    expect(() => host.register({ functionName: 'bad name', bundlePath: join(dir, 'esm.mjs') })).toThrow(
+      /Invalid function name/,
+    );
+    expect(() => host.register({ functionName: 'nofile', bundlePath: join(dir, 'absent.mjs') })).toThrow(
+      /no bundle/,
+    );
+    expect(() =>
+      host.register({ functionName: 'slow', bundlePath: join(dir, 'esm.mjs'), timeoutSeconds: 901 }),
+    ).toThrow(/timeoutSeconds/);
+  });
+});
