@@ -8,7 +8,7 @@ import type { EngineSecret, RotationEngine } from '@rotor/core/engine';
 import type { AwsClientConfig } from './aws-config.js';
 import { UsageError } from './exit-codes.js';
 
-export const ENGINE_IDS = ['elasticache', 'redshift'] as const;
+export const ENGINE_IDS = ['elasticache', 'redshift', 'postgres'] as const;
 export type EngineId = (typeof ENGINE_IDS)[number];
 
 export interface EngineSettings {
@@ -32,7 +32,7 @@ export async function createEngine(
   }
 }
 
-async function build(id: EngineId, { aws, options }: EngineSettings) {
+async function build(id: EngineId, { aws, options }: EngineSettings): Promise<object> {
   // The CLI's endpoint/region/credentials reach the engine through a configured client; without any, the
   // engine's own defaults apply (e.g. ElastiCache's region from the user ARN).
   const configured = aws.endpoint !== undefined || aws.region !== undefined;
@@ -56,6 +56,15 @@ async function build(id: EngineId, { aws, options }: EngineSettings) {
           ? { dataApi: { client: new RedshiftDataClient(aws), ...dataApi } }
           : {}),
       });
+    }
+    case 'postgres': {
+      // Self-managed PostgreSQL: no AWS service besides Secrets Manager.
+      const { postgresEngine } = await import('@rotor/engine-postgres');
+      return postgresEngine(options);
+    }
+    default: {
+      const unknown: never = id;
+      throw new UsageError(`unknown engine "${String(unknown)}"`);
     }
   }
 }

@@ -24,7 +24,7 @@ describe('rotor command line', () => {
   it.each([
     [['status'], "missing required argument 'secret-id'"],
     [['rotate', 'my/secret'], "required option '--engine <engine>' not specified"],
-    [['doctor', 'my/secret', '--engine', 'mysql'], 'Allowed choices are elasticache, redshift'],
+    [['doctor', 'my/secret', '--engine', 'mysql'], 'Allowed choices are elasticache, redshift, postgres'],
     [['rotate', 'my/secret', '--engine', 'redshift', '--strategy', 'sometimes'], 'Allowed choices are auto'],
     [['status', 'my/secret', '--stuck-after', 'soon'], 'is not a number of minutes'],
     [['statuz'], "unknown command 'statuz'"],
