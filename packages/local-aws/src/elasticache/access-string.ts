@@ -66,15 +66,35 @@ export function accessStringRules(accessString: string): string[] {
 }
 
 /**
- * The access string as ElastiCache echoes it: the rules Redis itself reports for the user (`ACL LIST`),
- * without the user name, credentials and the defaults Redis prints for every user. AWS normalises the
- * same way: `*off* +get ~keys*` comes back as `off ~keys* -@all +get` (seed 000).
+ * The access string as ElastiCache echoes it: `on`/`off` first, then key patterns, channel patterns and
+ * command rules (starting from `-@all` unless the rules start from `+@all`), in the order given.
+ * AWS normalises this way: `*off* +get ~keys*` comes back as `off ~keys* -@all +get` (seed 000). Redis's
+ * own `ACL LIST` rendering is not used because Redis 7.0 orders command rules by its (randomly seeded)
+ * command table, so it differs between runs.
  */
-export function accessStringFromAclListLine(line: string): string {
-  const tokens = tokenizeAccessString(line);
-  // tokens[0] is `user`, tokens[1] the name.
-  return tokens
-    .slice(2)
-    .filter((token) => !isCredentialRule(token) && token !== 'sanitize-payload' && token !== 'resetchannels')
-    .join(' ');
+export function normalizeAccessString(rules: readonly string[]): string {
+  let enabled = 'off';
+  const flags: string[] = [];
+  let keys: string[] = [];
+  let channels: string[] = [];
+  const commands: string[] = [];
+  let selectors: string[] = [];
+  for (const rule of rules) {
+    const lowered = rule.toLowerCase();
+    if (lowered === 'on' || lowered === 'off') enabled = lowered;
+    else if (lowered === 'allkeys') keys.push('~*');
+    else if (lowered === 'resetkeys') keys = [];
+    else if (rule.startsWith('~') || rule.startsWith('%')) keys.push(rule);
+    else if (lowered === 'allchannels') channels.push('&*');
+    else if (lowered === 'resetchannels') channels = [];
+    else if (rule.startsWith('&')) channels.push(rule);
+    else if (lowered === 'allcommands') commands.push('+@all');
+    else if (lowered === 'nocommands') commands.push('-@all');
+    else if (rule.startsWith('+') || rule.startsWith('-')) commands.push(rule);
+    else if (lowered === 'clearselectors') selectors = [];
+    else if (rule.startsWith('(')) selectors.push(rule);
+    else flags.push(rule);
+  }
+  const base = commands[0] === '+@all' || commands[0] === '-@all' ? [] : ['-@all'];
+  return [enabled, ...flags, ...keys, ...channels, ...base, ...commands, ...selectors].join(' ');
 }

@@ -8,7 +8,7 @@
  */
 import { type LocalAwsLogger, silentLogger } from '../logger.js';
 import { AwsApiError, type QueryProtocolService, type ServiceContext } from '../service.js';
-import { accessStringRules } from './access-string.js';
+import { accessStringRules, normalizeAccessString } from './access-string.js';
 import {
   type AuthenticationInput,
   authenticationRules,
@@ -273,7 +273,8 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
     ) {
       throw new AwsApiError('DuplicateUserName', `A user with the user name ${userName} already exists.`);
     }
-    const accessString = await backend.normalizeRules(rules);
+    await backend.checkRules(rules);
+    const accessString = normalizeAccessString(rules);
     const user: ElastiCacheUser = {
       userId,
       userName,
@@ -323,8 +324,10 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
     if (newAuthentication?.type === 'iam' && user.userId !== user.userName) {
       throw invalidValue('UserId and UserName must be identical for a user with Authentication Mode: iam.');
     }
-    const normalized = newRules !== undefined ? await backend.normalizeRules(newRules) : undefined;
-    if (normalized !== undefined) user.accessString = normalized;
+    if (newRules !== undefined) {
+      await backend.checkRules(newRules);
+      user.accessString = normalizeAccessString(newRules);
+    }
     if (newAuthentication !== undefined) user.authentication = newAuthentication;
     if (newEngine !== undefined) user.engine = newEngine;
     user.status = 'modifying';

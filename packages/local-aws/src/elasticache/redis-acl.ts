@@ -4,15 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { accessStringFromAclListLine } from './access-string.js';
 import { invalidValue } from './query-input.js';
 
 export interface AclBackend {
-  /**
-   * Checks access-string rules on a throwaway user and returns them as Redis reports them, which is how
-   * ElastiCache echoes access strings. Throws InvalidParameterValue when Redis refuses a rule.
-   */
-  normalizeRules(rules: readonly string[]): Promise<string>;
+  /** Checks access-string rules on a throwaway user; throws InvalidParameterValue when Redis refuses one. */
+  checkRules(rules: readonly string[]): Promise<void>;
   /** Replaces everything about a user in one atomic `ACL SETUSER <name> reset ...`. */
   setUser(name: string, rules: readonly string[]): Promise<void>;
   /** `ACL DELUSER`, which also closes the user's connections; a missing user is not an error. */
@@ -44,19 +40,13 @@ export function createRedisAclBackend(redisUrl: string): AclBackend {
   return {
     endpoint: { host: url.hostname, port: Number(url.port || 6379) },
 
-    async normalizeRules(rules) {
+    async checkRules(rules) {
       const scratch = `rotor-local-aws-check-${randomUUID()}`;
       try {
         await command('ACL', ['SETUSER', scratch, 'reset', ...rules]);
       } catch (error) {
         // Redis's message names the offending rule, which is access-string text, never a password.
         throw invalidValue(`Invalid access string: ${replyMessage(error).replace(/^ERR /, '')}`);
-      }
-      try {
-        const lines = (await command('ACL', ['LIST'])) as string[];
-        const line = lines.find((entry) => entry.startsWith(`user ${scratch} `));
-        if (!line) throw new Error('the checked user vanished from ACL LIST');
-        return accessStringFromAclListLine(line);
       } finally {
         await command('ACL', ['DELUSER', scratch]);
       }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  accessStringFromAclListLine,
   accessStringRules,
+  normalizeAccessString,
   tokenizeAccessString,
 } from '../../src/elasticache/access-string.ts';
 import {
@@ -83,13 +83,16 @@ describe('access strings', () => {
     expect(codeOf(() => accessStringRules(accessString))).toBe('InvalidParameterValue');
   });
 
-  it('echoes an ACL LIST line the way ElastiCache does', () => {
-    expect(
-      accessStringFromAclListLine('user user1 off sanitize-payload ~keys* resetchannels -@all +get'),
-    ).toBe('off ~keys* -@all +get');
-    expect(accessStringFromAclListLine('user u on #abc nopass sanitize-payload ~* &* +@all (~x +get)')).toBe(
-      'on ~* &* +@all (~x +get)',
+  it('echoes access strings the way ElastiCache does, in a stable order', () => {
+    const echo = (accessString: string) => normalizeAccessString(accessStringRules(accessString));
+    expect(echo('*off* +get ~keys*')).toBe('off ~keys* -@all +get');
+    expect(echo('on ~* +@all')).toBe('on ~* +@all');
+    expect(echo('~objects:* ~items:* ~public:*')).toBe('off ~objects:* ~items:* ~public:* -@all');
+    expect(echo('on allkeys allchannels allcommands -flushall')).toBe('on ~* &* +@all -flushall');
+    expect(echo('on ~a resetkeys ~b &c resetchannels +get (~x +set) clearselectors (~y +del)')).toBe(
+      'on ~b -@all +get (~y +del)',
     );
+    expect(echo('on ~* +get +set')).toBe(echo('on ~* +get +set'));
   });
 });
 

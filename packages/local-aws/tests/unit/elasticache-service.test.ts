@@ -17,8 +17,8 @@ function fakeBackend() {
   let failNext = 0;
   const backend: AclBackend = {
     endpoint: { host: '127.0.0.1', port: 6390 },
-    async normalizeRules(rules) {
-      return rules.join(' ');
+    async checkRules() {
+      // Validation only: writes nothing, so it is not recorded.
     },
     async setUser(name, rules) {
       if (failNext > 0) {
