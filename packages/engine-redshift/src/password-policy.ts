@@ -12,7 +12,7 @@ import {
   UPPERCASE,
   validatePasswordPolicy,
 } from '@rotor/core/engine';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const REDSHIFT_MIN_PASSWORD_LENGTH = 8;
 export const REDSHIFT_MAX_PASSWORD_LENGTH = 64;

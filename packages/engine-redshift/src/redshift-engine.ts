@@ -25,7 +25,7 @@ import {
   toggleCloneSuffix,
   UserNotFoundError,
 } from '@rotor/core/engine';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Dialect, detectDialect, readPrivileges, readUserFacts } from './catalog.js';
 import { buildClonePlan } from './clone-plan.js';
 import {

@@ -2,7 +2,7 @@
  * The Redshift secret, in the format of AWS's own Redshift rotation functions. Unknown keys
  * (`dbClusterIdentifier`, `workgroupName`, anything a team adds) are kept, so they survive every rotation.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Redshift limits user names to 127 bytes. */
 export const MAX_USERNAME_BYTES = 127;

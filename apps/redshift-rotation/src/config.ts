@@ -1,0 +1,107 @@
+/**
+ * The function's configuration, read from the environment once, at cold start. The variables of AWS's
+ * Redshift functions keep their meaning (SECRETS_MANAGER_ENDPOINT, EXCLUDE_CHARACTERS, PASSWORD_LENGTH,
+ * EXCLUDE_PUNCTUATION, REQUIRE_EACH_INCLUDED_TYPE); Rotor's own start with ROTOR_. Anything invalid is
+ * refused with one message listing every problem.
+ */
+import { readFileSync } from 'node:fs';
+import { InvalidConfigurationError, type StrategyChoice } from '@rotor/core';
+import { passwordOptionsFromEnv, type RedshiftEngineOptions } from '@rotor/engine-redshift';
+import * as z from 'zod';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+const optionalInteger = (min: number, max: number) =>
+  optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().min(min).max(max))
+      .optional(),
+  );
+
+const envSchema = z.object({
+  SECRETS_MANAGER_ENDPOINT: optionalText.pipe(z.url().optional()),
+  ROTOR_STRATEGY: optionalText.pipe(z.enum(['auto', 'single-user', 'alternating-users']).default('auto')),
+  ROTOR_PASSWORD_SOURCE: optionalText.pipe(z.enum(['local', 'secrets-manager']).default('local')),
+  ROTOR_DEADLINE_MARGIN_MS: optionalInteger(0, 120_000),
+  ROTOR_REDSHIFT_TRANSPORT: optionalText.pipe(z.enum(['pg', 'data-api']).default('pg')),
+  ROTOR_REDSHIFT_TLS: optionalText.pipe(z.enum(['verify-full', 'require', 'disable']).default('verify-full')),
+  /** PEM file in the bundle or a layer, trusted instead of Node's roots. */
+  ROTOR_REDSHIFT_CA_FILE: optionalText,
+  ROTOR_REDSHIFT_CONNECT_TIMEOUT_MS: optionalInteger(100, 60_000),
+  ROTOR_REDSHIFT_DATA_API_AUTH: optionalText.pipe(z.enum(['secret-arn', 'temporary-credentials']).optional()),
+  ROTOR_REDSHIFT_LOGIN_CHECK: optionalText.pipe(z.enum(['none', 'pg']).optional()),
+  ROTOR_REDSHIFT_CLUSTER_IDENTIFIER: optionalText,
+  ROTOR_REDSHIFT_WORKGROUP_NAME: optionalText,
+  ROTOR_REDSHIFT_DATA_API_ENDPOINT: optionalText.pipe(z.url().optional()),
+  ROTOR_REDSHIFT_COPY_PRIVILEGES: optionalText.pipe(z.enum(['on-create', 'every-rotation']).optional()),
+  /** `postgresql` only for the local stand-in; `auto` asks the server. */
+  ROTOR_REDSHIFT_DIALECT: optionalText.pipe(z.enum(['auto', 'redshift', 'postgresql']).optional()),
+});
+
+export interface FunctionConfig {
+  secretsManagerEndpoint: string | undefined;
+  strategy: StrategyChoice;
+  passwordSource: 'local' | 'secrets-manager';
+  deadlineMarginMs: number | undefined;
+  engine: RedshiftEngineOptions;
+}
+
+export function readConfig(env: Record<string, string | undefined> = process.env): FunctionConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new InvalidConfigurationError(
+      `Invalid environment: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
+  }
+  const e = parsed.data;
+  if (e.ROTOR_REDSHIFT_CLUSTER_IDENTIFIER && e.ROTOR_REDSHIFT_WORKGROUP_NAME) {
+    throw new InvalidConfigurationError(
+      'Set ROTOR_REDSHIFT_CLUSTER_IDENTIFIER or ROTOR_REDSHIFT_WORKGROUP_NAME, not both',
+    );
+  }
+  let ca: string | undefined;
+  if (e.ROTOR_REDSHIFT_CA_FILE) {
+    try {
+      ca = readFileSync(e.ROTOR_REDSHIFT_CA_FILE, 'utf8');
+    } catch {
+      throw new InvalidConfigurationError(
+        `ROTOR_REDSHIFT_CA_FILE ${e.ROTOR_REDSHIFT_CA_FILE} cannot be read`,
+      );
+    }
+  }
+  const engine: RedshiftEngineOptions = {
+    transport: e.ROTOR_REDSHIFT_TRANSPORT,
+    pg: {
+      tls: e.ROTOR_REDSHIFT_TLS,
+      ...(ca ? { ca } : {}),
+      ...(e.ROTOR_REDSHIFT_CONNECT_TIMEOUT_MS
+        ? { connectTimeoutMs: e.ROTOR_REDSHIFT_CONNECT_TIMEOUT_MS }
+        : {}),
+    },
+    dataApi: {
+      ...(e.ROTOR_REDSHIFT_DATA_API_AUTH ? { auth: e.ROTOR_REDSHIFT_DATA_API_AUTH } : {}),
+      ...(e.ROTOR_REDSHIFT_LOGIN_CHECK ? { loginCheck: e.ROTOR_REDSHIFT_LOGIN_CHECK } : {}),
+      ...(e.ROTOR_REDSHIFT_CLUSTER_IDENTIFIER
+        ? { clusterIdentifier: e.ROTOR_REDSHIFT_CLUSTER_IDENTIFIER }
+        : {}),
+      ...(e.ROTOR_REDSHIFT_WORKGROUP_NAME ? { workgroupName: e.ROTOR_REDSHIFT_WORKGROUP_NAME } : {}),
+      ...(e.ROTOR_REDSHIFT_DATA_API_ENDPOINT ? { endpoint: e.ROTOR_REDSHIFT_DATA_API_ENDPOINT } : {}),
+    },
+    password: passwordOptionsFromEnv(env),
+    ...(e.ROTOR_REDSHIFT_COPY_PRIVILEGES ? { copyPrivileges: e.ROTOR_REDSHIFT_COPY_PRIVILEGES } : {}),
+    ...(e.ROTOR_REDSHIFT_DIALECT ? { dialect: e.ROTOR_REDSHIFT_DIALECT } : {}),
+  };
+  return {
+    secretsManagerEndpoint: e.SECRETS_MANAGER_ENDPOINT,
+    strategy: e.ROTOR_STRATEGY,
+    passwordSource: e.ROTOR_PASSWORD_SOURCE,
+    deadlineMarginMs: e.ROTOR_DEADLINE_MARGIN_MS,
+    engine,
+  };
+}

@@ -1,0 +1,2 @@
+/** The Lambda entry point (`index.handler` in the bundle). */
+export { handler } from './handler.js';

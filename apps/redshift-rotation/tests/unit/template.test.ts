@@ -1,0 +1,156 @@
+/**
+ * The SAM template's IAM: every statement is scoped as narrowly as the action allows, nothing grants a
+ * wildcard action, and the transport-specific permissions exist only under their conditions.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+type Json = Record<string, unknown>;
+const template = parse(readFileSync(join(import.meta.dirname, '../../template.yaml'), 'utf8')) as Json;
+const resources = template.Resources as Record<
+  string,
+  { Type: string; Condition?: string; Properties: Json }
+>;
+const fn = resources.RotationFunction!.Properties;
+
+interface Statement {
+  Sid: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  condition?: string;
+}
+
+/** Flattens `Fn::If` wrappers, remembering the condition each statement depends on. */
+function statements(): Statement[] {
+  const documents = (fn.Policies as unknown[]).filter(
+    (policy): policy is { Statement: unknown[] } =>
+      typeof policy === 'object' && policy !== null && 'Statement' in policy,
+  );
+  const found: Statement[] = [];
+  for (const document of documents) {
+    for (const entry of document.Statement) {
+      const wrapped = (entry as Json)['Fn::If'] as [string, Statement, unknown] | undefined;
+      if (wrapped) found.push({ ...wrapped[1], condition: wrapped[0] });
+      else found.push(entry as Statement);
+    }
+  }
+  const vpc = resources.VpcAccessPolicy!;
+  for (const statement of (vpc.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
+    found.push({ ...statement, condition: vpc.Condition });
+  }
+  return found;
+}
+
+const actionsOf = (statement: Statement) => [statement.Action].flat();
+const bySid = (sid: string) => statements().find((statement) => statement.Sid === sid)!;
+
+describe('template.yaml', () => {
+  it('runs the bundle on nodejs22.x with the handler the build produces', () => {
+    expect(fn.Runtime).toBe('nodejs22.x');
+    expect(fn.Handler).toBe('index.handler');
+    expect(fn.CodeUri).toBe('dist/redshift-rotation.zip');
+  });
+
+  it('keeps the environment variables of AWS functions', () => {
+    const variables = Object.keys((fn.Environment as { Variables: Json }).Variables);
+    for (const name of [
+      'SECRETS_MANAGER_ENDPOINT',
+      'PASSWORD_LENGTH',
+      'EXCLUDE_CHARACTERS',
+      'EXCLUDE_PUNCTUATION',
+      'REQUIRE_EACH_INCLUDED_TYPE',
+    ]) {
+      expect(variables).toContain(name);
+    }
+  });
+
+  it('grants no wildcard action and only known actions', () => {
+    const allowed = new Set([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:UpdateSecretVersionStage',
+      'redshift-data:ExecuteStatement',
+      'redshift-data:BatchExecuteStatement',
+      'redshift-data:DescribeStatement',
+      'redshift-data:GetStatementResult',
+      'redshift:GetClusterCredentials',
+      'redshift-serverless:GetCredentials',
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+      'ec2:CreateNetworkInterface',
+      'ec2:DeleteNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:UnassignPrivateIpAddresses',
+    ]);
+    for (const statement of statements()) {
+      expect(statement.Effect).toBe('Allow');
+      for (const action of actionsOf(statement)) {
+        expect(action).not.toContain('*');
+        expect(allowed.has(action), `unexpected action ${action}`).toBe(true);
+      }
+    }
+  });
+
+  it('scopes Secrets Manager to the rotated secret, and the admin secret to reading only', () => {
+    const rotate = bySid('RotateTheSecret');
+    expect(rotate.condition).toBeUndefined();
+    expect(rotate.Resource).toEqual({ Ref: 'RotatedSecretArn' });
+    const admin = bySid('ReadTheAdminSecret');
+    expect(admin.condition).toBe('HasAdminSecret');
+    expect(admin.Resource).toEqual({ Ref: 'AdminSecretArn' });
+    expect(actionsOf(admin).sort()).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+    ]);
+    const secretStatements = statements().filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('secretsmanager:')),
+    );
+    for (const statement of secretStatements) expect(statement.Resource).not.toBe('*');
+    // Core generates passwords locally by default: GetRandomPassword is not needed.
+    expect(statements().flatMap(actionsOf)).not.toContain('secretsmanager:GetRandomPassword');
+  });
+
+  it('grants Data API, temporary-credential and VPC permissions only under their conditions', () => {
+    const conditional: Record<string, string> = {
+      RunStatementsOnTheCluster: 'DataApiOnCluster',
+      RunStatementsOnTheWorkgroup: 'DataApiOnServerless',
+      ReadOwnStatements: 'UseDataApi',
+      TemporaryCredentialsOnTheCluster: 'TemporaryCredentialsOnCluster',
+      TemporaryCredentialsOnTheWorkgroup: 'TemporaryCredentialsOnServerless',
+      DecryptTheSecrets: 'HasKmsKey',
+      LambdaNetworkInterfaces: 'UseVpc',
+    };
+    for (const [sid, condition] of Object.entries(conditional)) expect(bySid(sid).condition).toBe(condition);
+    const wildcard = statements()
+      .filter((s) => s.Resource === '*')
+      .map((s) => s.Sid);
+    // Only actions without a resource type may use '*'.
+    expect(wildcard.sort()).toEqual(['LambdaNetworkInterfaces', 'ReadOwnStatements']);
+    const cluster = JSON.stringify(bySid('RunStatementsOnTheCluster').Resource);
+    expect(cluster).toContain(`:cluster:$\{ClusterIdentifier}`);
+  });
+
+  it('lets Secrets Manager invoke the function only from this account', () => {
+    const permission = resources.SecretsManagerInvokePermission!.Properties;
+    expect(permission.Principal).toBe('secretsmanager.amazonaws.com');
+    expect(permission.Action).toBe('lambda:InvokeFunction');
+    expect(permission.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+  });
+
+  it('puts the function in a VPC only when subnets are given', () => {
+    const vpc = fn.VpcConfig as Json;
+    const [condition, , otherwise] = vpc['Fn::If'] as [string, unknown, unknown];
+    expect(condition).toBe('UseVpc');
+    expect(otherwise).toEqual({ Ref: 'AWS::NoValue' });
+  });
+
+  it('limits PASSWORD_LENGTH to Redshift rules at deploy time too', () => {
+    const parameters = template.Parameters as Record<string, Json>;
+    expect(parameters.PasswordLength).toMatchObject({ MinValue: 8, MaxValue: 64 });
+  });
+});
