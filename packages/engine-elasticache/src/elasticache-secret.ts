@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseUserArn, USER_NAME_PATTERN } from './user-ids.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { InvalidConfigurationError } from '@rotor/core/engine';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DEFAULT_EXCLUDE_CHARACTERS,
   DEFAULT_PASSWORD_LENGTH,

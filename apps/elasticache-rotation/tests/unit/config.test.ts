@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/config.ts';
+
+describe('readConfig: the environment of AWS function + ROTOR_*', () => {
+  it("maps AWS's variables with their meaning", () => {
+    const config = readConfig({
+      SECRETS_MANAGER_ENDPOINT: 'https://secretsmanager.eu-west-1.amazonaws.com',
+      SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-AbCdEf',
+      USER_NAME: 'user1',
+      EXCLUDE_CHARACTERS: '#%',
+      PASSWORD_LENGTH: '40',
+      MAX_WAITING_TIME_FOR_ACTIVE_IN_SECONDS: '120',
+      WAITING_RETRY_INTERVAL_IN_SECONDS: '2.5',
+    });
+    expect(config).toMatchObject({
+      secretsManagerEndpoint: 'https://secretsmanager.eu-west-1.amazonaws.com',
+      secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-AbCdEf',
+      strategy: 'auto',
+      passwordSource: 'local',
+      engine: {
+        secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-AbCdEf',
+        userName: 'user1',
+        acceptAlternateUserName: true,
+        excludeCharacters: '#%',
+        passwordLength: 40,
+        maxWaitingTimeMs: 120_000,
+        retryIntervalMs: 2_500,
+      },
+    });
+  });
+
+  it('reads the ROTOR_* settings', () => {
+    const config = readConfig({
+      ROTOR_STRATEGY: 'single-user',
+      ROTOR_ENABLE_DISABLED_USER: 'yes',
+      ROTOR_CACHE_HOST: 'master.cache.example',
+      ROTOR_CACHE_PORT: '6380',
+      ROTOR_CACHE_TLS: 'false',
+      ROTOR_PASSWORD_SOURCE: 'secrets-manager',
+    });
+    expect(config.strategy).toBe('single-user');
+    expect(config.passwordSource).toBe('secrets-manager');
+    expect(config.engine).toMatchObject({
+      enableDisabledUser: true,
+      acceptAlternateUserName: false,
+      dataPlane: { host: 'master.cache.example', port: 6380, tls: false },
+    });
+  });
+
+  it('treats empty variables as unset, but an empty EXCLUDE_CHARACTERS as "exclude nothing extra"', () => {
+    const config = readConfig({ USER_NAME: '', PASSWORD_LENGTH: '', EXCLUDE_CHARACTERS: '' });
+    expect(config.engine.userName).toBeUndefined();
+    expect(config.engine.passwordLength).toBeUndefined();
+    expect(config.engine.excludeCharacters).toBe('');
+  });
+
+  it('names every bad variable in one clear error', () => {
+    let failure: unknown;
+    try {
+      readConfig({
+        PASSWORD_LENGTH: '12',
+        MAX_WAITING_TIME_FOR_ACTIVE_IN_SECONDS: 'ten',
+        ROTOR_STRATEGY: 'round-robin',
+        SECRETS_MANAGER_ENDPOINT: 'not a url',
+        ROTOR_CACHE_TLS: 'maybe',
+      });
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toMatchObject({ code: 'INVALID_CONFIGURATION', name: 'InvalidConfigurationError' });
+    const message = (failure as Error).message;
+    for (const name of [
+      'PASSWORD_LENGTH',
+      'MAX_WAITING_TIME_FOR_ACTIVE_IN_SECONDS',
+      'ROTOR_STRATEGY',
+      'SECRETS_MANAGER_ENDPOINT',
+      'ROTOR_CACHE_TLS',
+    ]) {
+      expect(message).toContain(name);
+    }
+  });
+});
