@@ -23,7 +23,7 @@ import {
   type StepContext,
   UserNotFoundError,
 } from '@rotor/core/engine';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type ClientFactory,
   type ConnectionSettings,

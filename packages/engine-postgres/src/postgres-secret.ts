@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const DEFAULT_PORT = 5432;
 export const DEFAULT_DATABASE = 'postgres';

@@ -1,0 +1,125 @@
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
+import { type LocalEndpoint, startLocalEndpoint } from '@rotor/testkit/local-aws';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const appRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
+let server: PostgresServerHandle;
+let endpoint: LocalEndpoint;
+let functionArn: string;
+let superuser: pg.Client;
+
+async function canLogin(user: string, password: string): Promise<boolean> {
+  const client = new pg.Client({
+    host: server.host,
+    port: server.port,
+    user,
+    password,
+    database: 'postgres',
+  });
+  try {
+    await client.connect();
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === '28P01') return false;
+    throw error;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function secretValue(username: string, password: string): Record<string, unknown> {
+  return { engine: 'postgres', host: server.host, port: server.port, username, password, dbname: 'postgres' };
+}
+
+beforeAll(async () => {
+  // The test runs the deployable artifact: the bundle Secrets Manager would invoke.
+  execFileSync(process.execPath, [join(appRoot, 'scripts/build.mjs')], { stdio: 'pipe' });
+  server = await startPostgresServer({ authMethod: 'scram-sha-256', logStatements: true });
+  superuser = new pg.Client({ connectionString: server.connectionString() });
+  await superuser.connect();
+  endpoint = await startLocalEndpoint();
+  functionArn = endpoint.registerFunction({
+    functionName: 'postgres-rotation',
+    bundlePath: join(appRoot, 'dist/index.mjs'),
+    handler: 'handler',
+    environment: { ROTOR_PG_TLS: 'disable' },
+  }).functionArn;
+});
+
+afterAll(async () => {
+  await superuser?.end().catch(() => {});
+  await endpoint?.stop();
+  await server?.stop();
+});
+
+describe('the bundled postgres-rotation function, invoked by Secrets Manager (local endpoint)', () => {
+  it('single-user: two rotations, each password logs in and the one before is refused', async () => {
+    await superuser.query(`CREATE ROLE orders_app LOGIN PASSWORD 'Initial-Password-1'`);
+    const arn = await endpoint.createSecret(
+      'prod/orders-app',
+      secretValue('orders_app', 'Initial-Password-1'),
+    );
+    let previous = 'Initial-Password-1';
+    for (const round of [1, 2]) {
+      const rotation = await endpoint.rotate(arn, functionArn);
+      expect(rotation, `rotation ${round}: ${rotation.error ?? ''}`).toMatchObject({ status: 'succeeded' });
+      const current = await endpoint.valueAt(arn);
+      expect(current).toMatchObject({ username: 'orders_app', engine: 'postgres', port: server.port });
+      expect(await canLogin('orders_app', String(current.password))).toBe(true);
+      expect(await canLogin('orders_app', previous)).toBe(false);
+      expect(server.output()).not.toContain(String(current.password));
+      previous = String(current.password);
+    }
+    const logs = endpoint.aws
+      .invocations()
+      .map((invocation) => invocation.logs)
+      .join('\n');
+    expect(logs).toContain('setSecret finished');
+    expect(logs).not.toContain(previous);
+  });
+
+  it('alternating-users: the admin from masterarn creates orders_ro_clone with the memberships, then alternates', async () => {
+    await superuser.query('CREATE ROLE reporting NOLOGIN');
+    await superuser.query(`CREATE ROLE orders_ro LOGIN PASSWORD 'Initial-Password-2' IN ROLE reporting`);
+    const adminArn = await endpoint.createSecret('prod/pg-admin', secretValue('postgres', server.password));
+    const arn = await endpoint.createSecret('prod/orders-ro', {
+      ...secretValue('orders_ro', 'Initial-Password-2'),
+      masterarn: adminArn,
+    });
+    const first = await endpoint.rotate(arn, functionArn);
+    expect(first, first.error).toMatchObject({ status: 'succeeded' });
+    const afterFirst = await endpoint.valueAt(arn);
+    expect(afterFirst.username).toBe('orders_ro_clone');
+    expect(await canLogin('orders_ro_clone', String(afterFirst.password))).toBe(true);
+    expect(await canLogin('orders_ro', 'Initial-Password-2')).toBe(true);
+    const { rows } = await superuser.query(
+      `SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+        JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = 'orders_ro_clone'`,
+    );
+    expect(rows.map((row) => row.rolname)).toEqual(['reporting']);
+    const second = await endpoint.rotate(arn, functionArn);
+    expect(second, second.error).toMatchObject({ status: 'succeeded' });
+    const afterSecond = await endpoint.valueAt(arn);
+    expect(afterSecond.username).toBe('orders_ro');
+    expect(await canLogin('orders_ro', String(afterSecond.password))).toBe(true);
+    expect(await canLogin('orders_ro', 'Initial-Password-2')).toBe(false);
+    expect(await canLogin('orders_ro_clone', String(afterFirst.password))).toBe(true);
+  });
+
+  it('refuses to rotate a secret whose password does not log in: the rotation fails and AWSCURRENT is unchanged', async () => {
+    await superuser.query(`CREATE ROLE billing_app LOGIN PASSWORD 'Real-Password-3'`);
+    const arn = await endpoint.createSecret(
+      'prod/billing-app',
+      secretValue('billing_app', 'Stale-Password-3'),
+    );
+    const rotation = await endpoint.rotate(arn, functionArn);
+    expect(rotation.status).toBe('failed');
+    expect(rotation.error).toMatch(/CredentialRejectedError|Cannot log in/);
+    expect(await endpoint.valueAt(arn)).toMatchObject({ password: 'Stale-Password-3' });
+    expect(await canLogin('billing_app', 'Real-Password-3')).toBe(true);
+  });
+});
