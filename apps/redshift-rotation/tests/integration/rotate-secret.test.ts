@@ -1,0 +1,267 @@
+/**
+ * End to end: the built bundle registered as a rotation function in the local AWS endpoint, RotateSecret
+ * through the real SDK, a real PostgreSQL (md5 authentication) standing in for Redshift. Both strategies,
+ * three rotations each, real logins with negative controls, a client loop that follows AWSCURRENT, and
+ * the server's statement log checked for clear-text passwords.
+ */
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { type LocalAws, startLocalAws } from '@rotor/local-aws';
+import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBundle, bundlePath, canLogin, md5PasswordHash, quoteIdent } from './support.ts';
+
+let server: PostgresServerHandle;
+let aws: LocalAws;
+let sm: SecretsManagerClient;
+let functionArn: string;
+const passwordsSeen = new Set<string>();
+
+const url = (user: string, password: string) => server.connectionString({ user, password });
+
+async function superuser(sql: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: server.connectionString() });
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function createLogin(user: string, password: string): Promise<void> {
+  passwordsSeen.add(password);
+  await superuser(`CREATE USER ${quoteIdent(user)} PASSWORD '${md5PasswordHash(password, user)}'`);
+}
+
+async function current(secretId: string): Promise<Record<string, unknown>> {
+  const output = await sm.send(new GetSecretValueCommand({ SecretId: secretId }));
+  const value = JSON.parse(output.SecretString!) as Record<string, unknown>;
+  passwordsSeen.add(String(value.password));
+  return value;
+}
+
+async function rotate(secretId: string): Promise<Record<string, unknown>> {
+  await sm.send(
+    new RotateSecretCommand({
+      SecretId: secretId,
+      RotationLambdaARN: functionArn,
+      RotationRules: { AutomaticallyAfterDays: 30 },
+    }),
+  );
+  const record = await aws.waitForRotation(secretId, { timeoutMs: 60_000 });
+  expect(record.error).toBeUndefined();
+  expect(record.status).toBe('succeeded');
+  return current(secretId);
+}
+
+/**
+ * Opens a fresh connection with AWSCURRENT again and again until stopped. Returns the failed logins and
+ * the failure windows: runs of consecutive failures, from the first failure to the next success.
+ */
+function followCurrent(secretId: string) {
+  let running = true;
+  const outcomes: Array<{ at: number; ok: boolean }> = [];
+  const done = (async () => {
+    while (running) {
+      const value = await current(secretId);
+      const ok = await canLogin(url, String(value.username), String(value.password));
+      outcomes.push({ at: Date.now(), ok });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done;
+      const windows: number[] = [];
+      let openedAt: number | undefined;
+      for (const outcome of outcomes) {
+        if (!outcome.ok && openedAt === undefined) openedAt = outcome.at;
+        if (outcome.ok && openedAt !== undefined) {
+          windows.push(outcome.at - openedAt);
+          openedAt = undefined;
+        }
+      }
+      return { attempts: outcomes.length, failures: outcomes.filter((o) => !o.ok).length, windows };
+    },
+  };
+}
+
+beforeAll(async () => {
+  buildBundle();
+  server = await startPostgresServer({ authMethod: 'md5', logStatements: true });
+  passwordsSeen.add(server.password);
+  aws = await startLocalAws({ rotation: { maxAttempts: 1, retryDelayMs: 50 } });
+  functionArn = aws.registerFunction({
+    functionName: 'rotor-redshift-rotation',
+    bundlePath,
+    handler: 'index.handler',
+    timeoutSeconds: 30,
+    environment: { ROTOR_REDSHIFT_TLS: 'disable', POWERTOOLS_LOG_LEVEL: 'INFO' },
+  }).functionArn;
+  sm = new SecretsManagerClient({ endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials });
+});
+
+afterAll(async () => {
+  await aws?.stop();
+  await server?.stop();
+});
+
+function secretValue(username: string, password: string, extra: Record<string, unknown> = {}) {
+  return JSON.stringify({
+    engine: 'redshift',
+    host: server.host,
+    port: String(server.port),
+    username,
+    password,
+    dbname: 'postgres',
+    dbClusterIdentifier: 'analytics',
+    ...extra,
+  });
+}
+
+describe('RotateSecret with the bundled function (pg transport)', () => {
+  it('single user: three rotations, new password works, old refused; the failure window is measured', async () => {
+    const initial = 'SingleInitial1Password';
+    await createLogin('rs_single', initial);
+    await sm.send(
+      new CreateSecretCommand({ Name: 'rs-single', SecretString: secretValue('rs_single', initial) }),
+    );
+
+    const loop = followCurrent('rs-single');
+    let previous = initial;
+    for (let round = 1; round <= 3; round += 1) {
+      const value = await rotate('rs-single');
+      expect(value.username).toBe('rs_single');
+      expect(value.dbClusterIdentifier).toBe('analytics');
+      expect(await canLogin(url, 'rs_single', String(value.password))).toBe(true);
+      expect(await canLogin(url, 'rs_single', previous)).toBe(false);
+      previous = String(value.password);
+    }
+    const { attempts, failures, windows } = await loop.stop();
+    console.info(
+      `single-user: ${failures} failed logins of ${attempts} over 3 rotations; failure windows ${windows.join(', ')} ms` +
+        ' (between setSecret and finishSecret, the gap AWS documents; @rotor/client retries across it)',
+    );
+    expect(attempts).toBeGreaterThan(10);
+    // Each window closes once finishSecret has moved AWSCURRENT: no client is locked out for longer.
+    for (const window of windows) expect(window).toBeLessThan(10_000);
+  });
+
+  it('alternating users: three rotations, previous user keeps working, zero failed logins for clients', async () => {
+    await superuser('CREATE SCHEMA reports');
+    await superuser('CREATE TABLE reports.daily (id int)');
+    await superuser('CREATE TABLE reports.private (id int)');
+    await superuser('CREATE GROUP report_readers');
+    await superuser('GRANT USAGE ON SCHEMA reports TO GROUP report_readers');
+    await superuser('GRANT SELECT ON reports.daily TO GROUP report_readers');
+    const initial = 'AltInitial1Password';
+    await createLogin('rs_app', initial);
+    await superuser('ALTER GROUP report_readers ADD USER rs_app');
+    await superuser('GRANT INSERT ON reports.daily TO rs_app');
+    await superuser('ALTER USER rs_app SET search_path TO reports, public');
+
+    const admin = await sm.send(
+      new CreateSecretCommand({
+        Name: 'rs-admin',
+        SecretString: JSON.stringify({
+          engine: 'redshift',
+          host: server.host,
+          port: server.port,
+          username: server.user,
+          password: server.password,
+        }),
+      }),
+    );
+    await sm.send(
+      new CreateSecretCommand({
+        Name: 'rs-app',
+        SecretString: secretValue('rs_app', initial, { masterarn: admin.ARN }),
+      }),
+    );
+
+    const loop = followCurrent('rs-app');
+    const first = await rotate('rs-app');
+    const second = await rotate('rs-app');
+    const third = await rotate('rs-app');
+    const { attempts, failures } = await loop.stop();
+    console.info(`alternating-users: ${failures} failed logins of ${attempts} over 3 rotations`);
+    expect(failures).toBe(0);
+    expect(attempts).toBeGreaterThan(10);
+
+    expect([first.username, second.username, third.username]).toEqual([
+      'rs_app_clone',
+      'rs_app',
+      'rs_app_clone',
+    ]);
+    expect(third.masterarn).toBe(admin.ARN);
+    expect(await canLogin(url, 'rs_app_clone', String(third.password))).toBe(true);
+    expect(await canLogin(url, 'rs_app', String(second.password))).toBe(true);
+    expect(await canLogin(url, 'rs_app_clone', String(first.password))).toBe(false);
+    expect(await canLogin(url, 'rs_app', initial)).toBe(false);
+
+    // The clone can do what the original can, and no more, seen from its own session.
+    for (const [user, password] of [
+      ['rs_app', String(second.password)],
+      ['rs_app_clone', String(third.password)],
+    ] as const) {
+      const client = new pg.Client({ connectionString: url(user, password) });
+      await client.connect();
+      try {
+        expect((await client.query('SHOW search_path')).rows[0].search_path).toBe('reports, public');
+        await client.query('SELECT count(*) FROM daily');
+        await client.query('INSERT INTO reports.daily VALUES (1)');
+        await expect(client.query('SELECT * FROM reports.private')).rejects.toMatchObject({ code: '42501' });
+        const groups = await client.query(
+          'SELECT groname FROM pg_group WHERE (SELECT usesysid FROM pg_user WHERE usename = current_user) = ANY(grolist)',
+        );
+        expect(groups.rows).toEqual([{ groname: 'report_readers' }]);
+      } finally {
+        await client.end();
+      }
+    }
+  });
+
+  it('fails a rotation with a hostile user name without touching the database or the secret', async () => {
+    await createLogin('victim_user', 'Victim1Password');
+    const hostile = 'a"; DROP USER victim_user; --';
+    await sm.send(
+      new CreateSecretCommand({
+        Name: 'rs-hostile',
+        SecretString: secretValue(hostile, 'Whatever1Password'),
+      }),
+    );
+    await sm.send(new RotateSecretCommand({ SecretId: 'rs-hostile', RotationLambdaARN: functionArn }));
+    const record = await aws.waitForRotation('rs-hostile', { timeoutMs: 30_000 });
+    expect(record.status).toBe('failed');
+    expect(record.error).toMatch(/createSecret/);
+    expect((await current('rs-hostile')).username).toBe(hostile);
+    expect(await canLogin(url, 'victim_user', 'Victim1Password')).toBe(true);
+    const failed = aws
+      .invocations()
+      .filter((i) => i.secretId?.includes('rs-hostile') && i.outcome === 'failed');
+    expect(failed[0]?.errorType).toBe('InvalidSecretError');
+  });
+
+  it('never lets a clear-text password reach the server log or the function logs', () => {
+    const serverLog = server.output();
+    expect(serverLog).toMatch(/ALTER USER "rs_single" PASSWORD 'md5[0-9a-f]{32}'/);
+    expect(serverLog).toMatch(/CREATE USER "rs_app_clone" PASSWORD 'md5[0-9a-f]{32}'/);
+    const functionLogs = aws
+      .invocations()
+      .map((i) => i.logs)
+      .join('\n');
+    expect(functionLogs).toMatch(/finishSecret finished/);
+    expect(passwordsSeen.size).toBeGreaterThan(6);
+    for (const password of passwordsSeen) {
+      expect(serverLog).not.toContain(password);
+      expect(functionLogs).not.toContain(password);
+    }
+  });
+});
