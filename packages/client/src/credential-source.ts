@@ -12,9 +12,10 @@ export interface CredentialSource {
   /** What to log in with now: AWSCURRENT, or AWSPENDING while it is the one that works (see recordSuccess). */
   get(): Promise<Credentials>;
   /**
-   * After `failed` was refused: checks the secret now and returns what to try next. Preference: a
-   * changed AWSCURRENT, then AWSPENDING (read on demand), each only if not `alreadyTried`; when every
-   * candidate was tried, one that differs from `failed` if any. Throws when Secrets Manager fails.
+   * After `failed` was refused: checks the secret now and returns what to try next, which `get()` then
+   * also returns. Preference: a changed AWSCURRENT, then AWSPENDING (read on demand), each only if not
+   * `alreadyTried`; when every candidate was tried, one that differs from `failed` if any. Throws when
+   * Secrets Manager fails.
    */
   afterAuthFailure(
     failed: Credentials,
@@ -22,7 +23,8 @@ export interface CredentialSource {
   ): Promise<Credentials>;
   /**
    * Records a successful login. AWSPENDING that works while AWSCURRENT does not (single-user rotation,
-   * between setSecret and finishSecret) is then served by `get()` until AWSCURRENT moves.
+   * between setSecret and finishSecret) is served by `get()` until AWSCURRENT moves. (afterAuthFailure
+   * already prefers the AWSPENDING it returns; this keeps the preference for callers that skip it.)
    */
   recordSuccess(used: Credentials): void;
 }
@@ -59,6 +61,21 @@ function createCredentialSource(cache: SecretCache, secretId: string): Credentia
     return toCredentials(await cache.getVersion(secretId, state.pendingVersionId), 'AWSPENDING');
   };
 
+  const chooseNext = async (
+    state: SecretState,
+    current: Credentials,
+    failed: Credentials,
+    alreadyTried: (candidate: Credentials) => boolean,
+  ): Promise<Credentials> => {
+    if (!sameLogin(current, failed) && !alreadyTried(current)) return current;
+    const pending = await loadPending(state);
+    if (pending && !sameLogin(pending, failed) && !alreadyTried(pending)) return pending;
+    // Everything was tried: alternate, so a rotation that completes meanwhile is picked up.
+    if (!sameLogin(current, failed)) return current;
+    if (pending && !sameLogin(pending, failed)) return pending;
+    return current;
+  };
+
   return {
     secretId,
     cache,
@@ -75,20 +92,15 @@ function createCredentialSource(cache: SecretCache, secretId: string): Credentia
     async afterAuthFailure(failed, alreadyTried = () => false) {
       const state = await cache.refresh(secretId);
       lastState = state;
-      if (
-        pinned &&
-        (pinned.currentVersionId !== state.current.versionId || sameLogin(pinned.pending, failed))
-      ) {
-        pinned = undefined;
-      }
       const current = toCredentials(state.current, 'AWSCURRENT');
-      if (!sameLogin(current, failed) && !alreadyTried(current)) return current;
-      const pending = await loadPending(state);
-      if (pending && !sameLogin(pending, failed) && !alreadyTried(pending)) return pending;
-      // Everything was tried: alternate, so a rotation that completes meanwhile is picked up.
-      if (!sameLogin(current, failed)) return current;
-      if (pending && !sameLogin(pending, failed)) return pending;
-      return current;
+      const next = await chooseNext(state, current, failed, alreadyTried);
+      // The choice is shared at once: connections that pick credentials themselves (a pool's new
+      // clients) read it through get(). A refused pin is dropped by the next failure.
+      pinned =
+        next.stage === 'AWSPENDING'
+          ? { pending: next, currentVersionId: state.current.versionId }
+          : undefined;
+      return next;
     },
 
     recordSuccess(used) {

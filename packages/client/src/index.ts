@@ -10,6 +10,7 @@ export { type CredentialSource, credentialSource } from './credential-source.js'
 export { type CredentialStage, type Credentials, toCredentials } from './credentials.js';
 export {
   createSecretCache,
+  defaultSecretCache,
   type SecretCache,
   type SecretCacheOptions,
   type SecretState,

@@ -273,3 +273,26 @@ function describeError(error: unknown): string {
   }
   return String(error);
 }
+
+let sharedCache: SecretCache | undefined;
+
+/**
+ * The process-wide cache used when a driver helper is given neither a cache nor Secrets Manager
+ * options: the SDK's default configuration (region and credential chain, and
+ * AWS_ENDPOINT_URL_SECRETS_MANAGER for a local endpoint), default TTL.
+ */
+export function defaultSecretCache(): SecretCache {
+  sharedCache ??= createSecretCache();
+  return sharedCache;
+}
+
+/** The cache a driver helper uses: the given one, one built from the given options, or the shared one. */
+export function resolveSecretCache(options: {
+  cache?: SecretCache | undefined;
+  secretsManager?: SecretCacheOptions | undefined;
+  logger?: RotorLogger | undefined;
+}): SecretCache {
+  if (options.cache) return options.cache;
+  if (options.secretsManager) return createSecretCache({ logger: options.logger, ...options.secretsManager });
+  return defaultSecretCache();
+}

@@ -1,9 +1,9 @@
 import { InvalidSecretError, SecretStoreError } from '@rotor/core/errors';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSecretCache } from '../../src/secret-cache.ts';
+import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { capturingLogger } from './support/capturing-logger.ts';
 import { FakeClock } from './support/fake-clock.ts';
-import { FakeSecretsManager } from './support/fake-secrets-manager.ts';
 
 const SECRET = 'prod/app/db';
 const value = (password: string, username = 'app') => ({

@@ -5,9 +5,9 @@ import { credentialSource } from '../../src/credential-source.ts';
 import { type Credentials, toCredentials } from '../../src/credentials.ts';
 import { createSecretCache } from '../../src/secret-cache.ts';
 import { tagCredentials, withCredentials } from '../../src/with-credentials.ts';
+import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { capturingLogger } from './support/capturing-logger.ts';
 import { FakeClock } from './support/fake-clock.ts';
-import { FakeSecretsManager } from './support/fake-secrets-manager.ts';
 
 const SECRET = 'prod/app/db';
 const secretValue = (password: string, username = 'app') => ({

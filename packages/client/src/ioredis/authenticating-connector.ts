@@ -1,0 +1,128 @@
+import { connect as netConnect, Socket } from 'node:net';
+import { type ConnectionOptions as TlsConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { AbstractConnector, type RedisOptions, ReplyError } from 'ioredis';
+import type { CredentialSource } from '../credential-source.js';
+import type { Credentials } from '../credentials.js';
+import {
+  type RecoveryOptions,
+  type ResolvedRecoveryOptions,
+  runWithCredentials,
+} from '../with-credentials.js';
+
+/** Where to connect: explicit options win over the secret's `host` / `port` / `tls` fields. */
+export interface RedisEndpoint {
+  host: string | undefined;
+  port: number | undefined;
+  /** `undefined`: TLS when the secret says `"tls": true`. */
+  tls: TlsConnectionOptions | undefined;
+  connectTimeoutMs: number;
+}
+
+export interface AuthenticatingConnectorSettings {
+  source: CredentialSource;
+  endpoint: RedisEndpoint;
+  limits: ResolvedRecoveryOptions;
+  recovery: RecoveryOptions;
+}
+
+const CONNECTION_CLOSED = 'Connection is closed.';
+
+function encodeCommand(args: readonly string[]): string {
+  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
+}
+
+/**
+ * An ioredis Connector that hands ioredis an already authenticated socket. ioredis reads credentials
+ * synchronously before each (re)connect and has no asynchronous credentials hook; a Connector is
+ * asynchronous, runs on every (re)connect, and sits before ioredis's handshake. So each connect takes
+ * the current credentials from the source and recovers from a refused AUTH (re-read the secret,
+ * AWSPENDING mid-rotation, bounded backoff) BEFORE ioredis sees anything: a refusal it never sees cannot
+ * flush its offline queue. When recovery gives up, ioredis gets a failed stream (its `error` event,
+ * then its retryStrategy), as for any connection error.
+ */
+export function authenticatingConnectorClass(
+  settings: AuthenticatingConnectorSettings,
+): NonNullable<RedisOptions['Connector']> {
+  return class AuthenticatingConnector extends AbstractConnector {
+    constructor(options: unknown) {
+      super((options as { disconnectTimeout?: number } | undefined)?.disconnectTimeout ?? 2000);
+    }
+
+    override async connect(): Promise<Socket> {
+      this.connecting = true;
+      this.firstError = undefined;
+      let socket: Socket;
+      try {
+        socket = await runWithCredentials(
+          settings.source,
+          (credentials) => this.openAuthenticated(credentials),
+          settings.limits,
+          settings.recovery,
+        );
+      } catch (error) {
+        if (!this.connecting) throw new Error(CONNECTION_CLOSED);
+        // ioredis treats a destroyed stream with `firstError` like a refused TCP connect: it emits the
+        // error and reconnects under its retryStrategy, keeping queued commands.
+        this.firstError = error instanceof Error ? error : new Error(String(error));
+        const failed = new Socket();
+        failed.destroy();
+        return failed;
+      }
+      if (!this.connecting) {
+        socket.destroy();
+        throw new Error(CONNECTION_CLOSED);
+      }
+      this.stream = socket;
+      return socket;
+    }
+
+    /** Opens a socket, sends AUTH username password, resolves once the server answered +OK. */
+    openAuthenticated(credentials: Credentials): Promise<Socket> {
+      const { endpoint } = settings;
+      const host = endpoint.host ?? credentials.host ?? 'localhost';
+      const port = endpoint.port ?? credentials.port ?? 6379;
+      const tls = endpoint.tls ?? (credentials.tls ? {} : undefined);
+      return new Promise<Socket>((resolve, reject) => {
+        const socket = tls
+          ? tlsConnect({ servername: host, ...tls, host, port })
+          : netConnect({ host, port });
+        let reply = '';
+        let settled = false;
+        const finish = (error: Error | undefined) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          socket.removeListener('data', onData);
+          socket.removeListener('error', onError);
+          socket.removeListener('close', onClose);
+          if (error) {
+            socket.destroy();
+            reject(error);
+          } else {
+            resolve(socket);
+          }
+        };
+        const onData = (chunk: Buffer) => {
+          reply += chunk.toString('utf8');
+          const end = reply.indexOf('\r\n');
+          if (end === -1) return;
+          const line = reply.slice(0, end);
+          if (line.startsWith('+')) finish(undefined);
+          else finish(new ReplyError(line.slice(1)) as Error);
+        };
+        const onError = (error: Error) => finish(error);
+        const onClose = () => finish(new Error(CONNECTION_CLOSED));
+        const timer = setTimeout(() => {
+          finish(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }));
+        }, endpoint.connectTimeoutMs);
+        socket.on('data', onData);
+        socket.once('error', onError);
+        socket.once('close', onClose);
+        socket.once(tls ? 'secureConnect' : 'connect', () => {
+          // Redis 6+ (and ElastiCache RBAC) take a username; the secret always has one.
+          socket.write(encodeCommand(['AUTH', credentials.username, credentials.password]));
+        });
+      });
+    }
+  };
+}

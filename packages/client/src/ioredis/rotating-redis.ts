@@ -1,0 +1,85 @@
+import { createDefaultLogger } from '@rotor/core';
+import { InvalidConfigurationError } from '@rotor/core/errors';
+import { Redis, type RedisOptions } from 'ioredis';
+import { credentialSource } from '../credential-source.js';
+import type { SecretBinding } from '../pg/rotating-pool.js';
+import { resolveSecretCache } from '../secret-cache.js';
+import { resolveRecoveryOptions } from '../with-credentials.js';
+import { authenticatingConnectorClass } from './authenticating-connector.js';
+
+/** ioredis options Rotor leaves to you; the credentials come from the secret. */
+export type RotatingRedisConfig = Omit<
+  RedisOptions,
+  'username' | 'password' | 'Connector' | 'sentinels' | 'path'
+>;
+
+export interface RotatingRedisOptions extends SecretBinding {
+  /**
+   * ioredis options. `host` and `port` default to the secret's `host` / `port` (ElastiCache secrets
+   * carry only `username`, `password` and `user_arn` unless you add the endpoint fields, so set them
+   * here otherwise). TLS: pass `tls` here, or set `"tls": true` in the secret.
+   */
+  redis?: RotatingRedisConfig | undefined;
+}
+
+/**
+ * An ioredis client that logs in with the username and password of a Secrets Manager secret. Every
+ * (re)connect authenticates with the current credentials; a refused AUTH is recovered (re-read the
+ * secret, AWSPENDING mid-rotation, bounded backoff) before ioredis sees it, so queued commands wait
+ * instead of failing. Existing connections stay logged in across a password change, as Redis and
+ * ElastiCache keep them. Standalone (and ElastiCache cluster-mode-disabled) endpoints only.
+ */
+export function createRotatingRedis(options: RotatingRedisOptions): Redis {
+  if (!options || typeof options.secretId !== 'string' || options.secretId.length === 0) {
+    throw new InvalidConfigurationError('createRotatingRedis needs a secretId');
+  }
+  const config: RotatingRedisConfig = options.redis ?? {};
+  const forbidden = ['username', 'password', 'Connector', 'sentinels', 'path'].filter((key) => key in config);
+  if (forbidden.length > 0) {
+    throw new InvalidConfigurationError(
+      `createRotatingRedis takes credentials and the connection from the secret; remove ${forbidden.join(', ')} from the redis options`,
+    );
+  }
+  const logger = options.logger ?? createDefaultLogger();
+  const cache = resolveSecretCache({ cache: options.cache, secretsManager: options.secretsManager, logger });
+  const recovery = { logger, ...options.recovery };
+  const Connector = authenticatingConnectorClass({
+    source: credentialSource(cache, options.secretId),
+    endpoint: {
+      host: config.host,
+      port: config.port,
+      tls: config.tls,
+      connectTimeoutMs: config.connectTimeout ?? 10_000,
+    },
+    limits: resolveRecoveryOptions(recovery),
+    recovery,
+  });
+  return new Redis({ ...config, Connector });
+}
+
+/**
+ * Opens one authenticated ioredis connection (recovering from a refused AUTH), for code that opens a
+ * fresh connection per unit of work. Rejects with the refusal (or network error) itself when it fails;
+ * by default a failed connection is not retried by ioredis (`retryStrategy` returns null). The caller
+ * disconnects the client and should listen to its `error` event.
+ */
+export async function connectRedis(options: RotatingRedisOptions): Promise<Redis> {
+  const client = createRotatingRedis({
+    ...options,
+    redis: { retryStrategy: () => null, ...options.redis, lazyConnect: true },
+  });
+  let lastError: unknown;
+  const remember = (error: unknown) => {
+    lastError = error;
+  };
+  client.on('error', remember);
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    throw lastError ?? error;
+  } finally {
+    client.off('error', remember);
+  }
+  return client;
+}
