@@ -1,3 +1,9 @@
+import {
+  createElastiCacheService,
+  type ElastiCacheService,
+  type ElastiCacheServiceOptions,
+  type ElastiCacheState,
+} from './elasticache/index.js';
 import { type ApiCallCounts, startHttpEndpoint } from './http/server.js';
 import {
   createFunctionHost,
@@ -6,10 +12,18 @@ import {
   type RegisteredFunction,
 } from './lambda/function-host.js';
 import { type LocalAwsLogger, silentLogger } from './logger.js';
+import {
+  createRedshiftDataService,
+  type RedshiftDataService,
+  type RedshiftDataServiceOptions,
+} from './redshift-data/index.js';
 import type { RotationRecord, RotationSettings } from './secrets-manager/rotation.js';
 import { createSecretsManagerService, type SecretsManagerService } from './secrets-manager/service.js';
 import type { LocalService, ServiceContext } from './service.js';
+import { readStateSection, writeStateSection } from './state-file.js';
 
+export type { ElastiCacheService, ElastiCacheServiceOptions, ElastiCacheState } from './elasticache/index.js';
+export { createElastiCacheService } from './elasticache/index.js';
 export type { ApiCallCounts, HttpEndpoint, HttpEndpointOptions } from './http/server.js';
 export { startHttpEndpoint } from './http/server.js';
 export type {
@@ -23,26 +37,39 @@ export type {
 export { createFunctionHost } from './lambda/function-host.js';
 export type { LocalAwsLogger } from './logger.js';
 export { silentLogger } from './logger.js';
+export type {
+  PostgresTargetConfig,
+  RedshiftDataService,
+  RedshiftDataServiceOptions,
+} from './redshift-data/index.js';
+export { createRedshiftDataService } from './redshift-data/index.js';
 export type { RotationRecord, RotationSettings, RotationStatus } from './secrets-manager/rotation.js';
 export type { SecretsManagerService, SecretsManagerServiceOptions } from './secrets-manager/service.js';
 export { createSecretsManagerService } from './secrets-manager/service.js';
 export type { JsonProtocolService, LocalService, QueryProtocolService, ServiceContext } from './service.js';
 export { AwsApiError } from './service.js';
 
-/** Dummy credentials: the endpoint accepts any SigV4 signature, but SDKs insist on having some. */
-export const LOCAL_CREDENTIALS = Object.freeze({
+/**
+ * Dummy credentials: the endpoint accepts any SigV4 signature, but SDKs insist on having some. Not frozen
+ * (the SDK v3 tags the credentials object it is given); pass a copy to be safe.
+ */
+export const LOCAL_CREDENTIALS: { readonly accessKeyId: string; readonly secretAccessKey: string } = {
   accessKeyId: 'AKIALOCALAWS00000000',
   secretAccessKey: 'local-aws-secret-access-key',
-});
+};
 
 export interface LocalAwsOptions {
   /** 0 (default) picks a free port on 127.0.0.1. */
   port?: number;
   region?: string;
   accountId?: string;
-  /** Secrets are loaded from and saved to this JSON file. */
+  /** Secrets (and ElastiCache users) are loaded from and saved to this JSON file. */
   stateFile?: string;
-  /** Services mounted next to Secrets Manager (ElastiCache, Redshift Data, ...). */
+  /** Mounts ElastiCache users and user groups, applied to the Redis at `redisUrl`. */
+  elasticache?: ElastiCacheServiceOptions;
+  /** Mounts the Redshift Data API, running statements on the PostgreSQL servers given here. */
+  redshiftData?: RedshiftDataServiceOptions;
+  /** Further services mounted on the same endpoint. */
   services?: LocalService[];
   rotation?: Partial<RotationSettings>;
   /** Rotation functions registered at start. */
@@ -59,6 +86,7 @@ export interface LocalAws {
   readonly credentials: { accessKeyId: string; secretAccessKey: string };
   /** Registers a rotation function by name; returns its ARN for RotationLambdaARN. */
   registerFunction(config: FunctionConfig): RegisteredFunction;
+  functions(): RegisteredFunction[];
   /** Resolves when the latest rotation of the secret (name or ARN) succeeded or failed for good. */
   waitForRotation(secretId: string, options?: { timeoutMs?: number }): Promise<RotationRecord>;
   invocations(): InvocationRecord[];
@@ -68,6 +96,10 @@ export interface LocalAws {
   resetApiCalls(): void;
   /** Direct access for tests; calls through it are not counted as API calls. */
   readonly secretsManager: SecretsManagerService;
+  /** Present when `elasticache` options were given. */
+  readonly elasticache: ElastiCacheService | undefined;
+  /** Present when `redshiftData` options were given. */
+  readonly redshiftData: RedshiftDataService | undefined;
   stop(): Promise<void>;
 }
 
@@ -107,7 +139,22 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     accountId,
     readSecretString: (secretId) => secretsManager.readSecretString(secretId),
   };
-  const services: LocalService[] = [secretsManager, ...(options.services ?? [])];
+  const elasticache = options.elasticache
+    ? createElastiCacheService({ logger, ...options.elasticache })
+    : undefined;
+  if (elasticache && options.stateFile) {
+    const saved = readStateSection<ElastiCacheState>(options.stateFile, 'elasticache');
+    if (saved) await elasticache.importState(saved);
+  }
+  const redshiftData = options.redshiftData
+    ? createRedshiftDataService({ logger, ...options.redshiftData })
+    : undefined;
+  const services: LocalService[] = [
+    secretsManager,
+    ...(elasticache ? [elasticache] : []),
+    ...(redshiftData ? [redshiftData] : []),
+    ...(options.services ?? []),
+  ];
   const http = await startHttpEndpoint({
     services,
     context,
@@ -124,6 +171,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     accountId,
     credentials: { ...LOCAL_CREDENTIALS },
     registerFunction: (config) => functions.register(config),
+    functions: () => functions.list(),
     waitForRotation: (secretId, waitOptions) => secretsManager.waitForRotation(secretId, waitOptions),
     invocations: () => functions.invocations(),
     clearInvocations: () => functions.clearInvocations(),
@@ -131,10 +179,16 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     apiCalls: () => http.apiCalls(),
     resetApiCalls: () => http.resetApiCalls(),
     secretsManager,
+    elasticache,
+    redshiftData,
     async stop() {
       if (stopped) return;
       stopped = true;
       await secretsManager.close();
+      if (elasticache && options.stateFile) {
+        await elasticache.settled();
+        writeStateSection(options.stateFile, 'elasticache', elasticache.exportState());
+      }
       await functions.close();
       await http.close();
       for (const service of services) {

@@ -81,6 +81,7 @@ export interface FunctionHost {
   register(config: FunctionConfig): RegisteredFunction;
   /** By name, full or partial function ARN (a `:qualifier` is ignored). */
   resolve(functionId: string): RegisteredFunction | undefined;
+  list(): RegisteredFunction[];
   invoke(fn: RegisteredFunction, event: unknown, meta?: InvocationMeta): Promise<InvocationResult>;
   invocations(): InvocationRecord[];
   clearInvocations(): void;
@@ -303,6 +304,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       }
       return functions.get(functionId);
     },
+    list: () => [...functions.values()],
     invoke,
     invocations: () => records.map((record) => ({ ...record })),
     clearInvocations: () => {

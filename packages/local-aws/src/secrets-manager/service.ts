@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FunctionHost } from '../lambda/function-host.js';
 import { type LocalAwsLogger, silentLogger } from '../logger.js';
 import { AwsApiError, type JsonProtocolService } from '../service.js';
+import { readStateSection, writeStateSection } from '../state-file.js';
 import { findSecret, newSecretArn } from './arn.js';
 import {
   type Input,
@@ -27,7 +28,6 @@ import { randomPassword } from './random-password.js';
 import { createRotationRunner, type RotationRecord, type RotationSettings } from './rotation.js';
 import { nextRotationDate, parseRotationRules } from './rotation-rules.js';
 import { attachStage, detachStage, pruneDeprecatedVersions, versionIdsToStages } from './stages.js';
-import { loadSecrets, saveSecrets } from './state-file.js';
 
 export interface SecretsManagerServiceOptions {
   region: string;
@@ -85,10 +85,12 @@ export function createSecretsManagerService(options: SecretsManagerServiceOption
   const logger = options.logger ?? silentLogger;
   const secrets = new Map<string, SecretRecord>();
   if (options.stateFile) {
-    for (const secret of loadSecrets(options.stateFile)) secrets.set(secret.arn, secret);
+    for (const secret of readStateSection<SecretRecord[]>(options.stateFile, 'secrets') ?? []) {
+      secrets.set(secret.arn, secret);
+    }
   }
   const persist = () => {
-    if (options.stateFile) saveSecrets(options.stateFile, [...secrets.values()]);
+    if (options.stateFile) writeStateSection(options.stateFile, 'secrets', [...secrets.values()]);
   };
 
   const functions = options.functions;

@@ -1,0 +1,129 @@
+/**
+ * `local-aws` / `pnpm local-aws`: the endpoint as a standalone process. Prints the endpoint URL on a line
+ * of its own once it accepts requests, then how to point the aws CLI and the SDKs at it; stops cleanly on
+ * SIGINT/SIGTERM (saving the state file).
+ */
+import { type CliSettings, CliUsageError, parseCliSettings, redactUrl, USAGE } from './cli/options.js';
+import { type LocalAws, type LocalAwsLogger, type LocalAwsOptions, startLocalAws } from './index.js';
+
+function stderrLogger(verbose: boolean): LocalAwsLogger {
+  const write = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    const suffix = fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
+    process.stderr.write(`${new Date().toISOString()} ${level} ${message}${suffix}\n`);
+  };
+  return {
+    debug: verbose ? write('DEBUG') : () => {},
+    info: verbose ? write('INFO') : () => {},
+    warn: write('WARN'),
+    error: write('ERROR'),
+  };
+}
+
+function toOptions(settings: CliSettings, logger: LocalAwsLogger): LocalAwsOptions {
+  const options: LocalAwsOptions = {
+    port: settings.port,
+    region: settings.region,
+    accountId: settings.accountId,
+    rotation: settings.rotation,
+    functions: settings.functions,
+    logger,
+  };
+  if (settings.stateFile) options.stateFile = settings.stateFile;
+  if (settings.redisUrl) {
+    options.elasticache = {
+      redisUrl: settings.redisUrl,
+      ...(settings.modifyingDelayMs !== undefined ? { modifyingDelayMs: settings.modifyingDelayMs } : {}),
+    };
+  }
+  if (settings.postgresUrl || settings.clusters || settings.workgroups) {
+    options.redshiftData = {
+      ...(settings.postgresUrl ? { defaultTarget: settings.postgresUrl } : {}),
+      ...(settings.clusters ? { clusters: settings.clusters } : {}),
+      ...(settings.workgroups ? { workgroups: settings.workgroups } : {}),
+    };
+  }
+  return options;
+}
+
+function banner(aws: LocalAws, settings: CliSettings): string {
+  const served = ['Secrets Manager'];
+  if (settings.redisUrl) served.push(`ElastiCache users on ${redactUrl(settings.redisUrl)}`);
+  if (settings.postgresUrl || settings.clusters || settings.workgroups) {
+    served.push(
+      `Redshift Data on ${settings.postgresUrl ? redactUrl(settings.postgresUrl) : 'configured clusters'}`,
+    );
+  }
+  const lines = [
+    `local-aws: ${served.join(', ')}; region ${aws.region}, account ${aws.accountId}`,
+    settings.stateFile
+      ? `  state file: ${settings.stateFile}`
+      : '  state: in memory (use --state-file to keep it)',
+    ...aws.functions().map((fn) => `  rotation function ${fn.functionArn} -> ${fn.config.bundlePath}`),
+    '',
+    'Point the aws CLI or any SDK at it (any credentials work; signatures are not checked):',
+    `  export AWS_ENDPOINT_URL=${aws.endpoint} AWS_REGION=${aws.region}`,
+    `  export AWS_ACCESS_KEY_ID=${aws.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${aws.credentials.secretAccessKey}`,
+    `  aws --endpoint-url ${aws.endpoint} secretsmanager create-secret --name demo --secret-string '{"password":"x"}'`,
+    `  aws --endpoint-url ${aws.endpoint} secretsmanager get-secret-value --secret-id demo`,
+  ];
+  if (settings.redisUrl) lines.push(`  aws --endpoint-url ${aws.endpoint} elasticache describe-users`);
+  if (settings.postgresUrl) {
+    lines.push(
+      `  aws --endpoint-url ${aws.endpoint} redshift-data execute-statement --cluster-identifier any --database postgres --db-user postgres --sql 'select 1'`,
+    );
+  }
+  lines.push('Press Ctrl+C to stop.');
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let settings: CliSettings | 'help';
+  try {
+    settings = parseCliSettings(argv);
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      process.stderr.write(`local-aws: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (settings === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const logger = stderrLogger(settings.verbose);
+  const aws = await startLocalAws(toOptions(settings, logger));
+  // The URL alone on the first line, so scripts can read it.
+  process.stdout.write(`${aws.endpoint}\n`);
+  process.stdout.write(banner(aws, settings));
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        process.stderr.write(`local-aws: ${signal} again, exiting without waiting\n`);
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      process.stderr.write(`local-aws: ${signal}, stopping\n`);
+      aws.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          process.stderr.write(`local-aws: stop failed: ${String(error)}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`local-aws: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

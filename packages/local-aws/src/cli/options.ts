@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { FunctionConfig } from '../lambda/function-host.js';
+
+/** What `local-aws` runs with: flags over the `--config` file over defaults. */
+export interface CliSettings {
+  port: number;
+  region: string;
+  accountId: string;
+  stateFile?: string;
+  redisUrl?: string;
+  postgresUrl?: string;
+  modifyingDelayMs?: number;
+  /** ClusterIdentifier / WorkgroupName -> PostgreSQL admin URL; others fall back to postgresUrl. */
+  clusters?: Record<string, string>;
+  workgroups?: Record<string, string>;
+  rotation: { maxAttempts?: number; retryDelayMs?: number };
+  functions: FunctionConfig[];
+  verbose: boolean;
+}
+
+export const USAGE = `Usage: local-aws [options]
+
+Serves Secrets Manager (with rotation functions), ElastiCache users and the Redshift Data API on
+http://127.0.0.1:<port> until interrupted (Ctrl+C).
+
+Options:
+  --port <n>                 Port on 127.0.0.1 (default 4566; 0 picks a free one)
+  --state-file <path>        Keep secrets and ElastiCache users in this JSON file across restarts
+  --redis-url <url>          Admin URL of the Redis behind ElastiCache (redis://default:pw@host:port)
+  --postgres-url <url>       Admin URL of the PostgreSQL behind Redshift; every cluster/workgroup maps to it
+  --modifying-delay-ms <n>   How long ElastiCache users stay 'modifying' (default 0)
+  --config <file>            JSON: { functions: [{ functionName, bundlePath, handler?, timeoutSeconds?,
+                             environment? }], clusters?, workgroups?, rotation?: { maxAttempts, retryDelayMs },
+                             and any flag above in camelCase }. Paths are relative to the file.
+  --region <name>            Default us-east-1
+  --account-id <id>          Default 123456789012
+  --verbose                  Log every invocation and rotation to stderr
+  --help                     Show this text
+`;
+
+export class CliUsageError extends Error {
+  override readonly name = 'CliUsageError';
+}
+
+function integer(name: string, value: unknown, min: number, max: number): number {
+  const number = typeof value === 'string' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
+    throw new CliUsageError(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return number;
+}
+
+function stringOrUndefined(name: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '')
+    throw new CliUsageError(`${name} must be a non-empty string`);
+  return value;
+}
+
+function stringMap(name: string, value: unknown): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Object.values(value).some((v) => typeof v !== 'string')
+  ) {
+    throw new CliUsageError(`${name} must map names to URLs`);
+  }
+  return value as Record<string, string>;
+}
+
+function readConfig(path: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new CliUsageError(`Cannot read --config ${path}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CliUsageError(`--config ${path} must hold a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function functionsFrom(value: unknown, baseDir: string): FunctionConfig[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new CliUsageError('config.functions must be a list');
+  return value.map((entry, index) => {
+    const fn = entry as Partial<FunctionConfig>;
+    if (typeof fn.functionName !== 'string' || typeof fn.bundlePath !== 'string') {
+      throw new CliUsageError(`config.functions[${index}] needs functionName and bundlePath`);
+    }
+    return {
+      functionName: fn.functionName,
+      bundlePath: resolve(baseDir, fn.bundlePath),
+      ...(fn.handler !== undefined ? { handler: fn.handler } : {}),
+      ...(fn.timeoutSeconds !== undefined ? { timeoutSeconds: fn.timeoutSeconds } : {}),
+      ...(fn.environment !== undefined ? { environment: fn.environment } : {}),
+      ...(fn.memorySizeMb !== undefined ? { memorySizeMb: fn.memorySizeMb } : {}),
+    };
+  });
+}
+
+/** Parses argv (without `node script`); throws CliUsageError with a message fit for the user. */
+export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettings | 'help' {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        'state-file': { type: 'string' },
+        'redis-url': { type: 'string' },
+        'postgres-url': { type: 'string' },
+        'modifying-delay-ms': { type: 'string' },
+        config: { type: 'string' },
+        region: { type: 'string' },
+        'account-id': { type: 'string' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new CliUsageError((error as Error).message);
+  }
+  const flags = parsed.values as Record<string, string | boolean | undefined>;
+  if (flags.help) return 'help';
+  const configPath = typeof flags.config === 'string' ? resolve(cwd, flags.config) : undefined;
+  const config = configPath ? readConfig(configPath) : {};
+  const configDir = configPath ? dirname(configPath) : cwd;
+  const pick = (flag: string, key: string) => (flags[flag] !== undefined ? flags[flag] : config[key]);
+  const pathFrom = (flag: string, key: string) => {
+    if (flags[flag] !== undefined) return resolve(cwd, flags[flag] as string);
+    const fromConfig = stringOrUndefined(key, config[key]);
+    return fromConfig === undefined ? undefined : resolve(configDir, fromConfig);
+  };
+
+  const rotation = (config.rotation ?? {}) as Record<string, unknown>;
+  const modifyingDelay = pick('modifying-delay-ms', 'modifyingDelayMs');
+  const settings: CliSettings = {
+    port: integer('--port', pick('port', 'port') ?? 4566, 0, 65_535),
+    region: stringOrUndefined('--region', pick('region', 'region')) ?? 'us-east-1',
+    accountId: stringOrUndefined('--account-id', pick('account-id', 'accountId')) ?? '123456789012',
+    rotation: {
+      ...(rotation.maxAttempts !== undefined
+        ? { maxAttempts: integer('rotation.maxAttempts', rotation.maxAttempts, 1, 100) }
+        : {}),
+      ...(rotation.retryDelayMs !== undefined
+        ? { retryDelayMs: integer('rotation.retryDelayMs', rotation.retryDelayMs, 0, 3_600_000) }
+        : {}),
+    },
+    functions: functionsFrom(config.functions, configDir),
+    verbose: flags.verbose === true || config.verbose === true,
+  };
+  if (!/^\d{12}$/.test(settings.accountId)) throw new CliUsageError('--account-id must be 12 digits');
+  const stateFile = pathFrom('state-file', 'stateFile');
+  if (stateFile) settings.stateFile = stateFile;
+  const redisUrl = stringOrUndefined('--redis-url', pick('redis-url', 'redisUrl'));
+  if (redisUrl) settings.redisUrl = checkedUrl('--redis-url', redisUrl, ['redis:', 'rediss:']);
+  const postgresUrl = stringOrUndefined('--postgres-url', pick('postgres-url', 'postgresUrl'));
+  if (postgresUrl)
+    settings.postgresUrl = checkedUrl('--postgres-url', postgresUrl, ['postgres:', 'postgresql:']);
+  if (modifyingDelay !== undefined) {
+    settings.modifyingDelayMs = integer('--modifying-delay-ms', modifyingDelay, 0, 3_600_000);
+  }
+  const clusters = stringMap('config.clusters', config.clusters);
+  if (clusters) settings.clusters = clusters;
+  const workgroups = stringMap('config.workgroups', config.workgroups);
+  if (workgroups) settings.workgroups = workgroups;
+  return settings;
+}
+
+function checkedUrl(name: string, value: string, protocols: string[]): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CliUsageError(`${name} is not a URL`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new CliUsageError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return value;
+}
+
+/** A URL fit for printing: the password replaced. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '****';
+    return url.toString();
+  } catch {
+    return '<invalid url>';
+  }
+}

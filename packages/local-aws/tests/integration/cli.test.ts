@@ -1,0 +1,173 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DescribeUsersCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RedisServerHandle, startRedisServer } from '../../src/harness/index.ts';
+import { LOCAL_CREDENTIALS } from '../../src/index.ts';
+
+/** `local-aws` as a process: first stdout line is the URL; SIGINT stops it and saves the state file. */
+const packageDir = fileURLToPath(new URL('../..', import.meta.url));
+const fixture = fileURLToPath(new URL('../fixtures/rotation-function.mjs', import.meta.url));
+
+interface Started {
+  child: ChildProcess;
+  endpoint: string;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function startCli(args: string[]): Promise<Started> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@rotor/source', '--import', 'tsx', 'src/cli.ts', ...args],
+    {
+      cwd: packageDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const firstLine = stdout.split('\n')[0]!;
+      if (stdout.includes('Press Ctrl+C to stop.') && /^http:\/\/127\.0\.0\.1:\d+$/.test(firstLine)) {
+        resolve({ child, endpoint: firstLine, stdout: () => stdout, stderr: () => stderr, exited });
+      }
+    });
+    exited.then((code) =>
+      reject(new Error(`local-aws exited with ${code} before printing its URL: ${stderr}`)),
+    );
+  });
+}
+
+let dir: string;
+let redis: RedisServerHandle;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'local-aws-cli-'));
+  redis = await startRedisServer();
+});
+afterAll(async () => {
+  await redis.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('local-aws CLI', () => {
+  it('serves until SIGINT, runs configured rotation functions, and keeps state across restarts', async () => {
+    const stateFile = join(dir, 'state.json');
+    const config = join(dir, 'config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        functions: [{ functionName: 'cli-rotation', bundlePath: fixture, environment: { STATE_DIR: dir } }],
+        rotation: { maxAttempts: 1, retryDelayMs: 10 },
+      }),
+    );
+    const first = await startCli([
+      '--port',
+      '0',
+      '--state-file',
+      stateFile,
+      '--config',
+      config,
+      '--redis-url',
+      redis.url,
+      '--modifying-delay-ms',
+      '50',
+    ]);
+    expect(first.stdout()).toContain(`aws --endpoint-url ${first.endpoint} secretsmanager`);
+    expect(first.stdout()).toContain('arn:aws:lambda:us-east-1:123456789012:function:cli-rotation');
+    // The Redis admin password is never printed.
+    expect(first.stdout()).not.toContain(redis.password);
+    expect(first.stdout()).toContain('****');
+
+    const sm = new SecretsManagerClient({
+      endpoint: first.endpoint,
+      region: 'us-east-1',
+      credentials: { ...LOCAL_CREDENTIALS },
+      maxAttempts: 1,
+    });
+    await sm.send(
+      new CreateSecretCommand({ Name: 'cli/kept', SecretString: '{"username":"u","password":"p"}' }),
+    );
+    await sm.send(new RotateSecretCommand({ SecretId: 'cli/kept', RotationLambdaARN: 'cli-rotation' }));
+    await expect
+      .poll(
+        async () =>
+          JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: 'cli/kept' }))).SecretString!)
+            .password,
+        {
+          timeout: 20_000,
+        },
+      )
+      .not.toBe('p');
+    const ec = new ElastiCacheClient({
+      endpoint: first.endpoint,
+      region: 'us-east-1',
+      credentials: { ...LOCAL_CREDENTIALS },
+      maxAttempts: 1,
+    });
+    const users = await ec.send(new DescribeUsersCommand({}));
+    expect(users.Users?.map((u) => u.UserId)).toContain('default');
+    sm.destroy();
+    ec.destroy();
+
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+    expect(first.stderr()).toContain('SIGINT, stopping');
+    const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+      secrets: Array<{ name: string }>;
+      elasticache?: unknown;
+    };
+    expect(saved.secrets.map((s) => s.name)).toEqual(['cli/kept']);
+    expect(saved.elasticache).toBeDefined();
+
+    const second = await startCli(['--port', '0', '--state-file', stateFile]);
+    const sm2 = new SecretsManagerClient({
+      endpoint: second.endpoint,
+      region: 'us-east-1',
+      credentials: { ...LOCAL_CREDENTIALS },
+      maxAttempts: 1,
+    });
+    const value = await sm2.send(new GetSecretValueCommand({ SecretId: 'cli/kept' }));
+    expect(JSON.parse(value.SecretString!).password).not.toBe('p');
+    expect(value.VersionStages).toEqual(['AWSCURRENT']);
+    sm2.destroy();
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('refuses a bad flag with the usage text and exit code 2', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@rotor/source', '--import', 'tsx', 'src/cli.ts', '--port', 'x'],
+      {
+        cwd: packageDir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('--port must be an integer from 0 to 65535');
+    expect(stderr).toContain('Usage: local-aws');
+  });
+});

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CliUsageError, parseCliSettings, redactUrl } from '../../src/cli/options.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'local-aws-options-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('CLI settings', () => {
+  it('defaults to port 4566, us-east-1 and state in memory', () => {
+    expect(parseCliSettings([], dir)).toEqual({
+      port: 4566,
+      region: 'us-east-1',
+      accountId: '123456789012',
+      rotation: {},
+      functions: [],
+      verbose: false,
+    });
+  });
+
+  it('reads the config file, resolving paths against it, and lets flags win', () => {
+    const configDir = join(dir, 'conf');
+    const config = join(dir, 'config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        port: 5000,
+        stateFile: 'state.json',
+        postgresUrl: 'postgres://admin:pw@127.0.0.1:5432/postgres',
+        clusters: { prod: 'postgres://admin:pw@127.0.0.1:5433/postgres' },
+        rotation: { maxAttempts: 2, retryDelayMs: 100 },
+        functions: [{ functionName: 'rot', bundlePath: 'dist/index.mjs', timeoutSeconds: 60 }],
+      }),
+    );
+    const settings = parseCliSettings(
+      ['--config', config, '--port', '0', '--modifying-delay-ms', '250'],
+      configDir,
+    );
+    expect(settings).toMatchObject({
+      port: 0,
+      stateFile: join(dir, 'state.json'),
+      postgresUrl: 'postgres://admin:pw@127.0.0.1:5432/postgres',
+      clusters: { prod: 'postgres://admin:pw@127.0.0.1:5433/postgres' },
+      modifyingDelayMs: 250,
+      rotation: { maxAttempts: 2, retryDelayMs: 100 },
+      functions: [{ functionName: 'rot', bundlePath: join(dir, 'dist/index.mjs'), timeoutSeconds: 60 }],
+    });
+  });
+
+  it('refuses bad values with a message naming the flag', () => {
+    const fails = (argv: string[], message: RegExp) => {
+      expect(() => parseCliSettings(argv, dir)).toThrow(CliUsageError);
+      expect(() => parseCliSettings(argv, dir)).toThrow(message);
+    };
+    fails(['--port', '70000'], /--port must be an integer from 0 to 65535/);
+    fails(['--redis-url', 'http://x'], /--redis-url must start with redis:\/\//);
+    fails(['--postgres-url', 'not a url'], /--postgres-url is not a URL/);
+    fails(['--account-id', '12'], /--account-id must be 12 digits/);
+    fails(['--unknown'], /Unknown option/);
+    fails(['--config', join(dir, 'absent.json')], /Cannot read --config/);
+  });
+
+  it('hides passwords in URLs it prints', () => {
+    expect(redactUrl('redis://default:s3cret@127.0.0.1:6379')).toBe('redis://default:****@127.0.0.1:6379');
+    expect(redactUrl('postgres://u@h/db')).toBe('postgres://u@h/db');
+  });
+});
