@@ -2,6 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../src/index.ts';
@@ -97,6 +98,53 @@ describe.runIf(version !== undefined)(`aws CLI (${version ?? 'not installed: ski
     expect(Object.values(described.json.VersionIdsToStages as Record<string, string[]>)).toEqual([
       ['AWSCURRENT'],
     ]);
+  });
+
+  it('rotates a secret with rotate-secret, as the README shows', async () => {
+    const fn = aws.registerFunction({
+      functionName: 'cli-rotation',
+      bundlePath: fileURLToPath(new URL('../fixtures/rotation-function.mjs', import.meta.url)),
+      environment: { STATE_DIR: home },
+    });
+    await cli([
+      '--endpoint-url',
+      aws.endpoint,
+      'secretsmanager',
+      'create-secret',
+      '--name',
+      'cli/rotated',
+      '--secret-string',
+      '{"password":"old"}',
+    ]);
+    const rotated = await cli([
+      '--endpoint-url',
+      aws.endpoint,
+      'secretsmanager',
+      'rotate-secret',
+      '--secret-id',
+      'cli/rotated',
+      '--rotation-lambda-arn',
+      fn.functionArn,
+      '--rotation-rules',
+      'AutomaticallyAfterDays=30',
+    ]);
+    expect(rotated.code).toBe(0);
+    // botocore fills ClientRequestToken with a UUID, which becomes the new version.
+    expect(rotated.json.VersionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await aws.waitForRotation('cli/rotated', { timeoutMs: 20_000 })).status).toBe('succeeded');
+    const described = await cli([
+      '--endpoint-url',
+      aws.endpoint,
+      'secretsmanager',
+      'describe-secret',
+      '--secret-id',
+      'cli/rotated',
+    ]);
+    expect(described.json.RotationEnabled).toBe(true);
+    expect(described.json.RotationRules).toEqual({ AutomaticallyAfterDays: 30 });
+    expect(
+      (described.json.VersionIdsToStages as Record<string, string[]>)[rotated.json.VersionId as string],
+    ).toEqual(['AWSCURRENT']);
   });
 
   it('shows AWS error codes and messages, with a failing exit code', async () => {
