@@ -1,0 +1,43 @@
+/** Login workers for the rotation scenarios: each attempt opens a fresh connection and runs one command. */
+export interface WorkerTally {
+  attempts: number;
+  failures: number;
+  /** First line of each distinct failure, with its count (no secret material: server messages only). */
+  errors: Record<string, number>;
+}
+
+export interface WorkerGroup {
+  readonly tally: WorkerTally;
+  stop(): Promise<WorkerTally>;
+}
+
+/** Runs `count` loops of `attempt` until stopped; a short pause between attempts keeps CPU use modest. */
+export function startWorkers(count: number, attempt: () => Promise<void>, pauseMs = 5): WorkerGroup {
+  const tally: WorkerTally = { attempts: 0, failures: 0, errors: {} };
+  let running = true;
+  const loop = async () => {
+    while (running) {
+      tally.attempts++;
+      try {
+        await attempt();
+      } catch (error) {
+        tally.failures++;
+        const code = (error as { code?: unknown }).code;
+        const key = `${typeof code === 'string' ? `${code} ` : ''}${String((error as Error).message ?? error)
+          .split('\n')[0]
+          ?.slice(0, 80)}`;
+        tally.errors[key] = (tally.errors[key] ?? 0) + 1;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  };
+  const loops = Array.from({ length: count }, loop);
+  return {
+    tally,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return tally;
+    },
+  };
+}
