@@ -370,18 +370,17 @@ export function createSecretsManagerService(options: SecretsManagerServiceOption
       const description = optionalString(input, 'Description', { max: 2048 });
       const kmsKeyId = optionalString(input, 'KmsKeyId', { max: 2048 });
       const value = readValue(input);
+      const hasNewValue = value.secretString !== undefined || value.secretBinary !== undefined;
+      const versionId = token ?? randomUUID();
+      const existing = hasNewValue ? versionById(secret, versionId) : undefined;
+      // Checked before anything changes: a refused request writes nothing.
+      if (existing && (!hasValue(existing) || !sameValue(existing, value)))
+        throw tokenInUse(versionId, secret);
       if (description !== undefined) secret.description = description;
       if (kmsKeyId !== undefined) secret.kmsKeyId = kmsKeyId;
       secret.lastChangedDate = now;
-      if (value.secretString === undefined && value.secretBinary === undefined) {
-        return { ARN: secret.arn, Name: secret.name };
-      }
-      const versionId = token ?? randomUUID();
-      const existing = versionById(secret, versionId);
-      if (existing) {
-        if (!hasValue(existing) || !sameValue(existing, value)) throw tokenInUse(versionId, secret);
-        return { ARN: secret.arn, Name: secret.name, VersionId: existing.versionId };
-      }
+      if (!hasNewValue) return { ARN: secret.arn, Name: secret.name };
+      if (existing) return { ARN: secret.arn, Name: secret.name, VersionId: existing.versionId };
       addVersion(secret, { versionId, ...value }, now);
       return { ARN: secret.arn, Name: secret.name, VersionId: versionId };
     },
@@ -538,14 +537,16 @@ export function createSecretsManagerService(options: SecretsManagerServiceOption
           'ValidationException',
           "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null",
         );
+      const merged = secret.tags.map((tag) => ({ ...tag }));
       for (const tag of tags) {
-        const existing = secret.tags.find((candidate) => candidate.Key === tag.Key);
+        const existing = merged.find((candidate) => candidate.Key === tag.Key);
         if (existing) existing.Value = tag.Value;
-        else secret.tags.push(tag);
+        else merged.push(tag);
       }
-      if (secret.tags.length > 50) {
+      if (merged.length > 50) {
         throw new AwsApiError('InvalidParameterException', 'A secret can have at most 50 tags.');
       }
+      secret.tags = merged;
       secret.lastChangedDate = now;
       return {};
     },

@@ -415,6 +415,25 @@ describe('UpdateSecret, TagResource, DeleteSecret, ListSecrets', () => {
     expect(secret.LastChangedDate).toBeInstanceOf(Date);
   });
 
+  it('UpdateSecret with a token already used for another value is refused and changes nothing', async () => {
+    const name = uniqueName('update-conflict');
+    const [v1] = await createWithVersions(name, ['1']);
+    const before = await sm.send(new DescribeSecretCommand({ SecretId: name }));
+    const error = await sdkError(
+      sm.send(
+        new UpdateSecretCommand({
+          SecretId: name,
+          SecretString: 'other',
+          Description: 'new',
+          ClientRequestToken: v1,
+        }),
+      ),
+    );
+    expect(error.name).toBe('ResourceExistsException');
+    const after = await sm.send(new DescribeSecretCommand({ SecretId: name }));
+    expect(after).toEqual({ ...before, $metadata: after.$metadata });
+  });
+
   it('TagResource merges tags by key', async () => {
     const name = uniqueName('tags');
     await sm.send(
@@ -548,5 +567,99 @@ describe('API call counting', () => {
     expect(aws.apiCalls().secretsmanager?.DescribeSecret).toBeUndefined();
     aws.resetApiCalls();
     expect(aws.apiCalls()).toEqual({});
+  });
+});
+
+describe('error paths of every operation', () => {
+  const secretOperations = [
+    'DescribeSecret',
+    'GetSecretValue',
+    'PutSecretValue',
+    'UpdateSecret',
+    'UpdateSecretVersionStage',
+    'ListSecretVersionIds',
+    'DeleteSecret',
+    'RestoreSecret',
+    'TagResource',
+    'UntagResource',
+    'RotateSecret',
+    'CancelRotateSecret',
+  ];
+  const inputFor = (operation: string, secretId: string): Record<string, unknown> => {
+    switch (operation) {
+      case 'PutSecretValue':
+      case 'UpdateSecret':
+        return { SecretId: secretId, SecretString: 'x' };
+      case 'UpdateSecretVersionStage':
+        return { SecretId: secretId, VersionStage: 'BLUE', MoveToVersionId: token('x') };
+      case 'TagResource':
+        return { SecretId: secretId, Tags: [{ Key: 'k', Value: 'v' }] };
+      case 'UntagResource':
+        return { SecretId: secretId, TagKeys: ['k'] };
+      default:
+        return { SecretId: secretId };
+    }
+  };
+  const post = async (operation: string, input: Record<string, unknown>) => {
+    const response = await fetch(aws.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': `secretsmanager.${operation}`,
+      },
+      body: JSON.stringify(input),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as { __type?: string; message?: string },
+    };
+  };
+
+  for (const operation of secretOperations) {
+    it(`${operation}: an unknown secret is ResourceNotFoundException`, async () => {
+      expect(await post(operation, inputFor(operation, uniqueName('nowhere')))).toEqual({
+        status: 400,
+        body: {
+          __type: 'ResourceNotFoundException',
+          message: "Secrets Manager can't find the specified secret.",
+        },
+      });
+    });
+  }
+
+  it('operations that change or read values refuse a secret scheduled for deletion, and change nothing', async () => {
+    const name = uniqueName('doomed');
+    await createWithVersions(name, ['1']);
+    await sm.send(new DeleteSecretCommand({ SecretId: name }));
+    const before = await sm.send(new DescribeSecretCommand({ SecretId: name }));
+    for (const operation of [
+      'GetSecretValue',
+      'PutSecretValue',
+      'UpdateSecret',
+      'UpdateSecretVersionStage',
+      'TagResource',
+      'RotateSecret',
+      'CancelRotateSecret',
+    ]) {
+      const { status, body } = await post(operation, inputFor(operation, name));
+      expect({ operation, status, type: body.__type }).toEqual({
+        operation,
+        status: 400,
+        type: 'InvalidRequestException',
+      });
+    }
+    const after = await sm.send(new DescribeSecretCommand({ SecretId: name }));
+    expect(after).toEqual({ ...before, $metadata: after.$metadata });
+  });
+
+  it('a missing required member is a ValidationException naming it', async () => {
+    expect(await post('GetSecretValue', {})).toEqual({
+      status: 400,
+      body: {
+        __type: 'ValidationException',
+        message:
+          "1 validation error detected: Value null at 'secretId' failed to satisfy constraint: Member must not be null",
+      },
+    });
   });
 });
