@@ -25,6 +25,8 @@ export function check(condition: unknown, message: string): asserts condition {
 /** What one check works with: the engine behind a leak guard, the target, fresh users and passwords. */
 export class CheckContext<TSecret extends EngineSecret> {
   readonly logger: CapturingLogger = createCapturingLogger();
+  /** The last error an engine call threw, so an unexpected one can be reported with the call that threw it. */
+  lastEngineError: { operation: string; error: unknown } | undefined;
 
   constructor(
     readonly engine: RotationEngine<TSecret>,
@@ -212,6 +214,7 @@ export class CheckContext<TSecret extends EngineSecret> {
       return await run();
     } catch (error) {
       this.assertNoLeak(`the error thrown by engine.${operation}`, error);
+      this.lastEngineError = { operation, error };
       throw error;
     }
   }

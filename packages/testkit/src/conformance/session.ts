@@ -22,11 +22,18 @@ export interface ConformanceSession<TSecret extends EngineSecret> {
   stop(): Promise<void>;
 }
 
-export async function openConformanceSession<TSecret extends EngineSecret>(
-  options: EngineConformanceOptions<TSecret>,
-): Promise<ConformanceSession<TSecret>> {
-  const engine = await options.createEngine();
+export async function openConformanceSession<
+  TSecret extends EngineSecret,
+  TTarget extends ConformanceTarget<TSecret> = ConformanceTarget<TSecret>,
+>(options: EngineConformanceOptions<TSecret, TTarget>): Promise<ConformanceSession<TSecret>> {
   const target = await options.startTarget();
+  let engine: RotationEngine<TSecret>;
+  try {
+    engine = await options.createEngine(target);
+  } catch (error) {
+    await target.stop();
+    throw error;
+  }
   const watch = new SecretWatch();
   if (target.admin) watch.remember(target.admin.value.password, "the admin's password");
   // A fresh tag per session, so two runs against one server never share a user.
@@ -58,10 +65,12 @@ export async function openConformanceSession<TSecret extends EngineSecret>(
         ctx.assertLogsClean();
         return { ...base, status: 'passed', durationMs: Date.now() - startedAt };
       } catch (error) {
+        const thrown = ctx.lastEngineError;
+        const thrownBy = thrown && thrown.error === error ? `engine.${thrown.operation} threw ` : '';
         return {
           ...base,
           status: 'failed',
-          reason: watch.scrub(describeError(error)),
+          reason: watch.scrub(`${thrownBy}${describeError(error)}`),
           error,
           durationMs: Date.now() - startedAt,
         };
@@ -78,7 +87,7 @@ type SkipDecision =
 function skipReason<TSecret extends EngineSecret>(
   definition: ConformanceCheck,
   engine: RotationEngine<TSecret>,
-  options: EngineConformanceOptions<TSecret>,
+  options: { skip?: EngineConformanceOptions<TSecret>['skip'] },
 ): SkipDecision {
   if (!(CAPABILITY_CHECK_IDS as readonly string[]).includes(definition.id)) return { kind: 'run' };
   const id = definition.id as CapabilityCheckId;
@@ -116,8 +125,11 @@ async function withTimeout(work: Promise<void>, timeoutMs: number, id: string): 
  * Runs the conformance checks (all, or `only` these) against a freshly started target and returns one
  * result per check. `describeEngineConformance` wraps the same checks in vitest tests.
  */
-export async function runConformanceChecks<TSecret extends EngineSecret>(
-  options: EngineConformanceOptions<TSecret>,
+export async function runConformanceChecks<
+  TSecret extends EngineSecret,
+  TTarget extends ConformanceTarget<TSecret> = ConformanceTarget<TSecret>,
+>(
+  options: EngineConformanceOptions<TSecret, TTarget>,
   selection: { only?: readonly CheckId[] } = {},
 ): Promise<CheckResult[]> {
   const session = await openConformanceSession(options);

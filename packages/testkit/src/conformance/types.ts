@@ -51,12 +51,16 @@ export const CORE_CHECK_IDS = [
 export type CoreCheckId = (typeof CORE_CHECK_IDS)[number];
 export type CheckId = CoreCheckId | CapabilityCheckId;
 
-export interface EngineConformanceOptions<TSecret extends EngineSecret> {
+export interface EngineConformanceOptions<
+  TSecret extends EngineSecret,
+  TTarget extends ConformanceTarget<TSecret> = ConformanceTarget<TSecret>,
+> {
   /** Shown in the describe block and in failures. */
   name: string;
-  /** A new engine, configured for the target. Called once per suite run. */
-  createEngine(): RotationEngine<TSecret> | Promise<RotationEngine<TSecret>>;
-  startTarget(): Promise<ConformanceTarget<TSecret>>;
+  /** Starts the server the checks run against (first, so the engine can be configured from it). */
+  startTarget(): Promise<TTarget>;
+  /** A new engine, configured for the started target (its port, the function's own credentials...). */
+  createEngine(target: TTarget): RotationEngine<TSecret> | Promise<RotationEngine<TSecret>>;
   /**
    * Named opt-outs, each with the reason, for checks of capabilities the engine does not claim:
    * `{ clone: 'users cannot be copied on this server' }`. Every capability check the engine does not

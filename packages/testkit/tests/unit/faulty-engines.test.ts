@@ -11,6 +11,7 @@ import {
   type MemorySecret,
   MemoryServer,
   memoryEngine,
+  memoryPolicy,
   memoryTarget,
 } from './support/memory-engine.ts';
 
@@ -139,6 +140,29 @@ describe('Conformance: deliberately faulty engines fail the suite', () => {
     expect(failedIds(results)).toEqual(['no-secret-in-errors']);
   });
 
+  it('an unexpected engine error is reported with the call that threw it', async () => {
+    const server = new MemoryServer();
+    const results = await runConformanceChecks(
+      {
+        ...suite({}).options,
+        startTarget: async () => memoryTarget(server, { holdable: true }),
+        createEngine: () => {
+          const engine = memoryEngine(server, { capabilities: ALL_CAPABILITIES });
+          return {
+            ...engine,
+            async login(user, context) {
+              const outcome = await engine.login(user, context);
+              if (outcome.status === 'rejected') throw new Error('Connection is closed.');
+              return outcome;
+            },
+          };
+        },
+      },
+      { only: ['exact-password'] },
+    );
+    expect(results[0]!.reason).toBe('engine.login threw Error: Connection is closed.');
+  });
+
   it('a failure report never contains the leaked password itself', async () => {
     const results = await runConformanceChecks(suite({ fault: 'leaks-password-in-log' }).options);
     const exact = results.find((result) => result.id === 'exact-password')!;
@@ -188,6 +212,44 @@ describe('Conformance: deliberately faulty engines fail the suite', () => {
     );
     expect(results['password-policy']).toMatchObject({ status: 'failed' });
     expect(results['password-policy']!.reason).toMatch(/was set but does not log in/);
+  });
+});
+
+describe('Conformance: start-up', () => {
+  it('starts the target first and hands it to createEngine', async () => {
+    const server = new MemoryServer();
+    const target = memoryTarget(server, { holdable: true });
+    let received: unknown;
+    const results = await runConformanceChecks(
+      {
+        ...suite({}).options,
+        startTarget: async () => target,
+        createEngine: (started) => {
+          received = started;
+          return memoryEngine(server, { capabilities: ALL_CAPABILITIES });
+        },
+      },
+      { only: ['exact-password'] },
+    );
+    expect(received).toBe(target);
+    expect(results[0]!.status).toBe('passed');
+  });
+
+  it('stops the target when the engine cannot be created, and reports why', async () => {
+    const server = new MemoryServer();
+    let stopped = false;
+    const run = runConformanceChecks({
+      ...suite({}).options,
+      startTarget: async () => ({
+        ...memoryTarget(server),
+        stop: async () => {
+          stopped = true;
+        },
+      }),
+      createEngine: () => memoryEngine(server, { policy: { ...memoryPolicy, length: 4 } }),
+    });
+    await expect(run).rejects.toMatchObject({ code: 'INVALID_CONFIGURATION' });
+    expect(stopped).toBe(true);
   });
 });
 
