@@ -10,7 +10,7 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServerHandle, startRedisServer } from '../../src/harness/index.ts';
 import { LOCAL_CREDENTIALS } from '../../src/index.ts';
 
@@ -26,6 +26,9 @@ interface Started {
   exited: Promise<number | null>;
 }
 
+/** Every process started here, killed after each test even when an assertion failed mid-way. */
+const children = new Set<ChildProcess>();
+
 function startCli(args: string[]): Promise<Started> {
   const child = spawn(
     process.execPath,
@@ -36,6 +39,7 @@ function startCli(args: string[]): Promise<Started> {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
     },
   );
+  children.add(child);
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -61,6 +65,12 @@ let redis: RedisServerHandle;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'local-aws-cli-'));
   redis = await startRedisServer();
+});
+afterEach(() => {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  children.clear();
 });
 afterAll(async () => {
   await redis.stop();
