@@ -19,7 +19,7 @@ export interface CommandContext {
   io: CliIo;
   globals(command: Command): GlobalOptions;
   awsConfig(globals: GlobalOptions): AwsClientConfig;
-  setExitCode(code: ExitCode): void;
+  setExitCode(code: ExitCode | number): void;
   /** Resolves when the command should stop (SIGINT/SIGTERM for the CLI; tests pass their own). */
   stopSignal: AbortSignal;
 }
@@ -40,9 +40,9 @@ export interface RunOptions {
 }
 
 /** Parses `argv` (without node and script), runs the command and returns the exit code; never exits. */
-export async function runCli(argv: readonly string[], options: RunOptions = {}): Promise<ExitCode> {
+export async function runCli(argv: readonly string[], options: RunOptions = {}): Promise<ExitCode | number> {
   const io = options.io ?? processIo;
-  let exitCode: ExitCode = EXIT_CODES.ok;
+  let exitCode: ExitCode | number = EXIT_CODES.ok;
   let json = argv.includes('--json');
   const context: CommandContext = {
     io,

@@ -5,7 +5,7 @@ import { runCli } from '../../src/program.js';
 import { capturedIo } from './support/captured-io.js';
 
 describe('rotor command line', () => {
-  it.each([[[]], [['status']], [['rotate']], [['doctor']], [['local-aws']]])(
+  it.each([[[]], [['status']], [['rotate']], [['doctor']]])(
     'prints help for %j --help and exits 0',
     async (command) => {
       const io = capturedIo();
