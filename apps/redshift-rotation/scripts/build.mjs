@@ -2,8 +2,8 @@
  * Builds the Lambda artifact: one minified ESM bundle (dist/index.mjs, handler `index.handler`, runtime
  * nodejs22.x) with pg and the AWS SDK clients inside, a deployable zip, and the size budget check.
  */
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -39,9 +39,15 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
 const result = await build({
-  entryPoints: [join(root, 'src/index.ts')],
-  outfile: bundlePath,
+  entryPoints: { index: join(root, 'src/index.ts') },
+  outdir: dist,
+  outExtension: { '.js': '.mjs' },
+  // Code loaded by dynamic import (the Redshift / Redshift Serverless lookups for Redshift-managed admin
+  // secrets) goes to separate chunks, off the cold-start path and out of the budget below.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
+  absWorkingDir: root,
   platform: 'node',
   target: 'node20',
   format: 'esm',
@@ -67,25 +73,51 @@ const result = await build({
 });
 writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
 
-const bundle = readFileSync(bundlePath);
-const zip = createZip([
-  { name: 'index.mjs', data: bundle },
-  { name: 'index.mjs.map', data: readFileSync(`${bundlePath}.map`) },
-]);
+const outputs = (directory) =>
+  readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? outputs(join(directory, entry.name)) : [join(directory, entry.name)],
+  );
+const artifacts = outputs(dist)
+  .filter((file) => file.endsWith('.mjs') || file.endsWith('.mjs.map'))
+  .sort();
+const zip = createZip(artifacts.map((file) => ({ name: relative(dist, file), data: readFileSync(file) })));
 writeFileSync(zipPath, zip);
 
+/** What a cold start loads: index.mjs and every chunk it imports statically, transitively. */
+function eagerOutputs(metafile, entry) {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const imported of metafile.outputs[file]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+    }
+  };
+  visit(entry);
+  return [...seen];
+}
+const eager = eagerOutputs(result.metafile, relative(root, bundlePath)).map((file) => join(root, file));
+const eagerBytes = eager.reduce((sum, file) => sum + statSync(file).size, 0);
+const allCodeBytes = artifacts
+  .filter((file) => file.endsWith('.mjs'))
+  .reduce((sum, file) => sum + statSync(file).size, 0);
 const sizes = {
-  minifiedBytes: bundle.length,
-  gzipBytes: gzipSync(bundle, { level: 9 }).length,
-  sourceMapBytes: statSync(`${bundlePath}.map`).size,
+  /** index.mjs and the chunks it imports statically: what every cold start loads. */
+  minifiedBytes: eagerBytes,
+  gzipBytes: eager.reduce((sum, file) => sum + gzipSync(readFileSync(file), { level: 9 }).length, 0),
+  /** Chunks loaded only by dynamic import (Redshift-managed admin secret lookups, ...). */
+  lazyChunkBytes: allCodeBytes - eagerBytes,
+  sourceMapBytes: artifacts
+    .filter((file) => file.endsWith('.map'))
+    .reduce((sum, file) => sum + statSync(file).size, 0),
   zipBytes: zip.length,
   minifiedBudgetBytes: MINIFIED_BUDGET_BYTES,
 };
 writeFileSync(join(dist, 'size.json'), JSON.stringify(sizes, null, 2));
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 console.log(
-  `redshift-rotation: index.mjs ${kb(sizes.minifiedBytes)} minified (${kb(sizes.gzipBytes)} gzip, budget ${kb(MINIFIED_BUDGET_BYTES)}), ` +
-    `source map ${kb(sizes.sourceMapBytes)}, zip ${kb(sizes.zipBytes)}`,
+  `redshift-rotation: cold-start code ${kb(sizes.minifiedBytes)} minified (${kb(sizes.gzipBytes)} gzip, budget ${kb(MINIFIED_BUDGET_BYTES)}), ` +
+    `lazy chunks ${kb(sizes.lazyChunkBytes)}, source map ${kb(sizes.sourceMapBytes)}, zip ${kb(sizes.zipBytes)}`,
 );
 if (sizes.minifiedBytes > MINIFIED_BUDGET_BYTES) {
   console.error(`error: the bundle is ${kb(sizes.minifiedBytes - MINIFIED_BUDGET_BYTES)} over its budget`);

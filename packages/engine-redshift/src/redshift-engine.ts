@@ -46,11 +46,21 @@ import {
 import { alterUserPassword } from './sql.js';
 import { type SqlSession, type StatementObserver, withSession } from './transport.js';
 
-/** Looks up host and port of a service-linked admin secret (tag `aws:redshift:primaryclusterarn` / `aws:redshift-serverless:namespacearn`). */
+/**
+ * Looks up host and port of a service-linked admin secret (tag `aws:redshift:primaryclusterarn` /
+ * `aws:redshift-serverless:namespacearn`). Default: the Redshift and Redshift Serverless APIs.
+ */
 export type ServiceLinkedEndpointResolver = (
   admin: AdminSecret,
+  user: { host: string },
   context: StepContext,
 ) => Promise<{ host: string; port: number } | undefined>;
+
+/** The default resolver, loaded only when a Redshift-managed admin secret is met over pg. */
+const awsServiceLinkedEndpoint: ServiceLinkedEndpointResolver = async (admin, user, context) => {
+  const { lookUpServiceLinkedEndpoint } = await import('./service-linked-endpoint.js');
+  return lookUpServiceLinkedEndpoint(admin, user, context);
+};
 
 const dataApiClientSchema = z.custom<RedshiftDataClient>(
   (value) => typeof (value as { send?: unknown } | null)?.send === 'function',
@@ -370,14 +380,14 @@ async function adminLogin(
     if (options.transport === 'data-api') {
       // The Data API finds the cluster itself; the login below is only used for its database name.
       endpoint = { host: user.host, port: Number(user.port ?? DEFAULT_PORT) };
-    } else if (options.serviceLinkedEndpoint) {
-      endpoint = await options.serviceLinkedEndpoint(admin, context);
+    } else {
+      endpoint = await (options.serviceLinkedEndpoint ?? awsServiceLinkedEndpoint)(admin, user, context);
     }
   }
   if (!endpoint) {
     throw new InvalidSecretError(
       serviceLinked
-        ? `The admin secret ${admin.secretId} is managed by Redshift and has no host; give the engine a serviceLinkedEndpoint resolver or use the data-api transport`
+        ? `The admin secret ${admin.secretId} is managed by Redshift, but its cluster or workgroup was not found`
         : `The admin secret ${admin.secretId} has no "host"`,
       { step: context.step },
     );

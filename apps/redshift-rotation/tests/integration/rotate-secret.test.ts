@@ -249,6 +249,39 @@ describe('RotateSecret with the bundled function (pg transport)', () => {
     expect(failed[0]?.errorType).toBe('InvalidSecretError');
   });
 
+  it('looks up a Redshift-managed admin secret through the Redshift API (lazy chunk), never trusting the user secret', async () => {
+    await createLogin('rs_managed', 'Managed1Password');
+    const admin = await sm.send(
+      new CreateSecretCommand({
+        Name: 'rs-managed-admin',
+        SecretString: JSON.stringify({ username: server.user, password: server.password }),
+        Tags: [
+          {
+            Key: 'aws:redshift:primaryclusterarn',
+            Value: 'arn:aws:redshift:us-east-1:123456789012:cluster:analytics',
+          },
+        ],
+      }),
+    );
+    await sm.send(
+      new CreateSecretCommand({
+        Name: 'rs-managed',
+        SecretString: secretValue('rs_managed', 'Managed1Password', { masterarn: admin.ARN }),
+      }),
+    );
+    await sm.send(new RotateSecretCommand({ SecretId: 'rs-managed', RotationLambdaARN: functionArn }));
+    const record = await aws.waitForRotation('rs-managed', { timeoutMs: 30_000 });
+    // The local endpoint has no Redshift control plane: the lookup is attempted and fails, so the
+    // admin password is never sent to the host the rotated secret names.
+    expect(record.status).toBe('failed');
+    const failed = aws
+      .invocations()
+      .filter((i) => i.secretId?.includes('rs-managed') && i.outcome === 'failed');
+    expect(failed.at(-1)?.step).toBe('setSecret');
+    expect(failed.at(-1)?.errorMessage).toMatch(/look up cluster analytics/);
+    expect(await canLogin(url, 'rs_managed_clone', 'Managed1Password')).toBe(false);
+  });
+
   it('never lets a clear-text password reach the server log or the function logs', () => {
     const serverLog = server.output();
     expect(serverLog).toMatch(/ALTER USER "rs_single" PASSWORD 'md5[0-9a-f]{32}'/);

@@ -79,6 +79,9 @@ describe('template.yaml', () => {
       'redshift-data:GetStatementResult',
       'redshift:GetClusterCredentials',
       'redshift-serverless:GetCredentials',
+      'redshift:DescribeClusters',
+      'redshift-serverless:ListNamespaces',
+      'redshift-serverless:ListWorkgroups',
       'kms:Decrypt',
       'kms:GenerateDataKey',
       'ec2:CreateNetworkInterface',
@@ -123,6 +126,8 @@ describe('template.yaml', () => {
       TemporaryCredentialsOnTheCluster: 'TemporaryCredentialsOnCluster',
       TemporaryCredentialsOnTheWorkgroup: 'TemporaryCredentialsOnServerless',
       DecryptTheSecrets: 'HasKmsKey',
+      LookUpTheClusterEndpoint: 'LookUpManagedAdminEndpoint',
+      LookUpTheWorkgroupEndpoint: 'LookUpManagedAdminEndpoint',
       LambdaNetworkInterfaces: 'UseVpc',
     };
     for (const [sid, condition] of Object.entries(conditional)) expect(bySid(sid).condition).toBe(condition);
@@ -130,7 +135,11 @@ describe('template.yaml', () => {
       .filter((s) => s.Resource === '*')
       .map((s) => s.Sid);
     // Only actions without a resource type may use '*'.
-    expect(wildcard.sort()).toEqual(['LambdaNetworkInterfaces', 'ReadOwnStatements']);
+    expect(wildcard.sort()).toEqual([
+      'LambdaNetworkInterfaces',
+      'LookUpTheWorkgroupEndpoint',
+      'ReadOwnStatements',
+    ]);
     const cluster = JSON.stringify(bySid('RunStatementsOnTheCluster').Resource);
     expect(cluster).toContain(`:cluster:$\{ClusterIdentifier}`);
   });
