@@ -13,9 +13,9 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createElastiCacheService, type ElastiCacheService } from '../../src/elasticache/index.ts';
+import type { ElastiCacheService } from '../../src/elasticache/index.ts';
 import { type RedisServerHandle, startRedisServer } from '../../src/harness/index.ts';
-import { type HttpEndpoint, startHttpEndpoint } from '../../src/http/server.ts';
+import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import type { LocalAwsLogger } from '../../src/logger.ts';
 
 const REGION = 'eu-west-1';
@@ -64,8 +64,8 @@ function recordingLogger(lines: string[]): LocalAwsLogger {
 }
 
 interface Endpoint {
+  aws: LocalAws;
   service: ElastiCacheService;
-  http: HttpEndpoint;
   client: ElastiCacheClient;
 }
 
@@ -74,18 +74,20 @@ async function startEndpoint(
   modifyingDelayMs: number,
   logLines: string[],
 ): Promise<Endpoint> {
-  const service = createElastiCacheService({ redisUrl, modifyingDelayMs, logger: recordingLogger(logLines) });
-  const http = await startHttpEndpoint({
-    services: [service],
-    context: { region: REGION, accountId: ACCOUNT, readSecretString: async () => undefined },
-  });
-  const client = new ElastiCacheClient({
-    endpoint: http.url,
+  const aws = await startLocalAws({
     region: REGION,
-    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
+    accountId: ACCOUNT,
+    elasticache: { redisUrl, modifyingDelayMs },
+    logger: recordingLogger(logLines),
+  });
+  if (!aws.elasticache) throw new Error('startLocalAws did not mount ElastiCache');
+  const client = new ElastiCacheClient({
+    endpoint: aws.endpoint,
+    region: REGION,
+    credentials: aws.credentials,
     maxAttempts: 1,
   });
-  return { service, http, client };
+  return { aws, service: aws.elasticache, client };
 }
 
 let redis: RedisServerHandle;
@@ -104,8 +106,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const endpoint of [now, delayed]) {
     endpoint?.client.destroy();
-    await endpoint?.http.close();
-    await endpoint?.service.close?.();
+    await endpoint?.aws.stop();
   }
   admin?.disconnect();
   await redis?.stop();

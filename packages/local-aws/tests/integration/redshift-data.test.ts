@@ -18,7 +18,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresServerHandle, startPostgresServer } from '../../src/harness/index.ts';
 import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import type { LocalAwsLogger } from '../../src/logger.ts';
-import { createRedshiftDataService } from '../../src/redshift-data/index.ts';
 
 const ALICE_PASSWORD = 'Alice-Pass-12345';
 const WRONG_PASSWORD = 'Not-Alices-Pass-999';
@@ -75,14 +74,11 @@ beforeAll(async () => {
   await admin('CREATE DATABASE dev');
   aws = await startLocalAws({
     logger,
-    services: [
-      createRedshiftDataService({
-        clusters: { c1: server.connectionString() },
-        workgroups: { wg1: { url: server.connectionString() } },
-        resultPageSize: 10,
-        logger,
-      }),
-    ],
+    redshiftData: {
+      clusters: { c1: server.connectionString() },
+      workgroups: { wg1: { url: server.connectionString() } },
+      resultPageSize: 10,
+    },
   });
   const clientConfig = {
     endpoint: aws.endpoint,
