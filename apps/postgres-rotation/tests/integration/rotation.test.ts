@@ -37,7 +37,12 @@ function secretValue(username: string, password: string): Record<string, unknown
 
 beforeAll(async () => {
   // The test runs the deployable artifact: the bundle Secrets Manager would invoke.
-  execFileSync(process.execPath, [join(appRoot, 'scripts/build.mjs')], { stdio: 'pipe' });
+  try {
+    execFileSync(process.execPath, [join(appRoot, 'scripts/build.mjs')], { stdio: 'pipe' });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(`scripts/build.mjs failed:\n${stdout.toString()}${stderr.toString()}`);
+  }
   server = await startPostgresServer({ authMethod: 'scram-sha-256', logStatements: true });
   superuser = new pg.Client({ connectionString: server.connectionString() });
   await superuser.connect();

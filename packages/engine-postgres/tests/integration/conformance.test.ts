@@ -5,8 +5,9 @@ import { startPostgresTarget } from './support/postgres-target.ts';
 // The whole conformance suite against a real PostgreSQL that accepts only SCRAM-SHA-256 logins.
 describeEngineConformance({
   name: 'postgres (scram-sha-256)',
-  createEngine: () => postgresEngine({ tls: 'disable' }),
   startTarget: () => startPostgresTarget({ authMethod: 'scram-sha-256' }),
+  // Loopback test server without TLS; the engine's default is verify-full.
+  createEngine: () => postgresEngine({ tls: 'disable' }),
   skip: {
     'wait-abort': 'ALTER ROLE applies when its statement returns; there is nothing to wait for',
     'rotation-dual-password': 'a PostgreSQL role holds exactly one password',
