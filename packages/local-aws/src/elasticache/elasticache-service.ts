@@ -27,7 +27,13 @@ import {
   requiredString,
 } from './query-input.js';
 import { type AclBackend, createRedisAclBackend } from './redis-acl.js';
-import { type ArnScope, replicationGroupFields, userFields, userGroupFields } from './render.js';
+import {
+  type ArnScope,
+  replicationGroupFields,
+  serverlessCacheFields,
+  userFields,
+  userGroupFields,
+} from './render.js';
 import {
   type ElastiCacheEngine,
   normalizeAuthenticationType,
@@ -46,7 +52,10 @@ export interface ElastiCacheServiceOptions {
   readonly modifyingDelayMs?: number;
   /** Engine of the built-in `default` user and of the replication group. Default `redis`. */
   readonly engine?: ElastiCacheEngine;
-  /** Id of the one replication group DescribeReplicationGroups reports. Default `rotor-local`. */
+  /**
+   * Id of the one replication group DescribeReplicationGroups reports, and name of the one serverless cache
+   * DescribeServerlessCaches reports; both point at the backing Redis. Default `rotor-local`.
+   */
   readonly replicationGroupId?: string;
   /** Logs operation names and ids, never passwords. Silent by default. */
   readonly logger?: LocalAwsLogger;
@@ -520,6 +529,15 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
     return wrap('ReplicationGroups', wrap('ReplicationGroup', replicationGroupFields(view, scope)));
   }
 
+  async function describeServerlessCaches(params: URLSearchParams, scope: ArnScope): Promise<string> {
+    const wanted = optionalString(params, 'ServerlessCacheName');
+    if (wanted !== undefined && wanted.toLowerCase() !== replicationGroupId) {
+      throw new AwsApiError('ServerlessCacheNotFoundFault', `Serverless cache ${wanted} not found.`, 404);
+    }
+    const cache = { name: replicationGroupId, engine, ...backend.endpoint };
+    return wrap('ServerlessCaches', wrap('member', serverlessCacheFields(cache, scope)));
+  }
+
   const operations: Record<string, (params: URLSearchParams, scope: ArnScope) => Promise<string>> = {
     CreateUser: createUser,
     ModifyUser: modifyUser,
@@ -530,6 +548,7 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
     DescribeUserGroups: describeUserGroups,
     DeleteUserGroup: deleteUserGroup,
     DescribeReplicationGroups: describeReplicationGroups,
+    DescribeServerlessCaches: describeServerlessCaches,
   };
 
   return {

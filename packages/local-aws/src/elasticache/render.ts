@@ -113,3 +113,25 @@ export function replicationGroupFields(group: ReplicationGroupView, scope: ArnSc
     element('Engine', group.engine),
   ].join('');
 }
+
+export function serverlessCacheArn(scope: ArnScope, name: string): string {
+  return `arn:aws:elasticache:${scope.region}:${scope.accountId}:serverlesscache:${name}`;
+}
+
+/** A serverless cache whose endpoint (and reader endpoint) is the backing Redis. */
+export function serverlessCacheFields(
+  cache: { readonly name: string; readonly engine: string; readonly host: string; readonly port: number },
+  scope: ArnScope,
+): string {
+  const endpoint = element('Address', cache.host) + element('Port', cache.port);
+  return [
+    element('ServerlessCacheName', cache.name),
+    element('Description', 'Local Redis behind the Rotor local AWS endpoint'),
+    element('Status', 'available'),
+    element('Engine', cache.engine),
+    element('MajorEngineVersion', '7'),
+    wrap('Endpoint', endpoint),
+    wrap('ReaderEndpoint', endpoint),
+    element('ARN', serverlessCacheArn(scope, cache.name)),
+  ].join('');
+}

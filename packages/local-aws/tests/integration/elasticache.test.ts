@@ -5,6 +5,7 @@ import {
   DeleteUserCommand,
   DeleteUserGroupCommand,
   DescribeReplicationGroupsCommand,
+  DescribeServerlessCachesCommand,
   DescribeUserGroupsCommand,
   DescribeUsersCommand,
   ElastiCacheClient,
@@ -496,6 +497,22 @@ describe('user groups', () => {
     const groups = await now.client.send(new DescribeReplicationGroupsCommand({}));
     const endpoint = groups.ReplicationGroups?.[0]?.NodeGroups?.[0]?.PrimaryEndpoint;
     expect(endpoint).toEqual({ Address: '127.0.0.1', Port: redis.port });
+    await expect(
+      now.client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'other' })),
+    ).rejects.toHaveProperty('name', 'ReplicationGroupNotFoundFault');
+  });
+
+  it('DescribeServerlessCaches points at the backing Redis', async () => {
+    const caches = await now.client.send(new DescribeServerlessCachesCommand({}));
+    expect(caches.ServerlessCaches?.[0]).toMatchObject({
+      ServerlessCacheName: 'rotor-local',
+      Status: 'available',
+      Endpoint: { Address: '127.0.0.1', Port: redis.port },
+      ARN: `arn:aws:elasticache:${REGION}:${ACCOUNT}:serverlesscache:rotor-local`,
+    });
+    await expect(
+      now.client.send(new DescribeServerlessCachesCommand({ ServerlessCacheName: 'other' })),
+    ).rejects.toHaveProperty('name', 'ServerlessCacheNotFoundFault');
   });
 });
 
