@@ -19,7 +19,10 @@ import { buildBundle, bundlePath, canLogin, md5PasswordHash, quoteIdent } from '
 let server: PostgresServerHandle;
 let aws: LocalAws;
 let sm: SecretsManagerClient;
-let functionArn: string;
+const functionArns: Record<Transport, string> = { pg: '', 'data-api': '' };
+type Transport = 'pg' | 'data-api';
+const TRANSPORTS: Transport[] = ['pg', 'data-api'];
+const PREFIX: Record<Transport, string> = { pg: 'direct', 'data-api': 'dataapi' };
 const passwordsSeen = new Set<string>();
 
 const url = (user: string, password: string) => server.connectionString({ user, password });
@@ -46,11 +49,11 @@ async function current(secretId: string): Promise<Record<string, unknown>> {
   return value;
 }
 
-async function rotate(secretId: string): Promise<Record<string, unknown>> {
+async function rotate(secretId: string, transport: Transport): Promise<Record<string, unknown>> {
   await sm.send(
     new RotateSecretCommand({
       SecretId: secretId,
-      RotationLambdaARN: functionArn,
+      RotationLambdaARN: functionArns[transport],
       RotationRules: { AutomaticallyAfterDays: 30 },
     }),
   );
@@ -97,14 +100,24 @@ beforeAll(async () => {
   buildBundle();
   server = await startPostgresServer({ authMethod: 'md5', logStatements: true });
   passwordsSeen.add(server.password);
-  aws = await startLocalAws({ rotation: { maxAttempts: 1, retryDelayMs: 50 } });
-  functionArn = aws.registerFunction({
-    functionName: 'rotor-redshift-rotation',
-    bundlePath,
-    handler: 'index.handler',
-    timeoutSeconds: 30,
-    environment: { ROTOR_REDSHIFT_TLS: 'disable', POWERTOOLS_LOG_LEVEL: 'INFO' },
-  }).functionArn;
+  aws = await startLocalAws({
+    rotation: { maxAttempts: 1, retryDelayMs: 50 },
+    // The Data API's cluster "analytics" is the same PostgreSQL; the service logs in with the secrets it is given.
+    redshiftData: { clusters: { analytics: server.connectionString() } },
+  });
+  for (const transport of TRANSPORTS) {
+    functionArns[transport] = aws.registerFunction({
+      functionName: `rotor-redshift-${transport}`,
+      bundlePath,
+      handler: 'index.handler',
+      timeoutSeconds: 30,
+      environment: {
+        ROTOR_REDSHIFT_TRANSPORT: transport,
+        ROTOR_REDSHIFT_TLS: 'disable',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+    }).functionArn;
+  }
   sm = new SecretsManagerClient({ endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials });
 });
 
@@ -126,27 +139,29 @@ function secretValue(username: string, password: string, extra: Record<string, u
   });
 }
 
-describe('RotateSecret with the bundled function (pg transport)', () => {
+describe.each(TRANSPORTS)('RotateSecret with the bundled function (%s transport)', (transport) => {
+  // PostgreSQL reserves role names starting with pg_.
+  const u = (name: string) => `${PREFIX[transport]}_${name}`;
   it('single user: three rotations, new password works, old refused; the failure window is measured', async () => {
     const initial = 'SingleInitial1Password';
-    await createLogin('rs_single', initial);
+    await createLogin(u('single'), initial);
     await sm.send(
-      new CreateSecretCommand({ Name: 'rs-single', SecretString: secretValue('rs_single', initial) }),
+      new CreateSecretCommand({ Name: u('single'), SecretString: secretValue(u('single'), initial) }),
     );
 
-    const loop = followCurrent('rs-single');
+    const loop = followCurrent(u('single'));
     let previous = initial;
     for (let round = 1; round <= 3; round += 1) {
-      const value = await rotate('rs-single');
-      expect(value.username).toBe('rs_single');
+      const value = await rotate(u('single'), transport);
+      expect(value.username).toBe(u('single'));
       expect(value.dbClusterIdentifier).toBe('analytics');
-      expect(await canLogin(url, 'rs_single', String(value.password))).toBe(true);
-      expect(await canLogin(url, 'rs_single', previous)).toBe(false);
+      expect(await canLogin(url, u('single'), String(value.password))).toBe(true);
+      expect(await canLogin(url, u('single'), previous)).toBe(false);
       previous = String(value.password);
     }
     const { attempts, failures, windows } = await loop.stop();
     console.info(
-      `single-user: ${failures} failed logins of ${attempts} over 3 rotations; failure windows ${windows.join(', ')} ms` +
+      `${transport} single-user: ${failures} failed logins of ${attempts} over 3 rotations; failure windows ${windows.join(', ')} ms` +
         ' (between setSecret and finishSecret, the gap AWS documents; @rotor/client retries across it)',
     );
     expect(attempts).toBeGreaterThan(10);
@@ -155,21 +170,23 @@ describe('RotateSecret with the bundled function (pg transport)', () => {
   });
 
   it('alternating users: three rotations, previous user keeps working, zero failed logins for clients', async () => {
-    await superuser('CREATE SCHEMA reports');
-    await superuser('CREATE TABLE reports.daily (id int)');
-    await superuser('CREATE TABLE reports.private (id int)');
-    await superuser('CREATE GROUP report_readers');
+    await superuser('CREATE SCHEMA IF NOT EXISTS reports');
+    await superuser('CREATE TABLE IF NOT EXISTS reports.daily (id int)');
+    await superuser('CREATE TABLE IF NOT EXISTS reports.private (id int)');
+    await superuser(
+      `DO $$ BEGIN CREATE GROUP report_readers; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+    );
     await superuser('GRANT USAGE ON SCHEMA reports TO GROUP report_readers');
     await superuser('GRANT SELECT ON reports.daily TO GROUP report_readers');
     const initial = 'AltInitial1Password';
-    await createLogin('rs_app', initial);
-    await superuser('ALTER GROUP report_readers ADD USER rs_app');
-    await superuser('GRANT INSERT ON reports.daily TO rs_app');
-    await superuser('ALTER USER rs_app SET search_path TO reports, public');
+    await createLogin(u('app'), initial);
+    await superuser(`ALTER GROUP report_readers ADD USER ${u('app')}`);
+    await superuser(`GRANT INSERT ON reports.daily TO ${u('app')}`);
+    await superuser(`ALTER USER ${u('app')} SET search_path TO reports, public`);
 
     const admin = await sm.send(
       new CreateSecretCommand({
-        Name: 'rs-admin',
+        Name: u('admin'),
         SecretString: JSON.stringify({
           engine: 'redshift',
           host: server.host,
@@ -181,35 +198,35 @@ describe('RotateSecret with the bundled function (pg transport)', () => {
     );
     await sm.send(
       new CreateSecretCommand({
-        Name: 'rs-app',
-        SecretString: secretValue('rs_app', initial, { masterarn: admin.ARN }),
+        Name: u('app'),
+        SecretString: secretValue(u('app'), initial, { masterarn: admin.ARN }),
       }),
     );
 
-    const loop = followCurrent('rs-app');
-    const first = await rotate('rs-app');
-    const second = await rotate('rs-app');
-    const third = await rotate('rs-app');
+    const loop = followCurrent(u('app'));
+    const first = await rotate(u('app'), transport);
+    const second = await rotate(u('app'), transport);
+    const third = await rotate(u('app'), transport);
     const { attempts, failures } = await loop.stop();
-    console.info(`alternating-users: ${failures} failed logins of ${attempts} over 3 rotations`);
+    console.info(`${transport} alternating-users: ${failures} failed logins of ${attempts} over 3 rotations`);
     expect(failures).toBe(0);
     expect(attempts).toBeGreaterThan(10);
 
     expect([first.username, second.username, third.username]).toEqual([
-      'rs_app_clone',
-      'rs_app',
-      'rs_app_clone',
+      u('app_clone'),
+      u('app'),
+      u('app_clone'),
     ]);
     expect(third.masterarn).toBe(admin.ARN);
-    expect(await canLogin(url, 'rs_app_clone', String(third.password))).toBe(true);
-    expect(await canLogin(url, 'rs_app', String(second.password))).toBe(true);
-    expect(await canLogin(url, 'rs_app_clone', String(first.password))).toBe(false);
-    expect(await canLogin(url, 'rs_app', initial)).toBe(false);
+    expect(await canLogin(url, u('app_clone'), String(third.password))).toBe(true);
+    expect(await canLogin(url, u('app'), String(second.password))).toBe(true);
+    expect(await canLogin(url, u('app_clone'), String(first.password))).toBe(false);
+    expect(await canLogin(url, u('app'), initial)).toBe(false);
 
     // The clone can do what the original can, and no more, seen from its own session.
     for (const [user, password] of [
-      ['rs_app', String(second.password)],
-      ['rs_app_clone', String(third.password)],
+      [u('app'), String(second.password)],
+      [u('app_clone'), String(third.password)],
     ] as const) {
       const client = new pg.Client({ connectionString: url(user, password) });
       await client.connect();
@@ -228,6 +245,19 @@ describe('RotateSecret with the bundled function (pg transport)', () => {
     }
   });
 
+  if (transport === 'data-api') {
+    it('says in its logs that the Data API could not prove the passwords', () => {
+      const logs = aws
+        .invocations()
+        .filter((i) => i.functionName === 'rotor-redshift-data-api' && i.step === 'testSecret')
+        .map((i) => i.logs)
+        .join('\n');
+      expect(logs).toMatch(/skipped: the Redshift Data API authenticates with a stored secret/);
+    });
+  }
+});
+
+describe('RotateSecret with the bundled function: refusals and logs', () => {
   it('fails a rotation with a hostile user name without touching the database or the secret', async () => {
     await createLogin('victim_user', 'Victim1Password');
     const hostile = 'a"; DROP USER victim_user; --';
@@ -237,7 +267,7 @@ describe('RotateSecret with the bundled function (pg transport)', () => {
         SecretString: secretValue(hostile, 'Whatever1Password'),
       }),
     );
-    await sm.send(new RotateSecretCommand({ SecretId: 'rs-hostile', RotationLambdaARN: functionArn }));
+    await sm.send(new RotateSecretCommand({ SecretId: 'rs-hostile', RotationLambdaARN: functionArns.pg }));
     const record = await aws.waitForRotation('rs-hostile', { timeoutMs: 30_000 });
     expect(record.status).toBe('failed');
     expect(record.error).toMatch(/createSecret/);
@@ -269,7 +299,7 @@ describe('RotateSecret with the bundled function (pg transport)', () => {
         SecretString: secretValue('rs_managed', 'Managed1Password', { masterarn: admin.ARN }),
       }),
     );
-    await sm.send(new RotateSecretCommand({ SecretId: 'rs-managed', RotationLambdaARN: functionArn }));
+    await sm.send(new RotateSecretCommand({ SecretId: 'rs-managed', RotationLambdaARN: functionArns.pg }));
     const record = await aws.waitForRotation('rs-managed', { timeoutMs: 30_000 });
     // The local endpoint has no Redshift control plane: the lookup is attempted and fails, so the
     // admin password is never sent to the host the rotated secret names.
@@ -284,8 +314,10 @@ describe('RotateSecret with the bundled function (pg transport)', () => {
 
   it('never lets a clear-text password reach the server log or the function logs', () => {
     const serverLog = server.output();
-    expect(serverLog).toMatch(/ALTER USER "rs_single" PASSWORD 'md5[0-9a-f]{32}'/);
-    expect(serverLog).toMatch(/CREATE USER "rs_app_clone" PASSWORD 'md5[0-9a-f]{32}'/);
+    for (const prefix of Object.values(PREFIX)) {
+      expect(serverLog).toMatch(new RegExp(`ALTER USER "${prefix}_single" PASSWORD 'md5[0-9a-f]{32}'`));
+      expect(serverLog).toMatch(new RegExp(`CREATE USER "${prefix}_app_clone" PASSWORD 'md5[0-9a-f]{32}'`));
+    }
     const functionLogs = aws
       .invocations()
       .map((i) => i.logs)
