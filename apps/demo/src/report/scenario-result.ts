@@ -9,7 +9,12 @@ export interface ScenarioResult {
   /** Wall time of each rotation that finished: RotateSecret until AWSCURRENT moved. */
   rotationMs: number[];
   rotationsFailed: number;
+  /** Logins of the demo's client (Rotor's) while the rotations ran. */
   logins: { attempted: number; failed: number };
+  /** Every client kind's logins, with failure reasons (the bench compares `rotor` with `naive`). */
+  clients?: Record<string, { attempted: number; failed: number; failuresByReason: Record<string, number> }>;
+  /** Retries Secrets Manager needed (attempts beyond the first, over all rotations). */
+  retries?: number;
   /** API calls the endpoint counted while the scenario's rotations ran, by service (`secretsmanager`, ...). */
   apiCalls: Record<string, number>;
   /** One line per failure (rotation or login) worth showing, without secret material. */

@@ -1,0 +1,228 @@
+/**
+ * The ElastiCache seed workflow ("Automatically rotating passwords for users"), as an operator does it with
+ * the AWS SDK against the local endpoint:
+ *   1. create an inactive user: CreateUser --no-password --access-string "off +get ~keys*";
+ *   2. create the secret {"user_arn", "username"} (no password: the first rotation sets it);
+ *   3. configure the rotation function (SECRET_ARN, USER_NAME) and turn rotation on (RotateSecret);
+ *   4. switch the user on once it has passwords (rotation never changes the access string).
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  CreateUserCommand,
+  DescribeUsersCommand,
+  type ElastiCacheClient,
+  ModifyUserCommand,
+} from '@aws-sdk/client-elasticache';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  RotateSecretCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { createSecretCache } from '@rotor/client';
+import { connectRedis } from '@rotor/client/ioredis';
+import { type StrategyId, silentLogger } from '@rotor/core';
+import { Redis } from 'ioredis';
+import { createNaiveSecretReader } from '../workload/naive-secret-reader.js';
+import { type PreparedScenario, type ScenarioEnvironment, STRATEGY_SLUG } from './scenario.js';
+
+const KEY = 'keys:demo';
+/** The seed page's access string, and the same switched on. */
+const ACCESS_OFF = 'off +get ~keys*';
+const ACCESS_ON = 'on +get ~keys*';
+/** How long a login attempt may take before it counts as failed. */
+const CONNECT_TIMEOUT_MS = 3_000;
+
+export async function prepareElastiCacheScenario(
+  env: ScenarioEnvironment,
+  strategy: StrategyId,
+): Promise<PreparedScenario> {
+  const elasticache = env.elasticache;
+  const redis = env.servers.redis;
+  const bundle = env.bundles.elasticache;
+  if (!elasticache || !redis || !bundle)
+    throw new Error('The ElastiCache scenario needs Redis, the endpoint and its bundle');
+  const userId = `demo-${STRATEGY_SLUG[strategy]}`;
+  const secretName = `demo/elasticache/${userId}`;
+
+  // Alternating users copies the current user to the other one only once the current one logs in with its
+  // password, so that scenario starts from a user that has one (still "off"); the others follow the seed page.
+  const initialPassword =
+    strategy === 'alternating-users' ? `${randomBytes(18).toString('base64url')}Aa1` : undefined;
+  env.log(
+    `[elasticache/${strategy}] CreateUser ${userId} ${initialPassword ? '--passwords <generated>' : '--no-password'} --access-string "${ACCESS_OFF}"`,
+  );
+  const user = await elasticache.send(
+    new CreateUserCommand({
+      UserId: userId,
+      UserName: userId,
+      Engine: 'REDIS',
+      ...(initialPassword ? { Passwords: [initialPassword] } : { NoPasswordRequired: true }),
+      AccessString: ACCESS_OFF,
+    }),
+  );
+  if (!user.ARN) throw new Error(`CreateUser returned no ARN for ${userId}`);
+
+  env.log(
+    `[elasticache/${strategy}] CreateSecret ${secretName} {"user_arn", "username"${initialPassword ? ', "password"' : ''}}`,
+  );
+  const secret = await env.secretsManager.send(
+    new CreateSecretCommand({
+      Name: secretName,
+      SecretString: JSON.stringify({
+        user_arn: user.ARN,
+        username: userId,
+        ...(initialPassword ? { password: initialPassword } : {}),
+      }),
+    }),
+  );
+  if (!secret.ARN) throw new Error(`CreateSecret returned no ARN for ${secretName}`);
+
+  const fn = env.aws.registerFunction({
+    functionName: `rotor-elasticache-${STRATEGY_SLUG[strategy]}`,
+    bundlePath: bundle,
+    // The seed page asks for "at least 12 minutes" because AWS's function polls every 10 s; Rotor's backs off.
+    timeoutSeconds: 120,
+    environment: {
+      SECRET_ARN: secret.ARN,
+      USER_NAME: userId,
+      ROTOR_STRATEGY: strategy,
+      ROTOR_CACHE_HOST: redis.host,
+      ROTOR_CACHE_PORT: String(redis.port),
+      ROTOR_CACHE_TLS: 'false',
+    },
+  });
+
+  env.log(
+    `[elasticache/${strategy}] RotateSecret --rotation-lambda-arn ${fn.functionArn} (the first rotation gives the user its password)`,
+  );
+  await env.secretsManager.send(
+    new RotateSecretCommand({
+      SecretId: secretName,
+      RotationLambdaARN: fn.functionArn,
+      RotationRules: { AutomaticallyAfterDays: 30 },
+    }),
+  );
+  const first = await env.aws.waitForRotation(secretName, { timeoutMs: 120_000 });
+  if (first.status !== 'succeeded') {
+    throw new Error(
+      `The first rotation of ${secretName} ${first.status}: ${first.error ?? 'no error recorded'}`,
+    );
+  }
+
+  // Rotation never touches the access string, so switching the user(s) on is the operator's step. With
+  // alternating users the function created the other user as a copy, also "off".
+  const users = await usersOfSecret(env, secretName);
+  for (const id of users) {
+    env.log(`[elasticache/${strategy}] ModifyUser ${id} --access-string "${ACCESS_ON}"`);
+    await waitActive(elasticache, id, env.modifyingDelayMs);
+    await elasticache.send(new ModifyUserCommand({ UserId: id, AccessString: ACCESS_ON }));
+    await waitActive(elasticache, id, env.modifyingDelayMs);
+  }
+  await seedKey(redis.url);
+
+  const rotorCache = createSecretCache({ client: env.newSecretsManagerClient(), logger: silentLogger });
+  const naive = createNaiveSecretReader(env.newSecretsManagerClient(), secretName);
+  const endpoint = { host: redis.host, port: redis.port };
+
+  return {
+    engine: 'elasticache',
+    strategy,
+    secretId: secretName,
+    loginAttempt(kind) {
+      if (kind === 'rotor') {
+        return async (signal) => {
+          const client = await connectRedis({
+            secretId: secretName,
+            cache: rotorCache,
+            logger: silentLogger,
+            recovery: { signal },
+            redis: { ...endpoint, connectTimeout: CONNECT_TIMEOUT_MS, enableReadyCheck: false },
+          });
+          try {
+            await client.get(KEY);
+          } finally {
+            client.disconnect();
+          }
+        };
+      }
+      return async () => {
+        const credentials = await naive.read();
+        await getWithFreshConnection({ ...endpoint, ...credentials });
+      };
+    },
+    async close() {
+      naive.close();
+    },
+  };
+}
+
+/** The user ids the secret's AWSCURRENT and AWSPREVIOUS versions name (one, or two with alternating users). */
+async function usersOfSecret(env: ScenarioEnvironment, secretName: string): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const stage of ['AWSCURRENT', 'AWSPREVIOUS']) {
+    try {
+      const value = await env.secretsManager.send(
+        new GetSecretValueCommand({ SecretId: secretName, VersionStage: stage }),
+      );
+      const arn = (JSON.parse(value.SecretString ?? '{}') as { user_arn?: string }).user_arn;
+      const id = arn?.split(':').pop();
+      if (id) ids.add(id);
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+    }
+  }
+  return [...ids];
+}
+
+async function waitActive(
+  client: ElastiCacheClient,
+  userId: string,
+  modifyingDelayMs: number,
+): Promise<void> {
+  const deadline = Date.now() + 30_000 + modifyingDelayMs * 4;
+  for (;;) {
+    const described = await client.send(new DescribeUsersCommand({ UserId: userId }));
+    if (described.Users?.[0]?.Status === 'active') return;
+    if (Date.now() > deadline) throw new Error(`ElastiCache user ${userId} did not become active`);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(20, Math.min(250, modifyingDelayMs / 4))));
+  }
+}
+
+async function seedKey(adminUrl: string): Promise<void> {
+  const admin = new Redis(adminUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await admin.connect();
+    await admin.set(KEY, 'rotated credentials still open the door');
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/** One plain ioredis login and GET on a fresh connection; rejects with the server's error (WRONGPASS ...). */
+async function getWithFreshConnection(options: {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+}): Promise<void> {
+  const client = new Redis({
+    ...options,
+    lazyConnect: true,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+  });
+  let serverError: unknown;
+  client.on('error', (error: unknown) => {
+    serverError ??= error;
+  });
+  try {
+    await client.connect();
+    await client.get(KEY);
+  } catch (error) {
+    throw serverError ?? error;
+  } finally {
+    client.disconnect();
+  }
+}
