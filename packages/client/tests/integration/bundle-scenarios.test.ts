@@ -1,0 +1,393 @@
+/**
+ * The issue's full scenario: the REAL rotation bundles (apps/elasticache-rotation, apps/redshift-rotation)
+ * registered in the local AWS endpoint, RotateSecret through the SDK, 20 consecutive rotations per
+ * strategy against real redis-server and PostgreSQL (harness), while workers open a fresh connection for
+ * every attempt. Workers through @rotor/client must record zero failures; a naive client that reads
+ * AWSCURRENT (over the endpoint) once per attempt records its failures, which are printed, not hidden.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateUserCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { type RotorLogger, silentLogger } from '@rotor/core';
+import { type LocalAws, startLocalAws } from '@rotor/local-aws';
+import {
+  type PostgresServerHandle,
+  type RedisServerHandle,
+  startPostgresServer,
+  startRedisServer,
+} from '@rotor/local-aws/harness';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSecretCache, type SecretCache } from '../../src/index.ts';
+import { connectRedis } from '../../src/ioredis/index.ts';
+import { connect } from '../../src/pg/index.ts';
+import { startWorkers, type WorkerTally } from './support/workers.ts';
+
+const ROTATIONS = 20;
+/** Per scenario: one worker through @rotor/client, one naive; the five scenarios run at the same time. */
+const WORKERS = 1;
+const SCENARIO_TIMEOUT_MS = 180_000;
+const appsRoot = join(import.meta.dirname, '../../../../apps');
+const bundleDir = mkdtempSync(join(tmpdir(), 'rotor-client-bundles-'));
+const bundles = {
+  elasticache: join(bundleDir, 'elasticache/index.mjs'),
+  redshift: join(bundleDir, 'redshift/index.mjs'),
+};
+
+let redis: RedisServerHandle;
+let postgres: PostgresServerHandle;
+let aws: LocalAws;
+let sm: SecretsManagerClient;
+let elasticache: ElastiCacheClient;
+let cache: SecretCache;
+const functionArns: Record<string, string> = {};
+const results: Record<
+  string,
+  { rotating: WorkerTally; naive: WorkerTally; recovered: number; seconds: number }
+> = {};
+
+/**
+ * Copies an app's built bundle (its dist: entry and chunks) aside, so a rebuild of the app while this
+ * suite runs cannot pull it away. turbo builds the apps first (they are devDependencies); a direct vitest
+ * run builds a missing bundle.
+ */
+function copyBundle(app: string, into: string): void {
+  const appRoot = join(appsRoot, app);
+  if (!existsSync(join(appRoot, 'dist/index.mjs'))) {
+    execFileSync(process.execPath, [join(appRoot, 'scripts/build.mjs')], { cwd: appRoot, stdio: 'pipe' });
+  }
+  cpSync(join(appRoot, 'dist'), join(bundleDir, into), {
+    recursive: true,
+    filter: (source) => !source.endsWith('.zip'),
+  });
+}
+
+const newPassword = () => `Init-${randomBytes(12).toString('hex')}-A1`;
+const md5Hash = (password: string, user: string) =>
+  `md5${createHash('md5')
+    .update(password + user)
+    .digest('hex')}`;
+
+async function pgAdmin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgres.connectionString() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function readCurrent(secretId: string): Promise<Record<string, unknown>> {
+  const output = await sm.send(new GetSecretValueCommand({ SecretId: secretId }));
+  return JSON.parse(output.SecretString!) as Record<string, unknown>;
+}
+
+function refusalCounter(): RotorLogger & { refused: number } {
+  const logger = {
+    refused: 0,
+    debug() {},
+    info(message: string) {
+      if (message.includes('was refused')) logger.refused++;
+    },
+    warn() {},
+    error() {},
+  };
+  return logger;
+}
+
+async function rotateRepeatedly(secretId: string, functionArn: string): Promise<void> {
+  for (let i = 0; i < ROTATIONS; i++) {
+    await sm.send(
+      new RotateSecretCommand({
+        SecretId: secretId,
+        ...(i === 0 ? { RotationLambdaARN: functionArn, RotationRules: { AutomaticallyAfterDays: 30 } } : {}),
+      }),
+    );
+    const record = await aws.waitForRotation(secretId, { timeoutMs: 60_000 });
+    expect(record.error).toBeUndefined();
+    expect(record.status).toBe('succeeded');
+  }
+}
+
+async function runScenario(
+  name: string,
+  secretId: string,
+  functionArn: string,
+  attempts: { rotating: (logger: RotorLogger) => Promise<void>; naive: () => Promise<void> },
+) {
+  const logger = refusalCounter();
+  const rotatingWorkers = startWorkers(WORKERS, () => attempts.rotating(logger), 10);
+  const naiveWorkers = startWorkers(WORKERS, attempts.naive, 10);
+  const started = Date.now();
+  try {
+    await rotateRepeatedly(secretId, functionArn);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    const rotating = await rotatingWorkers.stop();
+    const naive = await naiveWorkers.stop();
+    results[name] = { rotating, naive, recovered: logger.refused, seconds: (Date.now() - started) / 1000 };
+  }
+  return results[name]!;
+}
+
+beforeAll(async () => {
+  copyBundle('elasticache-rotation', 'elasticache');
+  copyBundle('redshift-rotation', 'redshift');
+  [redis, postgres] = await Promise.all([startRedisServer(), startPostgresServer({ authMethod: 'md5' })]);
+  aws = await startLocalAws({
+    elasticache: { redisUrl: redis.url, modifyingDelayMs: 20 },
+    rotation: { maxAttempts: 1, retryDelayMs: 50 },
+  });
+  const cacheEnvironment = {
+    ROTOR_CACHE_HOST: redis.host,
+    ROTOR_CACHE_PORT: String(redis.port),
+    ROTOR_CACHE_TLS: 'false',
+    WAITING_RETRY_INTERVAL_IN_SECONDS: '0.05',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+  };
+  for (const strategy of ['dual-password', 'single-user', 'alternating-users']) {
+    functionArns[`elasticache ${strategy}`] = aws.registerFunction({
+      functionName: `rotor-elasticache-${strategy}`,
+      bundlePath: bundles.elasticache,
+      handler: 'index.handler',
+      timeoutSeconds: 60,
+      environment: { ...cacheEnvironment, ROTOR_STRATEGY: strategy },
+    }).functionArn;
+  }
+  functionArns['redshift'] = aws.registerFunction({
+    functionName: 'rotor-redshift',
+    bundlePath: bundles.redshift,
+    handler: 'index.handler',
+    timeoutSeconds: 60,
+    environment: { ROTOR_REDSHIFT_TLS: 'disable', POWERTOOLS_LOG_LEVEL: 'WARN' },
+  }).functionArn;
+  const clientConfig = { endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials };
+  sm = new SecretsManagerClient(clientConfig);
+  elasticache = new ElastiCacheClient(clientConfig);
+  // One cache for all rotating workers, as one application process would have.
+  cache = createSecretCache({ client: new SecretsManagerClient(clientConfig), logger: silentLogger });
+});
+
+afterAll(async () => {
+  console.info(
+    `Bundle scenarios (built Lambda bundles via local AWS RotateSecret, ${ROTATIONS} rotations each, scenarios concurrent, ${WORKERS}+${WORKERS} workers each, fresh connection per attempt):\n${Object.entries(
+      results,
+    )
+      .map(
+        ([name, r]) =>
+          `  ${name.padEnd(32)} ${r.seconds.toFixed(1)} s  @rotor/client: ${r.rotating.failures} failed / ${r.rotating.attempts} (${r.recovered} refused logins recovered)   naive: ${r.naive.failures} failed / ${r.naive.attempts} ${JSON.stringify(r.naive.errors)}`,
+      )
+      .join('\n')}`,
+  );
+  elasticache?.destroy();
+  sm?.destroy();
+  await aws?.stop();
+  await Promise.all([redis?.stop(), postgres?.stop()]);
+  rmSync(bundleDir, { recursive: true, force: true });
+});
+
+describe.concurrent('ElastiCache bundle (users applied to a real redis-server)', () => {
+  for (const strategy of ['dual-password', 'single-user', 'alternating-users'] as const) {
+    it(`${strategy}: 20 rotations, zero failed logins through @rotor/client`, {
+      timeout: SCENARIO_TIMEOUT_MS,
+    }, async () => {
+      const userId = `ec-${strategy}`;
+      const password = newPassword();
+      await elasticache.send(
+        new CreateUserCommand({
+          UserId: userId,
+          UserName: userId,
+          Engine: 'redis',
+          AccessString: 'on ~* +@all',
+          Passwords: [password],
+        }),
+      );
+      const secretId = `cache/${strategy}`;
+      await sm.send(
+        new CreateSecretCommand({
+          Name: secretId,
+          SecretString: JSON.stringify({
+            username: userId,
+            password,
+            user_arn: `arn:aws:elasticache:${aws.region}:${aws.accountId}:user:${userId}`,
+          }),
+        }),
+      );
+      const endpoint = { host: redis.host, port: redis.port };
+      const result = await runScenario(
+        `elasticache ${strategy}`,
+        secretId,
+        functionArns[`elasticache ${strategy}`]!,
+        {
+          async rotating(logger) {
+            const client = await connectRedis({
+              secretId,
+              cache,
+              logger,
+              recovery: { baseDelayMs: 20, maxDelayMs: 200 },
+              redis: endpoint,
+            });
+            client.on('error', () => {});
+            try {
+              await client.ping();
+            } finally {
+              client.disconnect();
+            }
+          },
+          async naive() {
+            const secret = await readCurrent(secretId);
+            const client = new Redis({
+              ...endpoint,
+              username: String(secret['username']),
+              password: String(secret['password']),
+              lazyConnect: true,
+              retryStrategy: () => null,
+            });
+            let refusal: Error | undefined;
+            client.on('error', (error: Error) => {
+              refusal = error;
+            });
+            try {
+              await client.connect();
+              await client.ping();
+            } catch (error) {
+              throw refusal ?? error;
+            } finally {
+              client.disconnect();
+            }
+          },
+        },
+      );
+      expect(result.rotating.failures).toBe(0);
+      expect(result.rotating.attempts).toBeGreaterThan(ROTATIONS);
+      if (strategy === 'single-user') {
+        // ModifyUser with the pending password only: the gap is real, and the naive client hits it.
+        expect(result.naive.failures).toBeGreaterThan(0);
+        expect(Object.keys(result.naive.errors).every((e) => e.startsWith('WRONGPASS'))).toBe(true);
+      }
+      const current = await readCurrent(secretId);
+      expect(current['password']).not.toBe(password);
+      // Negative control: the first password is refused by the server after 20 rotations.
+      const stale = new Redis({
+        ...endpoint,
+        username: userId,
+        password,
+        lazyConnect: true,
+        retryStrategy: () => null,
+      });
+      stale.on('error', () => {});
+      await expect(stale.connect()).rejects.toThrow();
+      stale.disconnect();
+    });
+  }
+});
+
+describe.concurrent('Redshift bundle (pg transport, PostgreSQL with md5 standing in for Redshift)', () => {
+  const secretValue = (username: string, password: string, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      engine: 'redshift',
+      host: postgres.host,
+      port: String(postgres.port),
+      username,
+      password,
+      dbname: 'postgres',
+      dbClusterIdentifier: 'analytics',
+      ...extra,
+    });
+
+  const pgAttempts = (secretId: string) => ({
+    async rotating(logger: RotorLogger) {
+      const client = await connect({
+        secretId,
+        cache,
+        logger,
+        recovery: { baseDelayMs: 20, maxDelayMs: 200 },
+      });
+      try {
+        await client.query('SELECT 1');
+      } finally {
+        await client.end();
+      }
+    },
+    async naive() {
+      const secret = await readCurrent(secretId);
+      const client = new pg.Client({
+        host: String(secret['host']),
+        port: Number(secret['port']),
+        user: String(secret['username']),
+        password: String(secret['password']),
+        database: String(secret['dbname']),
+      });
+      await client.connect();
+      try {
+        await client.query('SELECT 1');
+      } finally {
+        await client.end();
+      }
+    },
+  });
+
+  it('single-user (the hard case): 20 rotations, zero failed logins through @rotor/client', {
+    timeout: SCENARIO_TIMEOUT_MS,
+  }, async () => {
+    const password = newPassword();
+    await pgAdmin(`CREATE USER rs_solo PASSWORD '${md5Hash(password, 'rs_solo')}'`);
+    await sm.send(
+      new CreateSecretCommand({ Name: 'redshift/solo', SecretString: secretValue('rs_solo', password) }),
+    );
+    const result = await runScenario(
+      'redshift single-user',
+      'redshift/solo',
+      functionArns['redshift']!,
+      pgAttempts('redshift/solo'),
+    );
+    expect(result.rotating.failures).toBe(0);
+    expect(result.rotating.attempts).toBeGreaterThan(ROTATIONS);
+    expect(result.recovered).toBeGreaterThan(0);
+    expect(result.naive.failures).toBeGreaterThan(0);
+    expect(Object.keys(result.naive.errors).every((e) => e.startsWith('28P01'))).toBe(true);
+    const stale = new pg.Client({
+      connectionString: postgres.connectionString({ user: 'rs_solo', password }),
+    });
+    await expect(stale.connect()).rejects.toMatchObject({ code: '28P01' });
+  });
+
+  it('alternating users: 20 rotations, zero failed logins through @rotor/client', {
+    timeout: SCENARIO_TIMEOUT_MS,
+  }, async () => {
+    const password = newPassword();
+    await pgAdmin(`CREATE USER rs_alt PASSWORD '${md5Hash(password, 'rs_alt')}'`);
+    const admin = await sm.send(
+      new CreateSecretCommand({
+        Name: 'redshift/admin',
+        SecretString: secretValue(postgres.user, postgres.password),
+      }),
+    );
+    await sm.send(
+      new CreateSecretCommand({
+        Name: 'redshift/alt',
+        SecretString: secretValue('rs_alt', password, { masterarn: admin.ARN }),
+      }),
+    );
+    const result = await runScenario(
+      'redshift alternating-users',
+      'redshift/alt',
+      functionArns['redshift']!,
+      pgAttempts('redshift/alt'),
+    );
+    expect(result.rotating.failures).toBe(0);
+    expect(result.rotating.attempts).toBeGreaterThan(ROTATIONS);
+    expect((await readCurrent('redshift/alt'))['username']).toBe('rs_alt');
+  });
+});
