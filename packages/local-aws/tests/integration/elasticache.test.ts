@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateUserCommand,
   CreateUserGroupCommand,
@@ -513,6 +516,59 @@ describe('user groups', () => {
     await expect(
       now.client.send(new DescribeServerlessCachesCommand({ ServerlessCacheName: 'other' })),
     ).rejects.toHaveProperty('name', 'ServerlessCacheNotFoundFault');
+  });
+});
+
+describe('state file', () => {
+  it('a restarted endpoint re-applies its users, digests only, to a fresh Redis', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rotor-ec-state-'));
+    const stateFile = join(dir, 'state.json');
+    const freshRedis = await startRedisServer();
+    try {
+      const first = await startLocalAws({ stateFile, elasticache: { redisUrl: redis.url } });
+      const client = new ElastiCacheClient({
+        endpoint: first.endpoint,
+        region: first.region,
+        credentials: first.credentials,
+      });
+      await client.send(
+        new CreateUserCommand({
+          UserId: 'kept',
+          UserName: 'kept',
+          Engine: 'redis',
+          AccessString: 'on ~* +@all',
+          Passwords: [P1, P2],
+        }),
+      );
+      client.destroy();
+      await first.stop();
+      const saved = readFileSync(stateFile, 'utf8');
+      expect(saved).toContain(sha256(P1));
+      expect(saved).not.toContain(P1);
+
+      const second = await startLocalAws({ stateFile, elasticache: { redisUrl: freshRedis.url } });
+      try {
+        const again = new ElastiCacheClient({
+          endpoint: second.endpoint,
+          region: second.region,
+          credentials: second.credentials,
+        });
+        const described = await again.send(new DescribeUsersCommand({ UserId: 'kept' }));
+        expect(described.Users?.[0]).toMatchObject({
+          Status: 'active',
+          Authentication: { PasswordCount: 2 },
+        });
+        again.destroy();
+        await expect(login(freshRedis.port, 'kept', P1)).resolves.toBe('PONG');
+        await expect(login(freshRedis.port, 'kept', P2)).resolves.toBe('PONG');
+        await expect(login(freshRedis.port, 'kept', P3)).rejects.toThrow(/WRONGPASS/);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await freshRedis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -137,6 +137,25 @@ describe('Redshift Data service without a reachable server', () => {
     });
   });
 
+  it('aborts a statement cancelled before it started, without connecting', async () => {
+    const service = createRedshiftDataService({ clusters: { c1: `postgres://a:b@127.0.0.1:${port}/x` } });
+    const submitted = await service.handle(
+      'ExecuteStatement',
+      { ClusterIdentifier: 'c1', Database: 'dev', DbUser: 'u', Sql: 'SELECT 1' },
+      context,
+    );
+    expect(await service.handle('DescribeStatement', { Id: submitted.Id }, context)).toMatchObject({
+      Status: 'SUBMITTED',
+    });
+    await expect(service.handle('CancelStatement', { Id: submitted.Id }, context)).resolves.toEqual({
+      Status: true,
+    });
+    await service.settled();
+    const described = await service.handle('DescribeStatement', { Id: submitted.Id }, context);
+    expect(described).toMatchObject({ Status: 'ABORTED', RedshiftPid: 0 });
+    expect(described.Error).toBeUndefined();
+  });
+
   it('validates input before anything runs', async () => {
     const service = createRedshiftDataService({ clusters: { c1: `postgres://a:b@127.0.0.1:${port}/x` } });
     const cases: Array<Record<string, unknown>> = [
