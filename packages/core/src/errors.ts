@@ -39,7 +39,8 @@ export class RotationError extends Error {
 
   constructor(code: RotationErrorCode, message: string, options: RotationErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    // Subclasses set `name` explicitly: minifiers rename classes, and Lambda reports `name` as errorType.
+    this.name = 'RotationError';
     this.code = code;
     this.step = options.step;
     this.retryable = options.retryable ?? false;
@@ -55,6 +56,7 @@ type SubclassOptions = RotationErrorOptions;
 
 /** The Lambda event is not a Secrets Manager rotation event. */
 export class InvalidRotationEventError extends RotationError {
+  override readonly name: string = 'InvalidRotationEventError';
   constructor(message: string, options: SubclassOptions = {}) {
     super('INVALID_EVENT', message, options);
   }
@@ -62,6 +64,7 @@ export class InvalidRotationEventError extends RotationError {
 
 /** Options given to an engine factory, a handler or an app's environment are invalid. */
 export class InvalidConfigurationError extends RotationError {
+  override readonly name: string = 'InvalidConfigurationError';
   constructor(message: string, options: SubclassOptions = {}) {
     super('INVALID_CONFIGURATION', message, options);
   }
@@ -69,6 +72,7 @@ export class InvalidConfigurationError extends RotationError {
 
 /** DescribeSecret says rotation is turned off for the secret. */
 export class RotationNotEnabledError extends RotationError {
+  override readonly name: string = 'RotationNotEnabledError';
   constructor(message: string, options: SubclassOptions = {}) {
     super('ROTATION_NOT_ENABLED', message, options);
   }
@@ -76,6 +80,7 @@ export class RotationNotEnabledError extends RotationError {
 
 /** The token is not a version of the secret, or is not AWSPENDING, or AWSCURRENT is missing. */
 export class InvalidVersionStageError extends RotationError {
+  override readonly name: string = 'InvalidVersionStageError';
   constructor(message: string, options: SubclassOptions = {}) {
     super('INVALID_VERSION_STAGE', message, options);
   }
@@ -83,6 +88,7 @@ export class InvalidVersionStageError extends RotationError {
 
 /** A secret value is not JSON, or does not match the engine's schema. */
 export class InvalidSecretError extends RotationError {
+  override readonly name: string = 'InvalidSecretError';
   constructor(message: string, options: SubclassOptions = {}) {
     super('INVALID_SECRET', message, options);
   }
@@ -90,6 +96,7 @@ export class InvalidSecretError extends RotationError {
 
 /** Secrets Manager refused or failed a call. Throttling and 5xx are retryable. */
 export class SecretStoreError extends RotationError {
+  override readonly name: string = 'SecretStoreError';
   constructor(message: string, options: SubclassOptions = {}) {
     super('SECRET_STORE_FAILED', message, options);
   }
@@ -97,6 +104,7 @@ export class SecretStoreError extends RotationError {
 
 /** The target refused a login with the given credentials. */
 export class CredentialRejectedError extends RotationError {
+  override readonly name: string = 'CredentialRejectedError';
   constructor(message: string, options: SubclassOptions = {}) {
     super('CREDENTIAL_REJECTED', message, options);
   }
@@ -104,6 +112,7 @@ export class CredentialRejectedError extends RotationError {
 
 /** The user named by the secret does not exist on the target. */
 export class UserNotFoundError extends RotationError {
+  override readonly name: string = 'UserNotFoundError';
   constructor(message: string, options: SubclassOptions = {}) {
     super('USER_NOT_FOUND', message, options);
   }
@@ -111,6 +120,7 @@ export class UserNotFoundError extends RotationError {
 
 /** The principal is not allowed to perform the change. */
 export class PermissionDeniedError extends RotationError {
+  override readonly name: string = 'PermissionDeniedError';
   constructor(message: string, options: SubclassOptions = {}) {
     super('PERMISSION_DENIED', message, options);
   }
@@ -118,6 +128,7 @@ export class PermissionDeniedError extends RotationError {
 
 /** The target could not be reached (network, DNS, TLS, service outage). Retryable. */
 export class EngineUnavailableError extends RotationError {
+  override readonly name: string = 'EngineUnavailableError';
   constructor(message: string, options: SubclassOptions = {}) {
     super('ENGINE_UNAVAILABLE', message, { retryable: true, ...options });
   }
@@ -125,6 +136,7 @@ export class EngineUnavailableError extends RotationError {
 
 /** A wait ran out of time (configured maximum or Lambda deadline). Retryable: the next run resumes. */
 export class StepTimeoutError extends RotationError {
+  override readonly name: string = 'StepTimeoutError';
   constructor(message: string, options: SubclassOptions = {}) {
     super('STEP_TIMEOUT', message, { retryable: true, ...options });
   }
@@ -132,6 +144,7 @@ export class StepTimeoutError extends RotationError {
 
 /** Wrapper for an unexpected engine failure. */
 export class EngineError extends RotationError {
+  override readonly name: string = 'EngineError';
   constructor(message: string, options: SubclassOptions = {}) {
     super('ENGINE_FAILED', message, options);
   }

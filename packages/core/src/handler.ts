@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDefaultLogger } from './default-logger.js';
 import { type EngineSecret, type RotationEngine, STRATEGY_IDS, type StepContext } from './engine/contract.js';
 import { EngineError, InvalidConfigurationError, RotationError } from './errors.js';

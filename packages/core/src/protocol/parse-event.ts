@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRotationEventError } from '../errors.js';
 import { ROTATION_STEPS, type RotationEvent } from './rotation-event.js';
 

@@ -29,7 +29,16 @@ export const alternatingUsersStrategy: RotationStrategy = {
       return;
     }
     // Confused-deputy guard (as AWS's functions do): only a secret that works may drive the admin.
-    if ((await tryLogin(engine, current, 'current', context)).status === 'rejected') {
+    // A control-plane engine's first rotation may start from a secret with no password yet (AWS's
+    // ElastiCache workflow creates the user without one); there the IAM role is the only authority and
+    // preflight has already bound the secret to its user, so there is no deputy to confuse.
+    const firstControlPlaneRotation =
+      engine.capabilities.changeAuthority === 'control-plane' && current.password === undefined;
+    if (firstControlPlaneRotation) {
+      context.logger.info(
+        `"${current.username}" has no password yet; creating the alternate user on the IAM role's authority`,
+      );
+    } else if ((await tryLogin(engine, current, 'current', context)).status === 'rejected') {
       throw new CredentialRejectedError(
         `The current credentials of "${current.username}" do not log in; refusing to change "${pending.username}"`,
         { step: context.step },

@@ -63,3 +63,16 @@ describe('defineEngine', () => {
     expect(() => defineEngine(engine)).toThrow(message);
   });
 });
+
+describe('error names', () => {
+  it('survive minification: every error class names itself explicitly', async () => {
+    const errors = await import('../../src/errors.ts');
+    for (const [exported, value] of Object.entries(errors)) {
+      if (typeof value !== 'function' || !exported.endsWith('Error')) continue;
+      const ErrorClass = value as new (...args: unknown[]) => Error;
+      const instance =
+        exported === 'RotationError' ? new ErrorClass('ENGINE_FAILED', 'x') : new ErrorClass('x');
+      expect(instance.name).toBe(exported);
+    }
+  });
+});

@@ -206,6 +206,31 @@ describe('Strategy: alternating-users', () => {
     expect(target.calls).toContain('cloneUser app -> app_clone as control-plane');
   });
 
+  it('starts from a secret with no password on control-plane engines (the ElastiCache workflow)', async () => {
+    const { sm, target, secretId, handler, current } = setup(
+      { maxPasswordsPerUser: 2, changeAuthority: 'control-plane' },
+      { password: undefined },
+      'alternating-users',
+    );
+    await rotate(handler, sm, secretId);
+    expect(current().username).toBe('app_clone');
+    expect(target.accepts('app_clone', current().password)).toBe(true);
+  });
+
+  it('still refuses a passwordless secret for credential engines (the admin must not be a confused deputy)', async () => {
+    const { sm, target, secretId, handler } = setup(
+      { maxPasswordsPerUser: 1 },
+      { password: undefined, masterarn: 'ADMIN' },
+    );
+    const token = 'token-no-password-000000000000000000';
+    sm.startRotation(secretId, token);
+    await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
+    await expect(
+      handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token }),
+    ).rejects.toMatchObject({ code: 'CREDENTIAL_REJECTED' });
+    expect(target.users.has('app_clone')).toBe(false);
+  });
+
   it('is refused at start-up for engines that cannot clone', () => {
     expect(() => setup({ canCloneUsers: false }, {}, 'alternating-users')).toThrow(/can clone users/);
   });
