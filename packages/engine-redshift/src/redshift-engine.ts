@@ -249,10 +249,25 @@ export function redshiftEngine(options: RedshiftEngineOptions = {}): RotationEng
     async setPasswords({ user, passwords, principal }: SetPasswordsInput<RedshiftSecret>, context) {
       const password = onePassword(passwords);
       const who = await principalConnection(principal, user, context);
-      await withSession(
-        () => openAs(who, user, context),
-        (session) => session.transaction([alterUserPassword(user.username, password)]),
-      );
+      try {
+        await withSession(
+          () => openAs(who, user, context),
+          (session) => session.transaction([alterUserPassword(user.username, password)]),
+        );
+      } catch (error) {
+        // A retried call whose first attempt already changed the password: the user itself can no longer
+        // log in with the old one, but the new one works, so the change is done.
+        if (
+          principal.kind === 'self' &&
+          resolved.transport === 'pg' &&
+          (error as { code?: string }).code === 'CREDENTIAL_REJECTED' &&
+          (await tryPgLogin({ ...pgLogin(user), password }, pgSettings)).accepted
+        ) {
+          context.logger.info(`The password of "${user.username}" was already changed; nothing to do`);
+          return;
+        }
+        throw error;
+      }
       context.logger.info(
         `Changed the password of "${user.username}" as ${principal.kind === 'self' ? 'the user itself' : 'the admin'} over ${describeTransport(resolved, who.dataApi)}`,
       );
