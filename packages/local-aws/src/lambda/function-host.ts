@@ -19,6 +19,11 @@ export interface FunctionConfig {
   environment?: Record<string, string>;
   /** Reported as `context.memoryLimitInMB`; not enforced. Default 128. */
   memorySizeMb?: number;
+  /**
+   * Reuse the process for the function's next invocation, as Lambda reuses a warm container (module state
+   * survives between invocations). Default true; false starts a fresh process (a cold start) every time.
+   */
+  keepWarm?: boolean;
 }
 
 export interface RegisteredFunction {
@@ -42,7 +47,9 @@ export interface InvocationRecord {
   /** 1-based attempt of the rotation this invocation belongs to. */
   attempt?: number;
   startedAt: number;
-  /** Time to start the process and load the bundle (Lambda's init duration). */
+  /** Whether a new process was started (and the bundle loaded) for this invocation. */
+  coldStart: boolean;
+  /** Time to start the process and load the bundle (Lambda's init duration); 0 on a warm start. */
   initDurationMs: number;
   /** Time the handler ran. */
   durationMs: number;
@@ -75,6 +82,8 @@ export interface FunctionHostOptions {
   logger?: LocalAwsLogger;
   /** Lambda's init phase limit. */
   initTimeoutMs?: number;
+  /** How long a warm process waits for its next invocation before it is stopped. Default 60 s. */
+  idleTimeoutMs?: number;
 }
 
 export interface FunctionHost {
@@ -85,7 +94,7 @@ export interface FunctionHost {
   invoke(fn: RegisteredFunction, event: unknown, meta?: InvocationMeta): Promise<InvocationResult>;
   invocations(): InvocationRecord[];
   clearInvocations(): void;
-  /** Kills running invocations. */
+  /** Kills running invocations and warm processes. */
   close(): Promise<void>;
 }
 
@@ -107,8 +116,10 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   const logger = options.logger ?? silentLogger;
   const functions = new Map<string, RegisteredFunction>();
   const records: InvocationRecord[] = [];
+  /** Every live process, running an invocation or warm. */
   const running = new Set<ChildProcess>();
   const initTimeoutMs = options.initTimeoutMs ?? 10_000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
 
   const arnFor = (name: string) => `arn:aws:lambda:${options.region}:${options.accountId}:function:${name}`;
 
@@ -140,6 +151,46 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     };
   };
 
+  /** Warm sandboxes waiting for their function's next invocation, as Lambda keeps containers warm. */
+  const idle = new Map<string, ChildProcess[]>();
+  const idleTimers = new Map<ChildProcess, NodeJS.Timeout>();
+  const alive = (child: ChildProcess) =>
+    child.exitCode === null && child.signalCode === null && child.connected;
+
+  const takeIdle = (fn: RegisteredFunction): ChildProcess | undefined => {
+    const pool = idle.get(fn.functionName) ?? [];
+    while (pool.length > 0) {
+      const child = pool.pop()!;
+      clearTimeout(idleTimers.get(child));
+      idleTimers.delete(child);
+      if (alive(child)) {
+        child.ref();
+        (child.channel as { ref?: () => void } | undefined)?.ref?.();
+        return child;
+      }
+    }
+    return undefined;
+  };
+
+  const release = (fn: RegisteredFunction, child: ChildProcess) => {
+    const pool = idle.get(fn.functionName) ?? [];
+    pool.push(child);
+    idle.set(fn.functionName, pool);
+    // An idle sandbox must not keep the endpoint's process alive, and goes away after a while.
+    child.unref();
+    (child.channel as { unref?: () => void } | undefined)?.unref?.();
+    const timer = setTimeout(() => {
+      idle.set(
+        fn.functionName,
+        (idle.get(fn.functionName) ?? []).filter((candidate) => candidate !== child),
+      );
+      idleTimers.delete(child);
+      child.kill('SIGKILL');
+    }, idleTimeoutMs);
+    timer.unref();
+    idleTimers.set(child, timer);
+  };
+
   const invoke = (
     fn: RegisteredFunction,
     event: unknown,
@@ -147,22 +198,30 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   ): Promise<InvocationResult> => {
     const awsRequestId = randomUUID();
     const startedAt = Date.now();
+    const keepWarm = fn.config.keepWarm;
+    const reused = keepWarm ? takeIdle(fn) : undefined;
+    const child =
+      reused ??
+      fork(runnerPath(), [], {
+        execArgv: [],
+        env: environmentFor(fn),
+        cwd: dirname(fn.config.bundlePath),
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      });
+    const coldStart = reused === undefined;
+    if (coldStart) {
+      running.add(child);
+      child.once('exit', () => running.delete(child));
+    }
     let logs = '';
     const appendLog = (chunk: Buffer) => {
       if (logs.length < MAX_LOG_CHARS) logs += chunk.toString('utf8').slice(0, MAX_LOG_CHARS - logs.length);
     };
-    const child = fork(runnerPath(), [], {
-      execArgv: [],
-      env: environmentFor(fn),
-      cwd: dirname(fn.config.bundlePath),
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    running.add(child);
     child.stdout?.on('data', appendLog);
     child.stderr?.on('data', appendLog);
 
     return new Promise<InvocationResult>((resolve) => {
-      let phase: 'init' | 'invoke' | 'done' = 'init';
+      let phase: 'init' | 'invoke' | 'done' = coldStart ? 'init' : 'invoke';
       let invokeStartedAt = startedAt;
       let initDurationMs = 0;
       let timer: NodeJS.Timeout | undefined;
@@ -171,6 +230,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       const settle = (
         outcome: InvocationOutcome,
         fields: { errorType?: string; errorMessage?: string; result?: unknown },
+        reusable = false,
       ) => {
         if (phase === 'done') return;
         const endedAt = Date.now();
@@ -178,11 +238,17 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
         if (phase === 'init') initDurationMs = endedAt - startedAt;
         phase = 'done';
         if (timer) clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('error', onError);
+        child.off('exit', onExit);
+        child.stdout?.off('data', appendLog);
+        child.stderr?.off('data', appendLog);
         const record: InvocationRecord = {
           functionName: fn.functionName,
           awsRequestId,
           ...meta,
           startedAt,
+          coldStart,
           initDurationMs,
           durationMs,
           outcome,
@@ -195,61 +261,66 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           functionName: fn.functionName,
           step: meta.step,
           outcome,
+          coldStart,
           durationMs: record.durationMs,
           errorType: record.errorType,
         });
-        if (child.exitCode === null && child.signalCode === null) {
-          // Give the runner a moment to exit on its own after reporting; kill it otherwise.
+        if (reusable && keepWarm && alive(child)) {
+          release(fn, child);
+        } else if (alive(child)) {
+          // The runner exits on its own after reporting when not kept warm; make sure it does.
           const killer = setTimeout(() => child.kill('SIGKILL'), 1_000);
           killer.unref();
         }
         resolve({ record, ...(outcome === 'succeeded' ? { result: fields.result } : {}) });
       };
 
-      timer = setTimeout(() => {
-        settle('failed', {
-          errorType: 'Runtime.InitError',
-          errorMessage: `Init phase did not complete within ${initTimeoutMs} ms`,
+      const startInvoke = () => {
+        invokeStartedAt = Date.now();
+        if (coldStart) initDurationMs = invokeStartedAt - startedAt;
+        phase = 'invoke';
+        const timeoutMs = fn.config.timeoutSeconds * 1000;
+        timer = setTimeout(() => {
+          // Recorded once the process is gone (see onExit), so a timed-out invocation leaves nothing running.
+          timedOut = true;
+          child.kill('SIGKILL');
+        }, timeoutMs);
+        child.send({
+          type: 'invoke',
+          keepWarm,
+          event,
+          context: {
+            functionName: fn.functionName,
+            invokedFunctionArn: fn.functionArn,
+            memoryLimitInMB: fn.config.memorySizeMb,
+            awsRequestId,
+            logStreamName: `local/[$LATEST]${awsRequestId.replace(/-/g, '')}`,
+            deadline: invokeStartedAt + timeoutMs,
+          },
         });
-        child.kill('SIGKILL');
-      }, initTimeoutMs);
+      };
 
-      child.on('message', (message: RunnerMessage) => {
+      const onMessage = (message: RunnerMessage) => {
         if (message.type === 'ready' && phase === 'init') {
           clearTimeout(timer);
-          invokeStartedAt = Date.now();
-          initDurationMs = invokeStartedAt - startedAt;
-          phase = 'invoke';
-          const timeoutMs = fn.config.timeoutSeconds * 1000;
-          timer = setTimeout(() => {
-            // Recorded once the process is gone (see 'exit'), so a timed-out invocation leaves nothing running.
-            timedOut = true;
-            child.kill('SIGKILL');
-          }, timeoutMs);
-          child.send({
-            type: 'invoke',
-            event,
-            context: {
-              functionName: fn.functionName,
-              invokedFunctionArn: fn.functionArn,
-              memoryLimitInMB: fn.config.memorySizeMb,
-              awsRequestId,
-              logStreamName: `local/[$LATEST]${awsRequestId.replace(/-/g, '')}`,
-              deadline: invokeStartedAt + timeoutMs,
-            },
-          });
+          startInvoke();
         } else if (message.type === 'init-error') {
           settle('failed', { errorType: message.errorType, errorMessage: message.errorMessage });
         } else if (message.type === 'result') {
-          if (message.ok) settle('succeeded', { result: message.result });
-          else settle('failed', { errorType: message.errorType, errorMessage: message.errorMessage });
+          // A handled function error keeps the sandbox, as Lambda does; a crash ends it (runner exits).
+          if (message.ok) settle('succeeded', { result: message.result }, true);
+          else
+            settle(
+              'failed',
+              { errorType: message.errorType, errorMessage: message.errorMessage },
+              !message.fatal,
+            );
         }
-      });
-      child.on('error', (error) => {
+      };
+      const onError = (error: Error) => {
         settle('failed', { errorType: 'Runtime.StartError', errorMessage: error.message });
-      });
-      child.on('exit', (code, signal) => {
-        running.delete(child);
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
         if (timedOut) {
           settle('timeout', {
             errorType: 'Sandbox.Timedout',
@@ -261,8 +332,23 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           errorType: 'Runtime.ExitError',
           errorMessage: `RequestId: ${awsRequestId} Error: Runtime exited ${signal ? `with signal: ${signal}` : `with error: exit status ${code}`}`,
         });
-      });
-      child.send({ type: 'init', bundlePath: fn.config.bundlePath, handler: fn.config.handler });
+      };
+      child.on('message', onMessage);
+      child.on('error', onError);
+      child.on('exit', onExit);
+
+      if (coldStart) {
+        timer = setTimeout(() => {
+          settle('failed', {
+            errorType: 'Runtime.InitError',
+            errorMessage: `Init phase did not complete within ${initTimeoutMs} ms`,
+          });
+          child.kill('SIGKILL');
+        }, initTimeoutMs);
+        child.send({ type: 'init', bundlePath: fn.config.bundlePath, handler: fn.config.handler });
+      } else {
+        startInvoke();
+      }
     });
   };
 
@@ -289,9 +375,17 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           handler: config.handler ?? 'handler',
           timeoutSeconds,
           memorySizeMb: config.memorySizeMb ?? 128,
+          keepWarm: config.keepWarm ?? true,
           environment: { ...(config.environment ?? {}) },
         },
       };
+      // A new configuration must not run in a process started with the old one.
+      for (const child of idle.get(config.functionName) ?? []) {
+        clearTimeout(idleTimers.get(child));
+        idleTimers.delete(child);
+        child.kill('SIGKILL');
+      }
+      idle.delete(config.functionName);
       functions.set(config.functionName, registered);
       return registered;
     },
@@ -311,6 +405,9 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       records.length = 0;
     },
     async close() {
+      for (const timer of idleTimers.values()) clearTimeout(timer);
+      idleTimers.clear();
+      idle.clear();
       await Promise.all(
         [...running].map(
           (child) =>
@@ -329,4 +426,4 @@ type RunnerMessage =
   | { type: 'ready' }
   | { type: 'init-error'; errorType: string; errorMessage: string }
   | { type: 'result'; ok: true; result: unknown }
-  | { type: 'result'; ok: false; errorType: string; errorMessage: string };
+  | { type: 'result'; ok: false; errorType: string; errorMessage: string; fatal?: boolean };

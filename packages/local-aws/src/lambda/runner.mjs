@@ -1,12 +1,15 @@
-// Runs one invocation of a rotation function in its own process, the way Lambda runs a bundle in its own
-// sandbox: the parent (src/lambda/function-host.ts) sends `init` (load the bundle, like Lambda's init
-// phase), then `invoke` with the event and the deadline; this process answers each with one message and
-// exits after the invocation. Plain JavaScript so it runs with a bare `node`, from source or from dist.
+// Runs a rotation function in its own process, the way Lambda runs a bundle in its own sandbox: the parent
+// (src/lambda/function-host.ts) sends `init` (load the bundle, like Lambda's init phase), then `invoke` with
+// the event and the deadline; this process answers each with one message. With `keepWarm` it waits for the
+// next `invoke` (a warm container); otherwise it exits. A crash (uncaught exception, unhandled rejection)
+// ends the process, as it ends a Lambda runtime. Plain JavaScript so it runs with a bare `node`, from source
+// or from dist.
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 let handlerFn;
-let reported = false;
+/** The invocation in progress: reports once. */
+let current;
 
 function send(message) {
   return new Promise((resolve) => {
@@ -26,11 +29,17 @@ function errorFields(error, fallbackType) {
   return { errorType: fallbackType, errorMessage: String(error), stack: [] };
 }
 
-async function finish(message, exitCode) {
-  if (reported) return;
-  reported = true;
+async function initFailed(message) {
   await send(message);
-  process.exit(exitCode);
+  process.exit(1);
+}
+
+/** Reports the invocation's outcome once; exits unless kept warm. */
+async function report(invocation, message, exit) {
+  if (invocation.reported) return;
+  invocation.reported = true;
+  await send(message);
+  if (exit !== undefined) process.exit(exit);
 }
 
 function resolveHandler(module, handlerName) {
@@ -47,26 +56,26 @@ async function init({ bundlePath, handler }) {
   try {
     module = await import(pathToFileURL(bundlePath).href);
   } catch (error) {
-    await finish({ type: 'init-error', ...errorFields(error, 'Runtime.ImportModuleError') }, 1);
+    await initFailed({ type: 'init-error', ...errorFields(error, 'Runtime.ImportModuleError') });
     return;
   }
   handlerFn = resolveHandler(module, handler);
   if (!handlerFn) {
-    await finish(
-      {
-        type: 'init-error',
-        errorType: 'Runtime.HandlerNotFound',
-        errorMessage: `${basename(bundlePath)}.${handler} is undefined or not exported`,
-        stack: [],
-      },
-      1,
-    );
+    await initFailed({
+      type: 'init-error',
+      errorType: 'Runtime.HandlerNotFound',
+      errorMessage: `${basename(bundlePath)}.${handler} is undefined or not exported`,
+      stack: [],
+    });
     return;
   }
   await send({ type: 'ready' });
 }
 
-async function invoke({ event, context: meta }) {
+async function invoke({ event, context: meta, keepWarm }) {
+  const invocation = { reported: false };
+  current = invocation;
+  const exitAfter = keepWarm ? undefined : 0;
   const deadline = meta.deadline;
   let settleCallback;
   const callbackResult = new Promise((resolve, reject) => {
@@ -95,18 +104,24 @@ async function invoke({ event, context: meta }) {
         : handlerFn.length >= 3
           ? await callbackResult
           : returned;
-    await finish({ type: 'result', ok: true, result: result === undefined ? null : result }, 0);
+    await report(
+      invocation,
+      { type: 'result', ok: true, result: result === undefined ? null : result },
+      exitAfter,
+    );
   } catch (error) {
-    await finish({ type: 'result', ok: false, ...errorFields(error, 'Error') }, 0);
+    await report(invocation, { type: 'result', ok: false, ...errorFields(error, 'Error') }, exitAfter);
   }
 }
 
-process.on('uncaughtException', (error) => {
-  void finish({ type: 'result', ok: false, ...errorFields(error, 'Runtime.UncaughtException') }, 1);
-});
-process.on('unhandledRejection', (reason) => {
-  void finish({ type: 'result', ok: false, ...errorFields(reason, 'Runtime.UnhandledPromiseRejection') }, 1);
-});
+async function crash(error, errorType) {
+  const message = { type: 'result', ok: false, fatal: true, ...errorFields(error, errorType) };
+  if (current && !current.reported) await report(current, message);
+  process.exit(1);
+}
+
+process.on('uncaughtException', (error) => void crash(error, 'Runtime.UncaughtException'));
+process.on('unhandledRejection', (reason) => void crash(reason, 'Runtime.UnhandledPromiseRejection'));
 process.on('disconnect', () => process.exit(0));
 process.on('message', (message) => {
   if (message?.type === 'init') void init(message);

@@ -16,6 +16,7 @@ const bundles: Record<string, string> = {
     export const other = async () => 'other';`,
   'cjs.cjs': `exports.handler = (event, context, callback) => { setTimeout(() => callback(null, { cjs: event.n * 2 }), 10); };`,
   'throws.mjs': `export const handler = async () => { const e = new Error('no such user'); e.name = 'UserNotFoundError'; throw e; };`,
+  'counter.mjs': `let calls = 0; export const handler = async () => ({ calls: ++calls, pid: process.pid });`,
   'exits.mjs': `export const handler = async () => { process.exit(3); };`,
   'import-error.mjs': `import 'this-package-does-not-exist'; export const handler = async () => 1;`,
   'rejects-later.mjs': `export const handler = async () => { Promise.reject(new Error('dangling')); await new Promise((r) => setTimeout(r, 200)); return 'late'; };`,
@@ -101,6 +102,41 @@ describe('function host', () => {
   it('fails an invocation on an unhandled rejection, as the Node.js Lambda runtime does', async () => {
     const { record } = await host.invoke(register('reject-fn', 'rejects-later.mjs'), {});
     expect(record).toMatchObject({ outcome: 'failed', errorMessage: 'dangling' });
+  });
+
+  it('keeps a process warm between invocations (module state survives), or starts a fresh one each time', async () => {
+    const warm = register('warm-fn', 'counter.mjs');
+    const first = await host.invoke(warm, {});
+    const second = await host.invoke(warm, {});
+    expect([first.record.coldStart, second.record.coldStart]).toEqual([true, false]);
+    expect(second.result).toEqual({ calls: 2, pid: (first.result as { pid: number }).pid });
+    const cold = host.register({
+      functionName: 'cold-fn',
+      bundlePath: join(dir, 'counter.mjs'),
+      keepWarm: false,
+    });
+    const a = await host.invoke(cold, {});
+    const b = await host.invoke(cold, {});
+    expect([a.record.coldStart, b.record.coldStart]).toEqual([true, true]);
+    expect((b.result as { calls: number }).calls).toBe(1);
+    expect((a.result as { pid: number }).pid).not.toBe((b.result as { pid: number }).pid);
+  });
+
+  it('starts a fresh process after the function is registered again', async () => {
+    const before = await host.invoke(register('re-fn', 'counter.mjs'), {});
+    const after = await host.invoke(register('re-fn', 'counter.mjs'), {});
+    expect(after.record.coldStart).toBe(true);
+    expect((after.result as { pid: number }).pid).not.toBe((before.result as { pid: number }).pid);
+  });
+
+  it('keeps the warm process after a handled error, but not after a crash', async () => {
+    const throwing = register('throws-warm', 'throws.mjs');
+    await host.invoke(throwing, {});
+    expect((await host.invoke(throwing, {})).record.coldStart).toBe(false);
+    const crashing = register('reject-warm', 'rejects-later.mjs');
+    await host.invoke(crashing, {});
+    const again = await host.invoke(crashing, {});
+    expect(again.record).toMatchObject({ coldStart: true, outcome: 'failed', errorMessage: 'dangling' });
   });
 
   it('refuses a bad registration', () => {

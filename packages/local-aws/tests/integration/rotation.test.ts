@@ -129,9 +129,12 @@ describe('RotateSecret with a registered rotation function', () => {
       expect(event.remainingMs).toBeGreaterThan(5_000);
       expect(event.remainingMs).toBeLessThanOrEqual(10_000);
     }
-    // Each invocation ran in its own process, as separate Lambda invocations may.
-    expect(new Set(events.map((e) => e.pid)).size).toBe(4);
-    expect(new Set(events.map((e) => e.pid)).has(process.pid)).toBe(false);
+    // Outside the endpoint's process; one cold start, then the warm process is reused as Lambda reuses a container.
+    expect(new Set(events.map((e) => e.pid)).size).toBe(1);
+    expect(events[0]!.pid).not.toBe(process.pid);
+    expect(invocations.map((i) => i.coldStart)).toEqual([true, false, false, false]);
+    expect(invocations[0]!.initDurationMs).toBeGreaterThan(0);
+    expect(invocations[1]!.initDurationMs).toBe(0);
   });
 
   it('retries the whole rotation with the same token after a failed step', async () => {
