@@ -107,6 +107,21 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
     applicationName: config.applicationName,
   };
 
+  /**
+   * Connection settings for one call: timeouts never outlast the time left before the Lambda deadline, so a
+   * hung server ends the step with a (retryable) EngineUnavailableError while there is still time to report it.
+   */
+  const within = (context: StepContext): ConnectionSettings => {
+    const remaining = context.remainingTimeMs();
+    if (!Number.isFinite(remaining)) return settings;
+    const cap = Math.max(100, Math.floor(remaining));
+    return {
+      ...settings,
+      connectTimeoutMs: Math.min(settings.connectTimeoutMs, cap),
+      queryTimeoutMs: Math.min(settings.queryTimeoutMs, cap),
+    };
+  };
+
   const loginOf = (secret: PostgresSecret, password: string): Login => ({
     host: secret.host,
     port: portOf(secret),
@@ -160,7 +175,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
         user: value.username,
         password: value.password,
       },
-      settings,
+      within(context),
       context.step,
     );
     if (outcome.kind === 'rejected') {
@@ -235,12 +250,12 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
     const self = await connect(
       factory,
       loginOf(principal.secret, principal.secret.password ?? ''),
-      settings,
+      within(context),
       context.step,
     );
     if (self.kind === 'connected') return self.client;
     // A retry after a change that succeeded: the new password already logs in, so there is nothing to do.
-    const retried = await connect(factory, loginOf(user, password), settings, context.step);
+    const retried = await connect(factory, loginOf(user, password), within(context), context.step);
     if (retried.kind === 'connected') {
       await retried.client.end().catch(() => {});
       return 'already-applied';
@@ -265,7 +280,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
 
     async login(user, context): Promise<LoginOutcome> {
       if (user.password === undefined) return { status: 'rejected', reason: 'the secret has no password' };
-      const outcome = await connect(factory, loginOf(user, user.password), settings, context.step);
+      const outcome = await connect(factory, loginOf(user, user.password), within(context), context.step);
       if (outcome.kind === 'rejected') return { status: 'rejected', reason: outcome.reason };
       await withClient(outcome.client, (client) =>
         query(client, 'SELECT 1', [], `checking the login of "${user.username}"`, context),

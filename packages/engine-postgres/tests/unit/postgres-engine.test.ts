@@ -72,11 +72,15 @@ describe('postgresEngine options', () => {
 /** A scripted server: logins succeed for the listed user/password pairs; every statement is recorded. */
 function scriptedServer(logins: Record<string, string>, roles: Record<string, { oid: number }> = {}) {
   const statements: string[] = [];
-  const connections: Array<{ user: string; password: string }> = [];
+  const connections: Array<{ user: string; password: string; connectTimeoutMs: number | undefined }> = [];
   const factory: ClientFactory = (config) => {
     const client: SqlClient = {
       async connect() {
-        connections.push({ user: String(config.user), password: String(config.password) });
+        connections.push({
+          user: String(config.user),
+          password: String(config.password),
+          connectTimeoutMs: config.connectionTimeoutMillis,
+        });
         if (logins[String(config.user)] !== config.password) {
           throw Object.assign(new Error(`password authentication failed for user "${config.user}"`), {
             code: '28P01',
@@ -157,6 +161,17 @@ describe('postgresEngine statements (scripted server)', () => {
       ),
     ).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
     expect(server.statements.filter((s) => !s.startsWith('SELECT'))).toEqual([]);
+  });
+
+  it('never lets a connection outlast the time left before the Lambda deadline', async () => {
+    const server = scriptedServer({ app: 'Current-Password-1' });
+    const engine = postgresEngine({ clientFactory: server.factory, connectTimeoutMs: 5_000 });
+    await engine.login(secret('app', 'Current-Password-1'), {
+      ...stepContext(),
+      remainingTimeMs: () => 1_234,
+    });
+    await engine.login(secret('app', 'Current-Password-1'), stepContext());
+    expect(server.connections.map((c) => c.connectTimeoutMs)).toEqual([1_234, 5_000]);
   });
 
   it('refuses two passwords and the control plane before connecting', async () => {
