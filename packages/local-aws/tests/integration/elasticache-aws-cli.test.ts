@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServerHandle, startRedisServer } from '../../src/harness/index.ts';
 import { type LocalAws, startLocalAws } from '../../src/index.ts';
+import { redisLogin } from './elasticache-redis-login.ts';
 
 /**
  * The AWS page "Automatically rotating passwords for users" (ElastiCache, seed 000) run as written with the
@@ -68,28 +68,7 @@ async function cli(args: string[]): Promise<{ code: number; json: Record<string,
   }
 }
 
-async function login(username: string, password: string): Promise<string> {
-  const client = new Redis({
-    port: redis.port,
-    username,
-    password,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  let serverError: Error | undefined;
-  client.on('error', (error: Error) => {
-    serverError ??= error;
-  });
-  try {
-    await client.connect();
-    return await client.get('keys1').then(() => 'OK');
-  } catch (error) {
-    throw serverError ?? error;
-  } finally {
-    client.disconnect();
-  }
-}
+const login = (username: string, password: string) => redisLogin(redis.port, username, password);
 
 // Skipped, visibly named, only when `aws` is not on PATH (as tests/integration/aws-cli.test.ts does).
 describe.runIf(version !== undefined)(
@@ -149,8 +128,15 @@ describe.runIf(version !== undefined)(
 
       // Still off, as the page leaves it: the password is set but nobody can log in yet.
       await expect(login('user1', 'pending-pass-0000001')).rejects.toThrow(/WRONGPASS/);
-      await cli(['elasticache', 'modify-user', '--user-id', 'user1', '--access-string', 'on +get ~keys*']);
-      await expect(login('user1', 'pending-pass-0000001')).resolves.toBe('OK');
+      await cli([
+        'elasticache',
+        'modify-user',
+        '--user-id',
+        'user1',
+        '--access-string',
+        'on +get +ping ~keys*',
+      ]);
+      await expect(login('user1', 'pending-pass-0000001')).resolves.toBe('PONG');
       await expect(login('user1', 'another-pass-0000002')).rejects.toThrow(/WRONGPASS/);
     });
 

@@ -21,6 +21,7 @@ import type { ElastiCacheService } from '../../src/elasticache/index.ts';
 import { type RedisServerHandle, startRedisServer } from '../../src/harness/index.ts';
 import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import type { LocalAwsLogger } from '../../src/logger.ts';
+import { redisLogin } from './elasticache-redis-login.ts';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
@@ -31,32 +32,6 @@ const P1 = 'first-password-0001';
 const P2 = 'second-password-0002';
 const P3 = 'third-password-00003';
 const P4 = 'fourth-password-0004';
-
-/** Logs in with ioredis; resolves PONG or rejects with the server's own error (WRONGPASS ...). */
-async function login(port: number, username: string, password: string): Promise<string> {
-  const client = new Redis({
-    port,
-    host: '127.0.0.1',
-    username,
-    password,
-    lazyConnect: true,
-    enableReadyCheck: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  let serverError: Error | undefined;
-  client.on('error', (error: Error) => {
-    serverError ??= error;
-  });
-  try {
-    await client.connect();
-    return await client.ping();
-  } catch (error) {
-    throw serverError ?? error;
-  } finally {
-    client.disconnect();
-  }
-}
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -148,10 +123,10 @@ describe('ElastiCache users on a real Redis (real SDK client)', () => {
       Authentication: { Type: 'password', PasswordCount: 1 },
       ARN: `arn:aws:elasticache:${REGION}:${ACCOUNT}:user:app-user-1`,
     });
-    await expect(login(redis.port, 'app1', P1)).resolves.toBe('PONG');
+    await expect(redisLogin(redis.port, 'app1', P1)).resolves.toBe('PONG');
     // Negative controls: a wrong password, and the UserId instead of the UserName.
-    await expect(login(redis.port, 'app1', P2)).rejects.toThrow(/WRONGPASS/);
-    await expect(login(redis.port, 'app-user-1', P1)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(redis.port, 'app1', P2)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(redis.port, 'app-user-1', P1)).rejects.toThrow(/WRONGPASS/);
     // Redis holds only the digest.
     expect(await aclPasswordHashes('app1')).toEqual([sha256(P1)]);
   });
@@ -168,10 +143,10 @@ describe('ElastiCache users on a real Redis (real SDK client)', () => {
     );
     const modified = await now.client.send(new ModifyUserCommand({ UserId: 'rot', Passwords: [P2, P3] }));
     expect(modified.Authentication).toEqual({ Type: 'password', PasswordCount: 2 });
-    await expect(login(redis.port, 'rot', P2)).resolves.toBe('PONG');
-    await expect(login(redis.port, 'rot', P3)).resolves.toBe('PONG');
-    await expect(login(redis.port, 'rot', P1)).rejects.toThrow(/WRONGPASS/);
-    await expect(login(redis.port, 'rot', P4)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(redis.port, 'rot', P2)).resolves.toBe('PONG');
+    await expect(redisLogin(redis.port, 'rot', P3)).resolves.toBe('PONG');
+    await expect(redisLogin(redis.port, 'rot', P1)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(redis.port, 'rot', P4)).rejects.toThrow(/WRONGPASS/);
     expect((await aclPasswordHashes('rot')).sort()).toEqual([sha256(P2), sha256(P3)].sort());
   });
 
@@ -192,19 +167,19 @@ describe('ElastiCache users on a real Redis (real SDK client)', () => {
       Authentication: { Type: 'no-password', PasswordCount: 0 },
     });
     // off: nobody gets in, not even with nopass.
-    await expect(login(redis.port, 'user1', 'anything-at-all-000')).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(redis.port, 'user1', 'anything-at-all-000')).rejects.toThrow(/WRONGPASS/);
     // What AWS's rotation function sends in setSecret: only UserId and Passwords.
     const rotated = await now.client.send(new ModifyUserCommand({ UserId: 'user1', Passwords: [P1] }));
     expect(rotated.Authentication).toEqual({ Type: 'password', PasswordCount: 1 });
     expect(rotated.AccessString).toBe('off ~keys* -@all +get');
-    await expect(login(redis.port, 'user1', P1)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(redis.port, 'user1', P1)).rejects.toThrow(/WRONGPASS/);
     // Enabling is the operator's job; then the rotated password works and the access rules hold.
     const enabled = await now.client.send(
       new ModifyUserCommand({ UserId: 'user1', AccessString: 'on ~keys* -@all +get +ping' }),
     );
     expect(enabled.AccessString).toBe('on ~keys* -@all +get +ping');
-    await expect(login(redis.port, 'user1', P1)).resolves.toBe('PONG');
-    await expect(login(redis.port, 'user1', P2)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(redis.port, 'user1', P1)).resolves.toBe('PONG');
+    await expect(redisLogin(redis.port, 'user1', P2)).rejects.toThrow(/WRONGPASS/);
   });
 
   it('AppendAccessString adds rules, and Redis enforces them', async () => {
@@ -346,7 +321,7 @@ describe('ElastiCache users on a real Redis (real SDK client)', () => {
     await closed;
     connection.disconnect();
     expect(await aclUsers()).not.toContain('gone');
-    await expect(login(redis.port, 'gone', P1)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(redis.port, 'gone', P1)).rejects.toThrow(/WRONGPASS/);
     await expect(now.client.send(new DescribeUsersCommand({ UserId: 'gone' }))).rejects.toHaveProperty(
       'name',
       'UserNotFoundFault',
@@ -366,7 +341,7 @@ describe('the modifying delay', () => {
       }),
     );
     await delayed.service.settled();
-    await expect(login(redis.port, 'slow', P1)).resolves.toBe('PONG');
+    await expect(redisLogin(redis.port, 'slow', P1)).resolves.toBe('PONG');
 
     const started = Date.now();
     const modified = await delayed.client.send(
@@ -376,8 +351,8 @@ describe('the modifying delay', () => {
     const during = await delayed.client.send(new DescribeUsersCommand({ UserId: 'slow' }));
     expect(during.Users?.[0]?.Status).toBe('modifying');
     // Not applied yet: the new password is refused, the old one still works.
-    await expect(login(redis.port, 'slow', P2)).rejects.toThrow(/WRONGPASS/);
-    await expect(login(redis.port, 'slow', P1)).resolves.toBe('PONG');
+    await expect(redisLogin(redis.port, 'slow', P2)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(redis.port, 'slow', P1)).resolves.toBe('PONG');
     const refused = await delayed.client
       .send(new ModifyUserCommand({ UserId: 'slow', Passwords: [P3] }))
       .catch((caught: unknown) => caught as Error);
@@ -395,9 +370,9 @@ describe('the modifying delay', () => {
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(DELAY_MS);
     expect(elapsed).toBeLessThan(DELAY_MS + 2_000);
-    await expect(login(redis.port, 'slow', P2)).resolves.toBe('PONG');
-    await expect(login(redis.port, 'slow', P1)).resolves.toBe('PONG');
-    await expect(login(redis.port, 'slow', P3)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(redis.port, 'slow', P2)).resolves.toBe('PONG');
+    await expect(redisLogin(redis.port, 'slow', P1)).resolves.toBe('PONG');
+    await expect(redisLogin(redis.port, 'slow', P3)).rejects.toThrow(/WRONGPASS/);
   });
 });
 
@@ -559,9 +534,9 @@ describe('state file', () => {
           Authentication: { PasswordCount: 2 },
         });
         again.destroy();
-        await expect(login(freshRedis.port, 'kept', P1)).resolves.toBe('PONG');
-        await expect(login(freshRedis.port, 'kept', P2)).resolves.toBe('PONG');
-        await expect(login(freshRedis.port, 'kept', P3)).rejects.toThrow(/WRONGPASS/);
+        await expect(redisLogin(freshRedis.port, 'kept', P1)).resolves.toBe('PONG');
+        await expect(redisLogin(freshRedis.port, 'kept', P2)).resolves.toBe('PONG');
+        await expect(redisLogin(freshRedis.port, 'kept', P3)).rejects.toThrow(/WRONGPASS/);
       } finally {
         await second.stop();
       }
