@@ -1,4 +1,5 @@
 import type { EngineSecret, RotationEngine } from '@rotor/core/engine';
+import type { CheckContext } from './check-context.js';
 
 /**
  * A real (or faithfully faked) server the suite runs against, started by the author's `startTarget`.
@@ -90,4 +91,14 @@ export interface CheckResult {
 /** Thrown by a check when the engine breaks a rule; the message says which rule and what was seen. */
 export class ConformanceFailure extends Error {
   override readonly name = 'ConformanceFailure';
+}
+
+/** One check: an id, what it proves, and the code that proves it. */
+export interface ConformanceCheck {
+  id: CheckId;
+  title: string;
+  run<TSecret extends EngineSecret>(
+    ctx: CheckContext<TSecret>,
+    options: EngineConformanceOptions<TSecret>,
+  ): Promise<void>;
 }
