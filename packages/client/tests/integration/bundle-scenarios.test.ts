@@ -30,7 +30,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretCache, type SecretCache } from '../../src/index.ts';
 import { connectRedis } from '../../src/ioredis/index.ts';
-import { connect } from '../../src/pg/index.ts';
+import { connect, createRotatingPool, type RotatingPool } from '../../src/pg/index.ts';
 import { startWorkers, type WorkerTally } from './support/workers.ts';
 
 const ROTATIONS = 20;
@@ -53,7 +53,7 @@ let cache: SecretCache;
 const functionArns: Record<string, string> = {};
 const results: Record<
   string,
-  { rotating: WorkerTally; naive: WorkerTally; recovered: number; seconds: number }
+  { rotating: WorkerTally; naive: WorkerTally; pooled?: WorkerTally; recovered: number; seconds: number }
 > = {};
 
 /**
@@ -124,11 +124,18 @@ async function runScenario(
   name: string,
   secretId: string,
   functionArn: string,
-  attempts: { rotating: (logger: RotorLogger) => Promise<void>; naive: () => Promise<void> },
+  attempts: {
+    rotating: (logger: RotorLogger) => Promise<void>;
+    naive: () => Promise<void>;
+    /** A long-lived pool whose connections come and go (tiny idle timeout), queried in a loop. */
+    pooled?: (logger: RotorLogger) => Promise<void>;
+  },
 ) {
   const logger = refusalCounter();
   const rotatingWorkers = startWorkers(WORKERS, () => attempts.rotating(logger), 10);
   const naiveWorkers = startWorkers(WORKERS, attempts.naive, 10);
+  const pooled = attempts.pooled;
+  const pooledWorkers = pooled ? startWorkers(1, () => pooled(logger), 10) : undefined;
   const started = Date.now();
   try {
     await rotateRepeatedly(secretId, functionArn);
@@ -136,7 +143,14 @@ async function runScenario(
   } finally {
     const rotating = await rotatingWorkers.stop();
     const naive = await naiveWorkers.stop();
-    results[name] = { rotating, naive, recovered: logger.refused, seconds: (Date.now() - started) / 1000 };
+    const pool = await pooledWorkers?.stop();
+    results[name] = {
+      rotating,
+      naive,
+      ...(pool ? { pooled: pool } : {}),
+      recovered: logger.refused,
+      seconds: (Date.now() - started) / 1000,
+    };
   }
   return results[name]!;
 }
@@ -186,7 +200,7 @@ afterAll(async () => {
     )
       .map(
         ([name, r]) =>
-          `  ${name.padEnd(32)} ${r.seconds.toFixed(1)} s  @rotor/client: ${r.rotating.failures} failed / ${r.rotating.attempts} (${r.recovered} refused logins recovered)   naive: ${r.naive.failures} failed / ${r.naive.attempts} ${JSON.stringify(r.naive.errors)}`,
+          `  ${name.padEnd(32)} ${r.seconds.toFixed(1)} s  @rotor/client: ${r.rotating.failures} failed / ${r.rotating.attempts} (${r.recovered} refused logins recovered)${r.pooled ? `, RotatingPool.query: ${r.pooled.failures} failed / ${r.pooled.attempts}` : ''}   naive: ${r.naive.failures} failed / ${r.naive.attempts} ${JSON.stringify(r.naive.errors)}`,
       )
       .join('\n')}`,
   );
@@ -306,37 +320,59 @@ describe.concurrent('Redshift bundle (pg transport, PostgreSQL with md5 standing
       ...extra,
     });
 
-  const pgAttempts = (secretId: string) => ({
-    async rotating(logger: RotorLogger) {
-      const client = await connect({
-        secretId,
-        cache,
-        logger,
-        recovery: { baseDelayMs: 20, maxDelayMs: 200 },
-      });
-      try {
-        await client.query('SELECT 1');
-      } finally {
-        await client.end();
-      }
-    },
-    async naive() {
-      const secret = await readCurrent(secretId);
-      const client = new pg.Client({
-        host: String(secret['host']),
-        port: Number(secret['port']),
-        user: String(secret['username']),
-        password: String(secret['password']),
-        database: String(secret['dbname']),
-      });
-      await client.connect();
-      try {
-        await client.query('SELECT 1');
-      } finally {
-        await client.end();
-      }
-    },
+  const pools: RotatingPool[] = [];
+  afterAll(async () => {
+    await Promise.all(pools.map((pool) => pool.end()));
   });
+
+  const pgAttempts = (secretId: string) => {
+    let pool: RotatingPool | undefined;
+    return {
+      async pooled(logger: RotorLogger) {
+        if (!pool) {
+          pool = createRotatingPool({
+            secretId,
+            cache,
+            logger,
+            recovery: { baseDelayMs: 20, maxDelayMs: 200 },
+            // Connections close almost at once, so most queries open a new one mid-rotation.
+            pool: { max: 2, idleTimeoutMillis: 1, maxLifetimeSeconds: 1 },
+          });
+          pools.push(pool);
+        }
+        await pool.query('SELECT 1');
+      },
+      async rotating(logger: RotorLogger) {
+        const client = await connect({
+          secretId,
+          cache,
+          logger,
+          recovery: { baseDelayMs: 20, maxDelayMs: 200 },
+        });
+        try {
+          await client.query('SELECT 1');
+        } finally {
+          await client.end();
+        }
+      },
+      async naive() {
+        const secret = await readCurrent(secretId);
+        const client = new pg.Client({
+          host: String(secret['host']),
+          port: Number(secret['port']),
+          user: String(secret['username']),
+          password: String(secret['password']),
+          database: String(secret['dbname']),
+        });
+        await client.connect();
+        try {
+          await client.query('SELECT 1');
+        } finally {
+          await client.end();
+        }
+      },
+    };
+  };
 
   it('single-user (the hard case): 20 rotations, zero failed logins through @rotor/client', {
     timeout: SCENARIO_TIMEOUT_MS,
@@ -354,6 +390,8 @@ describe.concurrent('Redshift bundle (pg transport, PostgreSQL with md5 standing
     );
     expect(result.rotating.failures).toBe(0);
     expect(result.rotating.attempts).toBeGreaterThan(ROTATIONS);
+    expect(result.pooled?.failures).toBe(0);
+    expect(result.pooled?.attempts).toBeGreaterThan(ROTATIONS);
     expect(result.recovered).toBeGreaterThan(0);
     expect(result.naive.failures).toBeGreaterThan(0);
     expect(Object.keys(result.naive.errors).every((e) => e.startsWith('28P01'))).toBe(true);
@@ -388,6 +426,7 @@ describe.concurrent('Redshift bundle (pg transport, PostgreSQL with md5 standing
     );
     expect(result.rotating.failures).toBe(0);
     expect(result.rotating.attempts).toBeGreaterThan(ROTATIONS);
+    expect(result.pooled?.failures).toBe(0);
     expect((await readCurrent('redshift/alt'))['username']).toBe('rs_alt');
   });
 });
