@@ -104,7 +104,8 @@ export async function tryPgLogin(login: PgLogin, settings: PgConnectionSettings)
     session = await openPgSession(login, settings);
   } catch (error) {
     if ((error as { code?: string }).code === 'CREDENTIAL_REJECTED') {
-      return { accepted: false, reason: (error as Error).message };
+      // With password authentication the server answers the same for a wrong password and a missing user.
+      return { accepted: false, reason: `${(error as Error).message} (wrong password, or no such user)` };
     }
     throw error;
   }

@@ -22,6 +22,7 @@ let sm: SecretsManagerClient;
 const functionArns: Record<Transport, string> = { pg: '', 'data-api': '' };
 type Transport = 'pg' | 'data-api';
 const TRANSPORTS: Transport[] = ['pg', 'data-api'];
+let iamFunctionArn = '';
 const PREFIX: Record<Transport, string> = { pg: 'direct', 'data-api': 'dataapi' };
 const passwordsSeen = new Set<string>();
 
@@ -118,6 +119,17 @@ beforeAll(async () => {
       },
     }).functionArn;
   }
+  iamFunctionArn = aws.registerFunction({
+    functionName: 'rotor-redshift-data-api-iam',
+    bundlePath,
+    handler: 'index.handler',
+    timeoutSeconds: 30,
+    environment: {
+      ROTOR_REDSHIFT_TRANSPORT: 'data-api',
+      ROTOR_REDSHIFT_DATA_API_AUTH: 'temporary-credentials',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    },
+  }).functionArn;
   sm = new SecretsManagerClient({ endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials });
 });
 
@@ -258,6 +270,67 @@ describe.each(TRANSPORTS)('RotateSecret with the bundled function (%s transport)
 });
 
 describe('RotateSecret with the bundled function: refusals and logs', () => {
+  it('data-api with temporary credentials (DbUser): three single-user rotations', async () => {
+    const initial = 'IamInitial1Password';
+    await createLogin('iam_single', initial);
+    await sm.send(
+      new CreateSecretCommand({ Name: 'iam-single', SecretString: secretValue('iam_single', initial) }),
+    );
+    let previous = initial;
+    for (let round = 1; round <= 3; round += 1) {
+      await sm.send(new RotateSecretCommand({ SecretId: 'iam-single', RotationLambdaARN: iamFunctionArn }));
+      const record = await aws.waitForRotation('iam-single', { timeoutMs: 60_000 });
+      expect(record.error).toBeUndefined();
+      const value = await current('iam-single');
+      expect(await canLogin(url, 'iam_single', String(value.password))).toBe(true);
+      expect(await canLogin(url, 'iam_single', previous)).toBe(false);
+      previous = String(value.password);
+    }
+  });
+
+  it.each([
+    ['not JSON', 'rs-malformed', 'this is not json', /not JSON|JSON/i],
+    [
+      'another engine',
+      'rs-wrong-engine',
+      '{"engine":"mysql","host":"h","username":"u","password":"Passw0rdPassw0rd"}',
+      /engine/,
+    ],
+  ])(
+    'fails a rotation of a secret that is %s in createSecret, writing nothing',
+    async (_label, name, value, message) => {
+      await sm.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+      await sm.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: functionArns.pg }));
+      const record = await aws.waitForRotation(name, { timeoutMs: 30_000 });
+      expect(record.status).toBe('failed');
+      const failed = aws.invocations().filter((i) => i.secretId?.includes(name) && i.outcome === 'failed');
+      expect(failed[0]?.step).toBe('createSecret');
+      expect(failed[0]?.errorType).toBe('InvalidSecretError');
+      expect(failed[0]?.errorMessage).toMatch(message);
+      const output = await sm.send(new GetSecretValueCommand({ SecretId: name }));
+      expect(output.SecretString).toBe(value);
+    },
+  );
+
+  it('fails a rotation for a user that does not exist, creating nothing', async () => {
+    await sm.send(
+      new CreateSecretCommand({
+        Name: 'rs-ghost',
+        SecretString: secretValue('ghost_user', 'Ghost1Password'),
+      }),
+    );
+    await sm.send(new RotateSecretCommand({ SecretId: 'rs-ghost', RotationLambdaARN: functionArns.pg }));
+    const record = await aws.waitForRotation('rs-ghost', { timeoutMs: 30_000 });
+    expect(record.status).toBe('failed');
+    const failed = aws
+      .invocations()
+      .filter((i) => i.secretId?.includes('rs-ghost') && i.outcome === 'failed');
+    expect(failed[0]?.step).toBe('setSecret');
+    expect(failed[0]?.errorType).toBe('CredentialRejectedError');
+    const users = await superuser(`SELECT 1 FROM pg_user WHERE usename = 'ghost_user'`);
+    expect(users.rowCount).toBe(0);
+  });
+
   it('fails a rotation with a hostile user name without touching the database or the secret', async () => {
     await createLogin('victim_user', 'Victim1Password');
     const hostile = 'a"; DROP USER victim_user; --';

@@ -335,6 +335,72 @@ describe('alternating users', () => {
   });
 });
 
+describe('engine options against the server', () => {
+  it('copyPrivileges every-rotation adds what the source gained since the clone was made (additively)', async () => {
+    await asSuperuser(async (client) => {
+      await client.query('CREATE TABLE sales.returns (id int)');
+      await client.query('CREATE GROUP auditors');
+    });
+    await createLogin('resync', 'Resync1Password');
+    await createLogin('resync_clone', 'ResyncClone1Password');
+    await asSuperuser((client) => client.query('GRANT SELECT ON sales.returns TO resync'));
+    await asSuperuser((client) => client.query('GRANT USAGE ON SCHEMA sales TO resync'));
+    await asSuperuser((client) => client.query('ALTER GROUP auditors ADD USER resync'));
+    const admin = {
+      secretId: 'arn:admin',
+      value: {
+        engine: 'redshift',
+        host: server.host,
+        port: server.port,
+        username: server.user,
+        password: server.password,
+      },
+      tags: {},
+    };
+    const source = redshiftSecretSchema.parse(secretFor('resync', 'Resync1Password'));
+    const target = { ...source, username: 'resync_clone', password: 'ResyncClone2Password' };
+    passwordsSeen.add('ResyncClone2Password');
+    const hasReturns = async () =>
+      (
+        await asSuperuser((client) =>
+          client.query(`SELECT has_table_privilege('resync_clone', 'sales.returns', 'SELECT') AS ok`),
+        )
+      ).rows[0].ok;
+
+    // AWS's behaviour (default): an existing clone only gets its new password.
+    await engine().cloneUser!({ source, target, principal: { kind: 'admin', admin } }, stepContext());
+    expect(await canLogin('resync_clone', 'ResyncClone2Password')).toBe(true);
+    expect(await hasReturns()).toBe(false);
+
+    const resync = redshiftEngine({ pg: { tls: 'disable' }, copyPrivileges: 'every-rotation' });
+    await resync.cloneUser!({ source, target, principal: { kind: 'admin', admin } }, stepContext());
+    expect(await hasReturns()).toBe(true);
+    const groups = await asSuperuser((client) =>
+      client.query(
+        `SELECT groname FROM pg_group WHERE (SELECT usesysid FROM pg_user WHERE usename = 'resync_clone') = ANY(grolist)`,
+      ),
+    );
+    expect(groups.rows).toEqual([{ groname: 'auditors' }]);
+    // Repeating it is harmless (memberships already there are not added twice).
+    await resync.cloneUser!({ source, target, principal: { kind: 'admin', admin } }, stepContext());
+    expect(await canLogin('resync_clone', 'ResyncClone2Password')).toBe(true);
+  });
+
+  it('data-api with loginCheck "pg" proves logins directly: accepted, and refused for a wrong password', async () => {
+    await createLogin('checked', 'Checked1Password');
+    const checked = redshiftEngine({
+      transport: 'data-api',
+      dataApi: { loginCheck: 'pg', clusterIdentifier: 'analytics', region: 'us-east-1' },
+      pg: { tls: 'disable' },
+    });
+    const user = redshiftSecretSchema.parse(secretFor('checked', 'Checked1Password'));
+    expect(await checked.login(user, stepContext())).toEqual({ status: 'accepted' });
+    const wrong = await checked.login({ ...user, password: 'Wrong1Password' }, stepContext());
+    expect(wrong.status).toBe('rejected');
+    expect(wrong.status === 'rejected' && wrong.reason).toMatch(/no such user/);
+  });
+});
+
 describe('transport security', () => {
   it('requires TLS by default: a server without TLS is refused before any password is sent', async () => {
     const secure = redshiftEngine();
