@@ -99,6 +99,8 @@ export interface FunctionHost {
 }
 
 const MAX_LOG_CHARS = 64 * 1024;
+/** Invocation records kept (oldest dropped first), so a long-running endpoint's memory stays bounded. */
+const MAX_RECORDS = 5_000;
 const DEFAULT_TIMEOUT_SECONDS = 30;
 const FUNCTION_NAME_PATTERN = /^[a-zA-Z0-9-_]{1,64}$/;
 
@@ -164,8 +166,11 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       clearTimeout(idleTimers.get(child));
       idleTimers.delete(child);
       if (alive(child)) {
-        child.ref();
-        (child.channel as { ref?: () => void } | undefined)?.ref?.();
+        for (const handle of [child, child.channel, child.stdout, child.stderr] as Array<{
+          ref?: () => void;
+        } | null>) {
+          handle?.ref?.();
+        }
         return child;
       }
     }
@@ -177,8 +182,11 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     pool.push(child);
     idle.set(fn.functionName, pool);
     // An idle sandbox must not keep the endpoint's process alive, and goes away after a while.
-    child.unref();
-    (child.channel as { unref?: () => void } | undefined)?.unref?.();
+    for (const handle of [child, child.channel, child.stdout, child.stderr] as Array<{
+      unref?: () => void;
+    } | null>) {
+      handle?.unref?.();
+    }
     const timer = setTimeout(() => {
       idle.set(
         fn.functionName,
@@ -257,6 +265,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           logs,
         };
         records.push(record);
+        if (records.length > MAX_RECORDS) records.splice(0, records.length - MAX_RECORDS);
         logger.debug('Function invocation ended', {
           functionName: fn.functionName,
           step: meta.step,

@@ -6,6 +6,8 @@ import { nextRotationDate } from './rotation-rules.js';
 import { detachStage } from './stages.js';
 
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+/** Rotation records kept for `rotations()` (oldest dropped first); the latest per secret is always kept. */
+const MAX_HISTORY = 5_000;
 
 export type RotationStatus = 'running' | 'waiting-retry' | 'succeeded' | 'failed' | 'cancelled' | 'abandoned';
 
@@ -218,6 +220,7 @@ export function createRotationRunner(options: {
       );
       runs.set(secret.arn, state);
       history.push(record);
+      if (history.length > MAX_HISTORY) history.splice(0, history.length - MAX_HISTORY);
       logger.info('Rotation started', { secretArn: secret.arn, functionArn: fn.functionArn, immediate });
       return { ...record };
     },
