@@ -3,7 +3,6 @@
  * nodejs20.x or later), with pg, zod, Powertools and the Secrets Manager client inside, plus dist/size.json.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -13,29 +12,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const bundlePath = join(dist, 'index.mjs');
 /**
- * Beyond this the bundle has picked up something it should not (a second zod, the whole SDK). Measured
- * 657 KB: the Secrets Manager client with the SDK's default credential chain (~200 KB of @smithy/core),
- * zod 88 KB, pg 60 KB, Powertools 16 KB, Rotor 27 KB.
+ * Beyond this the bundle has picked up something it should not (a second zod, CommonJS builds of the SDK).
+ * Measured 522 KB: @smithy/core 130 KB, zod 88 KB, the SDK's credential chain and client ~105 KB, pg 58 KB,
+ * Powertools 16 KB, Rotor 27 KB.
  */
-const MINIFIED_BUDGET_BYTES = 700 * 1024;
-
-/**
- * `import { z } from 'zod'` hands esbuild zod's whole namespace object, locales included (444 KB of this
- * bundle, measured); `import * as z from 'zod'` is the same API and tree-shakes. Workspace sources still
- * using the first form (packages/core's) are rewritten at bundle time.
- */
-const zodNamespaceImport = {
-  name: 'zod-namespace-import',
-  setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /[\\/]packages[\\/][^\\/]+[\\/]src[\\/].*\.ts$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      return {
-        contents: source.replace(/^import \{ z \} from 'zod';$/m, "import * as z from 'zod';"),
-        loader: 'ts',
-      };
-    });
-  },
-};
+const MINIFIED_BUDGET_BYTES = 600 * 1024;
 
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
@@ -47,7 +28,9 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  conditions: ['@rotor/source'],
+  // Setting conditions drops esbuild's default `module` condition; without it @smithy/* resolve to their
+  // CommonJS builds, which do not tree-shake.
+  conditions: ['@rotor/source', 'module'],
   mainFields: ['module', 'main'],
   minify: true,
   sourcemap: true,
@@ -55,7 +38,6 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  plugins: [zodNamespaceImport],
   // pg requires its optional native binding only when pg.native is read, which the engine never does.
   external: ['pg-native'],
   // pg and parts of the SDK are CommonJS and require() Node built-ins; ESM has no `require` of its own.
