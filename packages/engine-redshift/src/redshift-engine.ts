@@ -26,7 +26,7 @@ import {
   UserNotFoundError,
 } from '@rotor/core/engine';
 import * as z from 'zod';
-import { type Dialect, detectDialect, readPrivileges, readUserFacts } from './catalog.js';
+import { type Dialect, detectDialect, readPrivileges, readUserFacts, userExists } from './catalog.js';
 import { buildClonePlan } from './clone-plan.js';
 import {
   type DataApiIdentity,
@@ -287,6 +287,12 @@ export function redshiftEngine(options: RedshiftEngineOptions = {}): RotationEng
       await withSession(
         () => openAs(who, source, context),
         async (session) => {
+          // Later rotations only change the password (AWS's behaviour): one catalog query, one statement.
+          if (resolved.copyPrivileges === 'on-create' && (await userExists(session, target.username))) {
+            await session.transaction([alterUserPassword(target.username, targetPassword)]);
+            context.logger.info(`Changed the password of existing alternate user "${target.username}"`);
+            return;
+          }
           const dialect = await dialectOf(session);
           const sourceFacts = await readUserFacts(session, dialect, source.username);
           if (!sourceFacts) {
@@ -296,11 +302,6 @@ export function redshiftEngine(options: RedshiftEngineOptions = {}): RotationEng
             );
           }
           const targetFacts = await readUserFacts(session, dialect, target.username);
-          if (targetFacts && resolved.copyPrivileges === 'on-create') {
-            await session.transaction([alterUserPassword(target.username, targetPassword)]);
-            context.logger.info(`Changed the password of existing alternate user "${target.username}"`);
-            return;
-          }
           const plan = buildClonePlan({
             dialect,
             source: sourceFacts,
