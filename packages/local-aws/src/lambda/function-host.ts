@@ -222,8 +222,8 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       child.once('exit', () => running.delete(child));
     }
     let logs = '';
-    const appendLog = (chunk: Buffer) => {
-      if (logs.length < MAX_LOG_CHARS) logs += chunk.toString('utf8').slice(0, MAX_LOG_CHARS - logs.length);
+    const appendLog = (chunk: Buffer | string) => {
+      if (logs.length < MAX_LOG_CHARS) logs += chunk.toString().slice(0, MAX_LOG_CHARS - logs.length);
     };
     child.stdout?.on('data', appendLog);
     child.stderr?.on('data', appendLog);
@@ -310,7 +310,9 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       };
 
       const onMessage = (message: RunnerMessage) => {
-        if (message.type === 'ready' && phase === 'init') {
+        if (message.type === 'log') {
+          appendLog(message.data);
+        } else if (message.type === 'ready' && phase === 'init') {
           clearTimeout(timer);
           startInvoke();
         } else if (message.type === 'init-error') {
@@ -432,6 +434,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
 }
 
 type RunnerMessage =
+  | { type: 'log'; data: string }
   | { type: 'ready' }
   | { type: 'init-error'; errorType: string; errorMessage: string }
   | { type: 'result'; ok: true; result: unknown }

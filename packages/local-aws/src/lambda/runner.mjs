@@ -7,6 +7,22 @@
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+// Output goes to the parent over the IPC channel, in order with the result message, so each invocation's
+// record holds everything the function printed before it returned (separate stdout/stderr pipes could be
+// read after the result arrived). Output from before this point (runtime startup) still uses the pipes.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.write = (chunk, encoding, callback) => {
+    const text =
+      typeof chunk === 'string'
+        ? chunk
+        : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8');
+    if (process.connected) process.send({ type: 'log', data: text });
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') queueMicrotask(() => done());
+    return true;
+  };
+}
+
 let handlerFn;
 /** The invocation in progress: reports once. */
 let current;

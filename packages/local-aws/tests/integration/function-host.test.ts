@@ -17,6 +17,8 @@ const bundles: Record<string, string> = {
   'cjs.cjs': `exports.handler = (event, context, callback) => { setTimeout(() => callback(null, { cjs: event.n * 2 }), 10); };`,
   'throws.mjs': `export const handler = async () => { const e = new Error('no such user'); e.name = 'UserNotFoundError'; throw e; };`,
   'counter.mjs': `let calls = 0; export const handler = async () => ({ calls: ++calls, pid: process.pid });`,
+  'chatty.mjs': `export const handler = async (event) => { for (let i = 0; i < 50; i++) console.log('line', event.n, i);
+    console.error('last', event.n); return event.n; };`,
   'exits.mjs': `export const handler = async () => { process.exit(3); };`,
   'import-error.mjs': `import 'this-package-does-not-exist'; export const handler = async () => 1;`,
   'rejects-later.mjs': `export const handler = async () => { Promise.reject(new Error('dangling')); await new Promise((r) => setTimeout(r, 200)); return 'late'; };`,
@@ -137,6 +139,17 @@ describe('function host', () => {
     await host.invoke(crashing, {});
     const again = await host.invoke(crashing, {});
     expect(again.record).toMatchObject({ coldStart: true, outcome: 'failed', errorMessage: 'dangling' });
+  });
+
+  it("keeps each invocation's output with its own record, up to the last line before it returned", async () => {
+    const fn = register('chatty-fn', 'chatty.mjs');
+    for (let n = 0; n < 10; n++) {
+      const { record } = await host.invoke(fn, { n });
+      const lines = record.logs.trim().split('\n');
+      expect(lines).toHaveLength(51);
+      expect(lines[0]).toBe(`line ${n} 0`);
+      expect(lines[50]).toBe(`last ${n}`);
+    }
   });
 
   it('refuses a bad registration', () => {
