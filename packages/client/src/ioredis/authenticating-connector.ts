@@ -26,6 +26,7 @@ export interface AuthenticatingConnectorSettings {
 }
 
 const CONNECTION_CLOSED = 'Connection is closed.';
+const NO_PASSWORD_CONFIGURED = /without any password configured|no password is set/;
 
 function encodeCommand(args: readonly string[]): string {
   return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
@@ -107,7 +108,8 @@ export function authenticatingConnectorClass(
           const end = reply.indexOf('\r\n');
           if (end === -1) return;
           const line = reply.slice(0, end);
-          if (line.startsWith('+')) finish(undefined);
+          // A server without passwords refuses AUTH but serves us anyway (ioredis only warns, too).
+          if (line.startsWith('+') || NO_PASSWORD_CONFIGURED.test(line)) finish(undefined);
           else finish(new ReplyError(line.slice(1)) as Error);
         };
         const onError = (error: Error) => finish(error);

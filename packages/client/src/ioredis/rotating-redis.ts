@@ -57,16 +57,20 @@ export function createRotatingRedis(options: RotatingRedisOptions): Redis {
   return new Redis({ ...config, Connector });
 }
 
+/** ioredis's own default: reconnect after 50 ms per attempt, at most 2 s. */
+const ioredisDefaultRetry = (times: number) => Math.min(times * 50, 2_000);
+
 /**
  * Opens one authenticated ioredis connection (recovering from a refused AUTH), for code that opens a
- * fresh connection per unit of work. Rejects with the refusal (or network error) itself when it fails;
- * by default a failed connection is not retried by ioredis (`retryStrategy` returns null). The caller
- * disconnects the client and should listen to its `error` event.
+ * fresh connection per unit of work. Rejects with the refusal (or network error) itself when the first
+ * connect fails, without ioredis retrying it; once connected, the client reconnects under your
+ * `retryStrategy` (or ioredis's default). The caller disconnects it and should listen to `error`.
  */
 export async function connectRedis(options: RotatingRedisOptions): Promise<Redis> {
+  const retryStrategy = options.redis?.retryStrategy ?? ioredisDefaultRetry;
   const client = createRotatingRedis({
     ...options,
-    redis: { retryStrategy: () => null, ...options.redis, lazyConnect: true },
+    redis: { ...options.redis, retryStrategy: () => null, lazyConnect: true },
   });
   let lastError: unknown;
   const remember = (error: unknown) => {
@@ -81,5 +85,7 @@ export async function connectRedis(options: RotatingRedisOptions): Promise<Redis
   } finally {
     client.off('error', remember);
   }
+  // ioredis reads retryStrategy at each close: later drops reconnect as usual.
+  client.options.retryStrategy = retryStrategy;
   return client;
 }

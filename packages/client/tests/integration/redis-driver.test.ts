@@ -121,6 +121,29 @@ describe('connectRedis (one-shot)', () => {
     client.disconnect();
   });
 
+  it('reconnects later drops (retryStrategy restored after the first connect), re-authenticating', async () => {
+    const p1 = newPassword();
+    await setPasswords('later', p1);
+    const sm = new FakeSecretsManager();
+    sm.create('later', elastiCacheSecret('later', p1));
+    const cache = createSecretCache({ client: sm.client, logger: silentLogger });
+    const client = await connectRedis({
+      secretId: 'later',
+      cache,
+      recovery,
+      logger: silentLogger,
+      redis: { host: server.host, port: server.port, retryStrategy: () => 10 },
+    });
+    client.on('error', () => {});
+    const p2 = newPassword();
+    sm.promote('later', sm.putPending('later', elastiCacheSecret('later', p2)));
+    await setPasswords('later', p2);
+    await admin.call('CLIENT', 'KILL', 'USER', 'later');
+    expect(await client.incr('later:n')).toBe(1);
+    expect(await client.call('ACL', 'WHOAMI')).toBe('later');
+    client.disconnect();
+  });
+
   it('does not refresh on a network error', async () => {
     const sm = new FakeSecretsManager();
     sm.create('net', elastiCacheSecret('net', 'Whatever-password-1'));
