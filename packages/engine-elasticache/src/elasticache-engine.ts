@@ -117,7 +117,7 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
         return user.Status === ACTIVE ? user : undefined;
       },
       context,
-      pollOptions(context, `ElastiCache user "${ref.userId}" to become active (${why})`),
+      pollOptions(`ElastiCache user "${ref.userId}" to become active (${why})`),
     );
 
   const waitUntilGroupActive = (ref: UserRef, groupId: string, context: StepContext) =>
@@ -128,15 +128,17 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
         return group.Status === ACTIVE ? 'active' : undefined;
       },
       context,
-      pollOptions(context, `ElastiCache user group "${groupId}" to become active`),
+      pollOptions(`ElastiCache user group "${groupId}" to become active`),
     );
 
-  const pollOptions = (context: StepContext, description: string) => ({
+  const pollOptions = (description: string) => ({
     description,
     initialDelayMs: Math.min(settings.initialPollDelayMs, settings.retryIntervalMs),
     factor: settings.pollFactor,
     maxDelayMs: settings.retryIntervalMs,
-    timeoutMs: Math.min(settings.maxWaitingTimeMs, context.remainingTimeMs()),
+    // The configured maximum; the Lambda deadline bounds it too, through context.signal (which also makes
+    // the timeout message say why).
+    timeoutMs: settings.maxWaitingTimeMs,
   });
 
   const checkPasswords = (passwords: readonly string[], context: StepContext) => {
@@ -171,6 +173,37 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
   const accessFor = (accessString: string | undefined) => {
     if (accessString === undefined) return undefined;
     return settings.enableDisabledUser && isDisabled(accessString) ? switchedOn(accessString) : accessString;
+  };
+
+  /**
+   * Whether an active user already holds exactly `passwords`, proven with AUTH on the data plane: its
+   * password count matches and every one of them logs in. This is what lets a retried step, in a fresh
+   * container that remembers nothing, resume without issuing the same ModifyUser twice. Without an
+   * endpoint (or for a disabled user) it cannot be proven, and the change is issued again (idempotent).
+   */
+  const holdsExactly = async (
+    secret: ElastiCacheSecret,
+    user: User,
+    passwords: readonly string[],
+    context: StepContext,
+  ): Promise<boolean> => {
+    const endpoint = endpointFor(secret);
+    if (!endpoint || user.Status !== ACTIVE || isDisabled(user.AccessString)) return false;
+    if (user.Authentication?.Type !== 'password' || user.Authentication.PasswordCount !== passwords.length) {
+      return false;
+    }
+    for (const password of passwords) {
+      const outcome = await redisLogin({
+        endpoint,
+        username: secret.username,
+        password,
+        connectTimeoutMs: settings.dataPlane.connectTimeoutMs,
+        signal: context.signal,
+        step: context.step,
+      });
+      if (outcome.status !== 'accepted') return false;
+    }
+    return true;
   };
 
   const endpointFor = (secret: ElastiCacheSecret): DataPlaneEndpoint | undefined => {
@@ -259,6 +292,13 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
         user = await waitUntilActive(ref, context, 'before ModifyUser');
       }
       const fields = modifyFields(user, passwords);
+      if (fields.AccessString === undefined && (await holdsExactly(secret, user, passwords, context))) {
+        issuedChanges.set(ref.userId, change);
+        context.logger.info(
+          `User "${ref.userId}" already holds exactly these ${passwords.length} password(s) (checked with AUTH); not issuing ModifyUser again`,
+        );
+        return;
+      }
       await controlPlane.modifyUser(ref, { UserId: ref.userId, ...fields }, context.step);
       issuedChanges.set(ref.userId, change);
       context.logger.info(
@@ -368,6 +408,13 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
           current = await waitUntilActive(targetRef, context, 'before ModifyUser');
         // Keep the pair alike: the clone gets the source's access string again on every rotation.
         const fields = modifyFields(current, [password], sourceUser.AccessString);
+        if (fields.AccessString === undefined && (await holdsExactly(target, current, [password], context))) {
+          issuedChanges.set(targetRef.userId, change);
+          context.logger.info(
+            `Alternate user "${targetRef.userId}" already holds the pending password; not again`,
+          );
+          return current;
+        }
         await controlPlane.modifyUser(targetRef, { UserId: targetRef.userId, ...fields }, context.step);
         issuedChanges.set(targetRef.userId, change);
         context.logger.info(

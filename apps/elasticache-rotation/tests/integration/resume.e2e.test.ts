@@ -1,0 +1,98 @@
+import { type LocalAws, startLocalAws } from '@rotor/local-aws';
+import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildBundle,
+  bundlePath,
+  canLogIn,
+  clients,
+  createSecret,
+  createSeedUser,
+  rotateAndWait,
+  secretAt,
+  userArnOf,
+} from './support.ts';
+
+/**
+ * A change that outlasts the function's wait: ElastiCache keeps the user `modifying` for 4 s while the
+ * function may wait only 2.5 s. testSecret times out (retryable), Secrets Manager runs the rotation again,
+ * in a warm container (module state kept) or a cold one (nothing remembered), and the retry resumes
+ * without a second ModifyUser.
+ */
+let redis: RedisServerHandle;
+let aws: LocalAws;
+
+beforeAll(async () => {
+  buildBundle();
+  redis = await startRedisServer();
+  aws = await startLocalAws({
+    elasticache: { redisUrl: redis.url, modifyingDelayMs: 4_000 },
+    rotation: { maxAttempts: 6, retryDelayMs: 200 },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await aws?.stop();
+  await redis?.stop();
+});
+
+describe('resuming after a StepTimeout', () => {
+  it.each([
+    ['a warm container (remembers the change it issued)', 'warm1', true],
+    ['a cold container (proves the change with AUTH)', 'cold1', false],
+  ])('finishes on a later attempt with exactly one ModifyUser: %s', async (_label, userId, keepWarm) => {
+    const { sm, ec } = clients(aws);
+    const initialPassword = 'Resume-initial-password-01';
+    await createSeedUser(ec, userId, {
+      NoPasswordRequired: false,
+      Passwords: [initialPassword],
+      AccessString: 'on ~keys* +get',
+    });
+    await aws.elasticache!.settled();
+    const secretArn = await createSecret(sm, `production/ec/${userId}`, {
+      user_arn: userArnOf(aws, userId),
+      username: userId,
+      password: initialPassword,
+      host: '127.0.0.1',
+      port: redis.port,
+      tls: false,
+    });
+    const fn = aws.registerFunction({
+      functionName: `rotor-ec-${userId}`,
+      bundlePath,
+      timeoutSeconds: 60,
+      keepWarm,
+      environment: {
+        SECRET_ARN: secretArn,
+        USER_NAME: userId,
+        MAX_WAITING_TIME_FOR_ACTIVE_IN_SECONDS: '2.5',
+        WAITING_RETRY_INTERVAL_IN_SECONDS: '0.2',
+      },
+    });
+    aws.resetApiCalls();
+    const outcome = await rotateAndWait(aws, sm, secretArn, fn.functionArn);
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.attempts).toBeGreaterThan(1);
+    const timeouts = aws
+      .invocations()
+      .filter(
+        (invocation) => invocation.functionName === `rotor-ec-${userId}` && invocation.outcome === 'failed',
+      );
+    expect(timeouts.length).toBeGreaterThan(0);
+    expect(
+      new Set(timeouts.map((invocation) => `${invocation.errorType}: ${invocation.errorMessage}`)),
+    ).toEqual(new Set(timeouts.map((invocation) => `StepTimeoutError: ${invocation.errorMessage}`)));
+    const elastiCacheCalls = Object.entries(aws.apiCalls())
+      .filter(([service]) => /elasticache/i.test(service))
+      .map(([, operations]) => operations);
+    const modifyUserCalls = elastiCacheCalls.reduce(
+      (sum, operations) => sum + (operations.ModifyUser ?? 0),
+      0,
+    );
+    expect(modifyUserCalls).toBe(1);
+    const current = await secretAt(sm, secretArn, 'AWSCURRENT');
+    expect(await canLogIn(redis.port, userId, current.password), 'new password').toBe(true);
+    expect(await canLogIn(redis.port, userId, initialPassword), 'previous password').toBe(true);
+    expect(await canLogIn(redis.port, userId, `${initialPassword}x`), 'wrong password').toBe(false);
+  });
+});
