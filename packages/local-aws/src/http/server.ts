@@ -171,8 +171,11 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
       },
     );
   });
-  // The SDK keeps connections alive; don't let an idle socket hold up close().
-  server.keepAliveTimeout = 5_000;
+  // SDK clients keep connections alive. A server that closes idle sockets first races the client's next
+  // request on them ("socket hang up"), so idle sockets live longer here than in clients' pools, as behind
+  // AWS's load balancers; close() ends them all at once anyway.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
