@@ -19,6 +19,8 @@ export interface RotationLoopOptions {
   clientKinds: readonly ClientKind[];
   /** Pause after the workers start and after the last rotation, so logins straddle every rotation. */
   settleMs?: number;
+  /** Pause between rotations (the bench spaces them beyond client cache lifetimes). */
+  pauseBetweenMs?: number;
   onProgress?(progress: RotationProgress): void;
   onRotation?(rotation: { index: number; ms: number; succeeded: boolean; error?: string | undefined }): void;
 }
@@ -76,6 +78,7 @@ export async function runRotationLoop(
   try {
     await sleep(settleMs);
     for (let index = 1; index <= options.rotations; index++) {
+      if (index > 1 && options.pauseBetweenMs) await sleep(options.pauseBetweenMs);
       const started = performance.now();
       await env.secretsManager.send(new RotateSecretCommand({ SecretId: scenario.secretId }));
       const record = await env.aws.waitForRotation(scenario.secretId, { timeoutMs: 180_000 });

@@ -1,0 +1,121 @@
+/**
+ * `pnpm bench`: prints the tables and writes bench/results/<name>.json and .md (see bench/README.md).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { StrategyId } from '@rotor/core';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { REPO_ROOT } from '../environment/bundles.js';
+import { MissingBinaryError } from '../environment/servers.js';
+import type { DemoEngine } from '../scenarios/scenario.js';
+import { NAIVE_TTL_MS } from '../workload/naive-secret-reader.js';
+import { type BenchOptions, renderBenchReport, runBench } from './run-bench.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const integer = (min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+  return n;
+};
+const list =
+  <T extends string>(allowed: readonly T[]) =>
+  (value: string): T[] => {
+    const items = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (items.length === 0 || items.some((item) => !allowed.includes(item as T))) {
+      throw new InvalidArgumentError(`expected a comma-separated list of ${allowed.join(', ')}`);
+    }
+    return items as T[];
+  };
+
+const PHASES = ['timing', 'logins', 'bundles'] as const;
+const program = new Command('pnpm bench')
+  .description('Rotation measurements on the local endpoint with the real bundles and servers (not a test).')
+  .addOption(
+    new Option('--engines <list>')
+      .argParser(list<DemoEngine>(['elasticache', 'redshift']))
+      .default(['elasticache', 'redshift']),
+  )
+  .addOption(
+    new Option('--strategies <list>')
+      .argParser(list<StrategyId>(['dual-password', 'single-user', 'alternating-users']))
+      .default(['dual-password', 'single-user', 'alternating-users']),
+  )
+  .addOption(
+    new Option('--rotations <n>', 'rotations per scenario, timing phase')
+      .argParser(integer(1, 10_000))
+      .default(50),
+  )
+  .addOption(
+    new Option('--login-rotations <n>', 'rotations per scenario, login phase')
+      .argParser(integer(1, 1_000))
+      .default(6),
+  )
+  .addOption(
+    new Option('--spacing-ms <ms>', 'pause between login-phase rotations')
+      .argParser(integer(0, 600_000))
+      .default(NAIVE_TTL_MS + 1_000),
+  )
+  .addOption(
+    new Option('--login-workers <n>', 'workers per client kind').argParser(integer(1, 64)).default(4),
+  )
+  .addOption(new Option('--login-interval-ms <ms>').argParser(integer(0, 10_000)).default(20))
+  .addOption(
+    new Option('--modifying-delay-ms <ms>', 'ElastiCache modifying delay')
+      .argParser(integer(0, 600_000))
+      .default(1_000),
+  )
+  .addOption(new Option('--import-runs <n>').argParser(integer(1, 100)).default(7))
+  .addOption(new Option('--phases <list>').argParser(list(PHASES)).default([...PHASES]))
+  .option(
+    '--name <name>',
+    'results file name under bench/results/',
+    `bench-${new Date().toISOString().slice(0, 10)}`,
+  )
+  .exitOverride();
+
+let parsed: ReturnType<typeof program.opts>;
+try {
+  program.parse(process.argv.slice(2), { from: 'user' });
+  parsed = program.opts();
+} catch (error) {
+  process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : 2);
+}
+const phases = parsed.phases as string[];
+const options: BenchOptions = {
+  engines: parsed.engines,
+  strategies: parsed.strategies,
+  rotations: parsed.rotations,
+  loginRotations: parsed.loginRotations,
+  spacingMs: parsed.spacingMs,
+  loginWorkers: parsed.loginWorkers,
+  loginIntervalMs: parsed.loginIntervalMs,
+  modifyingDelayMs: parsed.modifyingDelayMs,
+  importRuns: parsed.importRuns,
+  phases: {
+    timing: phases.includes('timing'),
+    logins: phases.includes('logins'),
+    bundles: phases.includes('bundles'),
+  },
+};
+
+try {
+  const report = await runBench(options, (line) => process.stdout.write(`${line}\n`));
+  const text = renderBenchReport(report);
+  process.stdout.write(`\n${text}`);
+  const dir = join(REPO_ROOT, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  const base = join(dir, String(parsed.name));
+  await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(`${base}.md`, `# pnpm bench ${String(parsed.name)}\n\n\`\`\`\n${text}\`\`\`\n`);
+  process.stdout.write(`Wrote ${base}.json and ${base}.md\n`);
+} catch (error) {
+  process.stderr.write(
+    `pnpm bench: ${error instanceof MissingBinaryError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+}

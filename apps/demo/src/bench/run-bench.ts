@@ -1,0 +1,368 @@
+/**
+ * `pnpm bench`: measurements, not tests. For each engine and strategy, through RotateSecret on the local
+ * endpoint with the real bundles and servers:
+ *   1. rotation wall time over N rotations (p50 / p95), with a known ElastiCache modifying delay, and the
+ *      waiting overhead (time after the user turned active before the waiting step noticed);
+ *   2. the API calls the rotation function made per rotation, by service and operation;
+ *   3. failed logins under continuous load (fresh connection per attempt, several workers) for @rotor/client
+ *      and for a naive client, with rotations spaced beyond the naive client's cache lifetime;
+ *   4. bundle size and cold import time against a bare Secrets Manager client bundle.
+ */
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import type { StrategyId } from '@rotor/core';
+import { bundlePath } from '../environment/bundles.js';
+import { formatDuration, formatPercent, percentile, type Summary, summarize } from '../report/stats.js';
+import { renderTable } from '../report/table.js';
+import { openDemoSession, prepareScenario, scenarioPlan } from '../run-demo.js';
+import { runRotationLoop } from '../scenarios/rotation-loop.js';
+import type { DemoEngine, PreparedScenario } from '../scenarios/scenario.js';
+import type { CallCounts } from '../workload/api-calls.js';
+import type { LoginStats } from '../workload/login-workers.js';
+import { NAIVE_TTL_MS } from '../workload/naive-secret-reader.js';
+import { type BundleCost, buildBaselineBundle, measureBundle } from './bundle-cost.js';
+import { createElastiCacheTimeline, waitingOverheads } from './elasticache-timeline.js';
+
+export interface BenchOptions {
+  engines: DemoEngine[];
+  strategies: StrategyId[];
+  /** Rotations per scenario for the timing phase (the issue asks for at least 50). */
+  rotations: number;
+  /** Rotations per scenario for the login phase. */
+  loginRotations: number;
+  /** Pause between login-phase rotations; default: the naive client's cache lifetime plus a second. */
+  spacingMs: number;
+  loginWorkers: number;
+  loginIntervalMs: number;
+  modifyingDelayMs: number;
+  importRuns: number;
+  phases: { timing: boolean; logins: boolean; bundles: boolean };
+}
+
+export interface TimingResult {
+  engine: DemoEngine;
+  strategy: StrategyId;
+  rotations: number;
+  failed: number;
+  retries: number;
+  rotationMs: Summary;
+  /** API calls the rotation function made per rotation, by service and operation. */
+  callsPerRotation: CallCounts;
+  callsPerRotationTotal: number;
+  /** Function invocations per rotation (four steps, plus retries), how many were cold starts, and step times. */
+  invocations: {
+    perRotation: number;
+    coldStarts: number;
+    initMsMedian: number | undefined;
+    stepMsMedian: Record<string, number | undefined>;
+  };
+  /** ElastiCache only: overhead per wait for `active`, and how many waits a rotation had. */
+  waitingOverheadMs?: Summary;
+  waitsPerRotation?: number;
+}
+
+export interface LoginResult {
+  engine: DemoEngine;
+  strategy: StrategyId;
+  rotations: number;
+  clients: Record<string, Pick<LoginStats, 'attempted' | 'failed' | 'failuresByReason'>>;
+}
+
+export interface BenchReport {
+  machine: Record<string, unknown>;
+  options: BenchOptions;
+  timing: TimingResult[];
+  logins: LoginResult[];
+  bundles: { baseline?: BundleCost; bundles: Array<BundleCost & { importRatio: number }> };
+  elapsedMs: number;
+}
+
+export function describeMachine(): Record<string, unknown> {
+  const cpuList = cpus();
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform} ${release()}`,
+    cpuCount: cpuList.length,
+    cpuModel: cpuList[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    loadAverageAtStart: loadavg().map((n) => Math.round(n * 100) / 100),
+  };
+}
+
+export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<BenchReport> {
+  const started = performance.now();
+  const machine = describeMachine();
+  const report: BenchReport = {
+    machine,
+    options,
+    timing: [],
+    logins: [],
+    bundles: { bundles: [] },
+    elapsedMs: 0,
+  };
+  const plan = scenarioPlan(options);
+
+  if (options.phases.timing || options.phases.logins) {
+    const timeline = createElastiCacheTimeline(options.modifyingDelayMs);
+    const session = await openDemoSession(
+      {
+        ...options,
+        redisUrl: undefined,
+        postgresUrl: undefined,
+        rebuild: false,
+        wrapElastiCache: timeline.wrap,
+      },
+      log,
+    );
+    try {
+      for (const [engine, strategy] of plan) {
+        const label = `${engine}/${strategy}`;
+        const scenario: PreparedScenario = await prepareScenario(session.env, engine, strategy);
+        try {
+          if (options.phases.timing) {
+            log(`${label}: ${options.rotations} rotations back to back (1 client worker)`);
+            const from = performance.now();
+            const invocationsBefore = session.env.aws.invocations().length;
+            const result = await runRotationLoop(session.env, scenario, {
+              rotations: options.rotations,
+              workers: 1,
+              intervalMs: 100,
+              clientKinds: ['rotor'],
+              onRotation: (r) => {
+                if (!r.succeeded || r.index % 10 === 0) {
+                  log(
+                    `  ${label} ${r.index}/${options.rotations}${r.succeeded ? '' : ` FAILED: ${r.error ?? ''}`}`,
+                  );
+                }
+              },
+            });
+            const to = performance.now();
+            const finished = result.rotationMs.length + result.rotationsFailed;
+            const invocations = session.env.aws
+              .invocations()
+              .slice(invocationsBefore)
+              .filter((record) => record.secretId?.includes(`:secret:${scenario.secretId}-`));
+            const cold = invocations.filter((record) => record.initDurationMs > 0);
+            const stepMsMedian: Record<string, number | undefined> = {};
+            for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
+              stepMsMedian[step] = percentile(
+                invocations.filter((record) => record.step === step).map((record) => record.durationMs),
+                50,
+              );
+            }
+            const timing: TimingResult = {
+              engine,
+              strategy,
+              rotations: result.rotationMs.length,
+              failed: result.rotationsFailed,
+              retries: result.retries ?? 0,
+              rotationMs: summarize(result.rotationMs),
+              callsPerRotation: perRotation(result.functionCalls, finished),
+              callsPerRotationTotal:
+                Object.values(result.apiCalls).reduce((sum, n) => sum + n, 0) / Math.max(1, finished),
+              invocations: {
+                perRotation: invocations.length / Math.max(1, finished),
+                coldStarts: cold.length,
+                initMsMedian: percentile(
+                  cold.map((record) => record.initDurationMs),
+                  50,
+                ),
+                stepMsMedian,
+              },
+            };
+            if (engine === 'elasticache') {
+              const overheads = waitingOverheads(timeline.episodes(), from, to);
+              timing.waitingOverheadMs = summarize(overheads);
+              timing.waitsPerRotation = overheads.length / Math.max(1, finished);
+            }
+            report.timing.push(timing);
+          }
+          if (options.phases.logins) {
+            log(
+              `${label}: ${options.loginRotations} rotations ${formatDuration(options.spacingMs)} apart, ` +
+                `${options.loginWorkers} rotor + ${options.loginWorkers} naive workers`,
+            );
+            const result = await runRotationLoop(session.env, scenario, {
+              rotations: options.loginRotations,
+              workers: options.loginWorkers,
+              intervalMs: options.loginIntervalMs,
+              clientKinds: ['rotor', 'naive'],
+              pauseBetweenMs: options.spacingMs,
+              settleMs: options.spacingMs,
+            });
+            report.logins.push({
+              engine,
+              strategy,
+              rotations: result.rotationMs.length,
+              clients: result.clients ?? {},
+            });
+          }
+        } finally {
+          await scenario.close();
+        }
+      }
+    } finally {
+      await session.close();
+    }
+  }
+
+  if (options.phases.bundles) {
+    log(`Bundles: size and cold import time (${options.importRuns} fresh processes each)`);
+    const baseline = await buildBaselineBundle();
+    try {
+      const base = await measureBundle('secrets-manager client only', baseline.path, options.importRuns);
+      report.bundles.baseline = base;
+      for (const engine of options.engines) {
+        const cost = await measureBundle(`${engine}-rotation`, bundlePath(engine), options.importRuns);
+        report.bundles.bundles.push({ ...cost, importRatio: cost.importMs / base.importMs });
+      }
+    } finally {
+      await baseline.dispose();
+    }
+  }
+  report.elapsedMs = performance.now() - started;
+  report.machine.loadAverageAtEnd = loadavg().map((n) => Math.round(n * 100) / 100);
+  return report;
+}
+
+function perRotation(calls: CallCounts, rotations: number): CallCounts {
+  const result: CallCounts = {};
+  for (const [service, operations] of Object.entries(calls)) {
+    result[service] = Object.fromEntries(
+      Object.entries(operations).map(([op, n]) => [op, Math.round((n / Math.max(1, rotations)) * 100) / 100]),
+    );
+  }
+  return result;
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+/** The report as text: the tables `pnpm bench` prints and bench/results/*.md keeps. */
+export function renderBenchReport(report: BenchReport): string {
+  const m = report.machine;
+  const lines: string[] = [
+    `Machine: ${String(m.cpuCount)} CPU (${String(m.cpuModel)}), ${String(m.memoryGiB)} GiB, Node ${String(m.node)}, ${String(m.platform)}; ${String(m.date)}`,
+    `Load average at start ${JSON.stringify(m.loadAverageAtStart)}, at end ${JSON.stringify(m.loadAverageAtEnd)} (the machine is shared; times vary with it).`,
+    `ElastiCache modifying delay: ${report.options.modifyingDelayMs} ms. Each step is one invocation of the bundle in a child process, kept warm between invocations as Lambda keeps containers.`,
+    '',
+  ];
+  if (report.timing.length > 0) {
+    lines.push(
+      `1-2. Rotation wall time (RotateSecret until AWSCURRENT moved) and the function's API calls per rotation`,
+    );
+    lines.push(
+      renderTable(
+        [
+          'ENGINE',
+          'STRATEGY',
+          'ROTATIONS',
+          'P50',
+          'P95',
+          'MAX',
+          'RETRIES',
+          'WAIT OVERHEAD P50/P95',
+          'API CALLS / ROTATION',
+        ],
+        report.timing.map((t) => [
+          t.engine,
+          t.strategy,
+          `${t.rotations}${t.failed ? ` (+${t.failed} failed)` : ''}`,
+          formatDuration(t.rotationMs.p50),
+          formatDuration(t.rotationMs.p95),
+          formatDuration(t.rotationMs.max),
+          String(t.retries),
+          t.waitingOverheadMs
+            ? `${formatDuration(t.waitingOverheadMs.p50)} / ${formatDuration(t.waitingOverheadMs.p95)} (${(t.waitsPerRotation ?? 0).toFixed(1)} waits)`
+            : '-',
+          t.callsPerRotationTotal.toFixed(1),
+        ]),
+        { alignRight: [2, 3, 4, 5, 6] },
+      ),
+    );
+    lines.push('');
+    lines.push(
+      '   Invocations: per rotation, cold starts (init median), median time per step (create / set / test / finish):',
+    );
+    for (const t of report.timing) {
+      const steps = ['createSecret', 'setSecret', 'testSecret', 'finishSecret']
+        .map((step) => formatDuration(t.invocations.stepMsMedian[step]))
+        .join(' / ');
+      lines.push(
+        `   ${`${t.engine}/${t.strategy}`.padEnd(30)} ${t.invocations.perRotation.toFixed(1)} per rotation, ` +
+          `${t.invocations.coldStarts} cold (init ${formatDuration(t.invocations.initMsMedian)}), steps ${steps}`,
+      );
+    }
+    lines.push('');
+    lines.push('   API calls per rotation by operation:');
+    for (const t of report.timing) {
+      const ops = Object.entries(t.callsPerRotation)
+        .flatMap(([service, operations]) =>
+          Object.entries(operations).map(([op, n]) => `${service}:${op} ${n}`),
+        )
+        .join(', ');
+      lines.push(`   ${`${t.engine}/${t.strategy}`.padEnd(30)} ${ops}`);
+    }
+    lines.push('');
+  }
+  if (report.logins.length > 0) {
+    lines.push(
+      `3. Failed logins under continuous load (${report.options.loginWorkers} workers per client, fresh connection per attempt, ` +
+        `rotations ${formatDuration(report.options.spacingMs)} apart; naive = cached AWSCURRENT for ${NAIVE_TTL_MS / 1000} s, no recovery)`,
+    );
+    lines.push(
+      renderTable(
+        [
+          'ENGINE',
+          'STRATEGY',
+          'ROTATIONS',
+          'ROTOR LOGINS',
+          'ROTOR FAILED',
+          'NAIVE LOGINS',
+          'NAIVE FAILED',
+          'NAIVE FAILURES',
+        ],
+        report.logins.map((l) => {
+          const rotor = l.clients.rotor;
+          const naive = l.clients.naive;
+          return [
+            l.engine,
+            l.strategy,
+            String(l.rotations),
+            String(rotor?.attempted ?? 0),
+            `${rotor?.failed ?? 0} (${formatPercent(rotor?.failed ?? 0, rotor?.attempted ?? 0)})`,
+            String(naive?.attempted ?? 0),
+            `${naive?.failed ?? 0} (${formatPercent(naive?.failed ?? 0, naive?.attempted ?? 0)})`,
+            Object.entries(naive?.failuresByReason ?? {})
+              .map(([reason, n]) => `${reason} ${n}`)
+              .join(', ') || '-',
+          ];
+        }),
+        { alignRight: [2, 3, 4, 5, 6] },
+      ),
+    );
+    lines.push('');
+  }
+  const base = report.bundles.baseline;
+  if (base) {
+    lines.push('4. Lambda bundles: size and cold import time in a fresh Node process (median)');
+    lines.push(
+      renderTable(
+        ['BUNDLE', 'SIZE', 'GZIP', 'IMPORT', 'VS BARE SM CLIENT'],
+        [
+          [base.name, kb(base.bytes), kb(base.gzipBytes), formatDuration(base.importMs), '1.00x'],
+          ...report.bundles.bundles.map((b) => [
+            b.name,
+            kb(b.bytes),
+            kb(b.gzipBytes),
+            formatDuration(b.importMs),
+            `${b.importRatio.toFixed(2)}x`,
+          ]),
+        ],
+        { alignRight: [1, 2, 3, 4] },
+      ),
+    );
+    lines.push('');
+  }
+  lines.push(`Bench took ${formatDuration(report.elapsedMs)}.`);
+  return `${lines.join('\n')}\n`;
+}
