@@ -10,6 +10,7 @@ import {
   RestoreSecretCommand,
   type SecretsManagerClient,
   TagResourceCommand,
+  UntagResourceCommand,
   UpdateSecretCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -453,6 +454,52 @@ describe('UpdateSecret, TagResource, DeleteSecret, ListSecrets', () => {
       { Key: 'team', Value: 'b' },
       { Key: 'env', Value: 'dev' },
     ]);
+  });
+
+  it('UntagResource removes tags by key; Description and KmsKeyId are kept and shown', async () => {
+    const name = uniqueName('untag');
+    await sm.send(
+      new CreateSecretCommand({
+        Name: name,
+        SecretString: 'x',
+        Description: 'about it',
+        KmsKeyId: 'alias/local',
+        Tags: [
+          { Key: 'a', Value: '1' },
+          { Key: 'b', Value: '2' },
+        ],
+      }),
+    );
+    await sm.send(new UntagResourceCommand({ SecretId: name, TagKeys: ['a', 'absent'] }));
+    const secret = await sm.send(new DescribeSecretCommand({ SecretId: name }));
+    expect(secret).toMatchObject({
+      Description: 'about it',
+      KmsKeyId: 'alias/local',
+      Tags: [{ Key: 'b', Value: '2' }],
+    });
+  });
+
+  it('ListSecretVersionIds pages with MaxResults and NextToken', async () => {
+    const name = uniqueName('versions');
+    const ids = await createWithVersions(name, ['1', '2', '3', '4']);
+    const first = await sm.send(
+      new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true, MaxResults: 3 }),
+    );
+    expect(first.Versions?.map((v) => v.VersionId)).toEqual(ids.slice(0, 3));
+    const second = await sm.send(
+      new ListSecretVersionIdsCommand({
+        SecretId: name,
+        IncludeDeprecated: true,
+        MaxResults: 3,
+        NextToken: first.NextToken,
+      }),
+    );
+    expect(second.Versions?.map((v) => v.VersionId)).toEqual(ids.slice(3));
+    expect(second.NextToken).toBeUndefined();
+    expect(
+      (await sdkError(sm.send(new ListSecretVersionIdsCommand({ SecretId: name, NextToken: 'garbage!' }))))
+        .name,
+    ).toBe('InvalidNextTokenException');
   });
 
   it('DeleteSecret schedules deletion: reads fail, listings hide it, RestoreSecret brings it back; force deletes at once', async () => {
