@@ -27,7 +27,7 @@ const IMPORT_SCRIPT = [
   'const started = performance.now();',
   'await import(process.env.ROTOR_BENCH_BUNDLE);',
   // A marker line: bundles may log to stdout while they load (Powertools' "ready" line).
-  'process.stdout.write(`\\nROTOR_IMPORT_MS=${performance.now() - started}\\n`);',
+  "process.stdout.write('\\nROTOR_IMPORT_MS=' + (performance.now() - started) + '\\n');",
 ].join('\n');
 
 /** Imports `path` in `runs` fresh Node processes; returns each run's import time. */
