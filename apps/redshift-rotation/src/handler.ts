@@ -39,7 +39,9 @@ export function buildHandler(env: Record<string, string | undefined> = process.e
     strategy: config.strategy,
   });
   return async (event: unknown, context?: LambdaContextLike) => {
-    if (context && 'awsRequestId' in context) logger.addContext(context as never);
+    // Request id, function name and cold-start flag on every line of this invocation.
+    if (context && 'awsRequestId' in context)
+      logger.addContext(context as Parameters<typeof logger.addContext>[0]);
     await rotate(event, context);
   };
 }

@@ -396,6 +396,15 @@ describe('RotateSecret with the bundled function: refusals and logs', () => {
       .map((i) => i.logs)
       .join('\n');
     expect(functionLogs).toMatch(/finishSecret finished/);
+    // One structured line per event, with the invocation's request id and the rotation's keys.
+    const finished = functionLogs.split('\n').find((line) => line.includes('finishSecret finished'))!;
+    expect(JSON.parse(finished.slice(finished.indexOf('{')))).toMatchObject({
+      level: 'INFO',
+      service: 'rotor-redshift-rotation',
+      function_request_id: expect.any(String),
+      engineId: 'redshift',
+      step: 'finishSecret',
+    });
     expect(passwordsSeen.size).toBeGreaterThan(6);
     for (const password of passwordsSeen) {
       expect(serverLog).not.toContain(password);
