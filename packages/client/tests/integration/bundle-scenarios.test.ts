@@ -88,20 +88,31 @@ async function pgAdmin(sql: string): Promise<void> {
   }
 }
 
+/** Every password the naive workers and the tests read: none may appear in the client's log lines. */
+const passwordsSeen = new Set<string>();
+const clientLogLines: string[] = [];
+
 async function readCurrent(secretId: string): Promise<Record<string, unknown>> {
   const output = await sm.send(new GetSecretValueCommand({ SecretId: secretId }));
-  return JSON.parse(output.SecretString!) as Record<string, unknown>;
+  const value = JSON.parse(output.SecretString!) as Record<string, unknown>;
+  passwordsSeen.add(String(value['password']));
+  return value;
 }
 
+/** Keeps the client's log lines and counts its "was refused" lines (logins refused, then recovered). */
 function refusalCounter(): RotorLogger & { refused: number } {
+  const keep = (message: string, ...extra: unknown[]) => {
+    clientLogLines.push(`${message} ${JSON.stringify(extra)}`);
+  };
   const logger = {
     refused: 0,
-    debug() {},
-    info(message: string) {
+    debug: keep,
+    info(message: string, ...extra: unknown[]) {
+      keep(message, ...extra);
       if (message.includes('was refused')) logger.refused++;
     },
-    warn() {},
-    error() {},
+    warn: keep,
+    error: keep,
   };
   return logger;
 }
@@ -194,6 +205,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  const leaked = [...passwordsSeen].filter((password) =>
+    clientLogLines.some((line) => line.includes(password)),
+  );
+  console.info(
+    `@rotor/client log lines: ${clientLogLines.length}, passwords checked: ${passwordsSeen.size}, leaked: ${leaked.length}`,
+  );
+  expect(clientLogLines.length).toBeGreaterThan(0);
+  expect(passwordsSeen.size).toBeGreaterThan(20);
+  expect(leaked).toEqual([]);
   console.info(
     `Bundle scenarios (built Lambda bundles via local AWS RotateSecret, ${ROTATIONS} rotations each, scenarios concurrent, ${WORKERS}+${WORKERS} workers each, fresh connection per attempt):\n${Object.entries(
       results,
