@@ -340,6 +340,26 @@ describe('RotateSecret with a registered rotation function', () => {
     expect(aws.invocations().map((i) => i.step)).toEqual(['createSecret', 'setSecret']);
   });
 
+  it('rotates several secrets at once through one function, in parallel processes like concurrent Lambdas', async () => {
+    const functionArn = registerFixture();
+    const secrets = await Promise.all([1, 2, 3, 4, 5, 6].map(() => newSecret()));
+    await Promise.all(
+      secrets.map(({ name }) =>
+        sm.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: functionArn })),
+      ),
+    );
+    const outcomes = await Promise.all(
+      secrets.map(({ name }) => aws.waitForRotation(name, { timeoutMs: 30_000 })),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(secrets.map(() => 'succeeded'));
+    for (const { arn } of secrets) {
+      const steps = aws.invocations().filter((i) => i.secretId === arn);
+      expect(steps.map((i) => i.step)).toEqual(['createSecret', 'setSecret', 'testSecret', 'finishSecret']);
+    }
+    const pids = new Set(aws.invocations().flatMap((i) => logLines(i).map((line) => line.pid)));
+    expect(pids.size).toBeGreaterThan(1);
+  });
+
   it('refuses RotateSecret without a function, or with a function that is not registered', async () => {
     const { name } = await newSecret();
     expect(await sdkError(sm.send(new RotateSecretCommand({ SecretId: name })))).toMatchObject({
