@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { type BenchReport, renderBenchReport } from '../../src/bench/run-bench.js';
+import { summarize } from '../../src/report/stats.js';
+
+const report: BenchReport = {
+  machine: {
+    cpuCount: 2,
+    cpuModel: 'Test CPU',
+    memoryGiB: 8,
+    node: 'v20.0.0',
+    platform: 'linux',
+    date: 'd',
+    loadAverageAtStart: [1],
+    loadAverageAtEnd: [2],
+  },
+  options: {
+    engines: ['elasticache'],
+    strategies: ['dual-password'],
+    rotations: 3,
+    loginRotations: 2,
+    spacingMs: 6000,
+    loginWorkers: 4,
+    loginIntervalMs: 20,
+    modifyingDelayMs: 1000,
+    importRuns: 3,
+    phases: { timing: true, logins: true, bundles: true },
+  },
+  timing: [
+    {
+      engine: 'elasticache',
+      strategy: 'dual-password',
+      rotations: 3,
+      failed: 0,
+      retries: 1,
+      rotationMs: summarize([1400, 1500, 1600]),
+      callsPerRotation: {
+        elasticache: { DescribeUsers: 10, ModifyUser: 1 },
+        secretsmanager: { PutSecretValue: 1 },
+      },
+      callsPerRotationTotal: 12,
+      invocations: {
+        perRotation: 4,
+        coldStarts: 1,
+        initMsMedian: 150,
+        stepMsMedian: { createSecret: 10, setSecret: 40, testSecret: 1400, finishSecret: 5 },
+      },
+      waitingOverheadMs: summarize([400, 420, 440]),
+      waitsPerRotation: 1,
+    },
+  ],
+  logins: [
+    {
+      engine: 'elasticache',
+      strategy: 'dual-password',
+      rotations: 2,
+      clients: {
+        rotor: { attempted: 1000, failed: 0, failuresByReason: {} },
+        naive: { attempted: 900, failed: 90, failuresByReason: { WRONGPASS: 90 } },
+      },
+    },
+  ],
+  bundles: {
+    baseline: {
+      name: 'secrets-manager client only',
+      path: 'x',
+      bytes: 300 * 1024,
+      gzipBytes: 90 * 1024,
+      importMs: 50,
+      importRunsMs: [50],
+    },
+    bundles: [
+      {
+        name: 'elasticache-rotation',
+        path: 'y',
+        bytes: 600 * 1024,
+        gzipBytes: 180 * 1024,
+        importMs: 100,
+        importRunsMs: [100],
+        importRatio: 2,
+      },
+    ],
+  },
+  elapsedMs: 61_000,
+};
+
+describe('renderBenchReport', () => {
+  const text = renderBenchReport(report);
+
+  it('describes the machine and the known delay', () => {
+    expect(text).toContain('Machine: 2 CPU (Test CPU), 8 GiB, Node v20.0.0');
+    expect(text).toContain('ElastiCache modifying delay: 1000 ms');
+  });
+
+  it('shows p50/p95/max, retries, waiting overhead and calls per rotation', () => {
+    expect(text).toMatch(
+      /elasticache\s+dual-password\s+3\s+1.50 s\s+1.60 s\s+1.60 s\s+1\s+420 ms \/ 440 ms \(1.0 waits\)\s+12.0/,
+    );
+    expect(text).toContain(
+      'elasticache:DescribeUsers 10, elasticache:ModifyUser 1, secretsmanager:PutSecretValue 1',
+    );
+    expect(text).toContain('4.0 per rotation, 1 cold (init 150 ms), steps 10 ms / 40 ms / 1.40 s / 5 ms');
+  });
+
+  it("compares the clients' failed logins", () => {
+    expect(text).toMatch(
+      /elasticache\s+dual-password\s+2\s+1000\s+0 \(0.0%\)\s+900\s+90 \(10.0%\)\s+WRONGPASS 90/,
+    );
+  });
+
+  it('shows bundle sizes and the import ratio', () => {
+    expect(text).toMatch(/elasticache-rotation\s+600.0 KB\s+180.0 KB\s+100 ms\s+2.00x/);
+    expect(text).toContain('Bench took 1m 01s.');
+  });
+});
