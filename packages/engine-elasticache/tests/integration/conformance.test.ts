@@ -1,0 +1,12 @@
+import { describeEngineConformance } from '@rotor/testkit';
+import { elastiCacheEngine } from '../../src/index.ts';
+import { type ElastiCacheTarget, startElastiCacheTarget } from './support/elasticache-target.ts';
+
+// The whole conformance suite against the local ElastiCache API (users applied to a real redis-server).
+describeEngineConformance({
+  name: 'elasticache (local endpoint on redis-server)',
+  startTarget: startElastiCacheTarget,
+  createEngine: (target: ElastiCacheTarget) =>
+    elastiCacheEngine({ client: target.client, initialPollDelayMs: 20, retryIntervalMs: 100 }),
+  policySamples: 20,
+});
