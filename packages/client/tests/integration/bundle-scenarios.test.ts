@@ -6,7 +6,7 @@
  * AWSCURRENT (over the endpoint) once per attempt records its failures, which are printed, not hidden.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretCache, type SecretCache } from '../../src/index.ts';
 import { connectRedis } from '../../src/ioredis/index.ts';
 import { connect, createRotatingPool, type RotatingPool } from '../../src/pg/index.ts';
+import { asSuperuser, md5PasswordHash } from './support/postgres.ts';
 import { startWorkers, type WorkerTally } from './support/workers.ts';
 
 const ROTATIONS = 20;
@@ -73,20 +74,8 @@ function copyBundle(app: string, into: string): void {
 }
 
 const newPassword = () => `Init-${randomBytes(12).toString('hex')}-A1`;
-const md5Hash = (password: string, user: string) =>
-  `md5${createHash('md5')
-    .update(password + user)
-    .digest('hex')}`;
-
-async function pgAdmin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: postgres.connectionString() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const md5Hash = md5PasswordHash;
+const pgAdmin = (sql: string) => asSuperuser(postgres, sql);
 
 /** Every password the naive workers and the tests read: none may appear in the client's log lines. */
 const passwordsSeen = new Set<string>();

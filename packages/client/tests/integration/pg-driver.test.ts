@@ -3,7 +3,7 @@
  * one-shot connect follow password changes made underneath them, recover mid-rotation with AWSPENDING,
  * swap users for alternating-users secrets, and never retry errors that are not refused logins.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { silentLogger } from '@rotor/core';
 import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
 import pg from 'pg';
@@ -11,23 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretCache, type SecretCache } from '../../src/index.ts';
 import { connect, createRotatingPool } from '../../src/pg/index.ts';
 import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
+import { asSuperuser, md5PasswordHash } from './support/postgres.ts';
 
 let server: PostgresServerHandle;
 const newPassword = () => `Pw${randomBytes(12).toString('hex')}`;
-const md5Hash = (password: string, user: string) =>
-  `md5${createHash('md5')
-    .update(password + user)
-    .digest('hex')}`;
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: server.connectionString() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const md5Hash = md5PasswordHash;
+const admin = (sql: string) => asSuperuser(server, sql);
 
 const setPassword = (user: string, password: string) =>
   admin(`ALTER USER "${user}" PASSWORD '${md5Hash(password, user)}'`);
