@@ -3,6 +3,7 @@
  * against Node's trust store (which holds the Amazon roots Redshift's certificates chain to) or a
  * given CA; AWS's Redshift functions use libpq's default, which never verifies.
  */
+import { isIP } from 'node:net';
 import pg from 'pg';
 import { mapPgError } from './error-mapping.js';
 import type { Row, SqlSession, StatementObserver } from './transport.js';
@@ -29,7 +30,12 @@ export interface PgLogin {
 function sslOption(settings: PgConnectionSettings, host: string): pg.ClientConfig['ssl'] {
   if (settings.tls === 'disable') return false;
   if (settings.tls === 'require') return { rejectUnauthorized: false };
-  return { rejectUnauthorized: true, servername: host, ...(settings.ca ? { ca: settings.ca } : {}) };
+  // SNI takes host names only; certificate checks still cover IP addresses (subjectAltName IP).
+  return {
+    rejectUnauthorized: true,
+    ...(isIP(host) === 0 ? { servername: host } : {}),
+    ...(settings.ca ? { ca: settings.ca } : {}),
+  };
 }
 
 function clientFor(login: PgLogin, settings: PgConnectionSettings): pg.Client {
