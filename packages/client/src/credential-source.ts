@@ -58,7 +58,13 @@ function createCredentialSource(cache: SecretCache, secretId: string): Credentia
 
   const loadPending = async (state: SecretState): Promise<Credentials | undefined> => {
     if (state.pendingVersionId === undefined) return undefined;
-    return toCredentials(await cache.getVersion(secretId, state.pendingVersionId), 'AWSPENDING');
+    try {
+      return toCredentials(await cache.getVersion(secretId, state.pendingVersionId), 'AWSPENDING');
+    } catch (error) {
+      // RotateSecret labels an empty version AWSPENDING before createSecret writes its value.
+      if (causeName(error) === 'ResourceNotFoundException') return undefined;
+      throw error;
+    }
   };
 
   const chooseNext = async (
@@ -110,4 +116,9 @@ function createCredentialSource(cache: SecretCache, secretId: string): Credentia
       pinned = { pending: used, currentVersionId };
     },
   };
+}
+
+function causeName(error: unknown): string | undefined {
+  const cause = (error as { cause?: { name?: unknown } } | undefined)?.cause;
+  return typeof cause?.name === 'string' ? cause.name : undefined;
 }

@@ -252,6 +252,28 @@ describe('withCredentials', () => {
     expect(clock.sleeps).toEqual([]);
   });
 
+  it('treats an AWSPENDING version without a value yet (RotateSecret before createSecret) as no pending', async () => {
+    sm.create(SECRET, secretValue('p1'));
+    const s = source();
+    await s.get();
+    sm.startRotation(SECRET); // empty AWSPENDING version
+    target.accept('app', 'p1');
+    let calls = 0;
+    await expect(
+      withCredentials(
+        s,
+        async (c) => {
+          calls++;
+          if (calls === 1) throw refused(c.username); // a transient refusal
+          return target.login(c);
+        },
+        options,
+      ),
+    ).resolves.toBe('session:app');
+    expect(calls).toBe(2);
+    expect(clock.sleeps).toHaveLength(1); // waited and retried instead of giving up
+  });
+
   it('never logs a password', async () => {
     sm.create(SECRET, secretValue('s3cr3t-current'));
     sm.putPending(SECRET, secretValue('s3cr3t-pending'));
