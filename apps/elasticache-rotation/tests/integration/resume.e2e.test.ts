@@ -2,7 +2,6 @@ import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildBundle,
   bundlePath,
   canLogIn,
   clients,
@@ -23,7 +22,6 @@ let redis: RedisServerHandle;
 let aws: LocalAws;
 
 beforeAll(async () => {
-  buildBundle();
   redis = await startRedisServer();
   aws = await startLocalAws({
     elasticache: { redisUrl: redis.url, modifyingDelayMs: 4_000 },

@@ -10,7 +10,6 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   aclSnapshot,
-  buildBundle,
   bundlePath,
   canLogIn,
   clients,
@@ -34,7 +33,6 @@ let ec: ElastiCacheClient;
 let admin: Redis;
 
 beforeAll(async () => {
-  buildBundle();
   redis = await startRedisServer();
   aws = await startLocalAws({
     elasticache: { redisUrl: redis.url, modifyingDelayMs: 250 },

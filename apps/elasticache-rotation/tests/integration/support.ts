@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   CreateUserCommand,
@@ -16,13 +15,8 @@ import {
 import type { LocalAws } from '@rotor/local-aws';
 import { Redis } from 'ioredis';
 
-export const appRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** The real Lambda artifact, built once by tests/global-setup.ts as `pnpm build` builds it. */
 export const bundlePath = fileURLToPath(new URL('../../dist/index.mjs', import.meta.url));
-
-/** Builds the real Lambda artifact, as `pnpm build` does (esbuild is fast; the test always uses a fresh one). */
-export function buildBundle(): void {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: appRoot, stdio: 'pipe' });
-}
 
 export function clients(aws: LocalAws) {
   const config = { endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials };
