@@ -6,7 +6,6 @@
  *   3. configure the rotation function (SECRET_ARN, USER_NAME) and turn rotation on (RotateSecret);
  *   4. switch the user on once it has passwords (rotation never changes the access string).
  */
-import { randomBytes } from 'node:crypto';
 import {
   CreateUserCommand,
   DescribeUsersCommand,
@@ -44,35 +43,23 @@ export async function prepareElastiCacheScenario(
   const userId = `demo-${STRATEGY_SLUG[strategy]}`;
   const secretName = `demo/elasticache/${userId}`;
 
-  // Alternating users copies the current user to the other one only once the current one logs in with its
-  // password, so that scenario starts from a user that has one (still "off"); the others follow the seed page.
-  const initialPassword =
-    strategy === 'alternating-users' ? `${randomBytes(18).toString('base64url')}Aa1` : undefined;
-  env.log(
-    `[elasticache/${strategy}] CreateUser ${userId} ${initialPassword ? '--passwords <generated>' : '--no-password'} --access-string "${ACCESS_OFF}"`,
-  );
+  env.log(`[elasticache/${strategy}] CreateUser ${userId} --no-password --access-string "${ACCESS_OFF}"`);
   const user = await elasticache.send(
     new CreateUserCommand({
       UserId: userId,
       UserName: userId,
       Engine: 'REDIS',
-      ...(initialPassword ? { Passwords: [initialPassword] } : { NoPasswordRequired: true }),
+      NoPasswordRequired: true,
       AccessString: ACCESS_OFF,
     }),
   );
   if (!user.ARN) throw new Error(`CreateUser returned no ARN for ${userId}`);
 
-  env.log(
-    `[elasticache/${strategy}] CreateSecret ${secretName} {"user_arn", "username"${initialPassword ? ', "password"' : ''}}`,
-  );
+  env.log(`[elasticache/${strategy}] CreateSecret ${secretName} {"user_arn", "username"}`);
   const secret = await env.secretsManager.send(
     new CreateSecretCommand({
       Name: secretName,
-      SecretString: JSON.stringify({
-        user_arn: user.ARN,
-        username: userId,
-        ...(initialPassword ? { password: initialPassword } : {}),
-      }),
+      SecretString: JSON.stringify({ user_arn: user.ARN, username: userId }),
     }),
   );
   if (!secret.ARN) throw new Error(`CreateSecret returned no ARN for ${secretName}`);

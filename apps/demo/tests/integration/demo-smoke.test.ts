@@ -62,6 +62,7 @@ describe('pnpm demo (smoke)', () => {
   it("walks the seed pages' operator steps through the SDK", () => {
     expect(output).toContain('CreateUser demo-single --no-password --access-string "off +get ~keys*"');
     expect(output).toContain('CreateSecret demo/elasticache/demo-single {"user_arn", "username"}');
+    expect(output).toContain('CreateUser demo-alt --no-password --access-string "off +get ~keys*"');
     expect(output).toContain('ModifyUser demo-alt-clone --access-string "on +get ~keys*"');
     expect(output).toContain('CreateSecret demo/redshift/admin');
     expect(output).toContain('"masterarn"');
