@@ -15,7 +15,7 @@ export interface CliSettings {
   /** ClusterIdentifier / WorkgroupName -> PostgreSQL admin URL; others fall back to postgresUrl. */
   clusters?: Record<string, string>;
   workgroups?: Record<string, string>;
-  rotation: { maxAttempts?: number; retryDelayMs?: number };
+  rotation: { maxAttempts?: number; retryDelayMs?: number; scheduleCheckMs: number };
   functions: FunctionConfig[];
   verbose: boolean;
 }
@@ -31,8 +31,10 @@ Options:
   --redis-url <url>          Admin URL of the Redis behind ElastiCache (redis://default:pw@host:port)
   --postgres-url <url>       Admin URL of the PostgreSQL behind Redshift; every cluster/workgroup maps to it
   --modifying-delay-ms <n>   How long ElastiCache users stay 'modifying' (default 0)
+  --schedule-check-ms <n>    How often due secrets (NextRotationDate passed) are rotated (default 60000; 0 = never)
   --config <file>            JSON: { functions: [{ functionName, bundlePath, handler?, timeoutSeconds?,
-                             environment? }], clusters?, workgroups?, rotation?: { maxAttempts, retryDelayMs },
+                             environment? }], clusters?, workgroups?, rotation?: { maxAttempts, retryDelayMs,
+                             scheduleCheckMs },
                              and any flag above in camelCase }. Paths are relative to the file.
   --region <name>            Default us-east-1
   --account-id <id>          Default 123456789012
@@ -117,6 +119,7 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
         'redis-url': { type: 'string' },
         'postgres-url': { type: 'string' },
         'modifying-delay-ms': { type: 'string' },
+        'schedule-check-ms': { type: 'string' },
         config: { type: 'string' },
         region: { type: 'string' },
         'account-id': { type: 'string' },
@@ -141,6 +144,7 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
 
   const rotation = (config.rotation ?? {}) as Record<string, unknown>;
   const modifyingDelay = pick('modifying-delay-ms', 'modifyingDelayMs');
+  const scheduleCheck = flags['schedule-check-ms'] ?? rotation.scheduleCheckMs ?? 60_000;
   const settings: CliSettings = {
     port: integer('--port', pick('port', 'port') ?? 4566, 0, 65_535),
     region: stringOrUndefined('--region', pick('region', 'region')) ?? 'us-east-1',
@@ -152,6 +156,7 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
       ...(rotation.retryDelayMs !== undefined
         ? { retryDelayMs: integer('rotation.retryDelayMs', rotation.retryDelayMs, 0, 3_600_000) }
         : {}),
+      scheduleCheckMs: integer('--schedule-check-ms', scheduleCheck, 0, 86_400_000),
     },
     functions: functionsFrom(config.functions, configDir),
     verbose: flags.verbose === true || config.verbose === true,

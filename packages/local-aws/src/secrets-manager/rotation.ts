@@ -35,6 +35,11 @@ export interface RotationSettings {
   maxAttempts: number;
   /** Pause between attempts. */
   retryDelayMs: number;
+  /**
+   * How often to look for secrets whose NextRotationDate has passed and rotate them, as AWS does on its
+   * schedule. 0 (the library default) rotates only on RotateSecret; the CLI checks every minute.
+   */
+  scheduleCheckMs: number;
 }
 
 export interface RotationHost {

@@ -48,6 +48,11 @@ export interface SecretsManagerService extends JsonProtocolService {
   /** Resolves when the latest rotation of the secret succeeded or failed for good. */
   waitForRotation(secretId: string, options?: { timeoutMs?: number }): Promise<RotationRecord>;
   rotations(): RotationRecord[];
+  /**
+   * Starts a rotation for every secret whose NextRotationDate is at or before `now`, as AWS's schedule does
+   * (the `scheduleCheckMs` timer calls this). Returns the rotations started.
+   */
+  rotateDueSecrets(now?: number): RotationRecord[];
   close(): Promise<void>;
 }
 
@@ -101,6 +106,7 @@ export function createSecretsManagerService(options: SecretsManagerServiceOption
         settings: {
           maxAttempts: options.rotation?.maxAttempts ?? 3,
           retryDelayMs: options.rotation?.retryDelayMs ?? 2_000,
+          scheduleCheckMs: options.rotation?.scheduleCheckMs ?? 0,
         },
         logger,
       })
@@ -662,6 +668,40 @@ export function createSecretsManagerService(options: SecretsManagerServiceOption
     return output;
   };
 
+  /** A due secret whose rotation cannot start is reported once per due date, not at every check. */
+  const reportedDue = new Map<string, number>();
+  const rotateDueSecrets = (now = Date.now()): RotationRecord[] => {
+    const started: RotationRecord[] = [];
+    if (!runner) return started;
+    purgeExpired(Date.now());
+    for (const secret of secrets.values()) {
+      const due = secret.nextRotationDate;
+      if (!secret.rotationEnabled || secret.deletedDate !== undefined || due === undefined || due > now)
+        continue;
+      if (runner.isUnfinished(secret.arn)) continue;
+      try {
+        operations.RotateSecret!({ SecretId: secret.arn }, Date.now());
+        persist();
+        const record = runner.latest(secret.arn);
+        if (record) started.push(record);
+        reportedDue.delete(secret.arn);
+      } catch (error) {
+        if (reportedDue.get(secret.arn) !== due) {
+          reportedDue.set(secret.arn, due);
+          logger.warn('Scheduled rotation could not start', {
+            secretArn: secret.arn,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+      }
+    }
+    return started;
+  };
+  const scheduleCheckMs = options.rotation?.scheduleCheckMs ?? 0;
+  const scheduleTimer =
+    scheduleCheckMs > 0 ? setInterval(() => rotateDueSecrets(), scheduleCheckMs) : undefined;
+  scheduleTimer?.unref();
+
   return {
     protocol: 'awsJson1_1',
     serviceName: 'secretsmanager',
@@ -680,7 +720,9 @@ export function createSecretsManagerService(options: SecretsManagerServiceOption
       return runner.wait(secret.arn, waitOptions.timeoutMs ?? 60_000);
     },
     rotations: () => runner?.all() ?? [],
+    rotateDueSecrets,
     async close() {
+      if (scheduleTimer) clearInterval(scheduleTimer);
       runner?.close();
       persist();
     },

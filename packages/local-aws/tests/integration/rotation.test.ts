@@ -360,6 +360,37 @@ describe('RotateSecret with a registered rotation function', () => {
     expect(pids.size).toBeGreaterThan(1);
   });
 
+  it('rotates on schedule once NextRotationDate has passed, and not before', async () => {
+    const functionArn = registerFixture();
+    const { name, arn, initialVersion } = await newSecret();
+    await sm.send(
+      new RotateSecretCommand({
+        SecretId: name,
+        RotationLambdaARN: functionArn,
+        RotateImmediately: false,
+        RotationRules: { AutomaticallyAfterDays: 1 },
+      }),
+    );
+    await aws.waitForRotation(name, { timeoutMs: 20_000 });
+    expect(aws.secretsManager.rotateDueSecrets().filter((r) => r.secretArn === arn)).toEqual([]);
+
+    const started = aws.secretsManager
+      .rotateDueSecrets(Date.now() + 2 * 86_400_000)
+      .filter((r) => r.secretArn === arn);
+    expect(started).toHaveLength(1);
+    const outcome = await aws.waitForRotation(name, { timeoutMs: 20_000 });
+    expect(outcome).toMatchObject({ status: 'succeeded', immediate: true });
+    const secret = await sm.send(new DescribeSecretCommand({ SecretId: name }));
+    expect(secret.VersionIdsToStages).toEqual({
+      [outcome.clientRequestToken]: ['AWSCURRENT'],
+      [initialVersion]: ['AWSPREVIOUS'],
+    });
+    expect((secret.NextRotationDate!.getTime() - secret.LastRotatedDate!.getTime()) / 86_400_000).toBeCloseTo(
+      1,
+      5,
+    );
+  });
+
   it('refuses RotateSecret without a function, or with a function that is not registered', async () => {
     const { name } = await newSecret();
     expect(await sdkError(sm.send(new RotateSecretCommand({ SecretId: name })))).toMatchObject({

@@ -13,7 +13,7 @@ describe('CLI settings', () => {
       port: 4566,
       region: 'us-east-1',
       accountId: '123456789012',
-      rotation: {},
+      rotation: { scheduleCheckMs: 60_000 },
       functions: [],
       verbose: false,
     });
@@ -43,7 +43,7 @@ describe('CLI settings', () => {
       postgresUrl: 'postgres://admin:pw@127.0.0.1:5432/postgres',
       clusters: { prod: 'postgres://admin:pw@127.0.0.1:5433/postgres' },
       modifyingDelayMs: 250,
-      rotation: { maxAttempts: 2, retryDelayMs: 100 },
+      rotation: { maxAttempts: 2, retryDelayMs: 100, scheduleCheckMs: 60_000 },
       functions: [{ functionName: 'rot', bundlePath: join(dir, 'dist/index.mjs'), timeoutSeconds: 60 }],
     });
   });
@@ -57,6 +57,7 @@ describe('CLI settings', () => {
     fails(['--redis-url', 'http://x'], /--redis-url must start with redis:\/\//);
     fails(['--postgres-url', 'not a url'], /--postgres-url is not a URL/);
     fails(['--account-id', '12'], /--account-id must be 12 digits/);
+    fails(['--schedule-check-ms', 'soon'], /--schedule-check-ms must be an integer/);
     fails(['--unknown'], /Unknown option/);
     fails(['--config', join(dir, 'absent.json')], /Cannot read --config/);
   });
