@@ -82,6 +82,7 @@ describe('createRotatingPool', () => {
       pool: { max: 2, idleTimeoutMillis: 1 },
     });
     try {
+      expect(pool).toBeInstanceOf(pg.Pool);
       expect((await pool.query('SELECT current_user AS u')).rows[0].u).toBe('pool_user');
 
       // single-user rotation stopped between setSecret and finishSecret

@@ -164,6 +164,36 @@ describe('connectRedis (one-shot)', () => {
 });
 
 describe('createRotatingRedis (long-lived)', () => {
+  it('when recovery gives up, ioredis reports the error and retries; a queued command succeeds once the secret is fixed', async () => {
+    const good = newPassword();
+    await setPasswords('fixme', good);
+    const sm = new FakeSecretsManager();
+    sm.create('fixme', elastiCacheSecret('fixme', 'Wrong-password-1234'));
+    const cache = createSecretCache({ client: sm.client, logger: silentLogger });
+    const client = createRotatingRedis({
+      secretId: 'fixme',
+      cache,
+      logger: silentLogger,
+      recovery: { ...recovery, maxAttempts: 2 },
+      redis: { host: server.host, port: server.port, retryStrategy: () => 50, maxRetriesPerRequest: null },
+    });
+    const errors: string[] = [];
+    client.on('error', (error: Error) => errors.push(error.message));
+    try {
+      const queued = client.set('fixme:key', 'v');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors.every((message) => message.startsWith('WRONGPASS'))).toBe(true);
+      expect(client.status).not.toBe('ready');
+      // An operator stores the right password; the next reconnect re-reads the secret.
+      sm.promote('fixme', sm.putPending('fixme', elastiCacheSecret('fixme', good)));
+      await expect(queued).resolves.toBe('OK');
+      expect(await client.get('fixme:key')).toBe('v');
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('keeps every command succeeding across rotations and forced reconnects; a static-password client fails', async () => {
     let password = newPassword();
     await setPasswords('live', password);
