@@ -156,7 +156,12 @@ export interface RotationEngine<TSecret extends EngineSecret = EngineSecret> {
   /** Logs in as `user.username` with `user.password`. Rejections are an outcome, not an error. */
   login(user: TSecret, context: StepContext): Promise<LoginOutcome>;
 
-  /** Makes `user` accept exactly `passwords` (newest first). Idempotent. */
+  /**
+   * Makes `user` accept exactly `passwords` (newest first). Idempotent in the strict sense the testkit
+   * checks: repeating the identical call succeeds and leaves the same state, even when the principal is
+   * the user itself and the first call just replaced the password it logged in with (a Lambda retried
+   * after a lost response does exactly that).
+   */
   setPasswords(input: SetPasswordsInput<TSecret>, context: StepContext): Promise<void>;
 
   /**
