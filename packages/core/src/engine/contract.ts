@@ -159,8 +159,8 @@ export interface RotationEngine<TSecret extends EngineSecret = EngineSecret> {
   /**
    * Makes `user` accept exactly `passwords` (newest first). Idempotent in the strict sense the testkit
    * checks: repeating the identical call succeeds and leaves the same state, even when the principal is
-   * the user itself and the first call just replaced the password it logged in with (a Lambda retried
-   * after a lost response does exactly that).
+   * the user itself and the first call just replaced the password it logged in with (a step retried
+   * while an asynchronous change is still applying can repeat the call).
    */
   setPasswords(input: SetPasswordsInput<TSecret>, context: StepContext): Promise<void>;
 
