@@ -32,7 +32,7 @@ const list =
     return items as T[];
   };
 
-const PHASES = ['timing', 'logins', 'bundles'] as const;
+const PHASES = ['timing', 'logins', 'bundles', 'scale'] as const;
 const program = new Command('pnpm bench')
   .description('Rotation measurements on the local endpoint with the real bundles and servers (not a test).')
   .addOption(
@@ -70,6 +70,13 @@ const program = new Command('pnpm bench')
       .default(1_000),
   )
   .addOption(new Option('--import-runs <n>').argParser(integer(1, 100)).default(7))
+  .addOption(
+    new Option('--scale-sizes <list>', 'secrets per scale run')
+      .argParser((value: string) => value.split(',').map((n) => integer(1, 100_000)(n.trim())))
+      .default([10, 100, 1000]),
+  )
+  .addOption(new Option('--scale-concurrency <n>').argParser(integer(1, 200)).default(10))
+  .addOption(new Option('--scale-modifying-delay-ms <ms>').argParser(integer(0, 60_000)).default(100))
   .addOption(new Option('--phases <list>').argParser(list(PHASES)).default([...PHASES]))
   .option(
     '--name <name>',
@@ -96,10 +103,14 @@ const options: BenchOptions = {
   loginIntervalMs: parsed.loginIntervalMs,
   modifyingDelayMs: parsed.modifyingDelayMs,
   importRuns: parsed.importRuns,
+  scaleSizes: parsed.scaleSizes,
+  scaleConcurrency: parsed.scaleConcurrency,
+  scaleModifyingDelayMs: parsed.scaleModifyingDelayMs,
   phases: {
     timing: phases.includes('timing'),
     logins: phases.includes('logins'),
     bundles: phases.includes('bundles'),
+    scale: phases.includes('scale'),
   },
 };
 

@@ -21,6 +21,7 @@ import type { LoginStats } from '../workload/login-workers.js';
 import { NAIVE_TTL_MS } from '../workload/naive-secret-reader.js';
 import { type BundleCost, buildBaselineBundle, measureBundle } from './bundle-cost.js';
 import { createElastiCacheTimeline, waitingOverheads } from './elasticache-timeline.js';
+import { runScale, type ScaleResult } from './scale.js';
 
 export interface BenchOptions {
   engines: DemoEngine[];
@@ -35,7 +36,12 @@ export interface BenchOptions {
   loginIntervalMs: number;
   modifyingDelayMs: number;
   importRuns: number;
-  phases: { timing: boolean; logins: boolean; bundles: boolean };
+  /** Numbers of secrets rotated in the scale phase, one run each. */
+  scaleSizes: number[];
+  scaleConcurrency: number;
+  /** The scale phase's ElastiCache modifying delay (short: it measures the machinery, not the wait). */
+  scaleModifyingDelayMs: number;
+  phases: { timing: boolean; logins: boolean; bundles: boolean; scale: boolean };
 }
 
 export interface TimingResult {
@@ -73,6 +79,7 @@ export interface BenchReport {
   timing: TimingResult[];
   logins: LoginResult[];
   bundles: { baseline?: BundleCost; bundles: Array<BundleCost & { importRatio: number }> };
+  scale: ScaleResult[];
   elapsedMs: number;
 }
 
@@ -98,6 +105,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     timing: [],
     logins: [],
     bundles: { bundles: [] },
+    scale: [],
     elapsedMs: 0,
   };
   const plan = scenarioPlan(options);
@@ -206,6 +214,27 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     }
   }
 
+  if (options.phases.scale) {
+    log(
+      `Scale: ${options.scaleSizes.join(', ')} ElastiCache secrets, ${options.scaleConcurrency} rotations at a time, one function, modifying delay ${options.scaleModifyingDelayMs} ms`,
+    );
+    const session = await openDemoSession(
+      {
+        engines: ['elasticache'],
+        redisUrl: undefined,
+        postgresUrl: undefined,
+        rebuild: false,
+        modifyingDelayMs: options.scaleModifyingDelayMs,
+      },
+      log,
+    );
+    try {
+      report.scale = await runScale(session.env, options.scaleSizes, options.scaleConcurrency, log);
+    } finally {
+      await session.close();
+    }
+  }
+
   if (options.phases.bundles) {
     log(`Bundles: size and cold import time (${options.importRuns} fresh processes each)`);
     const baseline = await buildBaselineBundle();
@@ -243,7 +272,11 @@ export function renderBenchReport(report: BenchReport): string {
   const lines: string[] = [
     `Machine: ${String(m.cpuCount)} CPU (${String(m.cpuModel)}), ${String(m.memoryGiB)} GiB, Node ${String(m.node)}, ${String(m.platform)}; ${String(m.date)}`,
     `Load average at start ${JSON.stringify(m.loadAverageAtStart)}, at end ${JSON.stringify(m.loadAverageAtEnd)} (the machine is shared; times vary with it).`,
-    `ElastiCache modifying delay: ${report.options.modifyingDelayMs} ms. Each step is one invocation of the bundle in a child process, kept warm between invocations as Lambda keeps containers.`,
+    ...(report.timing.length > 0 || report.logins.length > 0
+      ? [
+          `ElastiCache modifying delay: ${report.options.modifyingDelayMs} ms. Each step is one invocation of the bundle in a child process, kept warm between invocations as Lambda keeps containers.`,
+        ]
+      : []),
     '',
   ];
   if (report.timing.length > 0) {
@@ -359,6 +392,45 @@ export function renderBenchReport(report: BenchReport): string {
           ]),
         ],
         { alignRight: [1, 2, 3, 4] },
+      ),
+    );
+    lines.push('');
+  }
+  if (report.scale.length > 0) {
+    const first = report.scale[0];
+    lines.push(
+      `5. Scale: ElastiCache secrets rotated through the local endpoint, ${first?.concurrency ?? '?'} at a time, one function ` +
+        `(modifying delay ${report.options.scaleModifyingDelayMs} ms)`,
+    );
+    lines.push(
+      renderTable(
+        [
+          'SECRETS',
+          'OK',
+          'FAILED',
+          'WALL',
+          'ROTATIONS/S',
+          'P50',
+          'P95',
+          'API CALLS / ROTATION',
+          'ENDPOINT RSS',
+          'FUNCTIONS RSS (PROCS)',
+        ],
+        report.scale.map((r) => [
+          String(r.secrets),
+          String(r.succeeded),
+          String(r.failed),
+          formatDuration(r.wallMs),
+          r.rotationsPerSecond.toFixed(1),
+          formatDuration(r.rotationMs.p50),
+          formatDuration(r.rotationMs.p95),
+          Object.values(r.callsPerRotation)
+            .reduce((sum, n) => sum + n, 0)
+            .toFixed(1),
+          `${r.peakEndpointRssMiB} MiB`,
+          `${r.peakFunctionRssMiB} MiB (${r.peakFunctionProcesses})`,
+        ]),
+        { alignRight: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
       ),
     );
     lines.push('');

@@ -23,7 +23,10 @@ const report: BenchReport = {
     loginIntervalMs: 20,
     modifyingDelayMs: 1000,
     importRuns: 3,
-    phases: { timing: true, logins: true, bundles: true },
+    scaleSizes: [10],
+    scaleConcurrency: 5,
+    scaleModifyingDelayMs: 100,
+    phases: { timing: true, logins: true, bundles: true, scale: true },
   },
   timing: [
     {
@@ -80,6 +83,22 @@ const report: BenchReport = {
       },
     ],
   },
+  scale: [
+    {
+      secrets: 10,
+      concurrency: 5,
+      succeeded: 10,
+      failed: 0,
+      wallMs: 2_000,
+      rotationsPerSecond: 5,
+      rotationMs: summarize([900, 1000]),
+      callsPerRotation: { secretsmanager: 12, elasticache: 9.5 },
+      peakEndpointRssMiB: 120.5,
+      peakFunctionRssMiB: 300,
+      peakFunctionProcesses: 5,
+      setupMs: 100,
+    },
+  ],
   elapsedMs: 61_000,
 };
 
@@ -105,6 +124,10 @@ describe('renderBenchReport', () => {
     expect(text).toMatch(
       /elasticache\s+dual-password\s+2\s+1000\s+0 \(0.0%\)\s+900\s+90 \(10.0%\)\s+WRONGPASS 90/,
     );
+  });
+
+  it('shows the scale runs: throughput, calls per rotation and peak memory', () => {
+    expect(text).toMatch(/10\s+10\s+0\s+2.00 s\s+5.0\s+900 ms\s+1.00 s\s+21.5\s+120.5 MiB\s+300 MiB \(5\)/);
   });
 
   it('shows bundle sizes and the import ratio', () => {
