@@ -15,7 +15,7 @@ import {
   startLocalAws,
 } from '@rotor/local-aws';
 import type { DemoOptions } from './demo-options.js';
-import { type BundledEngine, ensureBundle } from './environment/bundles.js';
+import { type BundledEngine, ensureBundle, snapshotBundle } from './environment/bundles.js';
 import { type DemoServers, MissingBinaryError, startServers } from './environment/servers.js';
 import { createProgress, type ProgressStream, progressBar } from './report/progress.js';
 import { allRotationsSucceeded, renderScenarioTable } from './report/scenario-result.js';
@@ -82,7 +82,10 @@ export async function openDemoSession(
     // After the servers, so a missing binary is reported before any build runs.
     const bundles: Partial<Record<DemoEngine, string>> = {};
     for (const engine of options.engines) {
-      bundles[engine] = await ensureBundle(engine as BundledEngine, { rebuild: options.rebuild, log });
+      const built = await ensureBundle(engine as BundledEngine, { rebuild: options.rebuild, log });
+      const snapshot = await snapshotBundle(built);
+      closers.push(() => snapshot.dispose());
+      bundles[engine] = snapshot.path;
     }
 
     const services: LocalService[] = [];

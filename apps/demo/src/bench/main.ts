@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../environment/bundles.js';
 import { MissingBinaryError } from '../environment/servers.js';
 import type { DemoEngine } from '../scenarios/scenario.js';
 import { NAIVE_TTL_MS } from '../workload/naive-secret-reader.js';
-import { type BenchOptions, renderBenchReport, runBench } from './run-bench.js';
+import { type BenchOptions, type BenchReport, renderBenchReport, runBench } from './run-bench.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -115,14 +115,19 @@ const options: BenchOptions = {
 };
 
 try {
-  const report = await runBench(options, (line) => process.stdout.write(`${line}\n`));
-  const text = renderBenchReport(report);
-  process.stdout.write(`\n${text}`);
   const dir = join(REPO_ROOT, 'bench', 'results');
   await mkdir(dir, { recursive: true });
   const base = join(dir, String(parsed.name));
-  await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(`${base}.md`, `# pnpm bench ${String(parsed.name)}\n\n\`\`\`\n${text}\`\`\`\n`);
+  const save = async (report: BenchReport) => {
+    await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(
+      `${base}.md`,
+      `# pnpm bench ${String(parsed.name)}\n\n\`\`\`\n${renderBenchReport(report)}\`\`\`\n`,
+    );
+  };
+  const report = await runBench(options, (line) => process.stdout.write(`${line}\n`), save);
+  await save(report);
+  process.stdout.write(`\n${renderBenchReport(report)}`);
   process.stdout.write(`Wrote ${base}.json and ${base}.md\n`);
 } catch (error) {
   process.stderr.write(

@@ -96,7 +96,12 @@ export function describeMachine(): Record<string, unknown> {
   };
 }
 
-export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<BenchReport> {
+export async function runBench(
+  options: BenchOptions,
+  log: (line: string) => void,
+  /** Called with the report so far after each scenario and phase (main saves it: a long run keeps its data). */
+  onPartial: (report: BenchReport) => Promise<void> = async () => {},
+): Promise<BenchReport> {
   const started = performance.now();
   const machine = describeMachine();
   const report: BenchReport = {
@@ -208,6 +213,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         } finally {
           await scenario.close();
         }
+        await onPartial(report);
       }
     } finally {
       await session.close();
@@ -233,6 +239,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     } finally {
       await session.close();
     }
+    await onPartial(report);
   }
 
   if (options.phases.bundles) {

@@ -5,7 +5,9 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -88,4 +90,14 @@ export async function ensureBundle(
   const path = bundlePath(engine);
   if (!existsSync(path)) throw new Error(`The ${engine} build did not produce ${path}`);
   return path;
+}
+
+/**
+ * Copies a built bundle's directory to a private temporary one and returns the copy's path, so that a rebuild
+ * of the app while the demo or bench runs (its build empties dist/ first) cannot pull the bundle away.
+ */
+export async function snapshotBundle(path: string): Promise<{ path: string; dispose(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'rotor-bundle-'));
+  await cp(dirname(path), dir, { recursive: true });
+  return { path: join(dir, basename(path)), dispose: () => rm(dir, { recursive: true, force: true }) };
 }
