@@ -125,6 +125,22 @@ async function rotateThreeTimes(options: {
   return { history, loopResult };
 }
 
+function logsOf(functionName: string): string {
+  return aws
+    .invocations()
+    .filter((invocation) => invocation.functionName === functionName)
+    .map((invocation) => `${invocation.logs}\n${invocation.errorMessage ?? ''}`)
+    .join('\n');
+}
+
+/** No password any rotation produced appears in what the function logged or threw. */
+function expectNoPasswordIn(text: string, history: Credential[]) {
+  const passwords = history.map((credential) => credential.password).filter((p): p is string => !!p);
+  expect(passwords.length).toBeGreaterThanOrEqual(3);
+  for (const password of passwords)
+    expect(text.includes(password), 'a password in the function logs').toBe(false);
+}
+
 describe('ElastiCache rotation Lambda, end to end', () => {
   it('dual-password: the seed workflow as written, then [pending, current] with zero failed logins', async () => {
     await createSeedUser(ec, 'user1');
@@ -141,7 +157,7 @@ describe('ElastiCache rotation Lambda, end to end', () => {
       ROTOR_CACHE_PORT: String(redis.port),
       ROTOR_CACHE_TLS: 'false',
     });
-    const { loopResult } = await rotateThreeTimes({
+    const { history, loopResult } = await rotateThreeTimes({
       secretArn,
       functionArn: fn.functionArn,
       previousStillWorks: true,
@@ -153,14 +169,35 @@ describe('ElastiCache rotation Lambda, end to end', () => {
     expect(user).toMatchObject({ Status: 'active', Authentication: { Type: 'password', PasswordCount: 2 } });
     expect(user?.AccessString?.split(' ')[0]).toBe('on');
     // The login test really ran in testSecret (AUTH as the pending user), it was not skipped.
-    const logs = aws
-      .invocations()
-      .filter((i) => i.functionName === 'rotor-ec-dual')
-      .map((i) => i.logs)
-      .join('\n');
+    const logs = logsOf('rotor-ec-dual');
     expect(logs).not.toContain('skipped');
+    expectNoPasswordIn(logs, history);
+    const coldStarts = aws
+      .invocations()
+      .filter((invocation) => invocation.functionName === 'rotor-ec-dual' && invocation.initDurationMs > 0)
+      .map((invocation) => invocation.initDurationMs)
+      .sort((a, b) => a - b);
+    console.info(
+      `bundle init (cold start) on this machine: median ${coldStarts[Math.floor(coldStarts.length / 2)]} ms over ${coldStarts.length}`,
+    );
+  });
+
+  it('the seed workflow with default settings: rotates, leaves the user off, says the login test was skipped', async () => {
+    await createSeedUser(ec, 'user2');
+    const secretArn = await createSecret(sm, 'production/ec/user2', {
+      user_arn: userArnOf(aws, 'user2'),
+      username: 'user2',
+    });
+    const fn = rotationFunction('rotor-ec-seed-defaults', { SECRET_ARN: secretArn, USER_NAME: 'user2' });
+    expect(await rotateAndWait(aws, sm, secretArn, fn.functionArn)).toMatchObject({ status: 'succeeded' });
     const current = await secretAt(sm, secretArn, 'AWSCURRENT');
-    expect(logs).not.toContain(current.password);
+    expect(current.password).toHaveLength(32);
+    const user = await describeUser(ec, 'user2');
+    expect(user).toMatchObject({ Authentication: { Type: 'password', PasswordCount: 1 } });
+    expect(user?.AccessString?.split(' ')[0]).toBe('off');
+    // Disabled by the operator: AUTH is refused until they switch it on.
+    expect(await canLogIn(redis.port, 'user2', current.password)).toBe(false);
+    expect(logsOf('rotor-ec-seed-defaults')).toMatch(/skipped: user \\?"user2\\?" is disabled/);
   });
 
   it('single-user: only the new password works after each rotation', async () => {
@@ -178,7 +215,7 @@ describe('ElastiCache rotation Lambda, end to end', () => {
       ROTOR_STRATEGY: 'single-user',
       ROTOR_ENABLE_DISABLED_USER: 'true',
     });
-    const { loopResult } = await rotateThreeTimes({
+    const { history, loopResult } = await rotateThreeTimes({
       secretArn,
       functionArn: fn.functionArn,
       previousStillWorks: false,
@@ -186,6 +223,7 @@ describe('ElastiCache rotation Lambda, end to end', () => {
     });
     expect(loopResult.attempts).toBeGreaterThan(5);
     expect(await describeUser(ec, 'single1')).toMatchObject({ Authentication: { PasswordCount: 1 } });
+    expectNoPasswordIn(logsOf('rotor-ec-single'), history);
     // Reported, not asserted: single-user has a window between setSecret and finishSecret.
     console.info(`single-user client loop: ${loopResult.failures} failed of ${loopResult.attempts} logins`);
   });
@@ -241,6 +279,7 @@ describe('ElastiCache rotation Lambda, end to end', () => {
     expect(group?.UserIds).toEqual(expect.arrayContaining(['default', 'app', 'app-clone']));
     const current = await secretAt(sm, secretArn, 'AWSCURRENT');
     expect(current).toMatchObject({ team: 'payments', user_arn: userArnOf(aws, 'app-clone'), tls: 'false' });
+    expectNoPasswordIn(logsOf('rotor-ec-alternating'), history);
   });
 });
 
