@@ -10,7 +10,8 @@ import { build } from 'esbuild';
 import { createZip } from './zip.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
+/** `dist/` unless ROTOR_BUILD_OUTDIR names another directory (tests build into their own temp dir). */
+const dist = process.env.ROTOR_BUILD_OUTDIR ?? join(root, 'dist');
 const bundlePath = join(dist, 'index.mjs');
 const zipPath = join(dist, 'redshift-rotation.zip');
 /** The issue's aim for the minified bundle: a build over it fails. */

@@ -14,7 +14,7 @@ import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle, bundlePath, canLogin, md5PasswordHash, quoteIdent } from './support.ts';
+import { buildBundle, canLogin, md5PasswordHash, quoteIdent } from './support.ts';
 
 let server: PostgresServerHandle;
 let aws: LocalAws;
@@ -97,8 +97,11 @@ function followCurrent(secretId: string) {
   };
 }
 
+let bundle: ReturnType<typeof buildBundle>;
+
 beforeAll(async () => {
-  buildBundle();
+  bundle = buildBundle();
+  const { bundlePath } = bundle;
   server = await startPostgresServer({ authMethod: 'md5', logStatements: true });
   passwordsSeen.add(server.password);
   aws = await startLocalAws({
@@ -136,6 +139,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await aws?.stop();
   await server?.stop();
+  bundle?.cleanup();
 });
 
 function secretValue(username: string, password: string, extra: Record<string, unknown> = {}) {

@@ -1,14 +1,27 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from '@rotor/engine-redshift';
 import pg from 'pg';
 
 export const appRoot = join(import.meta.dirname, '../..');
-export const bundlePath = join(appRoot, 'dist/index.mjs');
 
-/** Builds the bundle under test (the same script as `pnpm build`), so the test never runs a stale one. */
-export function buildBundle(): void {
-  execFileSync(process.execPath, [join(appRoot, 'scripts/build.mjs')], { cwd: appRoot, stdio: 'pipe' });
+/**
+ * Builds the bundle under test with the same script as `pnpm build`, into a directory of its own, so the
+ * test never runs a stale bundle and never races another build of dist/. Returns the path of index.mjs.
+ */
+export function buildBundle(): { bundlePath: string; cleanup(): void } {
+  const outdir = mkdtempSync(join(tmpdir(), 'rotor-redshift-bundle-'));
+  execFileSync(process.execPath, [join(appRoot, 'scripts/build.mjs')], {
+    cwd: appRoot,
+    stdio: 'pipe',
+    env: { ...process.env, ROTOR_BUILD_OUTDIR: outdir },
+  });
+  return {
+    bundlePath: join(outdir, 'index.mjs'),
+    cleanup: () => rmSync(outdir, { recursive: true, force: true }),
+  };
 }
 
 export const { md5PasswordHash, quoteIdent } = sql;
