@@ -32,7 +32,7 @@ import { createSecretCache, type SecretCache } from '../../src/index.ts';
 import { connectRedis } from '../../src/ioredis/index.ts';
 import { connect, createRotatingPool, type RotatingPool } from '../../src/pg/index.ts';
 import { asSuperuser, md5PasswordHash } from './support/postgres.ts';
-import { startWorkers, type WorkerTally } from './support/workers.ts';
+import { percentile, startWorkers, type WorkerTally } from './support/workers.ts';
 
 const ROTATIONS = 20;
 /** Per scenario: one worker through @rotor/client, one naive; the five scenarios run at the same time. */
@@ -76,6 +76,9 @@ function copyBundle(app: string, into: string): void {
 const newPassword = () => `Init-${randomBytes(12).toString('hex')}-A1`;
 const md5Hash = md5PasswordHash;
 const pgAdmin = (sql: string) => asSuperuser(postgres, sql);
+
+const latency = (tally: WorkerTally) =>
+  [50, 95, 100].map((p) => percentile(tally.durations, p).toFixed(0)).join(' / ');
 
 /** Every password the naive workers and the tests read: none may appear in the client's log lines. */
 const passwordsSeen = new Set<string>();
@@ -211,6 +214,10 @@ afterAll(async () => {
         ([name, r]) =>
           `  ${name.padEnd(32)} ${r.seconds.toFixed(1)} s  @rotor/client: ${r.rotating.failures} failed / ${r.rotating.attempts} (${r.recovered} refused logins recovered)${r.pooled ? `, RotatingPool.query: ${r.pooled.failures} failed / ${r.pooled.attempts}` : ''}   naive: ${r.naive.failures} failed / ${r.naive.attempts} ${JSON.stringify(r.naive.errors)}`,
       )
+      .join('\n')}\n  successful attempt time, p50 / p95 / max ms (@rotor/client vs naive):\n${Object.entries(
+      results,
+    )
+      .map(([name, r]) => `  ${name.padEnd(32)} ${latency(r.rotating)}   vs   ${latency(r.naive)}`)
       .join('\n')}`,
   );
   elasticache?.destroy();

@@ -4,6 +4,15 @@ export interface WorkerTally {
   failures: number;
   /** First line of each distinct failure, with its count (no secret material: server messages only). */
   errors: Record<string, number>;
+  /** Milliseconds per successful attempt. */
+  durations: number[];
+}
+
+/** Nearest-rank percentile of `values` (0 when empty). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 export interface WorkerGroup {
@@ -13,13 +22,15 @@ export interface WorkerGroup {
 
 /** Runs `count` loops of `attempt` until stopped; a short pause between attempts keeps CPU use modest. */
 export function startWorkers(count: number, attempt: () => Promise<void>, pauseMs = 5): WorkerGroup {
-  const tally: WorkerTally = { attempts: 0, failures: 0, errors: {} };
+  const tally: WorkerTally = { attempts: 0, failures: 0, errors: {}, durations: [] };
   let running = true;
   const loop = async () => {
     while (running) {
       tally.attempts++;
+      const started = performance.now();
       try {
         await attempt();
+        tally.durations.push(performance.now() - started);
       } catch (error) {
         tally.failures++;
         const code = (error as { code?: unknown }).code;
