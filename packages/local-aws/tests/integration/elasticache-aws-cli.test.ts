@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServerHandle, startRedisServer } from '../../src/harness/index.ts';
 import { type LocalAws, startLocalAws } from '../../src/index.ts';
-import { redisLogin } from './elasticache-redis-login.ts';
+import { redisLogin } from '../support/redis-login.ts';
 
 /**
  * The AWS page "Automatically rotating passwords for users" (ElastiCache, seed 000) run as written with the

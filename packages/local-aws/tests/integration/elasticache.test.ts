@@ -21,7 +21,7 @@ import type { ElastiCacheService } from '../../src/elasticache/index.ts';
 import { type RedisServerHandle, startRedisServer } from '../../src/harness/index.ts';
 import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import type { LocalAwsLogger } from '../../src/logger.ts';
-import { redisLogin } from './elasticache-redis-login.ts';
+import { redisLogin } from '../support/redis-login.ts';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';

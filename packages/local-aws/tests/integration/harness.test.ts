@@ -1,5 +1,4 @@
 import { connect } from 'node:net';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,32 +7,7 @@ import {
   startPostgresServer,
   startRedisServer,
 } from '../../src/harness/index.ts';
-
-/** Logs in with ioredis; rejects with the server's own error (WRONGPASS ...) when AUTH fails. */
-async function redisLogin(port: number, username: string, password: string): Promise<string> {
-  const client = new Redis({
-    port,
-    host: '127.0.0.1',
-    username,
-    password,
-    lazyConnect: true,
-    enableReadyCheck: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  let serverError: Error | undefined;
-  client.on('error', (error: Error) => {
-    serverError ??= error;
-  });
-  try {
-    await client.connect();
-    return await client.ping();
-  } catch (error) {
-    throw serverError ?? error;
-  } finally {
-    client.disconnect();
-  }
-}
+import { redisLogin } from '../support/redis-login.ts';
 
 async function pgLogin(connectionString: string): Promise<number> {
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });

@@ -5,7 +5,7 @@ import { CreateUserCommand, DescribeUsersCommand, ElastiCacheClient } from '@aws
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer } from '../../src/harness/index.ts';
 import { type LocalAws, startLocalAws } from '../../src/index.ts';
-import { redisLogin } from './elasticache-redis-login.ts';
+import { redisLogin } from '../support/redis-login.ts';
 
 /** `--state-file` keeps ElastiCache users and re-applies them to the Redis behind the next endpoint. */
 let dir: string;
