@@ -136,7 +136,18 @@ export function redshiftEngine(options: RedshiftEngineOptions = {}): RotationEng
   }
   const resolved = parsed.data;
   const passwordPolicy = redshiftPasswordPolicy(resolved.password);
-  const pgSettings: PgConnectionSettings = { ...resolved.pg };
+  /**
+   * Connection settings for one step: no connect or statement timeout reaches past the point where core
+   * aborts the step (`remainingTimeMs`), so a hung server gives a retryable error, not a killed Lambda.
+   */
+  const pgSettings = (context: StepContext): PgConnectionSettings => {
+    const left = Math.max(MIN_PG_TIMEOUT_MS, context.remainingTimeMs());
+    return {
+      ...resolved.pg,
+      connectTimeoutMs: Math.min(resolved.pg.connectTimeoutMs, left),
+      queryTimeoutMs: Math.min(resolved.pg.queryTimeoutMs, left),
+    };
+  };
   let dataApiClient: RedshiftDataClient | undefined = resolved.dataApi.client;
   const dataClient = () => {
     dataApiClient ??= new RedshiftDataClient({
@@ -151,7 +162,8 @@ export function redshiftEngine(options: RedshiftEngineOptions = {}): RotationEng
     secret: RedshiftSecret,
     context: StepContext,
   ): Promise<SqlSession> => {
-    if (resolved.transport === 'pg') return openPgSession(who.login, pgSettings, resolved.onStatement);
+    if (resolved.transport === 'pg')
+      return openPgSession(who.login, pgSettings(context), resolved.onStatement);
     return Promise.resolve(
       openDataApiSession(
         {
@@ -240,7 +252,7 @@ export function redshiftEngine(options: RedshiftEngineOptions = {}): RotationEng
             'the Redshift Data API authenticates with a stored secret or IAM, never with a given password, so it cannot prove one (set dataApi.loginCheck to "pg" where the function can reach the cluster)',
         };
       }
-      const result = await tryPgLogin(pgLogin(user), pgSettings);
+      const result = await tryPgLogin(pgLogin(user), pgSettings(context));
       if (result.accepted) return { status: 'accepted' };
       context.logger.debug(`Login as "${user.username}" refused`);
       return { status: 'rejected', reason: result.reason };
@@ -261,7 +273,7 @@ export function redshiftEngine(options: RedshiftEngineOptions = {}): RotationEng
           principal.kind === 'self' &&
           resolved.transport === 'pg' &&
           (error as { code?: string }).code === 'CREDENTIAL_REJECTED' &&
-          (await tryPgLogin({ ...pgLogin(user), password }, pgSettings)).accepted
+          (await tryPgLogin({ ...pgLogin(user), password }, pgSettings(context))).accepted
         ) {
           context.logger.info(`The password of "${user.username}" was already changed; nothing to do`);
           return;
@@ -357,6 +369,9 @@ const adminSecretSchema = z.looseObject({
   port: z.union([z.number().int(), z.string().regex(/^\d{1,5}$/)]).optional(),
   engine: z.string().optional(),
 });
+
+/** Even with almost no time left, give a connection this long rather than fail at once. */
+const MIN_PG_TIMEOUT_MS = 500;
 
 const SERVICE_LINKED_TAGS = ['aws:redshift:primaryclusterarn', 'aws:redshift-serverless:namespacearn'];
 

@@ -137,4 +137,20 @@ describe('pg transport TLS', () => {
       message: expect.stringMatching(/SSL/),
     });
   });
+
+  it('gives up connecting when the step is out of time, even before the connect timeout', async () => {
+    const silent = createServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const engine = redshiftEngine({ pg: { connectTimeoutMs: 20_000 } });
+      const started = Date.now();
+      await expect(
+        engine.login(user(port), stepContext({ remainingTimeMs: () => 700 })),
+      ).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', retryable: true });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      silent.close();
+    }
+  });
 });
