@@ -316,8 +316,10 @@ describe.concurrent('ElastiCache bundle (users applied to a real redis-server)',
         lazyConnect: true,
         retryStrategy: () => null,
       });
-      stale.on('error', () => {});
+      const staleErrors: string[] = [];
+      stale.on('error', (error: Error) => staleErrors.push(error.message));
       await expect(stale.connect()).rejects.toThrow();
+      expect(staleErrors[0]).toMatch(/^WRONGPASS/);
       stale.disconnect();
     });
   }

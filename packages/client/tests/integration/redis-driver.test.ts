@@ -49,9 +49,10 @@ describe('negative control', () => {
       lazyConnect: true,
       retryStrategy: () => null,
     });
-    client.on('error', () => {});
+    const errors: string[] = [];
+    client.on('error', (error: Error) => errors.push(error.message));
     await expect(client.connect()).rejects.toThrow();
-    await expect(client.ping()).rejects.toThrow();
+    expect(errors[0]).toMatch(/^WRONGPASS/);
     const probe = new Redis({
       host: server.host,
       port: server.port,
