@@ -26,6 +26,8 @@ function build(): RotationHandler {
       ...(config.deadlineMarginMs !== undefined ? { deadlineMarginMs: config.deadlineMarginMs } : {}),
     });
     return async (event: unknown, context?: LambdaContextLike) => {
+      // Lambda's request id, function name and cold-start flag on every line of this invocation.
+      if (context) logger.addContext(context as Parameters<typeof logger.addContext>[0]);
       // As AWS's function does, refuse another secret before making any AWS call.
       const secretId = (event as { SecretId?: unknown } | null)?.SecretId;
       if (config.secretArn !== undefined && typeof secretId === 'string' && secretId !== config.secretArn) {
