@@ -170,8 +170,15 @@ function adminSecret(env: ScenarioEnvironment): Promise<string> {
         }),
       );
       if (!created.ARN) throw new Error('CreateSecret returned no ARN for the admin secret');
+      // An existing server (--postgres-url) may hold a previous run's users: start clean.
+      const users = Object.values(STRATEGY_SLUG).flatMap((slug) => [`demo_${slug}`, `demo_${slug}_clone`]);
       await runAdminSql(env.redshiftData!, created.ARN, postgres.database, [
-        `CREATE TABLE IF NOT EXISTS ${TABLE} (id int PRIMARY KEY, name text)`,
+        `DROP TABLE IF EXISTS ${TABLE}`,
+        // PostgreSQL (the stand-in) syntax: privileges the clone copied must go before the role can.
+        `DO $$ DECLARE r text; BEGIN FOREACH r IN ARRAY ARRAY['${users.join("','")}'] LOOP ` +
+          `IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN EXECUTE format('DROP OWNED BY %I', r); ` +
+          `EXECUTE format('DROP ROLE %I', r); END IF; END LOOP; END $$`,
+        `CREATE TABLE ${TABLE} (id int PRIMARY KEY, name text)`,
         `INSERT INTO ${TABLE} VALUES (1, 'rotated credentials still open the door') ON CONFLICT DO NOTHING`,
       ]);
       return created.ARN;
