@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { readConfig } from '../../src/config.ts';
 
 type Json = Record<string, unknown>;
 const template = parse(readFileSync(join(import.meta.dirname, '../../template.yaml'), 'utf8')) as Json;
@@ -65,6 +66,33 @@ describe('template.yaml', () => {
     ]) {
       expect(variables).toContain(name);
     }
+  });
+
+  it('sets only environment values the function accepts (parameters at their defaults)', () => {
+    const parameters = template.Parameters as Record<string, { Default?: unknown }>;
+    const resolve = (value: unknown): string => {
+      if (typeof value === 'string' || typeof value === 'number') return String(value);
+      const ref = (value as { Ref?: string }).Ref;
+      if (ref) return String(parameters[ref]?.Default ?? '');
+      const sub = (value as { 'Fn::Sub'?: string })['Fn::Sub'];
+      if (sub)
+        return sub.replace(/\$\{AWS::Region\}/, 'eu-west-1').replace(/\$\{AWS::URLSuffix\}/, 'amazonaws.com');
+      throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+    };
+    const env = Object.fromEntries(
+      Object.entries((fn.Environment as { Variables: Json }).Variables).map(([name, value]) => [
+        name,
+        resolve(value),
+      ]),
+    );
+    const config = readConfig(env);
+    expect(config.secretsManagerEndpoint).toBe('https://secretsmanager.eu-west-1.amazonaws.com');
+    expect(config.engine.password).toEqual({
+      length: 32,
+      excludeCharacters: '/@"\'\\:',
+      excludePunctuation: false,
+      requireEachIncludedType: true,
+    });
   });
 
   it('grants no wildcard action and only known actions', () => {
