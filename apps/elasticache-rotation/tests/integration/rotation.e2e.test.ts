@@ -283,6 +283,26 @@ describe('ElastiCache rotation Lambda, end to end', () => {
   });
 });
 
+describe('endpoints', () => {
+  it('honours SECRETS_MANAGER_ENDPOINT and AWS_ENDPOINT_URL_ELASTICACHE over a dead AWS_ENDPOINT_URL', async () => {
+    await createSeedUser(ec, 'endpoints1');
+    const secretArn = await createSecret(sm, 'production/ec/endpoints1', {
+      user_arn: userArnOf(aws, 'endpoints1'),
+      username: 'endpoints1',
+    });
+    const fn = rotationFunction('rotor-ec-endpoints', {
+      // Nothing listens on port 9: only the service-specific settings can make this rotation work.
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      SECRETS_MANAGER_ENDPOINT: aws.endpoint,
+      AWS_ENDPOINT_URL_ELASTICACHE: aws.endpoint,
+      ROTOR_ENABLE_DISABLED_USER: 'true',
+    });
+    expect(await rotateAndWait(aws, sm, secretArn, fn.functionArn)).toMatchObject({ status: 'succeeded' });
+    const current = await secretAt(sm, secretArn, 'AWSCURRENT');
+    expect(await canLogIn(redis.port, 'endpoints1', current.password)).toBe(true);
+  });
+});
+
 describe('operator mistakes and bad input change nothing', () => {
   async function expectFailedRotationChangedNothing(
     secretArn: string,
