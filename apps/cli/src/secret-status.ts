@@ -115,12 +115,11 @@ export function analyzeSecret(snapshot: SecretSnapshot, options: AnalyzeOptions)
     );
     if (!young) {
       findings.push(
-        'While it stays, RotateSecret retries this same version instead of starting a new rotation.',
+        'While it stays, RotateSecret refuses to start another rotation ("A previous rotation isn\'t complete").',
       );
       advice.push(
         'Find the failing step in the rotation function\'s logs (CloudWatch group /aws/lambda/<function>): each step logs "<step> failed" with a code.',
         `After fixing the cause, resume this rotation in-process and watch each step: rotor rotate ${id} --engine <engine>`,
-        `Or let Secrets Manager retry it: aws secretsmanager rotate-secret --secret-id ${id}`,
         `Or abandon it (the user keeps its AWSCURRENT password; check the target still accepts it with rotor doctor ${id} --engine <engine>): ` +
           `aws secretsmanager update-secret-version-stage --secret-id ${id} --version-stage AWSPENDING --remove-from-version-id ${pending.versionId}`,
       );

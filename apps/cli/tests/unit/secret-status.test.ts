@@ -149,3 +149,19 @@ describe('formatAge', () => {
     expect(formatAge(seconds)).toBe(text);
   });
 });
+
+describe('stuck advice', () => {
+  it('does not suggest RotateSecret while a rotation is pending (AWS refuses it then)', () => {
+    const status = analyzeSecret(
+      snapshot({
+        versions: [
+          { versionId: 'v-current', stages: ['AWSCURRENT'] },
+          { versionId: 'v-pending', stages: ['AWSPENDING'] },
+        ],
+      }),
+      { now },
+    );
+    expect(status.findings.join(' ')).toContain('RotateSecret refuses to start another rotation');
+    expect(status.advice.join('\n')).not.toMatch(/^Or let Secrets Manager retry/m);
+  });
+});
