@@ -13,6 +13,15 @@ import { type BenchOptions, type BenchReport, renderBenchReport, runBench } from
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// Ctrl+C, a closed terminal or a kill: exit through process.exit so the harness's exit hook stops the
+// servers it started (a signal's default action would leave them running).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping the servers.\n`);
+    process.exit(130);
+  });
+}
+
 const integer = (min: number, max: number) => (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max)
