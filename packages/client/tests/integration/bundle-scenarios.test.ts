@@ -77,6 +77,10 @@ const newPassword = () => `Init-${randomBytes(12).toString('hex')}-A1`;
 const md5Hash = md5PasswordHash;
 const pgAdmin = (sql: string) => asSuperuser(postgres, sql);
 
+const windows = (tally: WorkerTally) =>
+  tally.windows.length === 0
+    ? ''
+    : `   naive failure windows: ${tally.windows.length}, p50 ${percentile(tally.windows, 50).toFixed(0)} ms, max ${percentile(tally.windows, 100).toFixed(0)} ms`;
 const latency = (tally: WorkerTally) =>
   [50, 95, 100].map((p) => percentile(tally.durations, p).toFixed(0)).join(' / ');
 
@@ -217,7 +221,10 @@ afterAll(async () => {
       .join('\n')}\n  successful attempt time, p50 / p95 / max ms (@rotor/client vs naive):\n${Object.entries(
       results,
     )
-      .map(([name, r]) => `  ${name.padEnd(32)} ${latency(r.rotating)}   vs   ${latency(r.naive)}`)
+      .map(
+        ([name, r]) =>
+          `  ${name.padEnd(32)} ${latency(r.rotating)}   vs   ${latency(r.naive)}${windows(r.naive)}`,
+      )
       .join('\n')}`,
   );
   elasticache?.destroy();

@@ -6,6 +6,8 @@ export interface WorkerTally {
   errors: Record<string, number>;
   /** Milliseconds per successful attempt. */
   durations: number[];
+  /** Failure windows: from the start of a failed attempt to the end of the next successful one (ms). */
+  windows: number[];
 }
 
 /** Nearest-rank percentile of `values` (0 when empty). */
@@ -22,16 +24,21 @@ export interface WorkerGroup {
 
 /** Runs `count` loops of `attempt` until stopped; a short pause between attempts keeps CPU use modest. */
 export function startWorkers(count: number, attempt: () => Promise<void>, pauseMs = 5): WorkerGroup {
-  const tally: WorkerTally = { attempts: 0, failures: 0, errors: {}, durations: [] };
+  const tally: WorkerTally = { attempts: 0, failures: 0, errors: {}, durations: [], windows: [] };
   let running = true;
   const loop = async () => {
+    let failingSince: number | undefined;
     while (running) {
       tally.attempts++;
       const started = performance.now();
       try {
         await attempt();
-        tally.durations.push(performance.now() - started);
+        const ended = performance.now();
+        tally.durations.push(ended - started);
+        if (failingSince !== undefined) tally.windows.push(ended - failingSince);
+        failingSince = undefined;
       } catch (error) {
+        failingSince ??= started;
         tally.failures++;
         const code = (error as { code?: unknown }).code;
         const key = `${typeof code === 'string' ? `${code} ` : ''}${String((error as Error).message ?? error)
