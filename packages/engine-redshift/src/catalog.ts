@@ -121,11 +121,11 @@ async function readRoles(session: SqlSession, dialect: Dialect, username: string
 /** The privileges `username` holds (directly, through groups or PUBLIC) on databases, schemas and tables. */
 export async function readPrivileges(session: SqlSession, username: string): Promise<PrivilegeFacts> {
   const databases = await session.query(
-    `SELECT datname, has_database_privilege($1, datname, 'CREATE') AS can_create, has_database_privilege($1, datname, 'TEMP') AS can_temp FROM pg_database WHERE datname NOT IN ('template0', 'template1', 'padb_harvest') ORDER BY datname`,
+    `SELECT datname, array_to_string(datacl, ',') AS acl, has_database_privilege($1, datname, 'CREATE') AS can_create, has_database_privilege($1, datname, 'TEMP') AS can_temp FROM pg_database WHERE datname NOT IN ('template0', 'template1', 'padb_harvest') ORDER BY datname`,
     [username],
   );
   const schemas = await session.query(
-    `SELECT nspname, has_schema_privilege($1, nspname, 'USAGE') AS can_usage, has_schema_privilege($1, nspname, 'CREATE') AS can_create FROM pg_namespace WHERE ${SYSTEM_SCHEMA_FILTER} ORDER BY nspname`,
+    `SELECT nspname, array_to_string(nspacl, ',') AS acl, has_schema_privilege($1, nspname, 'USAGE') AS can_usage, has_schema_privilege($1, nspname, 'CREATE') AS can_create FROM pg_namespace WHERE ${SYSTEM_SCHEMA_FILTER} ORDER BY nspname`,
     [username],
   );
   const tableColumns = TABLE_PRIVILEGES.map(
@@ -133,7 +133,7 @@ export async function readPrivileges(session: SqlSession, username: string): Pro
       `has_table_privilege($1, quote_ident(n.nspname) || '.' || quote_ident(c.relname), '${privilege}') AS can_${privilege.toLowerCase()}`,
   ).join(', ');
   const tables = await session.query(
-    `SELECT n.nspname, c.relname, ${tableColumns} FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND ${SYSTEM_SCHEMA_FILTER.replaceAll('nspname', 'n.nspname')} ORDER BY n.nspname, c.relname`,
+    `SELECT n.nspname, c.relname, array_to_string(c.relacl, ',') AS acl, ${tableColumns} FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND ${SYSTEM_SCHEMA_FILTER.replaceAll('nspname', 'n.nspname')} ORDER BY n.nspname, c.relname`,
     [username],
   );
   const facts: PrivilegeFacts = {
@@ -143,20 +143,23 @@ export async function readPrivileges(session: SqlSession, username: string): Pro
   };
   for (const row of databases) {
     for (const privilege of DATABASE_PRIVILEGES) {
-      if (asBoolean(row[privilege === 'CREATE' ? 'can_create' : 'can_temp'])) {
+      const held = asBoolean(row[privilege === 'CREATE' ? 'can_create' : 'can_temp']);
+      if (held && !publicHolds(row.acl, ACL_LETTERS[privilege], DATABASE_PUBLIC_DEFAULT)) {
         facts.databases.push({ privilege, database: column(row, 'datname') });
       }
     }
   }
   for (const row of schemas) {
     for (const privilege of SCHEMA_PRIVILEGES) {
-      if (asBoolean(row[`can_${privilege.toLowerCase()}`]))
+      const held = asBoolean(row[`can_${privilege.toLowerCase()}`]);
+      if (held && !publicHolds(row.acl, ACL_LETTERS[privilege], ''))
         facts.schemas[privilege].push(column(row, 'nspname'));
     }
   }
   for (const row of tables) {
     for (const privilege of TABLE_PRIVILEGES) {
-      if (asBoolean(row[`can_${privilege.toLowerCase()}`])) {
+      const held = asBoolean(row[`can_${privilege.toLowerCase()}`]);
+      if (held && !publicHolds(row.acl, ACL_LETTERS[privilege], '')) {
         facts.tables[privilege].push({ schema: column(row, 'nspname'), name: column(row, 'relname') });
       }
     }
@@ -171,6 +174,32 @@ function column(row: Row, name: string): string {
     throw new EngineError(`The catalog query returned no "${name}" column; is this Redshift or PostgreSQL?`);
   }
   return value;
+}
+
+/** The letters ACLs use for each privilege (`=Tc/owner`: PUBLIC may TEMP and CONNECT). */
+const ACL_LETTERS: Record<DatabasePrivilege | SchemaPrivilege | TablePrivilege, string> = {
+  CREATE: 'C',
+  TEMP: 'T',
+  USAGE: 'U',
+  SELECT: 'r',
+  INSERT: 'a',
+  UPDATE: 'w',
+  DELETE: 'd',
+  REFERENCES: 'x',
+};
+/** A database without an ACL has the default one, in which PUBLIC may connect and create temporary tables. */
+const DATABASE_PUBLIC_DEFAULT = 'Tc';
+
+/**
+ * Whether PUBLIC (every user) holds a privilege on an object, from its ACL as text (`a=r/b,=U/b`; NULL means
+ * the default ACL, whose PUBLIC letters are `nullDefault`). Such privileges are not granted to a clone:
+ * it has them anyway, and AWS's approach of granting every effective privilege floods the catalog.
+ */
+export function publicHolds(acl: unknown, letter: string, nullDefault: string): boolean {
+  if (acl === null || acl === undefined) return nullDefault.includes(letter);
+  return String(acl)
+    .split(',')
+    .some((entry) => entry.startsWith('=') && (entry.split('/')[0] ?? '').includes(letter));
 }
 
 /** Booleans arrive as booleans (pg) or as strings / numbers (Data API, older servers). */

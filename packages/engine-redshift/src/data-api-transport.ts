@@ -28,6 +28,7 @@ import {
   UserNotFoundError,
 } from '@rotor/core/engine';
 import { safeServerMessage } from './error-mapping.js';
+import { chunk } from './sql.js';
 import type { Row, SqlSession, StatementObserver } from './transport.js';
 
 /** Where statements run: a provisioned cluster or a Serverless workgroup. */
@@ -52,6 +53,9 @@ export interface DataApiSessionSettings {
 }
 
 type PollContext = Pick<StepContext, 'signal' | 'step' | 'logger'>;
+
+/** BatchExecuteStatement's limit on `Sqls`. */
+export const MAX_BATCH_STATEMENTS = 40;
 
 export function describeIdentity(identity: DataApiIdentity): string {
   return 'secretArn' in identity ? `the secret ${identity.secretArn}` : `database user "${identity.dbUser}"`;
@@ -160,13 +164,21 @@ export function openDataApiSession(
     async transaction(statements) {
       if (statements.length === 0) return;
       for (const statement of statements) observe?.(statement);
-      // BatchExecuteStatement runs its statements as one transaction.
-      const submitted = await send(
-        () => settings.client.send(new BatchExecuteStatementCommand({ ...where, Sqls: [...statements] })),
-        action,
-        context,
-      );
-      await waitFor(submitted.Id!);
+      // BatchExecuteStatement runs its statements as one transaction, but takes at most 40 of them.
+      const batches = chunk(statements, MAX_BATCH_STATEMENTS);
+      if (batches.length > 1) {
+        context.logger.warn(
+          `${statements.length} statements need ${batches.length} Data API batches, which commit separately; if a later one fails, re-run with copyPrivileges "every-rotation" to complete the clone`,
+        );
+      }
+      for (const batch of batches) {
+        const submitted = await send(
+          () => settings.client.send(new BatchExecuteStatementCommand({ ...where, Sqls: [...batch] })),
+          action,
+          context,
+        );
+        await waitFor(submitted.Id!);
+      }
     },
     async close() {},
   };

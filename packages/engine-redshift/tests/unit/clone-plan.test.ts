@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PrivilegeFacts, UserFacts } from '../../src/catalog.ts';
-import { parseSettings, parseTextArray } from '../../src/catalog.ts';
+import { parseSettings, parseTextArray, publicHolds } from '../../src/catalog.ts';
 import { buildClonePlan } from '../../src/clone-plan.ts';
 import { md5PasswordHash } from '../../src/sql.ts';
 
@@ -137,5 +137,18 @@ describe('catalog parsing', () => {
     expect(parseTextArray('{a,"b c","d\\"e",NULL,"NULL"}')).toEqual(['a', 'b c', 'd"e', 'NULL']);
     expect(parseTextArray('{}')).toEqual([]);
     expect(parseTextArray('not an array')).toEqual([]);
+  });
+});
+
+describe('publicHolds', () => {
+  it('reads PUBLIC entries of an ACL, and the default for a NULL one', () => {
+    expect(publicHolds('postgres=UC/postgres,=U/postgres', 'U', '')).toBe(true);
+    expect(publicHolds('postgres=UC/postgres,=U/postgres', 'C', '')).toBe(false);
+    expect(publicHolds('rdsdb=arwdRxt/rdsdb,app=r/rdsdb', 'r', '')).toBe(false);
+    expect(publicHolds('=r*/rdsdb', 'r', '')).toBe(true);
+    expect(publicHolds('group readers=r/rdsdb', 'r', '')).toBe(false);
+    expect(publicHolds(null, 'T', 'Tc')).toBe(true);
+    expect(publicHolds(null, 'C', 'Tc')).toBe(false);
+    expect(publicHolds(undefined, 'r', '')).toBe(false);
   });
 });

@@ -8,6 +8,7 @@ import {
 import type { AdminSecret } from '@rotor/core/engine';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { openDataApiSession } from '../../src/data-api-transport.ts';
 import { redshiftEngine } from '../../src/redshift-engine.ts';
 import { type RedshiftSecret, redshiftSecretSchema } from '../../src/redshift-secret.ts';
 import { md5PasswordHash } from '../../src/sql.ts';
@@ -86,6 +87,32 @@ describe('data-api transport: single user', () => {
     expect(everythingSent()).not.toContain(PENDING_PASSWORD);
     expect(everythingSent()).not.toContain(CURRENT_PASSWORD);
     expect(allText(context.lines)).not.toContain(PENDING_PASSWORD);
+  });
+
+  it('splits more than 40 statements into several batches and says so', async () => {
+    dataApi.on(BatchExecuteStatementCommand).resolves({ Id: 'stmt-big' });
+    dataApi.on(DescribeStatementCommand).resolves({ Id: 'stmt-big', Status: 'FINISHED' });
+    const context = stepContext();
+    const session = openDataApiSession(
+      {
+        client,
+        target: { clusterIdentifier: 'analytics' },
+        identity: { secretArn: ADMIN_ARN },
+        database: 'dev',
+        statementTimeoutMs: 5_000,
+        pollIntervalMs: 10,
+      },
+      context,
+    );
+    const statements = Array.from(
+      { length: 45 },
+      (_, index) => `GRANT SELECT ON TABLE "s"."t${index}" TO "c"`,
+    );
+    await session.transaction(statements);
+    const batches = dataApi.commandCalls(BatchExecuteStatementCommand).map((call) => call.args[0].input.Sqls);
+    expect(batches.map((sqls) => sqls?.length)).toEqual([40, 5]);
+    expect(batches.flat()).toEqual(statements);
+    expect(allText(context.lines)).toMatch(/2 Data API batches/);
   });
 
   it('reports logins as skipped: the Data API cannot present a given password', async () => {
@@ -240,8 +267,18 @@ function serveCatalog(catalog: { users: string[]; groups: Record<string, string[
     if (sql.includes('svv_user_grants')) return { ColumnMetadata: [column('role')], Records: [] };
     if (sql.includes('FROM pg_database')) {
       return {
-        ColumnMetadata: [column('datname'), column('can_create'), column('can_temp')],
-        Records: [[text('warehouse'), { booleanValue: false }, { booleanValue: true }]],
+        ColumnMetadata: [column('datname'), column('acl'), column('can_create'), column('can_temp')],
+        Records: [
+          // An explicit ACL without PUBLIC: TEMP held by the user must be granted to the clone.
+          [
+            text('warehouse'),
+            text('rdsdb=CTc/rdsdb,app=T/rdsdb'),
+            { booleanValue: false },
+            { booleanValue: true },
+          ],
+          // The default ACL (NULL): PUBLIC may TEMP already, nothing to grant.
+          [text('dev'), { isNull: true }, { booleanValue: false }, { booleanValue: true }],
+        ],
       };
     }
     if (sql.includes('FROM pg_namespace WHERE')) {
