@@ -180,7 +180,8 @@ describe.each(TRANSPORTS)('RotateSecret with the bundled function (%s transport)
       `${transport} single-user: ${failures} failed logins of ${attempts} over 3 rotations; failure windows ${windows.join(', ')} ms` +
         ' (between setSecret and finishSecret, the gap AWS documents; @rotor/client retries across it)',
     );
-    expect(attempts).toBeGreaterThan(10);
+    // The loop really ran alongside the rotations (how often depends on the machine).
+    expect(attempts).toBeGreaterThan(3);
     // Each window closes once finishSecret has moved AWSCURRENT: no client is locked out for longer.
     for (const window of windows) expect(window).toBeLessThan(10_000);
   });
@@ -226,7 +227,8 @@ describe.each(TRANSPORTS)('RotateSecret with the bundled function (%s transport)
     const { attempts, failures } = await loop.stop();
     console.info(`${transport} alternating-users: ${failures} failed logins of ${attempts} over 3 rotations`);
     expect(failures).toBe(0);
-    expect(attempts).toBeGreaterThan(10);
+    // The loop really ran alongside the rotations (how often depends on the machine).
+    expect(attempts).toBeGreaterThan(3);
 
     expect([first.username, second.username, third.username]).toEqual([
       u('app_clone'),
