@@ -3,7 +3,7 @@ import {
   DescribeUserGroupsCommand,
   type ElastiCacheClient,
 } from '@aws-sdk/client-elasticache';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
 import { Redis } from 'ioredis';
@@ -366,6 +366,49 @@ describe('operator mistakes and bad input change nothing', () => {
     });
     await expectFailedRotationChangedNothing(secretArn, 'rotor-ec-mismatch', {}, /user name is "victim"/);
     expect(await canLogIn(redis.port, 'victim', 'Victim-password-0001')).toBe(true);
+  });
+
+  it.each([
+    ['not JSON', () => 'user_arn=arn:aws:elasticache:us-east-1:123456789012:user:shape1', /not valid JSON/],
+    ['a JSON array', () => '["shape1"]', /must be a JSON object/],
+    ['no user_arn', () => JSON.stringify({ username: 'shape1' }), /user_arn/],
+    [
+      'a password that is not a string',
+      () => JSON.stringify({ username: 'shape1', user_arn: userArnOf(aws, 'shape1'), password: 42 }),
+      /password/,
+    ],
+    [
+      'a username with a space',
+      () => JSON.stringify({ username: 'shape 1', user_arn: userArnOf(aws, 'shape1') }),
+      /username/,
+    ],
+  ])('a malformed secret: %s', async (label, secretString, message) => {
+    if (!(await describeUser(ec, 'shape1').catch(() => undefined))) await createSeedUser(ec, 'shape1');
+    await aws.elasticache!.settled();
+    const value = secretString();
+    const name = `production/ec/shape-${label.replace(/[^a-z]+/gi, '-')}`;
+    const secretArn = (await sm.send(new CreateSecretCommand({ Name: name, SecretString: value }))).ARN!;
+    const fnName = `rotor-ec-shape-${label.replace(/[^a-z]+/gi, '-')}`.slice(0, 64);
+    const aclBefore = await aclSnapshot(admin);
+    const stagesBefore = Object.keys(await versionStages(sm, secretArn));
+    const fn = rotationFunction(fnName, {});
+    const outcome = await rotateAndWait(aws, sm, secretArn, fn.functionArn);
+    expect(outcome.status).toBe('failed');
+    const failure = aws.invocations().find((i) => i.functionName === fnName && i.outcome === 'failed');
+    expect(failure).toMatchObject({ step: 'createSecret', errorType: 'InvalidSecretError' });
+    expect(failure?.errorMessage).toMatch(message);
+    expect(await aclSnapshot(admin)).toEqual(aclBefore);
+    // The operator's value is untouched; only the rotation's empty AWSPENDING version was added.
+    const current = await sm.send(
+      new (await import('@aws-sdk/client-secrets-manager')).GetSecretValueCommand({ SecretId: secretArn }),
+    );
+    expect(current.SecretString).toBe(value);
+    const stagesAfter = await versionStages(sm, secretArn);
+    expect(
+      Object.keys(stagesAfter)
+        .filter((id) => !stagesBefore.includes(id))
+        .map((id) => stagesAfter[id]),
+    ).toEqual([['AWSPENDING']]);
   });
 
   it('a secret other than SECRET_ARN', async () => {
