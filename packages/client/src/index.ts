@@ -8,6 +8,7 @@ export { type BackoffOptions, backoffCeiling, backoffDelay } from './backoff.js'
 export { type Clock, systemClock } from './clock.js';
 export { type CredentialSource, credentialSource } from './credential-source.js';
 export { type CredentialStage, type Credentials, toCredentials } from './credentials.js';
+export type { SecretBinding } from './secret-binding.js';
 export {
   createSecretCache,
   defaultSecretCache,

@@ -2,7 +2,7 @@ import { createDefaultLogger } from '@rotor/core';
 import { InvalidConfigurationError } from '@rotor/core/errors';
 import { Redis, type RedisOptions } from 'ioredis';
 import { credentialSource } from '../credential-source.js';
-import type { SecretBinding } from '../pg/rotating-pool.js';
+import type { SecretBinding } from '../secret-binding.js';
 import { resolveSecretCache } from '../secret-cache.js';
 import { resolveRecoveryOptions } from '../with-credentials.js';
 import { authenticatingConnectorClass } from './authenticating-connector.js';

@@ -3,9 +3,9 @@ import { InvalidConfigurationError } from '@rotor/core/errors';
 import pg from 'pg';
 import { credentialSource } from '../credential-source.js';
 import type { Credentials } from '../credentials.js';
+import type { SecretBinding } from '../secret-binding.js';
 import { resolveSecretCache } from '../secret-cache.js';
 import { withCredentials } from '../with-credentials.js';
-import type { SecretBinding } from './rotating-pool.js';
 
 export interface ConnectOptions extends SecretBinding {
   /** pg.Client options; `host`, `port`, `database` default to the secret's `host`, `port`, `dbname`. */

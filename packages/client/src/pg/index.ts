@@ -7,5 +7,4 @@ export {
   RotatingPool,
   type RotatingPoolConfig,
   type RotatingPoolOptions,
-  type SecretBinding,
 } from './rotating-pool.js';

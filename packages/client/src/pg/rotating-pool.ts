@@ -1,9 +1,10 @@
-import { createDefaultLogger, type RotorLogger } from '@rotor/core';
+import { createDefaultLogger } from '@rotor/core';
 import { InvalidConfigurationError } from '@rotor/core/errors';
 import pg from 'pg';
 import { type CredentialSource, credentialSource } from '../credential-source.js';
 import type { Credentials } from '../credentials.js';
-import { resolveSecretCache, type SecretCache, type SecretCacheOptions } from '../secret-cache.js';
+import type { SecretBinding } from '../secret-binding.js';
+import { resolveSecretCache } from '../secret-cache.js';
 import {
   type RecoveryOptions,
   type ResolvedRecoveryOptions,
@@ -14,18 +15,6 @@ import {
 
 /** Pool options Rotor leaves to you; credentials come from the secret. */
 export type RotatingPoolConfig = Omit<pg.PoolConfig, 'user' | 'password' | 'Client'>;
-
-export interface SecretBinding {
-  /** The secret's name or ARN. */
-  secretId: string;
-  /** A shared cache (recommended: one per process). */
-  cache?: SecretCache | undefined;
-  /** Builds a cache for this helper when `cache` is absent; with neither, the process-wide default cache. */
-  secretsManager?: SecretCacheOptions | undefined;
-  /** Retry limits for refused logins (see withCredentials). */
-  recovery?: RecoveryOptions | undefined;
-  logger?: RotorLogger | undefined;
-}
 
 export interface RotatingPoolOptions extends SecretBinding {
   /**
