@@ -168,6 +168,31 @@ describe('createRotatingPool', () => {
     }
   });
 
+  it('with retryConnect: false, a refused login surfaces at once (pg behaviour, credentials still from the secret)', async () => {
+    const p1 = newPassword();
+    await setPassword('alt_user', p1);
+    const { sm, cache } = setup('plain', 'alt_user', p1);
+    const pool = createRotatingPool({
+      secretId: 'plain',
+      cache,
+      retryConnect: false,
+      recovery,
+      logger: silentLogger,
+      pool: { max: 1, idleTimeoutMillis: 1 },
+    });
+    try {
+      expect((await pool.query('SELECT current_user AS u')).rows[0].u).toBe('alt_user');
+      const p2 = newPassword();
+      sm.promote('plain', sm.putPending('plain', secretValue('alt_user', p2)));
+      await setPassword('alt_user', p2);
+      await new Promise((r) => setTimeout(r, 20));
+      await expect(pool.query('SELECT 1')).rejects.toMatchObject({ code: '28P01' });
+      expect(sm.calls('DescribeSecret')).toBe(1); // no recovery: the cache was not re-checked
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('rejects pool options that carry credentials, before connecting', () => {
     const { cache } = setup('bad', 'pool_user', 'Initial1');
     expect(() => createRotatingPool({ secretId: 'bad', cache, pool: { password: 'x' } as never })).toThrow(
