@@ -411,6 +411,13 @@ describe('RotateSecret with the bundled function: refusals and logs', () => {
       engineId: 'redshift',
       step: 'finishSecret',
     });
+    const median = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    const succeeded = aws.invocations().filter((i) => i.outcome === 'succeeded');
+    console.info(
+      `invocations: ${succeeded.length} succeeded; median handler duration ${median(succeeded.map((i) => i.durationMs))} ms, ` +
+        `longest ${Math.max(...succeeded.map((i) => i.durationMs))} ms`,
+    );
     expect(passwordsSeen.size).toBeGreaterThan(6);
     for (const password of passwordsSeen) {
       expect(serverLog).not.toContain(password);
