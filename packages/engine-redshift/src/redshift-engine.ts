@@ -96,13 +96,14 @@ export const redshiftEngineOptionsSchema = z
         /** `pg`: prove logins with a direct connection (needs network reach); `none`: report them skipped. */
         loginCheck: z.enum(['none', 'pg']).default('none'),
         statementTimeoutMs: z.number().int().min(1_000).max(900_000).default(60_000),
-        pollIntervalMs: z.number().int().min(10).max(10_000).default(250),
+        /** First wait before DescribeStatement; grows 1.5x up to 2 s (most statements finish in well under a second). */
+        pollIntervalMs: z.number().int().min(10).max(10_000).default(100),
       })
       .strict()
       .refine((value) => !(value.clusterIdentifier && value.workgroupName), {
         message: 'give clusterIdentifier or workgroupName, not both',
       })
-      .default({ auth: 'secret-arn', loginCheck: 'none', statementTimeoutMs: 60_000, pollIntervalMs: 250 }),
+      .default({ auth: 'secret-arn', loginCheck: 'none', statementTimeoutMs: 60_000, pollIntervalMs: 100 }),
     password: passwordOptionsSchema.default({
       length: 32,
       excludeCharacters: '/@"\'\\:',
