@@ -4,7 +4,6 @@
  * then the size budget. Fails the build when the zip exceeds the budget.
  */
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -18,23 +17,6 @@ const zipPath = join(dist, 'elasticache-rotation.zip');
 const ZIP_BUDGET_BYTES = 600 * 1024;
 /** The issue's aim for the minified bundle; reported, and a warning when exceeded. */
 const MINIFIED_AIM_BYTES = 600 * 1024;
-
-/**
- * `import { z } from 'zod'` takes zod's namespace as one value, so esbuild keeps all of zod, every locale
- * included (443 KB of a 1.2 MB bundle, measured); `import * as z from 'zod'` is the same API and shakes
- * down to what is used. Rotor's own sources use the second form; this rewrites any workspace source still
- * using the first (packages/core's, until it changes) at bundle time.
- */
-const zodNamespaceImport = {
-  name: 'zod-namespace-import',
-  setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /[\\/]packages[\\/][^\\/]+[\\/]src[\\/].*\.ts$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const rewritten = source.replace(/^import \{ z \} from 'zod';$/m, "import * as z from 'zod';");
-      return { contents: rewritten, loader: 'ts' };
-    });
-  },
-};
 
 /** Lambda-only substitutions: see scripts/lambda-credential-provider.mjs and scripts/silent-debug.cjs. */
 const lambdaCredentials = {
@@ -63,14 +45,13 @@ const result = await build({
   conditions: ['@rotor/source', 'module'],
   mainFields: ['module', 'main'],
   minify: true,
-  // Error class names are what Lambda reports as errorType and Secrets Manager shows in RotationFailed.
-  keepNames: true,
+  // No keepNames: Rotor's errors set `name` explicitly, which is what Lambda reports as errorType.
   sourcemap: true,
   sourcesContent: false,
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  plugins: [zodNamespaceImport, lambdaCredentials],
+  plugins: [lambdaCredentials],
   // ioredis and parts of the SDK are CommonJS and call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __rotorCreateRequire } from 'node:module'; const require = __rotorCreateRequire(import.meta.url);",
