@@ -128,6 +128,18 @@ export const redshiftEngineOptionsSchema = z
 export type RedshiftEngineOptions = z.input<typeof redshiftEngineOptionsSchema>;
 type ResolvedOptions = z.output<typeof redshiftEngineOptionsSchema>;
 
+/**
+ * Creates the Redshift engine. Options are validated here (zod), and the password policy is checked against
+ * Redshift's rules, so a bad configuration fails when the function starts.
+ *
+ * @example
+ * ```ts
+ * // Direct connections (VPC), TLS verified against Node's roots:
+ * const engine = redshiftEngine({ password: passwordOptionsFromEnv(process.env) });
+ * // The Data API, no VPC: statements run as the stored secrets, logins cannot be proven.
+ * const viaDataApi = redshiftEngine({ transport: 'data-api', dataApi: { workgroupName: 'reporting' } });
+ * ```
+ */
 export function redshiftEngine(options: RedshiftEngineOptions = {}): RotationEngine<RedshiftSecret> {
   const parsed = redshiftEngineOptionsSchema.safeParse(options);
   if (!parsed.success) {

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redshiftEngine } from '../../src/redshift-engine.ts';
 import { redshiftSecretSchema, usernameProblem } from '../../src/redshift-secret.ts';
+import { quoteIdent } from '../../src/sql.ts';
 
 const secret = {
   engine: 'redshift',
@@ -59,5 +61,35 @@ describe('alternateUser', () => {
   it('refuses a name whose clone would exceed 127 bytes (AWS promised this check and never made it)', () => {
     const long = redshiftSecretSchema.parse({ ...secret, username: 'a'.repeat(125) });
     expect(() => engine.alternateUser!(long)).toThrow(/127 bytes/);
+  });
+});
+
+describe('secret parsing (properties)', () => {
+  const extraKey = fc
+    .string({ minLength: 1, maxLength: 12 })
+    .filter(
+      (key) =>
+        !['engine', 'host', 'port', 'username', 'password', 'dbname', 'masterarn', '__proto__'].includes(key),
+    );
+
+  it('keeps every unknown key through a JSON round trip, as a rotation does', () => {
+    fc.assert(
+      fc.property(fc.dictionary(extraKey, fc.jsonValue()), (extra) => {
+        const parsed = redshiftSecretSchema.parse({ ...secret, ...extra });
+        const again = redshiftSecretSchema.parse(JSON.parse(JSON.stringify(parsed)));
+        for (const [key, value] of Object.entries(extra))
+          expect(again[key]).toEqual(JSON.parse(JSON.stringify(value)));
+      }),
+    );
+  });
+
+  it('accepts a user name exactly when it has no problem, and such names quote to one identifier', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 0, maxLength: 140 }), (username) => {
+        const accepted = redshiftSecretSchema.safeParse({ ...secret, username }).success;
+        expect(accepted).toBe(usernameProblem(username) === undefined);
+        if (accepted) expect(quoteIdent(username)).toBe(`"${username}"`);
+      }),
+    );
   });
 });
