@@ -228,6 +228,34 @@ describe('ElastiCache rotation Lambda, end to end', () => {
     console.info(`single-user client loop: ${loopResult.failures} failed of ${loopResult.attempts} logins`);
   });
 
+  it('alternating-users straight from the seed secret (a user with no password yet)', async () => {
+    await createSeedUser(ec, 'seedalt', { AccessString: 'on ~keys* +get' });
+    const secretArn = await createSecret(sm, 'production/ec/seedalt', {
+      user_arn: userArnOf(aws, 'seedalt'),
+      username: 'seedalt',
+      host: '127.0.0.1',
+      port: String(redis.port),
+      tls: 'false',
+    });
+    const fn = rotationFunction('rotor-ec-seed-alternating', {
+      SECRET_ARN: secretArn,
+      USER_NAME: 'seedalt',
+      ROTOR_STRATEGY: 'alternating-users',
+    });
+    expect(await rotateAndWait(aws, sm, secretArn, fn.functionArn)).toMatchObject({ status: 'succeeded' });
+    const first = await secretAt(sm, secretArn, 'AWSCURRENT');
+    expect(first.username).toBe('seedalt-clone');
+    expect(await canLogIn(redis.port, 'seedalt-clone', first.password)).toBe(true);
+    expect(await canLogIn(redis.port, 'seedalt-clone', `${first.password}x`)).toBe(false);
+    // The next rotation gives the original user its first password.
+    expect(await rotateAndWait(aws, sm, secretArn, fn.functionArn)).toMatchObject({ status: 'succeeded' });
+    const second = await secretAt(sm, secretArn, 'AWSCURRENT');
+    expect(second.username).toBe('seedalt');
+    expect(await canLogIn(redis.port, 'seedalt', second.password)).toBe(true);
+    expect(await canLogIn(redis.port, 'seedalt-clone', first.password)).toBe(true);
+    expect(await canLogIn(redis.port, 'seedalt', first.password)).toBe(false);
+  });
+
   it('alternating-users: clones the user into its group, alternates, zero failed logins', async () => {
     const initialPassword = 'Initial-password-0001';
     await createSeedUser(ec, 'app', {
