@@ -11,6 +11,8 @@ export interface DemoOptions {
   /** Strategies to run, for the engines that support them. */
   strategies: StrategyId[];
   rotations: number;
+  /** Pause between rotations, so the clients' logins straddle each one. */
+  pauseMs: number;
   workers: number;
   intervalMs: number;
   modifyingDelayMs: number;
@@ -50,7 +52,12 @@ export function parseDemoArgs(
     .addOption(
       new Option('--rotations <n>', 'rotations per engine and strategy, after the first')
         .argParser(integer(1, 10_000))
-        .default(3),
+        .default(4),
+    )
+    .addOption(
+      new Option('--pause-ms <ms>', 'pause between rotations (clients keep logging in)')
+        .argParser(integer(0, 600_000))
+        .default(1_000),
     )
     .addOption(
       new Option('--workers <n>', 'client workers per scenario (each opens a fresh connection per login)')
@@ -110,6 +117,7 @@ export function parseDemoArgs(
       engines: runnable,
       strategies: raw.strategies,
       rotations: raw.rotations,
+      pauseMs: raw.pauseMs,
       workers: raw.workers,
       intervalMs: raw.intervalMs,
       modifyingDelayMs: raw.modifyingDelayMs,

@@ -193,6 +193,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoOut
           rotations: options.rotations,
           workers: options.workers,
           intervalMs: options.intervalMs,
+          pauseBetweenMs: options.pauseMs,
           clientKinds,
           onProgress: (p) =>
             progress.render([

@@ -23,6 +23,8 @@ beforeAll(async () => {
     [
       '--rotations',
       '1',
+      '--pause-ms',
+      '0',
       '--strategies',
       'single-user,alternating-users',
       '--compare-naive',

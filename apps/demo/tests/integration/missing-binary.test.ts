@@ -12,7 +12,7 @@ describe('pnpm demo without redis-server', () => {
   it('says in one line what to install, and exits 1', async () => {
     // Prepare: the harness looks for the binary here instead of on PATH
     process.env.ROTOR_REDIS_SERVER = '/nonexistent/redis-server';
-    const parsed = parseDemoArgs(['--engines', 'elasticache', '--rotations', '1'], {
+    const parsed = parseDemoArgs(['--engines', 'elasticache', '--rotations', '1', '--pause-ms', '0'], {
       out: () => {},
       err: () => {},
     });

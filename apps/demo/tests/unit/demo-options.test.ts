@@ -10,13 +10,14 @@ function parse(argv: string[]) {
 }
 
 describe('parseDemoArgs', () => {
-  it('defaults to every engine and strategy, 3 rotations, throwaway servers', () => {
+  it('defaults to every engine and strategy, 4 rotations 1 s apart, throwaway servers', () => {
     const { result } = parse([]);
     expect(result).toMatchObject({
       kind: 'run',
       options: {
         engines: ['elasticache', 'redshift'],
-        rotations: 3,
+        rotations: 4,
+        pauseMs: 1000,
         redisUrl: undefined,
         postgresUrl: undefined,
       },
