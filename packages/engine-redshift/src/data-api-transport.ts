@@ -7,6 +7,7 @@
  * Each statement is submitted, then polled with backoff until it finishes; the wait stops at the Lambda
  * deadline with a retryable StepTimeoutError.
  */
+import { createHash } from 'node:crypto';
 import {
   BatchExecuteStatementCommand,
   DescribeStatementCommand,
@@ -161,7 +162,7 @@ export function openDataApiSession(
       const finished = await waitFor(submitted.Id!);
       return finished.HasResultSet ? readRows(submitted.Id!) : [];
     },
-    async transaction(statements) {
+    async transaction(statements, options = {}) {
       if (statements.length === 0) return;
       for (const statement of statements) observe?.(statement);
       // BatchExecuteStatement runs its statements as one transaction, but takes at most 40 of them.
@@ -171,9 +172,11 @@ export function openDataApiSession(
           `${statements.length} statements need ${batches.length} Data API batches, which commit separately; if a later one fails, re-run with copyPrivileges "every-rotation" to complete the clone`,
         );
       }
-      for (const batch of batches) {
+      for (const [index, batch] of batches.entries()) {
+        const naming = options.idempotencyKey ? statementNaming(`${options.idempotencyKey}#${index}`) : {};
         const submitted = await send(
-          () => settings.client.send(new BatchExecuteStatementCommand({ ...where, Sqls: [...batch] })),
+          () =>
+            settings.client.send(new BatchExecuteStatementCommand({ ...where, ...naming, Sqls: [...batch] })),
           action,
           context,
         );
@@ -182,6 +185,17 @@ export function openDataApiSession(
     },
     async close() {},
   };
+}
+
+/**
+ * ClientToken and StatementName for a change. With the same ClientToken, a retried request (a Lambda that
+ * timed out after the statement committed) gets the first statement back instead of a new one, which
+ * matters for single-user rotation: the retry could no longer authenticate as AWSCURRENT, whose password
+ * the first run changed. The name lets operators find Rotor's statements in the Data API history.
+ */
+export function statementNaming(key: string): { ClientToken: string; StatementName: string } {
+  const digest = createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 40);
+  return { ClientToken: `rotor-${digest}`, StatementName: `rotor-${digest}` };
 }
 
 function fieldValue(field: Field): unknown {

@@ -85,6 +85,7 @@ export async function openPgSession(
   };
   return {
     query: run,
+    // A pg transaction is not deduplicated: callers check the outcome themselves (see setPasswords).
     async transaction(statements) {
       await run('BEGIN');
       try {

@@ -277,7 +277,10 @@ export function redshiftEngine(options: RedshiftEngineOptions = {}): RotationEng
       try {
         await withSession(
           () => openAs(who, user, context),
-          (session) => session.transaction([alterUserPassword(user.username, password)]),
+          (session) =>
+            session.transaction([alterUserPassword(user.username, password)], {
+              idempotencyKey: `${context.clientRequestToken}:set-password:${user.username}`,
+            }),
         );
       } catch (error) {
         // A retried call whose first attempt already changed the password: the user itself can no longer
@@ -314,7 +317,9 @@ export function redshiftEngine(options: RedshiftEngineOptions = {}): RotationEng
         async (session) => {
           // Later rotations only change the password (AWS's behaviour): one catalog query, one statement.
           if (resolved.copyPrivileges === 'on-create' && (await userExists(session, target.username))) {
-            await session.transaction([alterUserPassword(target.username, targetPassword)]);
+            await session.transaction([alterUserPassword(target.username, targetPassword)], {
+              idempotencyKey: `${context.clientRequestToken}:set-password:${target.username}`,
+            });
             context.logger.info(`Changed the password of existing alternate user "${target.username}"`);
             return;
           }
@@ -335,7 +340,9 @@ export function redshiftEngine(options: RedshiftEngineOptions = {}): RotationEng
             privileges: await readPrivileges(session, source.username),
           });
           for (const note of plan.notes) context.logger.warn(note);
-          await session.transaction(plan.statements);
+          await session.transaction(plan.statements, {
+            idempotencyKey: `${context.clientRequestToken}:clone:${target.username}`,
+          });
           const { groups, roles, settings, grants } = plan.summary;
           context.logger.info(
             `${targetFacts ? 'Updated' : 'Created'} alternate user "${target.username}" like "${source.username}" (${dialect}): ${groups} groups, ${roles} roles, ${settings} settings, ${grants} grants`,

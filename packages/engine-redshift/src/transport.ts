@@ -4,11 +4,19 @@
  */
 export type Row = Record<string, unknown>;
 
+export interface TransactionOptions {
+  idempotencyKey?: string;
+}
+
 export interface SqlSession {
   /** Runs one statement; parameters are bound by the transport, never spliced into the text. */
   query(sql: string, parameters?: readonly string[]): Promise<Row[]>;
-  /** Runs statements in order inside one transaction: all of them apply, or none. */
-  transaction(statements: readonly string[]): Promise<void>;
+  /**
+   * Runs statements in order inside one transaction: all of them apply, or none. `idempotencyKey` names
+   * the change (rotation token + what it does): a transport that can deduplicate a retried request by it
+   * (the Data API's ClientToken) returns the first run's result instead of running it again.
+   */
+  transaction(statements: readonly string[], options?: TransactionOptions): Promise<void>;
   close(): Promise<void>;
 }
 

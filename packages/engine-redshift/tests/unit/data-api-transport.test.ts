@@ -82,6 +82,8 @@ describe('data-api transport: single user', () => {
       SecretArn: context.secretId,
       Database: 'warehouse',
       Sqls: [`ALTER USER "app" PASSWORD '${md5PasswordHash(PENDING_PASSWORD, 'app')}'`],
+      ClientToken: expect.stringMatching(/^rotor-[0-9a-f]{40}$/),
+      StatementName: expect.stringMatching(/^rotor-[0-9a-f]{40}$/),
     });
     expect(dataApi.commandCalls(DescribeStatementCommand)).toHaveLength(3);
     expect(everythingSent()).not.toContain(PENDING_PASSWORD);
@@ -113,6 +115,26 @@ describe('data-api transport: single user', () => {
     expect(batches.map((sqls) => sqls?.length)).toEqual([40, 5]);
     expect(batches.flat()).toEqual(statements);
     expect(allText(context.lines)).toMatch(/2 Data API batches/);
+  });
+
+  it('names each change with a ClientToken derived from the rotation, so a retry gets the first run back', async () => {
+    dataApi.on(BatchExecuteStatementCommand).resolves({ Id: 'stmt-r' });
+    dataApi.on(DescribeStatementCommand).resolves({ Id: 'stmt-r', Status: 'FINISHED' });
+    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, pollIntervalMs: 10 } });
+    const change = (token: string) =>
+      engine.setPasswords(
+        { user: secret(), passwords: [PENDING_PASSWORD], principal: { kind: 'self', secret: secret() } },
+        stepContext({ clientRequestToken: token }),
+      );
+    await change('rotation-a');
+    await change('rotation-a');
+    await change('rotation-b');
+    const tokens = dataApi
+      .commandCalls(BatchExecuteStatementCommand)
+      .map((call) => call.args[0].input.ClientToken);
+    expect(tokens[0]).toBe(tokens[1]);
+    expect(tokens[2]).not.toBe(tokens[0]);
+    expect(tokens.join(' ')).not.toContain('rotation-a');
   });
 
   it('reports logins as skipped: the Data API cannot present a given password', async () => {

@@ -1,0 +1,90 @@
+/**
+ * The Data API transport against @rotor/local-aws's Redshift Data service, which runs statements on a real
+ * PostgreSQL and authenticates each one with the AWSCURRENT value of the secret it is given.
+ */
+import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { type LocalAws, startLocalAws } from '@rotor/local-aws';
+import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redshiftEngine } from '../../src/redshift-engine.ts';
+import { redshiftSecretSchema } from '../../src/redshift-secret.ts';
+import { md5PasswordHash, quoteIdent } from '../../src/sql.ts';
+import { stepContext } from '../support/step-context.ts';
+
+let server: PostgresServerHandle;
+let aws: LocalAws;
+let client: RedshiftDataClient;
+
+async function canLogin(user: string, password: string): Promise<boolean> {
+  const connection = new pg.Client({ connectionString: server.connectionString({ user, password }) });
+  try {
+    await connection.connect();
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === '28P01') return false;
+    throw error;
+  } finally {
+    await connection.end().catch(() => undefined);
+  }
+}
+
+beforeAll(async () => {
+  server = await startPostgresServer({ authMethod: 'md5' });
+  aws = await startLocalAws({ redshiftData: { clusters: { analytics: server.connectionString() } } });
+  client = new RedshiftDataClient({
+    endpoint: aws.endpoint,
+    region: aws.region,
+    credentials: aws.credentials,
+  });
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await aws?.stop();
+  await server?.stop();
+});
+
+describe('data-api transport on the local Redshift Data service', () => {
+  it('a single-user change retried after it committed is deduplicated, not refused', async () => {
+    const initial = 'Initial1Password';
+    const next = 'Next1PasswordAbc';
+    const connection = new pg.Client({ connectionString: server.connectionString() });
+    await connection.connect();
+    await connection.query(
+      `CREATE USER ${quoteIdent('solo')} PASSWORD '${md5PasswordHash(initial, 'solo')}'`,
+    );
+    await connection.end();
+    const value = {
+      engine: 'redshift',
+      host: server.host,
+      port: server.port,
+      username: 'solo',
+      password: initial,
+      dbname: 'postgres',
+      dbClusterIdentifier: 'analytics',
+    };
+    const created = await aws.secretsManager.call('CreateSecret', {
+      Name: 'solo',
+      SecretString: JSON.stringify(value),
+    });
+    const secretId = String(created.ARN);
+    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, pollIntervalMs: 20 } });
+    const current = redshiftSecretSchema.parse(value);
+    const pending = { ...current, password: next };
+    const change = (token: string) =>
+      engine.setPasswords(
+        { user: pending, passwords: [next], principal: { kind: 'self', secret: current } },
+        stepContext({ secretId, clientRequestToken: token }),
+      );
+
+    await change('rotation-1');
+    expect(await canLogin('solo', next)).toBe(true);
+    expect(await canLogin('solo', initial)).toBe(false);
+    // AWSCURRENT still holds the old password, which no longer logs in: a new statement would be refused,
+    // but the retry of the same change gets the first statement back.
+    await change('rotation-1');
+    await expect(change('rotation-2')).rejects.toMatchObject({ code: 'CREDENTIAL_REJECTED' });
+    expect(await canLogin('solo', next)).toBe(true);
+  });
+});
