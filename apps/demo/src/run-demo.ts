@@ -159,7 +159,12 @@ export function prepareScenario(
     : prepareRedshiftScenario(env, strategy);
 }
 
-export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoOutcome> {
+export interface DemoHooks {
+  /** Runs after the last scenario, before the endpoint and servers stop (tests inspect the final state). */
+  beforeClose?(env: ScenarioEnvironment): Promise<void>;
+}
+
+export async function runDemo(options: DemoOptions, io: DemoIo, hooks: DemoHooks = {}): Promise<DemoOutcome> {
   const progress = createProgress(io.stdout, { interactive: !options.plain && io.stdout.isTTY === true });
   const log = (line: string) => progress.log(line);
   const plan = scenarioPlan(options);
@@ -222,6 +227,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoOut
         await scenario.close();
       }
     }
+    await hooks.beforeClose?.(session.env);
   } finally {
     progress.done();
     await session.close();

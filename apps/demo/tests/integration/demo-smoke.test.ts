@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetSecretValueCommand, ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDemoArgs } from '../../src/demo-options.js';
 import { type DemoOutcome, runDemo } from '../../src/run-demo.js';
@@ -15,6 +16,7 @@ let output = '';
 let errors = '';
 let outcome: DemoOutcome;
 let report: { results: RotationLoopResult[] };
+const passwords: string[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rotor-demo-'));
@@ -34,10 +36,30 @@ beforeAll(async () => {
     { out: () => {}, err: () => {} },
   );
   if (parsed.kind !== 'run') throw new Error('flags rejected');
-  outcome = await runDemo(parsed.options, {
-    stdout: { isTTY: false, write: (text: string) => (output += text) },
-    stderr: { write: (text: string) => (errors += text) },
-  });
+  outcome = await runDemo(
+    parsed.options,
+    {
+      stdout: { isTTY: false, write: (text: string) => (output += text) },
+      stderr: { write: (text: string) => (errors += text) },
+    },
+    {
+      async beforeClose(env) {
+        // Every password any demo secret ever held (AWSCURRENT and AWSPREVIOUS of each), for the leak check.
+        const listed = await env.secretsManager.send(new ListSecretsCommand({}));
+        for (const secret of listed.SecretList ?? []) {
+          for (const stage of ['AWSCURRENT', 'AWSPREVIOUS']) {
+            const value = await env.secretsManager
+              .send(new GetSecretValueCommand({ SecretId: secret.ARN, VersionStage: stage }))
+              .catch(() => undefined);
+            const password = value?.SecretString
+              ? (JSON.parse(value.SecretString) as { password?: string }).password
+              : undefined;
+            if (password) passwords.push(password);
+          }
+        }
+      },
+    },
+  );
   report = JSON.parse(await readFile(reportPath, 'utf8')) as { results: RotationLoopResult[] };
 }, 240_000);
 
@@ -88,6 +110,15 @@ describe('pnpm demo (smoke)', () => {
     const ec = outcome.results.filter((r) => r.engine === 'elasticache');
     for (const result of ec)
       expect(result.functionCalls.elasticache?.ModifyUser ?? 0).toBeGreaterThanOrEqual(1);
+  });
+
+  it("never prints a password (the admin's, the users' current or previous ones)", () => {
+    // 4 user secrets with two versions each, and the admin secret
+    expect(passwords.length).toBeGreaterThanOrEqual(9);
+    for (const password of passwords) {
+      expect(output).not.toContain(password);
+      expect(JSON.stringify(report)).not.toContain(password);
+    }
   });
 
   it('prints the report table without ANSI escapes, and writes the same results as JSON', () => {
