@@ -15,6 +15,7 @@ import {
   ExecuteStatementCommand,
   type Field,
   GetStatementResultCommand,
+  ListStatementsCommand,
   type RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import {
@@ -173,7 +174,9 @@ export function openDataApiSession(
         );
       }
       for (const [index, batch] of batches.entries()) {
-        const naming = options.idempotencyKey ? statementNaming(`${options.idempotencyKey}#${index}`) : {};
+        const naming = options.idempotencyKey
+          ? { StatementName: statementName(`${options.idempotencyKey}#${index}`) }
+          : {};
         const submitted = await send(
           () =>
             settings.client.send(new BatchExecuteStatementCommand({ ...where, ...naming, Sqls: [...batch] })),
@@ -183,19 +186,52 @@ export function openDataApiSession(
         await waitFor(submitted.Id!);
       }
     },
+    async committedEarlier(statements, idempotencyKey) {
+      // Only single-batch changes can be recognised as a whole.
+      if (statements.length === 0 || statements.length > MAX_BATCH_STATEMENTS) return false;
+      const name = statementName(`${idempotencyKey}#0`);
+      let nextToken: string | undefined;
+      let pages = 0;
+      do {
+        const page = await send(
+          () =>
+            settings.client.send(
+              new ListStatementsCommand({
+                StatementName: name,
+                Status: 'FINISHED',
+                MaxResults: 100,
+                ...(nextToken ? { NextToken: nextToken } : {}),
+              }),
+            ),
+          action,
+          context,
+        );
+        for (const statement of page?.Statements ?? []) {
+          const texts = statement.QueryStrings ?? (statement.QueryString ? [statement.QueryString] : []);
+          if (
+            statement.StatementName === name &&
+            texts.length === statements.length &&
+            texts.every((text, index) => text === statements[index])
+          ) {
+            return true;
+          }
+        }
+        nextToken = page?.NextToken;
+        pages += 1;
+      } while (nextToken && pages < 5);
+      return false;
+    },
     async close() {},
   };
 }
 
 /**
- * ClientToken and StatementName for a change. With the same ClientToken, a retried request (a Lambda that
- * timed out after the statement committed) gets the first statement back instead of a new one, which
- * matters for single-user rotation: the retry could no longer authenticate as AWSCURRENT, whose password
- * the first run changed. The name lets operators find Rotor's statements in the Data API history.
+ * The StatementName of a change: the same for every attempt of it, so a later attempt can find an earlier one
+ * that committed in the Data API's statement history (and operators can find Rotor's statements). No
+ * ClientToken: with one, a retry after a failed statement would get the failed statement back for good.
  */
-export function statementNaming(key: string): { ClientToken: string; StatementName: string } {
-  const digest = createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 40);
-  return { ClientToken: `rotor-${digest}`, StatementName: `rotor-${digest}` };
+export function statementName(key: string): string {
+  return `rotor-${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 40)}`;
 }
 
 function fieldValue(field: Field): unknown {

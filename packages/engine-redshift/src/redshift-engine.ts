@@ -230,6 +230,31 @@ export function redshiftEngine(options: RedshiftEngineOptions = {}): RotationEng
     };
   };
 
+  const changeAlreadyApplied = async (
+    who: { login: PgLogin; dataApi: DataApiIdentity },
+    user: RedshiftSecret,
+    password: string,
+    statements: string[],
+    idempotencyKey: string,
+    context: StepContext,
+  ): Promise<boolean> => {
+    if (resolved.transport === 'pg') {
+      return (await tryPgLogin({ ...pgLogin(user), password }, pgSettings(context))).accepted;
+    }
+    try {
+      return await withSession(
+        () => openAs(who, user, context),
+        async (session) => (await session.committedEarlier?.(statements, idempotencyKey)) ?? false,
+      );
+    } catch (error) {
+      // The history could not be read (e.g. no redshift-data:ListStatements): report the original refusal.
+      context.logger.warn(
+        `Could not check the Data API history for an earlier change: ${(error as Error).message}`,
+      );
+      return false;
+    }
+  };
+
   const dialectOf = async (session: SqlSession): Promise<Dialect> =>
     resolved.dialect === 'auto' ? detectDialect(session) : resolved.dialect;
 
@@ -274,22 +299,21 @@ export function redshiftEngine(options: RedshiftEngineOptions = {}): RotationEng
     async setPasswords({ user, passwords, principal }: SetPasswordsInput<RedshiftSecret>, context) {
       const password = onePassword(passwords);
       const who = await principalConnection(principal, user, context);
+      const statements = [alterUserPassword(user.username, password)];
+      const idempotencyKey = `${context.clientRequestToken}:set-password:${user.username}`;
       try {
         await withSession(
           () => openAs(who, user, context),
-          (session) =>
-            session.transaction([alterUserPassword(user.username, password)], {
-              idempotencyKey: `${context.clientRequestToken}:set-password:${user.username}`,
-            }),
+          (session) => session.transaction(statements, { idempotencyKey }),
         );
       } catch (error) {
-        // A retried call whose first attempt already changed the password: the user itself can no longer
-        // log in with the old one, but the new one works, so the change is done.
+        // A retried call whose first attempt already changed the password: the user can no longer log in
+        // with the old one. Over pg the new one logs in; over the Data API the first statement is on record.
+        const refusedSelf =
+          principal.kind === 'self' && (error as { code?: string }).code === 'CREDENTIAL_REJECTED';
         if (
-          principal.kind === 'self' &&
-          resolved.transport === 'pg' &&
-          (error as { code?: string }).code === 'CREDENTIAL_REJECTED' &&
-          (await tryPgLogin({ ...pgLogin(user), password }, pgSettings(context))).accepted
+          refusedSelf &&
+          (await changeAlreadyApplied(who, user, password, statements, idempotencyKey, context))
         ) {
           context.logger.info(`The password of "${user.username}" was already changed; nothing to do`);
           return;

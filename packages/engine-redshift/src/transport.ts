@@ -13,10 +13,14 @@ export interface SqlSession {
   query(sql: string, parameters?: readonly string[]): Promise<Row[]>;
   /**
    * Runs statements in order inside one transaction: all of them apply, or none. `idempotencyKey` names
-   * the change (rotation token + what it does): a transport that can deduplicate a retried request by it
-   * (the Data API's ClientToken) returns the first run's result instead of running it again.
+   * the change (rotation token + what it does) where the transport records names (Data API StatementName).
    */
   transaction(statements: readonly string[], options?: TransactionOptions): Promise<void>;
+  /**
+   * Whether these exact statements, under this key, already committed in an earlier call (the Data API's
+   * statement history). Transports without a history do not implement it.
+   */
+  committedEarlier?(statements: readonly string[], idempotencyKey: string): Promise<boolean>;
   close(): Promise<void>;
 }
 

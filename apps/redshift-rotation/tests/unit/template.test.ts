@@ -105,6 +105,7 @@ describe('template.yaml', () => {
       'redshift-data:BatchExecuteStatement',
       'redshift-data:DescribeStatement',
       'redshift-data:GetStatementResult',
+      'redshift-data:ListStatements',
       'redshift:GetClusterCredentials',
       'redshift-serverless:GetCredentials',
       'redshift:DescribeClusters',

@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 describe('data-api transport on the local Redshift Data service', () => {
-  it('a single-user change retried after it committed is deduplicated, not refused', async () => {
+  it('a single-user change retried after it committed succeeds: the first attempt is on record', async () => {
     const initial = 'Initial1Password';
     const next = 'Next1PasswordAbc';
     const connection = new pg.Client({ connectionString: server.connectionString() });
@@ -81,8 +81,8 @@ describe('data-api transport on the local Redshift Data service', () => {
     await change('rotation-1');
     expect(await canLogin('solo', next)).toBe(true);
     expect(await canLogin('solo', initial)).toBe(false);
-    // AWSCURRENT still holds the old password, which no longer logs in: a new statement would be refused,
-    // but the retry of the same change gets the first statement back.
+    // AWSCURRENT still holds the old password, which no longer logs in, so the retry's statement is refused;
+    // the first attempt of the same change is in the statement history, so the retry succeeds.
     await change('rotation-1');
     await expect(change('rotation-2')).rejects.toMatchObject({ code: 'CREDENTIAL_REJECTED' });
     expect(await canLogin('solo', next)).toBe(true);

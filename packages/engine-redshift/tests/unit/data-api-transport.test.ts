@@ -3,6 +3,7 @@ import {
   DescribeStatementCommand,
   ExecuteStatementCommand,
   GetStatementResultCommand,
+  ListStatementsCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import type { AdminSecret } from '@rotor/core/engine';
@@ -82,7 +83,6 @@ describe('data-api transport: single user', () => {
       SecretArn: context.secretId,
       Database: 'warehouse',
       Sqls: [`ALTER USER "app" PASSWORD '${md5PasswordHash(PENDING_PASSWORD, 'app')}'`],
-      ClientToken: expect.stringMatching(/^rotor-[0-9a-f]{40}$/),
       StatementName: expect.stringMatching(/^rotor-[0-9a-f]{40}$/),
     });
     expect(dataApi.commandCalls(DescribeStatementCommand)).toHaveLength(3);
@@ -117,9 +117,18 @@ describe('data-api transport: single user', () => {
     expect(allText(context.lines)).toMatch(/2 Data API batches/);
   });
 
-  it('names each change with a ClientToken derived from the rotation, so a retry gets the first run back', async () => {
-    dataApi.on(BatchExecuteStatementCommand).resolves({ Id: 'stmt-r' });
-    dataApi.on(DescribeStatementCommand).resolves({ Id: 'stmt-r', Status: 'FINISHED' });
+  it('names each change after the rotation, and a refused retry finds the committed first attempt', async () => {
+    const sql = `ALTER USER "app" PASSWORD '${md5PasswordHash(PENDING_PASSWORD, 'app')}'`;
+    dataApi.on(BatchExecuteStatementCommand).resolvesOnce({ Id: 'first' }).resolves({ Id: 'retry' });
+    dataApi
+      .on(DescribeStatementCommand, { Id: 'first' })
+      .resolves({ Id: 'first', Status: 'FINISHED' })
+      .on(DescribeStatementCommand, { Id: 'retry' })
+      .resolves({
+        Id: 'retry',
+        Status: 'FAILED',
+        Error: 'FATAL: password authentication failed for user "app"',
+      });
     const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, pollIntervalMs: 10 } });
     const change = (token: string) =>
       engine.setPasswords(
@@ -127,14 +136,29 @@ describe('data-api transport: single user', () => {
         stepContext({ clientRequestToken: token }),
       );
     await change('rotation-a');
+    const name = dataApi.commandCalls(BatchExecuteStatementCommand)[0]!.args[0].input.StatementName;
+    expect(name).toMatch(/^rotor-[0-9a-f]{40}$/);
+    expect(name).not.toContain('rotation-a');
+    dataApi.on(ListStatementsCommand).callsFake((input) => ({
+      Statements:
+        input.StatementName === name
+          ? [
+              {
+                Id: 'first',
+                StatementName: name,
+                Status: 'FINISHED',
+                IsBatchStatement: true,
+                QueryStrings: [sql],
+              },
+            ]
+          : [],
+    }));
+
     await change('rotation-a');
-    await change('rotation-b');
-    const tokens = dataApi
-      .commandCalls(BatchExecuteStatementCommand)
-      .map((call) => call.args[0].input.ClientToken);
-    expect(tokens[0]).toBe(tokens[1]);
-    expect(tokens[2]).not.toBe(tokens[0]);
-    expect(tokens.join(' ')).not.toContain('rotation-a');
+    const list = dataApi.commandCalls(ListStatementsCommand)[0]!.args[0].input;
+    expect(list).toMatchObject({ StatementName: name, Status: 'FINISHED' });
+    // Another rotation's refusal is not excused by this one's history.
+    await expect(change('rotation-b')).rejects.toMatchObject({ code: 'CREDENTIAL_REJECTED' });
   });
 
   it('reports logins as skipped: the Data API cannot present a given password', async () => {
