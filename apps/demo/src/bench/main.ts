@@ -45,14 +45,14 @@ const PHASES = ['timing', 'logins', 'bundles', 'scale'] as const;
 const program = new Command('pnpm bench')
   .description('Rotation measurements on the local endpoint with the real bundles and servers (not a test).')
   .addOption(
-    new Option('--engines <list>')
+    new Option('--engines <list>', 'engines, comma-separated')
       .argParser(list<DemoEngine>(['elasticache', 'redshift']))
-      .default(['elasticache', 'redshift']),
+      .default(['elasticache', 'redshift'], 'elasticache,redshift'),
   )
   .addOption(
-    new Option('--strategies <list>')
+    new Option('--strategies <list>', 'strategies where the engine supports them')
       .argParser(list<StrategyId>(['dual-password', 'single-user', 'alternating-users']))
-      .default(['dual-password', 'single-user', 'alternating-users']),
+      .default(['dual-password', 'single-user', 'alternating-users'], 'all'),
   )
   .addOption(
     new Option('--rotations <n>', 'rotations per scenario, timing phase')
@@ -70,23 +70,45 @@ const program = new Command('pnpm bench')
       .default(NAIVE_TTL_MS + 1_000),
   )
   .addOption(
-    new Option('--login-workers <n>', 'workers per client kind').argParser(integer(1, 64)).default(4),
+    new Option('--login-workers <n>', 'login-phase workers per client kind (rotor, naive)')
+      .argParser(integer(1, 64))
+      .default(4),
   )
-  .addOption(new Option('--login-interval-ms <ms>').argParser(integer(0, 10_000)).default(20))
+  .addOption(
+    new Option('--login-interval-ms <ms>', "pause between one worker's logins")
+      .argParser(integer(0, 10_000))
+      .default(20),
+  )
   .addOption(
     new Option('--modifying-delay-ms <ms>', 'ElastiCache modifying delay')
       .argParser(integer(0, 600_000))
       .default(1_000),
   )
-  .addOption(new Option('--import-runs <n>').argParser(integer(1, 100)).default(7))
+  .addOption(
+    new Option('--import-runs <n>', 'fresh processes per bundle import measurement')
+      .argParser(integer(1, 100))
+      .default(7),
+  )
   .addOption(
     new Option('--scale-sizes <list>', 'secrets per scale run')
       .argParser((value: string) => value.split(',').map((n) => integer(1, 100_000)(n.trim())))
-      .default([10, 100, 1000]),
+      .default([10, 100, 1000], '10,100,1000'),
   )
-  .addOption(new Option('--scale-concurrency <n>').argParser(integer(1, 200)).default(10))
-  .addOption(new Option('--scale-modifying-delay-ms <ms>').argParser(integer(0, 60_000)).default(100))
-  .addOption(new Option('--phases <list>').argParser(list(PHASES)).default([...PHASES]))
+  .addOption(
+    new Option('--scale-concurrency <n>', 'rotations at a time in the scale phase')
+      .argParser(integer(1, 200))
+      .default(10),
+  )
+  .addOption(
+    new Option('--scale-modifying-delay-ms <ms>', 'ElastiCache modifying delay in the scale phase')
+      .argParser(integer(0, 60_000))
+      .default(100),
+  )
+  .addOption(
+    new Option('--phases <list>', 'timing, logins, bundles, scale')
+      .argParser(list(PHASES))
+      .default([...PHASES], 'all'),
+  )
   .option(
     '--name <name>',
     'results file name under bench/results/',
