@@ -416,7 +416,8 @@ describe('RotateSecret with the bundled function: refusals and logs', () => {
     const succeeded = aws.invocations().filter((i) => i.outcome === 'succeeded');
     console.info(
       `invocations: ${succeeded.length} succeeded; median handler duration ${median(succeeded.map((i) => i.durationMs))} ms, ` +
-        `longest ${Math.max(...succeeded.map((i) => i.durationMs))} ms`,
+        `longest ${Math.max(...succeeded.map((i) => i.durationMs))} ms; median cold-start init ` +
+        `${median(succeeded.filter((i) => i.initDurationMs > 0).map((i) => i.initDurationMs))} ms (local processes)`,
     );
     expect(passwordsSeen.size).toBeGreaterThan(6);
     for (const password of passwordsSeen) {
