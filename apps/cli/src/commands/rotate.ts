@@ -1,42 +1,25 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { StrategyChoice } from '@rotor/core';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { createCliLogger, type LogLine } from '../cli-logger.js';
-import { createEngine, ENGINE_IDS, type EngineId, parseEngineOptions } from '../engines.js';
+import { createEngine } from '../engines.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { printJson } from '../output.js';
 import type { CommandContext } from '../program.js';
 import { runRotationInProcess } from '../rotate-run.js';
+import { type EngineFlags, withEngineFlags } from './engine-flags.js';
 
-export const STRATEGY_CHOICES = ['auto', 'single-user', 'dual-password', 'alternating-users'] as const;
-
-interface RotateOptions {
-  engine: EngineId;
-  strategy: StrategyChoice;
+interface RotateOptions extends EngineFlags {
   start: boolean;
   token?: string;
   ignoreRotationDisabled: boolean;
-  verbose: boolean;
-  engineOptions?: Record<string, unknown>;
 }
 
 export function registerRotateCommand(program: Command, context: CommandContext): void {
-  program
-    .command('rotate')
+  withEngineFlags(program.command('rotate'), 'rotation strategy (auto: from the secret and the engine)')
     .description(
       'Run the four rotation steps (createSecret, setSecret, testSecret, finishSecret) in this process with the engine, printing each step: debug a rotation without deploying the function. Resumes the pending rotation, or starts one with --start.',
     )
     .argument('<secret-id>', 'secret name or ARN')
-    .addOption(
-      new Option('--engine <engine>', 'the engine the secret belongs to')
-        .choices(ENGINE_IDS)
-        .makeOptionMandatory(),
-    )
-    .addOption(
-      new Option('--strategy <strategy>', 'rotation strategy (auto: from the secret and the engine)')
-        .choices(STRATEGY_CHOICES)
-        .default('auto'),
-    )
     .option(
       '--start',
       'when no rotation is pending, begin one as RotateSecret does (a new AWSPENDING version)',
@@ -48,12 +31,6 @@ export function registerRotateCommand(program: Command, context: CommandContext)
       "run although rotation is not enabled on the secret (only this process's pre-check is relaxed)",
       false,
     )
-    .option(
-      '--engine-options <json>',
-      'the engine factory\'s options as a JSON object (see the engine\'s README), e.g. \'{"pg":{"tls":"disable"}}\'',
-      parseEngineOptions,
-    )
-    .option('--verbose', 'print the debug lines of core and the engine', false)
     .addHelpText(
       'after',
       '\nExit codes: 0 the rotation finished, 1 a step failed (the version stays AWSPENDING; run again to resume), 2 nothing pending without --start.',

@@ -112,30 +112,22 @@ describe('rotor with the elasticache engine against the local ElastiCache', () =
   });
 
   it('rotate runs dual-password rotations: the new and the previous password work, the one before is refused', async () => {
-    // Act: two rotations
-    const first = await cli(
-      'rotate',
-      'cli/ec/user',
-      '--engine',
-      'elasticache',
-      '--start',
-      '--ignore-rotation-disabled',
-      '--engine-options',
-      engineOptions,
-    );
+    // Act: two rotations (auto picks dual-password for a secret without masterarn; the second says so)
+    const rotate = (...extra: string[]) =>
+      cli(
+        'rotate',
+        'cli/ec/user',
+        '--engine',
+        'elasticache',
+        '--start',
+        '--ignore-rotation-disabled',
+        '--engine-options',
+        engineOptions,
+        ...extra,
+      );
+    const first = await rotate();
     const middle = await current();
-    const second = await cli(
-      'rotate',
-      'cli/ec/user',
-      '--engine',
-      'elasticache',
-      '--start',
-      '--ignore-rotation-disabled',
-      '--engine-options',
-      engineOptions,
-      '--strategy',
-      'dual-password',
-    );
+    const second = await rotate('--strategy', 'dual-password');
     const newest = await current();
 
     // Assess

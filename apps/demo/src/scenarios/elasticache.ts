@@ -12,17 +12,18 @@ import {
   type ElastiCacheClient,
   ModifyUserCommand,
 } from '@aws-sdk/client-elasticache';
-import {
-  CreateSecretCommand,
-  GetSecretValueCommand,
-  RotateSecretCommand,
-} from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { createSecretCache } from '@rotor/client';
 import { connectRedis } from '@rotor/client/ioredis';
 import { type StrategyId, silentLogger } from '@rotor/core';
 import { Redis } from 'ioredis';
 import { createNaiveSecretReader } from '../workload/naive-secret-reader.js';
-import { type PreparedScenario, type ScenarioEnvironment, STRATEGY_SLUG } from './scenario.js';
+import {
+  type PreparedScenario,
+  type ScenarioEnvironment,
+  STRATEGY_SLUG,
+  turnOnRotation,
+} from './scenario.js';
 
 const KEY = 'keys:demo';
 /** The seed page's access string, and the same switched on. */
@@ -82,19 +83,7 @@ export async function prepareElastiCacheScenario(
   env.log(
     `[elasticache/${strategy}] RotateSecret --rotation-lambda-arn ${fn.functionArn} (the first rotation gives the user its password)`,
   );
-  await env.secretsManager.send(
-    new RotateSecretCommand({
-      SecretId: secretName,
-      RotationLambdaARN: fn.functionArn,
-      RotationRules: { AutomaticallyAfterDays: 30 },
-    }),
-  );
-  const first = await env.aws.waitForRotation(secretName, { timeoutMs: 120_000 });
-  if (first.status !== 'succeeded') {
-    throw new Error(
-      `The first rotation of ${secretName} ${first.status}: ${first.error ?? 'no error recorded'}`,
-    );
-  }
+  await turnOnRotation(env, secretName, fn.functionArn);
 
   // Rotation never touches the access string, so switching the user(s) on is the operator's step. With
   // alternating users the function created the other user as a copy, also "off".

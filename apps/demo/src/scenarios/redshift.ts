@@ -13,13 +13,18 @@ import {
   ExecuteStatementCommand,
   type RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
-import { CreateSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { createSecretCache } from '@rotor/client';
 import { connect } from '@rotor/client/pg';
 import { type StrategyId, silentLogger } from '@rotor/core';
 import pg from 'pg';
 import { createNaiveSecretReader } from '../workload/naive-secret-reader.js';
-import { type PreparedScenario, type ScenarioEnvironment, STRATEGY_SLUG } from './scenario.js';
+import {
+  type PreparedScenario,
+  type ScenarioEnvironment,
+  STRATEGY_SLUG,
+  turnOnRotation,
+} from './scenario.js';
 
 export const DEMO_CLUSTER = 'rotor-demo';
 const ADMIN_SECRET = 'demo/redshift/admin';
@@ -87,19 +92,7 @@ export async function prepareRedshiftScenario(
     },
   });
   env.log(`[redshift/${strategy}] RotateSecret --rotation-lambda-arn ${fn.functionArn}`);
-  await env.secretsManager.send(
-    new RotateSecretCommand({
-      SecretId: secretName,
-      RotationLambdaARN: fn.functionArn,
-      RotationRules: { AutomaticallyAfterDays: 30 },
-    }),
-  );
-  const first = await env.aws.waitForRotation(secretName, { timeoutMs: 120_000 });
-  if (first.status !== 'succeeded') {
-    throw new Error(
-      `The first rotation of ${secretName} ${first.status}: ${first.error ?? 'no error recorded'}`,
-    );
-  }
+  await turnOnRotation(env, secretName, fn.functionArn);
 
   const rotorCache = createSecretCache({ client: env.newSecretsManagerClient(), logger: silentLogger });
   const naive = createNaiveSecretReader(env.newSecretsManagerClient(), secretName);

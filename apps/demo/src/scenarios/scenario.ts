@@ -4,7 +4,7 @@
  */
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { RotateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { StrategyId } from '@rotor/core';
 import type { LocalAws } from '@rotor/local-aws';
 import type { DemoServers } from '../environment/servers.js';
@@ -58,3 +58,27 @@ export const STRATEGY_SLUG: Record<StrategyId, string> = {
   'single-user': 'single',
   'alternating-users': 'alt',
 };
+
+/**
+ * RotateSecret with the function and a 30-day schedule, as the seed pages' "set up rotation" step does; Secrets
+ * Manager rotates at once, and the scenario needs that first rotation to succeed.
+ */
+export async function turnOnRotation(
+  env: ScenarioEnvironment,
+  secretName: string,
+  functionArn: string,
+): Promise<void> {
+  await env.secretsManager.send(
+    new RotateSecretCommand({
+      SecretId: secretName,
+      RotationLambdaARN: functionArn,
+      RotationRules: { AutomaticallyAfterDays: 30 },
+    }),
+  );
+  const first = await env.aws.waitForRotation(secretName, { timeoutMs: 120_000 });
+  if (first.status !== 'succeeded') {
+    throw new Error(
+      `The first rotation of ${secretName} ${first.status}: ${first.error ?? 'no error recorded'}`,
+    );
+  }
+}
