@@ -142,6 +142,22 @@ describe('rotor doctor and rotor rotate with the postgres engine', () => {
     expect(after.VersionIdsToStages).toEqual(before.VersionIdsToStages);
   });
 
+  it('rotate --token refuses a version that does not exist (without --start) or is not AWSPENDING', async () => {
+    const description = await client.send(new DescribeSecretCommand({ SecretId: 'cli/pg/app' }));
+    const current = Object.entries(description.VersionIdsToStages ?? {}).find(([, stages]) =>
+      stages.includes('AWSCURRENT'),
+    )?.[0];
+    const base = ['rotate', 'cli/pg/app', '--engine', 'postgres', '--engine-options', ENGINE_OPTIONS];
+
+    const unknown = await cli(...base, '--token', 'no-such-version-000000000000000000000');
+    const notPending = await cli(...base, '--token', current ?? '');
+
+    expect(unknown.code).toBe(EXIT_CODES.usage);
+    expect(unknown.err).toContain('does not exist; pass --start to begin a rotation with that version id');
+    expect(notPending.code).toBe(EXIT_CODES.usage);
+    expect(notPending.err).toContain('is not AWSPENDING (its stages: AWSCURRENT)');
+  });
+
   it('rotate --start runs the four steps, prints each, and the new password replaces the old one', async () => {
     // Act
     const { code, out } = await cli(
