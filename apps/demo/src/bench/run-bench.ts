@@ -10,10 +10,10 @@
  */
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { StrategyId } from '@rotor/core';
+import { openDemoSession, prepareScenario, scenarioPlan } from '../demo-session.js';
 import { bundlePath } from '../environment/bundles.js';
 import { formatDuration, formatPercent, percentile, type Summary, summarize } from '../report/stats.js';
 import { renderTable } from '../report/table.js';
-import { openDemoSession, prepareScenario, scenarioPlan } from '../run-demo.js';
 import { runRotationLoop } from '../scenarios/rotation-loop.js';
 import type { DemoEngine, PreparedScenario } from '../scenarios/scenario.js';
 import type { CallCounts } from '../workload/api-calls.js';

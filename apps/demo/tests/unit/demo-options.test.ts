@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDemoArgs } from '../../src/demo-options.js';
-import { scenarioPlan } from '../../src/run-demo.js';
+import { scenarioPlan } from '../../src/demo-session.js';
 
 function parse(argv: string[]) {
   let err = '';
