@@ -17,25 +17,6 @@ const zipPath = join(dist, 'redshift-rotation.zip');
 /** The issue's aim for the minified bundle: a build over it fails. */
 const MINIFIED_BUDGET_BYTES = 600 * 1024;
 
-/**
- * `import { z } from 'zod'` pulls the whole zod namespace into the bundle (every locale: ~450 KB), while
- * `import * as z from 'zod'` lets esbuild keep only what is used (~85 KB); the named exports are the
- * same. Rotor's own sources use the namespace form; this rewrites workspace sources that do not yet
- * (requested for packages/core in /work/brief/requests.md).
- */
-const zodNamespaceImports = {
-  name: 'zod-namespace-imports',
-  setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /[\\/]packages[\\/][^\\/]+[\\/]src[\\/].*\.ts$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      return {
-        contents: source.replace(/import \{ z \} from 'zod';/g, "import * as z from 'zod';"),
-        loader: 'ts',
-      };
-    });
-  },
-};
-
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
@@ -56,13 +37,11 @@ const result = await build({
   conditions: ['@rotor/source', 'module'],
   mainFields: ['module', 'main'],
   minify: true,
-  // Error class names (CredentialRejectedError ...) are what logs and RotationFailed events show.
-  keepNames: true,
+  // No keepNames: Rotor's errors set `name` explicitly, which is what logs and RotationFailed events show.
   sourcemap: true,
   sourcesContent: false,
   legalComments: 'none',
   metafile: true,
-  plugins: [zodNamespaceImports],
   logLevel: 'warning',
   // pg loads its optional native binding (pg-native) only when pg.native is read, which Rotor never does;
   // left out of the bundle it is simply never required.
