@@ -185,7 +185,10 @@ async function adminSecretCheck(
           id: 'admin-secret',
           title,
           status: 'skip',
-          detail: 'no masterarn: the user changes its own password',
+          detail:
+            options.engine.capabilities.changeAuthority === 'control-plane'
+              ? "no masterarn: passwords change through the engine's control plane"
+              : 'no masterarn: the user changes its own password',
         };
   }
   try {

@@ -24,6 +24,8 @@ export interface DemoOptions {
   compareNaive: boolean;
   reportJson: string | undefined;
   rebuild: boolean;
+  /** Keep the endpoint and servers up after the report, until Ctrl+C. */
+  keep: boolean;
 }
 
 const ALL_ENGINES: DemoEngine[] = ['elasticache', 'redshift'];
@@ -89,6 +91,11 @@ export function parseDemoArgs(
       false,
     )
     .option('--report-json <file>', 'also write the report as JSON to this file')
+    .option(
+      '--keep',
+      'keep the endpoint and servers up after the report (Ctrl+C stops them) to explore with pnpm rotor',
+      false,
+    )
     .option('--rebuild', 'rebuild the Lambda bundles even when they are up to date', false)
     .exitOverride()
     .configureOutput({ writeOut: output.out, writeErr: output.err })
@@ -127,6 +134,7 @@ export function parseDemoArgs(
       compareNaive: raw.compareNaive,
       reportJson: raw.reportJson,
       rebuild: raw.rebuild,
+      keep: raw.keep,
     },
   };
 }

@@ -23,8 +23,8 @@ export interface DemoOutcome {
 }
 
 export interface DemoHooks {
-  /** Runs after the last scenario, before the endpoint and servers stop (tests inspect the final state). */
-  beforeClose?(env: ScenarioEnvironment): Promise<void>;
+  /** Runs after the report, before the endpoint and servers stop (tests inspect the final state; --keep waits). */
+  beforeClose?(env: ScenarioEnvironment, results: RotationLoopResult[]): Promise<void>;
 }
 
 export async function runDemo(options: DemoOptions, io: DemoIo, hooks: DemoHooks = {}): Promise<DemoOutcome> {
@@ -90,13 +90,29 @@ export async function runDemo(options: DemoOptions, io: DemoIo, hooks: DemoHooks
         await scenario.close();
       }
     }
-    await hooks.beforeClose?.(session.env);
+    progress.done();
+    const ok = printReport(results, options, performance.now() - started, io);
+    if (options.reportJson) {
+      await writeFile(
+        options.reportJson,
+        `${JSON.stringify({ options, elapsedMs: performance.now() - started, results }, null, 2)}\n`,
+      );
+    }
+    await hooks.beforeClose?.(session.env, results);
+    return { exitCode: ok ? 0 : 1, results };
   } finally {
     progress.done();
     await session.close();
   }
+}
 
-  const elapsed = performance.now() - started;
+/** The closing report; returns whether every rotation succeeded. */
+function printReport(
+  results: RotationLoopResult[],
+  options: DemoOptions,
+  elapsed: number,
+  io: DemoIo,
+): boolean {
   const out = (text: string) => io.stdout.write(`${text}\n`);
   out('');
   out(renderScenarioTable(results));
@@ -122,11 +138,5 @@ export async function runDemo(options: DemoOptions, io: DemoIo, hooks: DemoHooks
     `${ok ? 'Done' : 'FAILED'}: ${results.reduce((n, r) => n + r.rotationMs.length, 0)} rotations in ${formatDuration(elapsed)}. ` +
       "Times run from RotateSecret until AWSCURRENT moved; API calls are those the rotation functions made (Secrets Manager and the engine's service).",
   );
-  if (options.reportJson) {
-    await writeFile(
-      options.reportJson,
-      `${JSON.stringify({ options, elapsedMs: elapsed, results }, null, 2)}\n`,
-    );
-  }
-  return { exitCode: ok ? 0 : 1, results };
+  return ok;
 }

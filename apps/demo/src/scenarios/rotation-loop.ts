@@ -33,6 +33,8 @@ export interface RotationProgress {
 }
 
 export interface RotationLoopResult extends ScenarioResult {
+  /** The rotated secret's name. */
+  secretId: string;
   /** Calls by service and operation that the rotation functions made, over all rotations. */
   functionCalls: CallCounts;
 }
@@ -115,6 +117,7 @@ export async function runRotationLoop(
   }
   const main = clients.rotor ?? Object.values(clients)[0];
   return {
+    secretId: scenario.secretId,
     engine: scenario.engine,
     strategy: scenario.strategy,
     rotationsRequested: options.rotations,
