@@ -184,3 +184,41 @@ describe('engine.login: control plane + real AUTH', () => {
     expect(outcome.status).toBe('rejected');
   });
 });
+
+describe('redisLogin over TLS against a real redis-server (self-signed certificate)', () => {
+  let tlsServer: RedisServerHandle;
+  beforeAll(async () => {
+    tlsServer = await startRedisServer({ tls: true });
+    const tlsAdmin = new Redis(tlsServer.url, { tls: { ca: tlsServer.tls!.ca, servername: 'localhost' } });
+    await tlsAdmin.call('ACL', 'SETUSER', 'app', 'on', 'resetpass', `>${password}`, '~app:*', '+get');
+    tlsAdmin.disconnect();
+  });
+  afterAll(() => tlsServer?.stop());
+
+  const tlsRequest = (pw: string, rejectUnauthorized: boolean) => ({
+    ...request('app', pw),
+    endpoint: { host: tlsServer.host, port: tlsServer.port, tls: true, rejectUnauthorized },
+  });
+
+  it('verifies the certificate by default: an untrusted server is unavailable, never accepted', async () => {
+    await expect(redisLogin(tlsRequest(password, true))).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+      message: expect.stringMatching(/certificate/i),
+    });
+  });
+
+  it('logs in over TLS when verification is turned off; a wrong password is still rejected', async () => {
+    expect(await redisLogin(tlsRequest(password, false))).toEqual({ status: 'accepted' });
+    expect((await redisLogin(tlsRequest(`${password}x`, false))).status).toBe('rejected');
+  });
+
+  it('with TLS off against a TLS-only server fails as unavailable', async () => {
+    const plain = {
+      ...request('app', password),
+      endpoint: { ...tlsRequest(password, false).endpoint, tls: false },
+    };
+    await expect(redisLogin({ ...plain, connectTimeoutMs: 1_000 })).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+    });
+  });
+});

@@ -1,15 +1,22 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
+import { promisify } from 'node:util';
 import { findRedisServer } from './binaries.js';
 import { freePort, stopProcess, track, waitFor } from './processes.js';
 
 export interface RedisServerOptions {
   /** Password of the `default` user; random when omitted. Always enforced (requirepass). */
   password?: string;
+  /**
+   * Serve TLS only (no plain-text port), with a throwaway self-signed certificate for `127.0.0.1` and
+   * `localhost` made by openssl. The handle's `tls.ca` is that certificate, for clients that verify.
+   */
+  tls?: boolean;
 }
 
 export interface RedisServerHandle {
@@ -19,9 +26,44 @@ export interface RedisServerHandle {
   readonly password: string;
   /** `redis://default:<password>@127.0.0.1:<port>` */
   readonly url: string;
+  /** Present when started with `tls: true`: the PEM certificate clients must trust to verify the server. */
+  readonly tls?: { ca: string };
   /** What the server printed (its log), for diagnosing failures. */
   output(): string;
   stop(): Promise<void>;
+}
+
+const execFileAsync = promisify(execFile);
+
+async function makeSelfSignedCertificate(dir: string): Promise<{ certFile: string; keyFile: string }> {
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  try {
+    await execFileAsync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ]);
+  } catch (error) {
+    throw new Error(
+      `openssl could not make a test certificate (install the Debian package openssl): ${(error as Error).message}`,
+    );
+  }
+  return { certFile, keyFile };
 }
 
 function encodeCommand(args: readonly string[]): string {
@@ -29,9 +71,12 @@ function encodeCommand(args: readonly string[]): string {
 }
 
 /** One AUTH + PING round trip over raw RESP: true once the server answers and accepts the password. */
-function authenticatedPing(port: number, password: string): Promise<boolean> {
+function authenticatedPing(port: number, password: string, ca: string | undefined): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket =
+      ca === undefined
+        ? connect({ host: '127.0.0.1', port })
+        : connectTls({ host: '127.0.0.1', port, ca, servername: 'localhost' });
     let reply = '';
     const done = (ok: boolean) => {
       socket.destroy();
@@ -39,7 +84,9 @@ function authenticatedPing(port: number, password: string): Promise<boolean> {
     };
     socket.setTimeout(1000, () => done(false));
     socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write(encodeCommand(['AUTH', password]) + encodeCommand(['PING'])));
+    socket.on(ca === undefined ? 'connect' : 'secureConnect', () =>
+      socket.write(encodeCommand(['AUTH', password]) + encodeCommand(['PING'])),
+    );
     socket.on('data', (chunk) => {
       reply += chunk.toString('utf8');
       if (reply.includes('+PONG')) done(reply.startsWith('+OK'));
@@ -57,6 +104,16 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const password = options.password ?? randomBytes(18).toString('base64url');
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'rotor-redis-'));
+  let certificate: { certFile: string; keyFile: string; ca: string } | undefined;
+  if (options.tls) {
+    try {
+      const files = await makeSelfSignedCertificate(dir);
+      certificate = { ...files, ca: await readFile(files.certFile, 'utf8') };
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
   let log = '';
   // The password goes through stdin config, not argv, so it never shows in `ps`.
   const child = spawn(binary, ['-'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -70,8 +127,19 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   child.stderr?.on('data', (chunk: Buffer) => {
     log += chunk.toString('utf8');
   });
+  const listen = certificate
+    ? [
+        'port 0',
+        `tls-port ${port}`,
+        `tls-cert-file ${certificate.certFile}`,
+        `tls-key-file ${certificate.keyFile}`,
+        `tls-ca-cert-file ${certificate.certFile}`,
+        // Clients prove who they are with AUTH, as with ElastiCache, not with certificates.
+        'tls-auth-clients no',
+      ]
+    : [`port ${port}`];
   const config = [
-    `port ${port}`,
+    ...listen,
     'bind 127.0.0.1',
     'protected-mode yes',
     `dir ${dir}`,
@@ -91,7 +159,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       async () => {
         if (child.exitCode !== null)
           throw new Error(`redis-server exited with code ${child.exitCode}:\n${log}`);
-        return authenticatedPing(port, password);
+        return authenticatedPing(port, password, certificate?.ca);
       },
       'redis-server',
       15_000,
@@ -105,7 +173,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     host: '127.0.0.1',
     port,
     password,
-    url: `redis://default:${encodeURIComponent(password)}@127.0.0.1:${port}`,
+    url: `${certificate ? 'rediss' : 'redis'}://default:${encodeURIComponent(password)}@127.0.0.1:${port}`,
+    ...(certificate ? { tls: { ca: certificate.ca } } : {}),
     output: () => log,
     stop,
   };

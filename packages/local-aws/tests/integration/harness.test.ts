@@ -1,4 +1,6 @@
 import { connect } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -59,6 +61,60 @@ describe('startRedisServer', () => {
     await expect(redisLogin(other.port, 'default', 'with "quotes" and \\ backslash')).resolves.toBe('PONG');
     await other.stop();
     await expect(redisLogin(other.port, 'default', other.password)).rejects.toThrow();
+  });
+});
+
+describe('startRedisServer with TLS', () => {
+  let redis: RedisServerHandle;
+  beforeAll(async () => {
+    redis = await startRedisServer({ tls: true });
+  });
+  afterAll(() => redis?.stop());
+
+  const tlsLogin = (password: string, tls: ConnectionOptions) => {
+    const client = new Redis({
+      port: redis.port,
+      host: '127.0.0.1',
+      username: 'default',
+      password,
+      tls,
+      lazyConnect: true,
+      enableReadyCheck: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    let firstError: Error | undefined;
+    client.on('error', (error: Error) => {
+      firstError ??= error;
+    });
+    return client
+      .connect()
+      .then(() => client.ping())
+      .catch((error: unknown) => {
+        throw firstError ?? error;
+      })
+      .finally(() => client.disconnect());
+  };
+
+  it('accepts AUTH over a verified TLS connection', async () => {
+    expect(redis.url.startsWith('rediss://')).toBe(true);
+    await expect(tlsLogin(redis.password, { ca: redis.tls!.ca, servername: 'localhost' })).resolves.toBe(
+      'PONG',
+    );
+  });
+
+  it('refuses a wrong password over TLS (negative control)', async () => {
+    await expect(
+      tlsLogin(`${redis.password}x`, { ca: redis.tls!.ca, servername: 'localhost' }),
+    ).rejects.toThrow(/WRONGPASS/);
+  });
+
+  it('is refused by a client that verifies against the system CAs (self-signed)', async () => {
+    await expect(tlsLogin(redis.password, {})).rejects.toThrow(/self[- ]signed|certificate/i);
+  });
+
+  it('serves no plain-text port', async () => {
+    await expect(redisLogin(redis.port, 'default', redis.password)).rejects.toThrow();
   });
 });
 
