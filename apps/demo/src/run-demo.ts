@@ -6,9 +6,10 @@ import { writeFile } from 'node:fs/promises';
 import type { DemoOptions } from './demo-options.js';
 import { type DemoSession, openDemoSession, prepareScenario, scenarioPlan } from './demo-session.js';
 import { MissingBinaryError } from './environment/servers.js';
-import { createProgress, type ProgressStream, progressBar } from './report/progress.js';
+import { type BoardEntry, renderBoard } from './report/live-board.js';
+import { createProgress, type ProgressStream } from './report/progress.js';
 import { allRotationsSucceeded, renderScenarioTable } from './report/scenario-result.js';
-import { formatDuration, formatPercent } from './report/stats.js';
+import { formatDuration, formatPercent, percentile } from './report/stats.js';
 import { type RotationLoopResult, runRotationLoop } from './scenarios/rotation-loop.js';
 import type { ClientKind, ScenarioEnvironment } from './scenarios/scenario.js';
 
@@ -50,11 +51,16 @@ export async function runDemo(options: DemoOptions, io: DemoIo, hooks: DemoHooks
   }
 
   const results: RotationLoopResult[] = [];
+  const board: BoardEntry[] = plan.map(([engine, strategy]) => ({
+    label: `${engine}/${strategy}`,
+    state: 'waiting',
+  }));
   const started = performance.now();
   try {
-    for (const [engine, strategy] of plan) {
+    for (const [index, [engine, strategy]] of plan.entries()) {
       const label = `${engine}/${strategy}`;
-      progress.render([`  ${label}: setting up (operator workflow)…`]);
+      board[index] = { label, state: 'setting-up' };
+      progress.render(renderBoard(board));
       const scenario = await prepareScenario(session.env, engine, strategy);
       try {
         const result = await runRotationLoop(session.env, scenario, {
@@ -63,13 +69,10 @@ export async function runDemo(options: DemoOptions, io: DemoIo, hooks: DemoHooks
           intervalMs: options.intervalMs,
           pauseBetweenMs: options.pauseMs,
           clientKinds,
-          onProgress: (p) =>
-            progress.render([
-              `  ${label.padEnd(30)} ${progressBar(p.done, p.total)}   last ${formatDuration(p.lastMs)}`,
-              `  ${Object.entries(p.logins)
-                .map(([kind, s]) => `${kind} client: ${s.attempted} logins, ${s.failed} failed`)
-                .join('   ')}`,
-            ]),
+          onProgress: (p) => {
+            board[index] = { label, state: 'rotating', ...p };
+            progress.render(renderBoard(board));
+          },
           onRotation: (r) => {
             if (progress.interactive && r.succeeded) return;
             log(
@@ -79,13 +82,26 @@ export async function runDemo(options: DemoOptions, io: DemoIo, hooks: DemoHooks
         });
         results.push(result);
         const rotor = result.clients?.rotor;
-        log(
-          `  ${label}: ${result.rotationMs.length}/${options.rotations} rotations, ` +
-            `${rotor?.attempted ?? 0} logins, ${rotor?.failed ?? 0} failed` +
-            (result.clients?.naive
-              ? `; naive client ${result.clients.naive.failed}/${result.clients.naive.attempted} failed`
-              : ''),
-        );
+        board[index] = {
+          label,
+          state: 'done',
+          rotations: result.rotationMs.length,
+          total: options.rotations,
+          p50Ms: percentile(result.rotationMs, 50),
+          logins: rotor?.attempted ?? 0,
+          failed: rotor?.failed ?? 0,
+        };
+        progress.render(renderBoard(board));
+        // On a terminal the board shows this; in plain output it is the scenario's closing line.
+        if (!progress.interactive) {
+          log(
+            `  ${label}: ${result.rotationMs.length}/${options.rotations} rotations, ` +
+              `${rotor?.attempted ?? 0} logins, ${rotor?.failed ?? 0} failed` +
+              (result.clients?.naive
+                ? `; naive client ${result.clients.naive.failed}/${result.clients.naive.attempted} failed`
+                : ''),
+          );
+        }
       } finally {
         await scenario.close();
       }
