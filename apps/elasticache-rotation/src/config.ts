@@ -1,6 +1,7 @@
-import { InvalidConfigurationError, type StrategyChoice } from '@rotor/core';
+import type { StrategyChoice } from '@rotor/core';
 import { STRATEGY_IDS } from '@rotor/core/engine';
 import type { ElastiCacheEngineOptions } from '@rotor/engine-elasticache';
+import { parseEnvironment } from '@rotor/lambda';
 import * as z from 'zod';
 
 /**
@@ -86,15 +87,7 @@ function present(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
-  const parsed = environmentSchema.safeParse(present(env));
-  if (!parsed.success) {
-    throw new InvalidConfigurationError(
-      `Invalid environment for the ElastiCache rotation function: ${parsed.error.issues
-        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-        .join('; ')}`,
-    );
-  }
-  const e = parsed.data;
+  const e = parseEnvironment(environmentSchema, present(env), 'ElastiCache');
   const strategy = e.ROTOR_STRATEGY ?? 'auto';
   const engine: FunctionConfig['engine'] = {
     ...(e.SECRET_ARN !== undefined ? { secretArn: e.SECRET_ARN } : {}),

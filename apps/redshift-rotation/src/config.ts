@@ -5,30 +5,20 @@
  * refused with one message listing every problem.
  */
 import { readFileSync } from 'node:fs';
-import { InvalidConfigurationError, type StrategyChoice } from '@rotor/core';
+import { InvalidConfigurationError } from '@rotor/core';
 import { passwordOptionsFromEnv, type RedshiftEngineOptions } from '@rotor/engine-redshift';
+import {
+  optionalInteger,
+  optionalText,
+  parseEnvironment,
+  type RotationFunctionSettings,
+  rotationEnvironmentShape,
+  rotationSettings,
+} from '@rotor/lambda';
 import * as z from 'zod';
 
-const optionalText = z
-  .string()
-  .trim()
-  .transform((value) => (value === '' ? undefined : value))
-  .optional();
-const optionalInteger = (min: number, max: number) =>
-  optionalText.pipe(
-    z
-      .string()
-      .regex(/^\d+$/, 'must be a whole number')
-      .transform(Number)
-      .pipe(z.number().min(min).max(max))
-      .optional(),
-  );
-
 const envSchema = z.object({
-  SECRETS_MANAGER_ENDPOINT: optionalText.pipe(z.url().optional()),
-  ROTOR_STRATEGY: optionalText.pipe(z.enum(['auto', 'single-user', 'alternating-users']).default('auto')),
-  ROTOR_PASSWORD_SOURCE: optionalText.pipe(z.enum(['local', 'secrets-manager']).default('local')),
-  ROTOR_DEADLINE_MARGIN_MS: optionalInteger(0, 120_000),
+  ...rotationEnvironmentShape(['auto', 'single-user', 'alternating-users']),
   ROTOR_REDSHIFT_TRANSPORT: optionalText.pipe(z.enum(['pg', 'data-api']).default('pg')),
   ROTOR_REDSHIFT_TLS: optionalText.pipe(z.enum(['verify-full', 'require', 'disable']).default('verify-full')),
   /** PEM file in the bundle or a layer, trusted instead of Node's roots. */
@@ -44,22 +34,12 @@ const envSchema = z.object({
   ROTOR_REDSHIFT_DIALECT: optionalText.pipe(z.enum(['auto', 'redshift', 'postgresql']).optional()),
 });
 
-export interface FunctionConfig {
-  secretsManagerEndpoint: string | undefined;
-  strategy: StrategyChoice;
-  passwordSource: 'local' | 'secrets-manager';
-  deadlineMarginMs: number | undefined;
+export interface FunctionConfig extends RotationFunctionSettings {
   engine: RedshiftEngineOptions;
 }
 
 export function readConfig(env: Record<string, string | undefined> = process.env): FunctionConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new InvalidConfigurationError(
-      `Invalid environment: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
-    );
-  }
-  const e = parsed.data;
+  const e = parseEnvironment(envSchema, env, 'Redshift');
   if (e.ROTOR_REDSHIFT_CLUSTER_IDENTIFIER && e.ROTOR_REDSHIFT_WORKGROUP_NAME) {
     throw new InvalidConfigurationError(
       'Set ROTOR_REDSHIFT_CLUSTER_IDENTIFIER or ROTOR_REDSHIFT_WORKGROUP_NAME, not both',
@@ -98,10 +78,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     ...(e.ROTOR_REDSHIFT_DIALECT ? { dialect: e.ROTOR_REDSHIFT_DIALECT } : {}),
   };
   return {
-    secretsManagerEndpoint: e.SECRETS_MANAGER_ENDPOINT,
-    strategy: e.ROTOR_STRATEGY,
-    passwordSource: e.ROTOR_PASSWORD_SOURCE,
-    deadlineMarginMs: e.ROTOR_DEADLINE_MARGIN_MS,
+    ...rotationSettings(e),
     engine,
   };
 }

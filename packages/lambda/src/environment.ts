@@ -1,0 +1,92 @@
+/**
+ * Environment parsing shared by Rotor's rotation Lambdas. Lambda passes every variable as a string and the
+ * console leaves empty ones behind, so an empty value counts as unset; anything invalid is refused once, at
+ * cold start, with one message naming every bad variable.
+ */
+import { InvalidConfigurationError, type StrategyChoice } from '@rotor/core';
+import * as z from 'zod';
+
+/** A trimmed string; empty means unset. */
+export const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+/** A whole number between `min` and `max`, or unset. */
+export const optionalInteger = (min: number, max: number) =>
+  optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().min(min).max(max))
+      .optional(),
+  );
+
+/** true/false, 1/0, yes/no, y/n (any case), or unset. */
+export const optionalBoolean = optionalText.pipe(
+  z
+    .string()
+    .toLowerCase()
+    .refine((value) => ['true', 'false', '1', '0', 'yes', 'no', 'y', 'n'].includes(value), {
+      message: 'must be true or false',
+    })
+    .transform((value) => ['true', '1', 'yes', 'y'].includes(value))
+    .optional(),
+);
+
+/**
+ * The variables every Rotor rotation function reads: SECRETS_MANAGER_ENDPOINT (as AWS's functions do)
+ * and Rotor's ROTOR_STRATEGY, ROTOR_PASSWORD_SOURCE and ROTOR_DEADLINE_MARGIN_MS.
+ */
+export function rotationEnvironmentShape<
+  const TStrategies extends readonly [StrategyChoice, ...StrategyChoice[]],
+>(strategies: TStrategies) {
+  return {
+    SECRETS_MANAGER_ENDPOINT: optionalText.pipe(z.url().optional()),
+    ROTOR_STRATEGY: optionalText.pipe(z.enum(strategies).default(strategies[0])),
+    ROTOR_PASSWORD_SOURCE: optionalText.pipe(z.enum(['local', 'secrets-manager']).default('local')),
+    ROTOR_DEADLINE_MARGIN_MS: optionalInteger(0, 120_000),
+  };
+}
+
+/** What every function's configuration carries for core's handler. */
+export interface RotationFunctionSettings<TStrategy extends StrategyChoice = StrategyChoice> {
+  secretsManagerEndpoint: string | undefined;
+  strategy: TStrategy;
+  passwordSource: 'local' | 'secrets-manager';
+  deadlineMarginMs: number | undefined;
+}
+
+/** Picks the shared settings out of a parsed environment built on {@link rotationEnvironmentShape}. */
+export function rotationSettings<TStrategy extends StrategyChoice>(parsed: {
+  SECRETS_MANAGER_ENDPOINT?: string | undefined;
+  ROTOR_STRATEGY: TStrategy;
+  ROTOR_PASSWORD_SOURCE: 'local' | 'secrets-manager';
+  ROTOR_DEADLINE_MARGIN_MS?: number | undefined;
+}): RotationFunctionSettings<TStrategy> {
+  return {
+    secretsManagerEndpoint: parsed.SECRETS_MANAGER_ENDPOINT,
+    strategy: parsed.ROTOR_STRATEGY,
+    passwordSource: parsed.ROTOR_PASSWORD_SOURCE,
+    deadlineMarginMs: parsed.ROTOR_DEADLINE_MARGIN_MS,
+  };
+}
+
+/**
+ * Validates `env` against `schema`, or throws one InvalidConfigurationError naming every bad variable
+ * (never its value: some variables hold endpoints with credentials).
+ */
+export function parseEnvironment<TSchema extends z.ZodType>(
+  schema: TSchema,
+  env: Record<string, string | undefined>,
+  functionName: string,
+): z.output<TSchema> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+  throw new InvalidConfigurationError(
+    `Invalid environment for the ${functionName} rotation function: ${problems}`,
+  );
+}

@@ -1,0 +1,59 @@
+import {
+  createRotationHandler,
+  type LambdaContextLike,
+  type RotationHandler,
+  type RotationHandlerOptions,
+  type RotorLogger,
+} from '@rotor/core';
+import type { EngineSecret } from '@rotor/core/engine';
+
+/** The app's one logger: Powertools' Logger fits (it adds the Lambda context to every line). */
+export interface FunctionLogger extends RotorLogger {
+  addContext?(context: never): void;
+}
+
+export interface RotationFunctionSetup<TSecret extends EngineSecret> {
+  /** core's handler options, built from the environment; throwing here marks the function misconfigured. */
+  handler: RotationHandlerOptions<TSecret>;
+  /** What the cold start logs once the function is ready (never secrets). */
+  ready?: Record<string, unknown>;
+  /** Checks an event before any AWS call, e.g. AWS's SECRET_ARN guard; throw a RotationError to refuse. */
+  beforeRotate?(event: unknown): void;
+}
+
+/**
+ * A rotation Lambda's handler: reads its configuration once, at cold start. When the configuration is
+ * invalid the cold start logs why and every invocation fails with that same error, so Secrets Manager's
+ * RotationFailed event says what to fix instead of a generic crash.
+ */
+export function createRotationFunction<TSecret extends EngineSecret>(options: {
+  /** Human name for logs: "Redshift", "PostgreSQL", "ElastiCache". */
+  functionName: string;
+  logger: FunctionLogger;
+  setup: () => RotationFunctionSetup<TSecret>;
+}): RotationHandler {
+  const { logger, functionName } = options;
+  let setup: RotationFunctionSetup<TSecret>;
+  let rotate: RotationHandler;
+  try {
+    setup = options.setup();
+    rotate = createRotationHandler({ logger, ...setup.handler });
+  } catch (error) {
+    logger.error(`The ${functionName} rotation function is misconfigured`, { error });
+    return async () => {
+      throw error;
+    };
+  }
+  logger.info(`${functionName} rotation function ready`, setup.ready ?? {});
+  return async (event: unknown, context?: LambdaContextLike) => {
+    // Lambda's request id, function name and cold-start flag on every line of this invocation.
+    if (context && 'awsRequestId' in context) logger.addContext?.(context as never);
+    try {
+      setup.beforeRotate?.(event);
+    } catch (error) {
+      logger.error((error as Error).message, { code: (error as { code?: unknown }).code });
+      throw error;
+    }
+    await rotate(event, context);
+  };
+}

@@ -1,0 +1,102 @@
+import { InvalidConfigurationError } from '@rotor/core';
+import { defineEngine, ENGINE_CONTRACT_VERSION } from '@rotor/core/engine';
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { createRotationFunction } from '../../src/index.ts';
+
+function recordingLogger() {
+  const lines: string[] = [];
+  const contexts: unknown[] = [];
+  const record = (level: string) => (message: string) => lines.push(`${level} ${message}`);
+  return {
+    lines,
+    contexts,
+    logger: {
+      debug: record('debug'),
+      info: record('info'),
+      warn: record('warn'),
+      error: record('error'),
+      addContext: (context: unknown) => contexts.push(context),
+    },
+  };
+}
+
+const engine = defineEngine({
+  contractVersion: ENGINE_CONTRACT_VERSION,
+  engineId: 'sample',
+  secretSchema: z.looseObject({ username: z.string(), password: z.string().optional() }),
+  passwordPolicy: {
+    length: 20,
+    minLength: 8,
+    maxLength: 64,
+    excludeCharacters: '',
+    excludeUppercase: false,
+    excludeLowercase: false,
+    excludeNumbers: false,
+    excludePunctuation: false,
+    includeSpace: false,
+    requireEachIncludedType: true,
+  },
+  capabilities: {
+    maxPasswordsPerUser: 1,
+    canCloneUsers: false,
+    asyncChanges: false,
+    changeAuthority: 'credentials',
+  },
+  login: async () => ({ status: 'accepted' }),
+  setPasswords: async () => {},
+});
+
+describe('createRotationFunction', () => {
+  it('a bad configuration is logged once at cold start and fails every invocation with that error', async () => {
+    const { logger, lines } = recordingLogger();
+    const problem = new InvalidConfigurationError('PASSWORD_LENGTH: must be between 8 and 64');
+    const handler = createRotationFunction({
+      functionName: 'Sample',
+      logger,
+      setup: () => {
+        throw problem;
+      },
+    });
+    await expect(handler({})).rejects.toBe(problem);
+    await expect(handler({})).rejects.toBe(problem);
+    expect(lines.filter((line) => line.includes('misconfigured'))).toEqual([
+      'error The Sample rotation function is misconfigured',
+    ]);
+  });
+
+  it('passes events to core (which validates them) with the Lambda context on the logger', async () => {
+    const { logger, lines, contexts } = recordingLogger();
+    const handler = createRotationFunction({
+      functionName: 'Sample',
+      logger,
+      setup: () => ({ handler: { engine }, ready: { strategy: 'auto' } }),
+    });
+    expect(lines).toContain('info Sample rotation function ready');
+    const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60_000 };
+    await expect(handler({ Step: 'nope' }, context)).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+    expect(contexts).toEqual([context]);
+  });
+
+  it('beforeRotate refuses an event before core (and any AWS call) sees it', async () => {
+    const { logger, lines } = recordingLogger();
+    const handler = createRotationFunction({
+      functionName: 'Sample',
+      logger,
+      setup: () => ({
+        handler: { engine },
+        beforeRotate: () => {
+          throw new InvalidConfigurationError('This function rotates only arn:a; it was invoked for arn:b');
+        },
+      }),
+    });
+    await expect(
+      handler({
+        Step: 'createSecret',
+        SecretId: 'arn:b',
+        ClientRequestToken: 'token-00000000000000000000000000000',
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_CONFIGURATION' });
+    expect(lines).toContain('error This function rotates only arn:a; it was invoked for arn:b');
+  });
+});
