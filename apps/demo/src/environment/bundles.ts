@@ -4,7 +4,7 @@
  * than the sources they are built from.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -98,6 +98,15 @@ export async function ensureBundle(
  */
 export async function snapshotBundle(path: string): Promise<{ path: string; dispose(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'rotor-bundle-'));
+  // Also removed when the process exits early (Ctrl+C exits through process.exit).
+  const removeOnExit = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeOnExit);
   await cp(dirname(path), dir, { recursive: true });
-  return { path: join(dir, basename(path)), dispose: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    path: join(dir, basename(path)),
+    dispose: async () => {
+      process.off('exit', removeOnExit);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
