@@ -3,14 +3,16 @@
  * AWS SDK v3 clients inside (the runtime's own SDK version is not ours to pin), then a deployable zip,
  * then the size budget. Fails the build when the zip exceeds the budget.
  */
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
+import { discardBuildOutput, publishBuildOutput, startBuildOutput } from '../../../scripts/build-output.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
+const finalDist = join(root, 'dist');
+const dist = startBuildOutput(finalDist);
 const bundlePath = join(dist, 'index.mjs');
 const zipPath = join(dist, 'elasticache-rotation.zip');
 /** Lambda cold start grows with the code it loads; 600 KB zipped leaves room for the SDK clients we use. */
@@ -29,9 +31,6 @@ const lambdaCredentials = {
     pluginBuild.onResolve({ filter: /^debug$/ }, () => ({ path: join(root, 'scripts/silent-debug.cjs') }));
   },
 };
-
-rmSync(dist, { recursive: true, force: true });
-mkdirSync(dist, { recursive: true });
 
 const result = await build({
   entryPoints: [join(root, 'src/handler.ts')],
@@ -84,5 +83,7 @@ if (zipBytes > ZIP_BUDGET_BYTES) {
   console.error(
     `error: the zip is ${kb(zipBytes - ZIP_BUDGET_BYTES)} over its ${kb(ZIP_BUDGET_BYTES)} budget`,
   );
+  discardBuildOutput(dist);
   process.exit(1);
 }
+publishBuildOutput(dist, finalDist);

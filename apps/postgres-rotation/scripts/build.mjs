@@ -2,14 +2,16 @@
  * Builds the Lambda artifact: one minified ESM bundle, dist/index.mjs (handler `index.handler`, runtime
  * nodejs20.x or later), with pg, zod, Powertools and the Secrets Manager client inside, plus dist/size.json.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { discardBuildOutput, publishBuildOutput, startBuildOutput } from '../../../scripts/build-output.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
+const finalDist = join(root, 'dist');
+const dist = startBuildOutput(finalDist);
 const bundlePath = join(dist, 'index.mjs');
 /**
  * Beyond this the bundle has picked up something it should not (a second zod, CommonJS builds of the SDK).
@@ -17,9 +19,6 @@ const bundlePath = join(dist, 'index.mjs');
  * Powertools 16 KB, Rotor 27 KB.
  */
 const MINIFIED_BUDGET_BYTES = 600 * 1024;
-
-rmSync(dist, { recursive: true, force: true });
-mkdirSync(dist, { recursive: true });
 
 const result = await build({
   entryPoints: [join(root, 'src/handler.ts')],
@@ -60,5 +59,7 @@ console.log(
 );
 if (sizes.minifiedBytes > MINIFIED_BUDGET_BYTES) {
   console.error(`error: the bundle is ${kb(sizes.minifiedBytes - MINIFIED_BUDGET_BYTES)} over its budget`);
+  discardBuildOutput(dist);
   process.exit(1);
 }
+publishBuildOutput(dist, finalDist);

@@ -2,23 +2,22 @@
  * Builds the Lambda artifact: one minified ESM bundle (dist/index.mjs, handler `index.handler`, runtime
  * nodejs22.x) with pg and the AWS SDK clients inside, a deployable zip, and the size budget check.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { discardBuildOutput, publishBuildOutput, startBuildOutput } from '../../../scripts/build-output.mjs';
 import { createZip } from './zip.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** `dist/` unless ROTOR_BUILD_OUTDIR names another directory (tests build into their own temp dir). */
-const dist = process.env.ROTOR_BUILD_OUTDIR ?? join(root, 'dist');
+const finalDist = process.env.ROTOR_BUILD_OUTDIR ?? join(root, 'dist');
+const dist = startBuildOutput(finalDist);
 const bundlePath = join(dist, 'index.mjs');
 const zipPath = join(dist, 'redshift-rotation.zip');
 /** The issue's aim for the minified bundle: a build over it fails. */
 const MINIFIED_BUDGET_BYTES = 600 * 1024;
-
-rmSync(dist, { recursive: true, force: true });
-mkdirSync(dist, { recursive: true });
 
 const result = await build({
   entryPoints: { index: join(root, 'src/index.ts') },
@@ -101,5 +100,7 @@ console.log(
 );
 if (sizes.minifiedBytes > MINIFIED_BUDGET_BYTES) {
   console.error(`error: the bundle is ${kb(sizes.minifiedBytes - MINIFIED_BUDGET_BYTES)} over its budget`);
+  discardBuildOutput(dist);
   process.exit(1);
 }
+publishBuildOutput(dist, finalDist);
