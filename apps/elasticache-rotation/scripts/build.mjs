@@ -8,7 +8,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
-import { discardBuildOutput, publishBuildOutput, startBuildOutput } from '../../../scripts/build-output.mjs';
+import {
+  discardBuildOutput,
+  lambdaBundleOptions,
+  publishBuildOutput,
+  startBuildOutput,
+} from '../../../scripts/lambda-build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const finalDist = join(root, 'dist');
@@ -33,28 +38,10 @@ const lambdaCredentials = {
 };
 
 const result = await build({
+  ...lambdaBundleOptions,
   entryPoints: [join(root, 'src/handler.ts')],
   outfile: bundlePath,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  // Setting conditions drops esbuild's default `module` condition; without it the SDK resolves to its CommonJS
-  // build (`node` condition), which cannot be tree-shaken.
-  conditions: ['@rotor/source', 'module'],
-  mainFields: ['module', 'main'],
-  minify: true,
-  // No keepNames: Rotor's errors set `name` explicitly, which is what Lambda reports as errorType.
-  sourcemap: true,
-  sourcesContent: false,
-  legalComments: 'none',
-  metafile: true,
-  logLevel: 'warning',
   plugins: [lambdaCredentials],
-  // ioredis and parts of the SDK are CommonJS and call require() for Node built-ins.
-  banner: {
-    js: "import { createRequire as __rotorCreateRequire } from 'node:module'; const require = __rotorCreateRequire(import.meta.url);",
-  },
 });
 writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
 

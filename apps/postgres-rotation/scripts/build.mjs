@@ -7,7 +7,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { discardBuildOutput, publishBuildOutput, startBuildOutput } from '../../../scripts/build-output.mjs';
+import {
+  discardBuildOutput,
+  lambdaBundleOptions,
+  publishBuildOutput,
+  startBuildOutput,
+} from '../../../scripts/lambda-build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const finalDist = join(root, 'dist');
@@ -21,28 +26,9 @@ const bundlePath = join(dist, 'index.mjs');
 const MINIFIED_BUDGET_BYTES = 600 * 1024;
 
 const result = await build({
+  ...lambdaBundleOptions,
   entryPoints: [join(root, 'src/handler.ts')],
   outfile: bundlePath,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  // Setting conditions drops esbuild's default `module` condition; without it @smithy/* resolve to their
-  // CommonJS builds, which do not tree-shake.
-  conditions: ['@rotor/source', 'module'],
-  mainFields: ['module', 'main'],
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  legalComments: 'none',
-  metafile: true,
-  logLevel: 'warning',
-  // pg requires its optional native binding only when pg.native is read, which the engine never does.
-  external: ['pg-native'],
-  // pg and parts of the SDK are CommonJS and require() Node built-ins; ESM has no `require` of its own.
-  banner: {
-    js: "import { createRequire as __rotorCreateRequire } from 'node:module'; const require = __rotorCreateRequire(import.meta.url);",
-  },
 });
 writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
 

@@ -7,7 +7,12 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { discardBuildOutput, publishBuildOutput, startBuildOutput } from '../../../scripts/build-output.mjs';
+import {
+  discardBuildOutput,
+  lambdaBundleOptions,
+  publishBuildOutput,
+  startBuildOutput,
+} from '../../../scripts/lambda-build.mjs';
 import { createZip } from './zip.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,6 +25,7 @@ const zipPath = join(dist, 'redshift-rotation.zip');
 const MINIFIED_BUDGET_BYTES = 600 * 1024;
 
 const result = await build({
+  ...lambdaBundleOptions,
   entryPoints: { index: join(root, 'src/index.ts') },
   outdir: dist,
   outExtension: { '.js': '.mjs' },
@@ -27,28 +33,7 @@ const result = await build({
   // secrets) goes to separate chunks, off the cold-start path and out of the budget below.
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
   absWorkingDir: root,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  // 'module' (dropped by esbuild once custom conditions are set) selects the SDK's tree-shakable ES builds.
-  conditions: ['@rotor/source', 'module'],
-  mainFields: ['module', 'main'],
-  minify: true,
-  // No keepNames: Rotor's errors set `name` explicitly, which is what logs and RotationFailed events show.
-  sourcemap: true,
-  sourcesContent: false,
-  legalComments: 'none',
-  metafile: true,
-  logLevel: 'warning',
-  // pg loads its optional native binding (pg-native) only when pg.native is read, which Rotor never does;
-  // left out of the bundle it is simply never required.
-  external: ['pg-native'],
-  // pg and parts of the SDK are CommonJS and require() Node built-ins, which ESM has no `require` for.
-  banner: {
-    js: "import { createRequire as __rotorCreateRequire } from 'node:module'; const require = __rotorCreateRequire(import.meta.url);",
-  },
 });
 writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
 
