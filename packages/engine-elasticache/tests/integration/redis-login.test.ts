@@ -12,11 +12,9 @@ let admin: Redis;
 const password = `Pw-${randomBytes(12).toString('hex')}`;
 const oldPassword = `Old-${randomBytes(12).toString('hex')}`;
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = new Redis({ host: server.host, port: server.port, password: server.password, lazyConnect: true });
-  await admin.connect();
-  await admin.call(
+/** `app` with two passwords (a dual-password user) and a disabled `off-user`. */
+async function createUsers(client: Redis) {
+  await client.call(
     'ACL',
     'SETUSER',
     'app',
@@ -27,7 +25,14 @@ beforeAll(async () => {
     '~app:*',
     '+get',
   );
-  await admin.call('ACL', 'SETUSER', 'off-user', 'off', 'resetpass', `>${password}`, '~*', '+get');
+  await client.call('ACL', 'SETUSER', 'off-user', 'off', 'resetpass', `>${password}`, '~*', '+get');
+}
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  admin = new Redis({ host: server.host, port: server.port, password: server.password, lazyConnect: true });
+  await admin.connect();
+  await createUsers(admin);
 });
 
 afterAll(async () => {
@@ -81,18 +86,7 @@ describe('redisLogin against a real redis-server (ACL users)', () => {
     admin.disconnect();
     admin = new Redis({ host: server.host, port: server.port, password: server.password, lazyConnect: true });
     await admin.connect();
-    await admin.call(
-      'ACL',
-      'SETUSER',
-      'app',
-      'on',
-      'resetpass',
-      `>${password}`,
-      `>${oldPassword}`,
-      '~app:*',
-      '+get',
-    );
-    await admin.call('ACL', 'SETUSER', 'off-user', 'off', 'resetpass', `>${password}`, '~*', '+get');
+    await createUsers(admin);
   });
 
   it('with TLS on (the default) against a plain-text server fails as unavailable, never as accepted', async () => {
