@@ -45,30 +45,20 @@ const CREDENTIAL = /^([^/\s]+)\/(\d{8})\/([^/\s]+)\/([^/\s]+)\/aws4_request$/;
 
 // AWS's codes: awsJson services (Secrets Manager, Redshift Data) vs awsQuery ones (ElastiCache); API
 // references' "Common Errors" pages and observed responses (aws/aws-sdk-net#3978, teralytics/prometheus-ecs-discovery#7).
-const MISSING: Pick<Refusal, 'awsJson' | 'awsQuery'> = {
-  awsJson: { code: 'MissingAuthenticationTokenException', statusCode: 403 },
-  awsQuery: { code: 'MissingAuthenticationToken', statusCode: 403 },
-};
-const INCOMPLETE: Pick<Refusal, 'awsJson' | 'awsQuery'> = {
-  awsJson: { code: 'IncompleteSignatureException', statusCode: 400 },
-  awsQuery: { code: 'IncompleteSignature', statusCode: 400 },
-};
-const UNKNOWN_KEY: Pick<Refusal, 'awsJson' | 'awsQuery'> = {
-  awsJson: { code: 'UnrecognizedClientException', statusCode: 400 },
-  awsQuery: { code: 'InvalidClientTokenId', statusCode: 403 },
-};
-const MISMATCH: Pick<Refusal, 'awsJson' | 'awsQuery'> = {
-  awsJson: { code: 'InvalidSignatureException', statusCode: 400 },
-  awsQuery: { code: 'SignatureDoesNotMatch', statusCode: 403 },
-};
+type RefusalKind = Pick<Refusal, 'awsJson' | 'awsQuery'>;
+const kind = (json: string, jsonStatus: number, query: string, queryStatus: number): RefusalKind => ({
+  awsJson: { code: json, statusCode: jsonStatus },
+  awsQuery: { code: query, statusCode: queryStatus },
+});
+const MISSING = kind('MissingAuthenticationTokenException', 403, 'MissingAuthenticationToken', 403);
+const INCOMPLETE = kind('IncompleteSignatureException', 400, 'IncompleteSignature', 400);
+const UNKNOWN_KEY = kind('UnrecognizedClientException', 400, 'InvalidClientTokenId', 403);
+const MISMATCH = kind('InvalidSignatureException', 400, 'SignatureDoesNotMatch', 403);
 const SIGNATURE_MISMATCH_MESSAGE =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret ' +
   'Access Key and signing method. Consult the service documentation for details.';
 
-const refuse = (kind: Pick<Refusal, 'awsJson' | 'awsQuery'>, message: string): Refusal => ({
-  ...kind,
-  message,
-});
+const refuse = (fault: RefusalKind, message: string): Refusal => ({ ...fault, message });
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];

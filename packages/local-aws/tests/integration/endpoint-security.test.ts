@@ -155,13 +155,10 @@ describe('requests from web pages and foreign host names', () => {
     const value = '{"username":"app","password":"rebinding-target-password-0001"}';
     await aws.secretsManager.call('CreateSecret', { Name: 'rebinding/target', SecretString: value });
     aws.resetApiCalls();
+    const getTargetWith = (headers: Record<string, string>) =>
+      jsonPost(aws.port, 'secretsmanager.GetSecretValue', { SecretId: 'rebinding/target' }, headers);
 
-    const stolen = await jsonPost(
-      aws.port,
-      'secretsmanager.GetSecretValue',
-      { SecretId: 'rebinding/target' },
-      { host: `attacker.example:${aws.port}` },
-    );
+    const stolen = await getTargetWith({ host: `attacker.example:${aws.port}` });
     expect(stolen.status).toBe(403);
     expect(stolen.headers['x-amzn-errortype']).toBe('AccessDeniedException');
     expect(JSON.parse(stolen.body)).toEqual({
@@ -179,12 +176,7 @@ describe('requests from web pages and foreign host names', () => {
       '127.0.0.1',
       'LOCALHOST',
     ]) {
-      const served = await jsonPost(
-        aws.port,
-        'secretsmanager.GetSecretValue',
-        { SecretId: 'rebinding/target' },
-        { host },
-      );
+      const served = await getTargetWith({ host });
       expect(served.status, host).toBe(200);
       expect(JSON.parse(served.body).SecretString, host).toBe(value);
     }
@@ -194,22 +186,12 @@ describe('requests from web pages and foreign host names', () => {
       `10.0.0.1:${aws.port}`,
       '',
     ]) {
-      const refused = await jsonPost(
-        aws.port,
-        'secretsmanager.GetSecretValue',
-        { SecretId: 'rebinding/target' },
-        { host },
-      );
+      const refused = await getTargetWith({ host });
       expect(refused.status, host).toBe(403);
       expect(refused.body, host).not.toContain('rebinding-target-password-0001');
     }
     // Without a Host header Node's HTTP/1.1 server answers 400 itself, before the endpoint sees the request.
-    const noHost = await jsonPost(
-      aws.port,
-      'secretsmanager.GetSecretValue',
-      { SecretId: 'rebinding/target' },
-      {},
-    );
+    const noHost = await getTargetWith({});
     expect(noHost.status).toBe(400);
     expect(noHost.body).not.toContain('rebinding-target-password-0001');
   });
