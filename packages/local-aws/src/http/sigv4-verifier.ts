@@ -61,6 +61,7 @@ const SIGNATURE_MISMATCH_MESSAGE =
 const refuse = (fault: RefusalKind, message: string): Refusal => ({ ...fault, message });
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  if (!Object.hasOwn(headers, name)) return undefined; // names come from the client's SignedHeaders
   const value = headers[name];
   return Array.isArray(value) ? value.join(',') : value;
 }
@@ -102,12 +103,16 @@ function parseAuthorization(authorization: string): ParsedAuthorization | Refusa
     );
   }
   const [, accessKeyId = '', date = '', region = '', service = ''] = credential;
+  const signedHeaders = (fields.get('SignedHeaders') ?? '').split(';');
+  if (!signedHeaders.every((name) => /^[a-z0-9-]+$/.test(name))) {
+    return refuse(INCOMPLETE, 'SignedHeaders must be lower-case header names separated by semicolons.');
+  }
   return {
     accessKeyId,
     date,
     region,
     service,
-    signedHeaders: (fields.get('SignedHeaders') ?? '').split(';'),
+    signedHeaders,
     signature: fields.get('Signature') ?? '',
   };
 }
