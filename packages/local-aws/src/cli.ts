@@ -26,6 +26,7 @@ function toOptions(settings: CliSettings, logger: LocalAwsLogger): LocalAwsOptio
     accountId: settings.accountId,
     rotation: settings.rotation,
     functions: settings.functions,
+    auth: settings.auth,
     logger,
   };
   if (settings.stateFile) options.stateFile = settings.stateFile;
@@ -60,9 +61,17 @@ function banner(aws: LocalAws, settings: CliSettings): string {
       : '  state: in memory (use --state-file to keep it)',
     ...aws.functions().map((fn) => `  rotation function ${fn.functionArn} -> ${fn.config.bundlePath}`),
     '',
-    'Point the aws CLI or any SDK at it (any credentials work; signatures are not checked):',
-    `  export AWS_ENDPOINT_URL=${aws.endpoint} AWS_REGION=${aws.region}`,
-    `  export AWS_ACCESS_KEY_ID=${aws.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${aws.credentials.secretAccessKey}`,
+    ...(settings.auth.mode === 'sigv4'
+      ? [
+          'Point the aws CLI or any SDK at it, signing with a configured key (signatures are verified):',
+          `  export AWS_ENDPOINT_URL=${aws.endpoint} AWS_REGION=${aws.region}`,
+          `  export AWS_ACCESS_KEY_ID=${aws.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=<its secret access key>`,
+        ]
+      : [
+          'Point the aws CLI or any SDK at it (any credentials work; signatures are not checked):',
+          `  export AWS_ENDPOINT_URL=${aws.endpoint} AWS_REGION=${aws.region}`,
+          `  export AWS_ACCESS_KEY_ID=${aws.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${aws.credentials.secretAccessKey}`,
+        ]),
     `  aws --endpoint-url ${aws.endpoint} secretsmanager create-secret --name demo --secret-string '{"password":"x"}'`,
     `  aws --endpoint-url ${aws.endpoint} secretsmanager get-secret-value --secret-id demo`,
   ];

@@ -5,6 +5,7 @@ import {
   type ElastiCacheState,
 } from './elasticache/index.js';
 import { type ApiCallCounts, startHttpEndpoint } from './http/server.js';
+import type { AccessKey, EndpointAuth } from './http/sigv4-verifier.js';
 import {
   createFunctionHost,
   type FunctionConfig,
@@ -26,6 +27,7 @@ export type { ElastiCacheService, ElastiCacheServiceOptions, ElastiCacheState } 
 export { createElastiCacheService } from './elasticache/index.js';
 export type { ApiCallCounts, HttpEndpoint, HttpEndpointOptions } from './http/server.js';
 export { startHttpEndpoint } from './http/server.js';
+export type { AccessKey, EndpointAuth } from './http/sigv4-verifier.js';
 export type {
   FunctionConfig,
   FunctionHost,
@@ -50,8 +52,8 @@ export type { JsonProtocolService, LocalService, QueryProtocolService, ServiceCo
 export { AwsApiError } from './service.js';
 
 /**
- * Dummy credentials: the endpoint accepts any SigV4 signature, but SDKs insist on having some. Not frozen
- * (the SDK v3 tags the credentials object it is given); pass a copy to be safe.
+ * Dummy credentials: with `auth: none` the endpoint accepts any SigV4 signature, but SDKs insist on having
+ * some. Not frozen (the SDK v3 tags the credentials object it is given); pass a copy to be safe.
  */
 export const LOCAL_CREDENTIALS: { readonly accessKeyId: string; readonly secretAccessKey: string } = {
   accessKeyId: 'AKIALOCALAWS00000000',
@@ -63,6 +65,11 @@ export interface LocalAwsOptions {
   port?: number;
   region?: string;
   accountId?: string;
+  /**
+   * `{ mode: 'none' }` (default) accepts any signature; `{ mode: 'sigv4', keys }` refuses requests not
+   * signed with one of `keys` (docs/decisions/0014). Rotation functions get the first key.
+   */
+  auth?: EndpointAuth;
   /** Secrets (and ElastiCache users) are loaded from and saved to this JSON file. */
   stateFile?: string;
   /** Mounts ElastiCache users and user groups, applied to the Redis at `redisUrl`. */
@@ -83,6 +90,7 @@ export interface LocalAws {
   readonly port: number;
   readonly region: string;
   readonly accountId: string;
+  /** Credentials that work here: the first configured key with `auth: sigv4`, else dummy ones. */
   readonly credentials: { accessKeyId: string; secretAccessKey: string };
   /** Registers a rotation function by name; returns its ARN for RotationLambdaARN. */
   registerFunction(config: FunctionConfig): RegisteredFunction;
@@ -117,12 +125,13 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '123456789012';
   const logger = options.logger ?? silentLogger;
+  const credentials = credentialsFor(options.auth);
   let endpointUrl = '';
   const functions = createFunctionHost({
     region,
     accountId,
     endpoint: () => endpointUrl,
-    credentials: LOCAL_CREDENTIALS,
+    credentials,
     logger,
   });
   for (const config of options.functions ?? []) functions.register(config);
@@ -159,6 +168,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     services,
     context,
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.auth ? { auth: options.auth } : {}),
     logger,
   });
   endpointUrl = http.url;
@@ -169,7 +179,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     port: http.port,
     region,
     accountId,
-    credentials: { ...LOCAL_CREDENTIALS },
+    credentials: { ...credentials },
     registerFunction: (config) => functions.register(config),
     functions: () => functions.list(),
     waitForRotation: (secretId, waitOptions) => secretsManager.waitForRotation(secretId, waitOptions),
@@ -196,4 +206,12 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       }
     },
   };
+}
+
+/** The keys that sign for rotation functions and tests: refusing to start beats a function that cannot sign. */
+function credentialsFor(auth: EndpointAuth | undefined): AccessKey {
+  if (auth?.mode !== 'sigv4') return LOCAL_CREDENTIALS;
+  const [first] = auth.keys;
+  if (!first) throw new TypeError("auth mode 'sigv4' needs at least one access key");
+  return { accessKeyId: first.accessKeyId, secretAccessKey: first.secretAccessKey };
 }

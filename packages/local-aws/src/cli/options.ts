@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { AccessKey, EndpointAuth } from '../http/sigv4-verifier.js';
 import type { FunctionConfig } from '../lambda/function-host.js';
 
 /** What `local-aws` runs with: flags over the `--config` file over defaults. */
@@ -17,6 +18,7 @@ export interface CliSettings {
   workgroups?: Record<string, string>;
   rotation: { maxAttempts?: number; retryDelayMs?: number; scheduleCheckMs: number };
   functions: FunctionConfig[];
+  auth: EndpointAuth;
   verbose: boolean;
 }
 
@@ -38,6 +40,11 @@ Options:
                              and any flag above in camelCase }. Paths are relative to the file.
   --region <name>            Default us-east-1
   --account-id <id>          Default 123456789012
+  --auth <none|sigv4>        none (default): signatures are accepted unverified; sigv4: every request must be
+                             signed with a configured key (config: "auth", "accessKeys": [{ accessKeyId,
+                             secretAccessKey }]); rotation functions get the first key
+  --access-key-id <id>       With --secret-access-key: one key for --auth sigv4 (prefer the config file for
+  --secret-access-key <key>  the secret: command lines are visible to every local user)
   --verbose                  Log every invocation and rotation to stderr
   --help                     Show this text
 `;
@@ -123,6 +130,9 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
         config: { type: 'string' },
         region: { type: 'string' },
         'account-id': { type: 'string' },
+        auth: { type: 'string' },
+        'access-key-id': { type: 'string' },
+        'secret-access-key': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -159,6 +169,7 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
       scheduleCheckMs: integer('--schedule-check-ms', scheduleCheck, 0, 86_400_000),
     },
     functions: functionsFrom(config.functions, configDir),
+    auth: authFrom(pick('auth', 'auth'), accessKeysFrom(flags, config)),
     verbose: flags.verbose === true || config.verbose === true,
   };
   if (!/^\d{12}$/.test(settings.accountId)) throw new CliUsageError('--account-id must be 12 digits');
@@ -177,6 +188,56 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
   const workgroups = stringMap('config.workgroups', config.workgroups);
   if (workgroups) settings.workgroups = workgroups;
   return settings;
+}
+
+/** AWS access key ids are 16 to 128 word characters (IAM AccessKey data type). */
+const ACCESS_KEY_ID = /^\w{16,128}$/;
+
+function accessKey(name: string, accessKeyId: unknown, secretAccessKey: unknown): AccessKey {
+  if (typeof accessKeyId !== 'string' || !ACCESS_KEY_ID.test(accessKeyId)) {
+    throw new CliUsageError(`${name}: the access key id must be 16 to 128 letters, digits or underscores`);
+  }
+  if (typeof secretAccessKey !== 'string' || !/^\S{16,}$/.test(secretAccessKey)) {
+    throw new CliUsageError(`${name}: the secret access key must be at least 16 characters without spaces`);
+  }
+  return { accessKeyId, secretAccessKey };
+}
+
+function accessKeysFrom(
+  flags: Record<string, string | boolean | undefined>,
+  config: Record<string, unknown>,
+): AccessKey[] {
+  const keys: AccessKey[] = [];
+  const id = flags['access-key-id'] ?? config.accessKeyId;
+  const secret = flags['secret-access-key'] ?? config.secretAccessKey;
+  if (id !== undefined || secret !== undefined) {
+    keys.push(accessKey('--access-key-id/--secret-access-key', id, secret));
+  }
+  if (config.accessKeys !== undefined) {
+    if (!Array.isArray(config.accessKeys)) throw new CliUsageError('config.accessKeys must be a list');
+    config.accessKeys.forEach((entry: unknown, index) => {
+      const key = (entry ?? {}) as Record<string, unknown>;
+      keys.push(accessKey(`config.accessKeys[${index}]`, key.accessKeyId, key.secretAccessKey));
+    });
+  }
+  const ids = keys.map((key) => key.accessKeyId);
+  if (new Set(ids).size !== ids.length) throw new CliUsageError('an access key id is configured twice');
+  return keys;
+}
+
+function authFrom(mode: unknown, keys: AccessKey[]): EndpointAuth {
+  if (mode === undefined || mode === 'none') {
+    // Keys that verify nothing would look like protection; say so instead.
+    if (keys.length > 0) throw new CliUsageError('access keys are only used with --auth sigv4');
+    return { mode: 'none' };
+  }
+  if (mode !== 'sigv4') throw new CliUsageError('--auth must be none or sigv4');
+  if (keys.length === 0) {
+    throw new CliUsageError(
+      '--auth sigv4 needs an access key (--access-key-id and --secret-access-key, or config.accessKeys)',
+    );
+  }
+  return { mode: 'sigv4', keys };
 }
 
 function checkedUrl(name: string, value: string, protocols: string[]): string {

@@ -10,7 +10,10 @@ import {
   type ServiceContext,
 } from '../service.js';
 import { parseAmzTarget, parseJsonBody, writeJsonError, writeJsonResult } from './json-protocol.js';
+import { checkLocalRequest } from './local-origin.js';
 import { isFormRequest, signingServiceName, writeQueryError, writeQueryResult } from './query-protocol.js';
+import type { Refusal } from './refusal.js';
+import { createSigV4Verifier, type EndpointAuth, type SigV4Verifier } from './sigv4-verifier.js';
 
 /** Requests above this size are refused; Secrets Manager's own limit on a secret value is 64 KiB. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -20,6 +23,8 @@ export interface HttpEndpointOptions {
   context: ServiceContext;
   /** 0 (default) picks a free port. The endpoint listens on 127.0.0.1 only. */
   port?: number;
+  /** Default `{ mode: 'none' }`: signatures are accepted unverified. */
+  auth?: EndpointAuth;
   logger?: LocalAwsLogger;
 }
 
@@ -37,8 +42,9 @@ export interface HttpEndpoint {
 
 /**
  * The local endpoint's HTTP layer: routes awsJson1_1 requests by `X-Amz-Target` and awsQuery requests by
- * the SigV4 signing service, and owns both wire formats. Signatures are accepted unverified, so any
- * region and dummy credentials work, as with every local AWS emulator.
+ * the SigV4 signing service, and owns both wire formats. Before any service sees a request it must come
+ * from this machine (loopback Host, no foreign Origin: docs/decisions/0014) and, with `auth: sigv4`, carry
+ * a valid signature; otherwise signatures are accepted unverified, so dummy credentials work.
  */
 export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEndpoint> {
   const logger = options.logger ?? silentLogger;
@@ -55,12 +61,61 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
     counts[service] = perService;
   };
 
-  const route = async (req: IncomingMessage, res: ServerResponse, body: string, requestId: string) => {
+  let port = 0;
+  const verify: SigV4Verifier | undefined =
+    options.auth?.mode === 'sigv4'
+      ? createSigV4Verifier({ keys: options.auth.keys, region: options.context.region })
+      : undefined;
+
+  /** The request's own protocol, for its errors; and the service it is addressed to, if any. */
+  const addressOf = (req: IncomingMessage, body: string): RequestAddress => {
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string') {
       const parsed = parseAmzTarget(target);
       const service = parsed ? jsonServices.get(parsed.prefix) : undefined;
-      if (!parsed || !service) {
+      return { protocol: 'awsJson1_1', target, operation: parsed?.operation, service };
+    }
+    if (req.method === 'POST' && isFormRequest(req.headers, body)) {
+      return {
+        protocol: 'awsQuery',
+        service: pickQueryService(queryServices, signingServiceName(req.headers)),
+      };
+    }
+    return { protocol: 'none' };
+  };
+
+  const refuse = (res: ServerResponse, requestId: string, address: RequestAddress, refused: Refusal) => {
+    if (address.protocol === 'awsQuery') {
+      writeQueryError(res, requestId, {
+        ...refused.awsQuery,
+        message: refused.message,
+        xmlNamespace: address.service?.xmlNamespace,
+      });
+    } else writeJsonError(res, requestId, { ...refused.awsJson, message: refused.message });
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse, body: string, requestId: string) => {
+    const address = addressOf(req, body);
+    // Nothing is routed, counted or executed for a request from a web page or for a bad signature.
+    const refused =
+      checkLocalRequest(req.headers, port) ??
+      (await verify?.(
+        { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body },
+        address.service?.serviceName,
+      ));
+    if (refused) {
+      logger.warn('Request refused', {
+        error: refused.awsJson.code,
+        host: req.headers.host?.slice(0, 100),
+        origin: req.headers.origin?.slice(0, 100),
+      });
+      refuse(res, requestId, address, refused);
+      return;
+    }
+
+    if (address.protocol === 'awsJson1_1') {
+      const { service, operation, target } = address;
+      if (!service || operation === undefined) {
         writeJsonError(res, requestId, {
           code: 'UnknownOperationException',
           message: `This endpoint does not serve the target ${target}.`,
@@ -68,7 +123,7 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
         });
         return;
       }
-      count(service.serviceName, parsed.operation);
+      count(service.serviceName, operation);
       const input = parseJsonBody(body);
       if (!input) {
         writeJsonError(res, requestId, {
@@ -79,21 +134,20 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
         return;
       }
       try {
-        const output = await service.handle(parsed.operation, input, options.context);
+        const output = await service.handle(operation, input, options.context);
         writeJsonResult(res, requestId, output);
       } catch (error) {
         const apiError = toApiError(error, 'InternalServiceError');
-        if (apiError.statusCode >= 500)
-          logger.error('Service failed', describe(error, service, parsed.operation));
+        if (apiError.statusCode >= 500) logger.error('Service failed', describe(error, service, operation));
         writeJsonError(res, requestId, apiError);
       }
       return;
     }
 
-    if (req.method === 'POST' && isFormRequest(req.headers, body)) {
+    if (address.protocol === 'awsQuery') {
       const params = new URLSearchParams(body);
       const action = params.get('Action') ?? '';
-      const service = pickQueryService(queryServices, signingServiceName(req.headers));
+      const { service } = address;
       if (!service) {
         writeQueryError(res, requestId, {
           code: 'InvalidAction',
@@ -184,7 +238,7 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   logger.info('Local AWS endpoint listening', { url });
 
@@ -202,6 +256,16 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
       }),
   };
 }
+
+type RequestAddress =
+  | {
+      protocol: 'awsJson1_1';
+      target: string;
+      operation: string | undefined;
+      service: JsonProtocolService | undefined;
+    }
+  | { protocol: 'awsQuery'; service: QueryProtocolService | undefined }
+  | { protocol: 'none'; service?: undefined };
 
 function pickQueryService(
   services: Map<string, QueryProtocolService>,

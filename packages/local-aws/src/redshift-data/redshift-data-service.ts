@@ -133,6 +133,34 @@ function requiredString(input: Record<string, unknown>, name: string): string {
 const epochSeconds = (date: Date) => date.getTime() / 1000;
 const isActive = (status: Status) => status === 'SUBMITTED' || status === 'PICKED' || status === 'STARTED';
 
+/**
+ * Without SecretArn or DbUser, AWS runs the statement as the caller's IAM identity (`IAM:<user>`, through
+ * GetClusterCredentialsWithIAM or redshift-serverless:GetCredentials). The endpoint has no IAM identities,
+ * so there is no one to run it as: it is refused like an identity with no right to those credentials,
+ * never run as the PostgreSQL admin (docs/decisions/0014).
+ */
+function anonymousIdentityError(
+  context: ServiceContext,
+  database: string,
+  clusterIdentifier: string | undefined,
+  workgroupName: string | undefined,
+): AwsApiError {
+  const [action, resource] =
+    clusterIdentifier !== undefined
+      ? [
+          'redshift:GetClusterCredentialsWithIAM',
+          `arn:aws:redshift:${context.region}:${context.accountId}:dbname:${clusterIdentifier}/${database}`,
+        ]
+      : [
+          'redshift-serverless:GetCredentials',
+          `arn:aws:redshift-serverless:${context.region}:${context.accountId}:workgroup/${workgroupName}`,
+        ];
+  return validationError(
+    `User: anonymous is not authorized to perform: ${action} on resource: ${resource} ` +
+      '(the local endpoint has no IAM identities; pass SecretArn or DbUser).',
+  );
+}
+
 function statementNotFound(id: string): AwsApiError {
   return new AwsApiError('ResourceNotFoundException', `Query does not exist. Statement id: ${id}`, 404);
 }
@@ -185,7 +213,12 @@ export function createRedshiftDataService(options: RedshiftDataServiceOptions = 
 
   /** Secrets Manager authentication: the AWSCURRENT value of the secret, read at run time like AWS does. */
   async function identityFor(statement: Statement, context: ServiceContext): Promise<StatementIdentity> {
-    if (statement.secretArn === undefined) return { kind: 'admin', dbUser: statement.dbUser };
+    if (statement.secretArn === undefined) {
+      // submit() refuses a statement with neither; nothing ever runs as the admin itself.
+      if (statement.dbUser === undefined)
+        throw new StatementFailedError('No SecretArn or DbUser.', undefined, []);
+      return { kind: 'db-user', dbUser: statement.dbUser };
+    }
     const secretString = await context.readSecretString(statement.secretArn).catch(() => undefined);
     if (secretString === undefined) {
       throw new StatementFailedError(
@@ -324,6 +357,9 @@ export function createRedshiftDataService(options: RedshiftDataServiceOptions = 
       );
     }
     const database = requiredString(input, 'Database');
+    if (secretArn === undefined && dbUser === undefined) {
+      throw anonymousIdentityError(context, database, clusterIdentifier, workgroupName);
+    }
     const parameters = readParameters(input.Parameters);
     if (parameters && isBatch)
       throw validationError('Parameters are not supported with more than one SQL statement.');

@@ -18,8 +18,8 @@ export interface PostgresTarget {
 export type StatementIdentity =
   /** Secrets Manager authentication: a real login with the secret's username and password. */
   | { readonly kind: 'password'; readonly user: string; readonly password: string }
-  /** Temporary credentials: the admin connects and becomes DbUser; without DbUser it stays admin (IAM). */
-  | { readonly kind: 'admin'; readonly dbUser?: string | undefined };
+  /** Temporary credentials: the admin connects and becomes DbUser (never stays admin). */
+  | { readonly kind: 'db-user'; readonly dbUser: string };
 
 export interface StatementResult {
   readonly fields: readonly ResultField[];
@@ -85,7 +85,7 @@ export async function runStatements(input: RunStatementsInput): Promise<Statemen
   try {
     try {
       await client.connect();
-      if (identity.kind === 'admin' && identity.dbUser !== undefined) {
+      if (identity.kind === 'db-user') {
         await client.query(`SET SESSION AUTHORIZATION ${quoteIdentifier(identity.dbUser)}`);
       }
     } catch (error) {

@@ -125,4 +125,49 @@ describe.runIf(awsCliVersion !== undefined)(`aws CLI (${awsCliVersion ?? 'not in
       "An error occurred (ResourceNotFoundException) when calling the GetSecretValue operation: Secrets Manager can't find the specified secret.",
     );
   });
+
+  it('signs with a configured key under auth sigv4, through 127.0.0.1 or localhost; a wrong secret key is refused', async () => {
+    const key = { accessKeyId: 'AKIAROTORCLI00000001', secretAccessKey: 'rotor-cli-secret-access-key-0001' };
+    const signed = await startLocalAws({ auth: { mode: 'sigv4', keys: [key] } });
+    const signedCli = awsCli(signed, { withEndpoint: false });
+    try {
+      const created = await signedCli.run([
+        '--endpoint-url',
+        signed.endpoint,
+        'secretsmanager',
+        'create-secret',
+        '--name',
+        'cli/signed',
+        '--secret-string',
+        'signed-value',
+      ]);
+      expect(created.code).toBe(0);
+      const viaLocalhost = await signedCli.run([
+        '--endpoint-url',
+        `http://localhost:${signed.port}`,
+        'secretsmanager',
+        'get-secret-value',
+        '--secret-id',
+        'cli/signed',
+      ]);
+      expect(viaLocalhost.json.SecretString).toBe('signed-value');
+      const wrong = await signedCli.run(
+        [
+          '--endpoint-url',
+          signed.endpoint,
+          'secretsmanager',
+          'get-secret-value',
+          '--secret-id',
+          'cli/signed',
+        ],
+        { AWS_SECRET_ACCESS_KEY: 'not-the-secret-access-key-000001' },
+      );
+      expect(wrong.code).not.toBe(0);
+      expect(wrong.stderr).toContain('(InvalidSignatureException)');
+      expect(wrong.stderr).not.toContain('signed-value');
+    } finally {
+      signedCli.dispose();
+      await signed.stop();
+    }
+  });
 });

@@ -3,10 +3,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DescribeUsersCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import {
+  CreateUserCommand,
+  DescribeUsersCommand,
+  ElastiCacheClient,
+  ModifyUserCommand,
+} from '@aws-sdk/client-elasticache';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -160,6 +166,134 @@ describe('local-aws CLI', () => {
     sm2.destroy();
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
+  });
+
+  it('with --verbose, writes no password any secret version held to stdout or stderr', async () => {
+    const config = join(dir, 'verbose-config.json');
+    const failuresDir = mkdtempSync(join(dir, 'verbose-'));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        functions: [
+          {
+            functionName: 'verbose-rotation',
+            bundlePath: fixture,
+            // The first attempt fails after createSecret wrote AWSPENDING, so the retry path logs too.
+            environment: { STATE_DIR: failuresDir, FAIL_STEP: 'setSecret', FAIL_TIMES: '1' },
+          },
+        ],
+        rotation: { maxAttempts: 2, retryDelayMs: 10 },
+      }),
+    );
+    const started = await startCli([
+      '--port',
+      '0',
+      '--verbose',
+      '--config',
+      config,
+      '--redis-url',
+      redis.url,
+    ]);
+    const clientConfig = {
+      endpoint: started.endpoint,
+      region: 'us-east-1',
+      credentials: { ...LOCAL_CREDENTIALS },
+      maxAttempts: 1,
+    };
+    const sm = new SecretsManagerClient(clientConfig);
+    const ec = new ElastiCacheClient(clientConfig);
+    const initial = 'initial-password-never-printed-0001';
+    await sm.send(
+      new CreateSecretCommand({
+        Name: 'verbose/app',
+        SecretString: JSON.stringify({ username: 'verbose-app', password: initial }),
+      }),
+    );
+    const currentPassword = async () =>
+      JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: 'verbose/app' }))).SecretString!)
+        .password as string;
+    await ec.send(
+      new CreateUserCommand({
+        UserId: 'verbose-app',
+        UserName: 'verbose-app',
+        Engine: 'redis',
+        AccessString: 'on ~* +get',
+        Passwords: [initial],
+      }),
+    );
+    let previous = initial;
+    for (let rotation = 0; rotation < 2; rotation++) {
+      await sm.send(
+        new RotateSecretCommand({ SecretId: 'verbose/app', RotationLambdaARN: 'verbose-rotation' }),
+      );
+      await expect.poll(currentPassword, { timeout: 20_000 }).not.toBe(previous);
+      const next = await currentPassword();
+      await ec.send(new ModifyUserCommand({ UserId: 'verbose-app', Passwords: [previous, next] }));
+      previous = next;
+    }
+    // A refused request (a cross-site page) whose body carries a password is logged without its body.
+    const refused = await fetch(started.endpoint, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'secretsmanager.PutSecretValue', origin: 'https://evil.example' },
+      body: JSON.stringify({ SecretId: 'verbose/app', SecretString: previous }),
+    });
+    expect(refused.status).toBe(403);
+
+    const versions = await sm.send(
+      new ListSecretVersionIdsCommand({ SecretId: 'verbose/app', IncludeDeprecated: true }),
+    );
+    const passwords = new Set<string>([initial]);
+    for (const version of versions.Versions ?? []) {
+      const value = await sm.send(
+        new GetSecretValueCommand({ SecretId: 'verbose/app', VersionId: version.VersionId }),
+      );
+      passwords.add(JSON.parse(value.SecretString!).password as string);
+    }
+    sm.destroy();
+    ec.destroy();
+    started.child.kill('SIGINT');
+    expect(await started.exited).toBe(0);
+
+    expect(passwords.size).toBe(3);
+    // The scan has something to read: verbose lines of the rotations, the retry, ModifyUser and the refusal.
+    const output = `${started.stdout()}\n${started.stderr()}`;
+    for (const line of [
+      'Rotation attempt failed',
+      'Rotation ended',
+      'elasticache: ModifyUser',
+      'Request refused',
+    ]) {
+      expect(output).toContain(line);
+    }
+    for (const password of passwords) expect(output).not.toContain(password);
+  });
+
+  it('verifies signatures with the keys of the config file (auth sigv4) and never prints a secret key', async () => {
+    const key = { accessKeyId: 'AKIAROTORCONFIG00001', secretAccessKey: 'rotor-config-secret-access-key-01' };
+    const config = join(dir, 'sigv4-config.json');
+    writeFileSync(config, JSON.stringify({ auth: 'sigv4', accessKeys: [key] }));
+    const started = await startCli(['--port', '0', '--config', config]);
+    expect(started.stdout()).toContain(`AWS_ACCESS_KEY_ID=${key.accessKeyId}`);
+    expect(started.stdout()).toContain('signatures are verified');
+    const client = (credentials: typeof key) =>
+      new SecretsManagerClient({
+        endpoint: started.endpoint,
+        region: 'us-east-1',
+        credentials,
+        maxAttempts: 1,
+      });
+    const signed = client(key);
+    const dummy = client({ ...LOCAL_CREDENTIALS });
+    await signed.send(new CreateSecretCommand({ Name: 'cli/signed', SecretString: 'v' }));
+    await expect(dummy.send(new GetSecretValueCommand({ SecretId: 'cli/signed' }))).rejects.toHaveProperty(
+      'name',
+      'UnrecognizedClientException',
+    );
+    signed.destroy();
+    dummy.destroy();
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+    expect(`${started.stdout()}${started.stderr()}`).not.toContain(key.secretAccessKey);
   });
 
   it('refuses a bad flag with the usage text and exit code 2', async () => {

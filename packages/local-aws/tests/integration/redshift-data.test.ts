@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresServerHandle, startPostgresServer } from '../../src/harness/index.ts';
 import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import type { LocalAwsLogger } from '../../src/logger.ts';
+import { sdkError } from '../support/clients.ts';
 
 const ALICE_PASSWORD = 'Alice-Pass-12345';
 const WRONG_PASSWORD = 'Not-Alices-Pass-999';
@@ -37,8 +38,8 @@ const logger: LocalAwsLogger = {
   error: (message, fields) => logLines.push(`${message} ${JSON.stringify(fields ?? {})}`),
 };
 
-async function admin(sql: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: server.connectionString() });
+async function admin(sql: string, database = 'postgres'): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: server.connectionString({ database }) });
   await client.connect();
   try {
     return await client.query(sql);
@@ -214,6 +215,51 @@ describe('Redshift Data API on a real PostgreSQL (real SDK client)', () => {
     expect(missing.final).toMatchObject({ Status: 'FAILED', Error: 'ERROR: role "nobody" does not exist' });
   });
 
+  it('refuses a statement with neither SecretArn nor DbUser instead of running it as the superuser', async () => {
+    await admin('CREATE TABLE public.anonymous_writes (who text)', 'dev');
+    const listed = async () =>
+      (await data.send(new ListStatementsCommand({ Status: 'ALL' }))).Statements ?? [];
+    const statementsBefore = (await listed()).length;
+    const attempts = [
+      data.send(
+        new ExecuteStatementCommand({
+          ClusterIdentifier: 'c1',
+          Database: 'dev',
+          Sql: 'INSERT INTO public.anonymous_writes VALUES (current_user)',
+        }),
+      ),
+      data.send(
+        new ExecuteStatementCommand({
+          WorkgroupName: 'wg1',
+          Database: 'dev',
+          Sql: 'INSERT INTO public.anonymous_writes VALUES (current_user)',
+        }),
+      ),
+      data.send(
+        new BatchExecuteStatementCommand({
+          ClusterIdentifier: 'c1',
+          Database: 'dev',
+          Sqls: [
+            'INSERT INTO public.anonymous_writes VALUES (current_user)',
+            "CREATE ROLE intruder SUPERUSER LOGIN PASSWORD 'intruder-password-1'",
+          ],
+        }),
+      ),
+    ];
+    for (const attempt of attempts) {
+      expect(await sdkError(attempt)).toMatchObject({
+        name: 'ValidationException',
+        status: 400,
+        message: expect.stringMatching(/^User: anonymous is not authorized to perform: redshift/),
+      });
+    }
+    // Nothing ran: no row, no role, no statement in the history.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await admin('SELECT count(*)::int AS n FROM public.anonymous_writes', 'dev')).rows[0].n).toBe(0);
+    expect((await admin("SELECT 1 FROM pg_roles WHERE rolname = 'intruder'")).rowCount).toBe(0);
+    expect((await listed()).length).toBe(statementsBefore);
+  });
+
   it('binds :name parameters as values and keeps them out of the SQL text', async () => {
     const sql = "SELECT :a::int4 + 1 AS n, :b AS s, 'x:y' AS literal -- :ignored";
     const { final } = await run({
@@ -239,7 +285,12 @@ describe('Redshift Data API on a real PostgreSQL (real SDK client)', () => {
 
     await expect(
       data.send(
-        new ExecuteStatementCommand({ ClusterIdentifier: 'c1', Database: 'dev', Sql: 'SELECT :missing' }),
+        new ExecuteStatementCommand({
+          ClusterIdentifier: 'c1',
+          Database: 'dev',
+          DbUser: 'bob',
+          Sql: 'SELECT :missing',
+        }),
       ),
     ).rejects.toHaveProperty('name', 'ValidationException');
   });
@@ -354,7 +405,14 @@ describe('Redshift Data API on a real PostgreSQL (real SDK client)', () => {
 
   it('answers bad requests with the API error classes', async () => {
     await expect(
-      data.send(new ExecuteStatementCommand({ ClusterIdentifier: 'nope', Database: 'dev', Sql: 'SELECT 1' })),
+      data.send(
+        new ExecuteStatementCommand({
+          ClusterIdentifier: 'nope',
+          Database: 'dev',
+          DbUser: 'bob',
+          Sql: 'SELECT 1',
+        }),
+      ),
     ).rejects.toHaveProperty('name', 'ResourceNotFoundException');
     await expect(
       data.send(
@@ -362,6 +420,7 @@ describe('Redshift Data API on a real PostgreSQL (real SDK client)', () => {
           ClusterIdentifier: 'c1',
           WorkgroupName: 'wg1',
           Database: 'dev',
+          SecretArn: aliceSecretArn,
           Sql: 'SELECT 1',
         }),
       ),

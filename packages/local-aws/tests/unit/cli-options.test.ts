@@ -15,6 +15,7 @@ describe('CLI settings', () => {
       accountId: '123456789012',
       rotation: { scheduleCheckMs: 60_000 },
       functions: [],
+      auth: { mode: 'none' },
       verbose: false,
     });
   });
@@ -60,6 +61,59 @@ describe('CLI settings', () => {
     fails(['--schedule-check-ms', 'soon'], /--schedule-check-ms must be an integer/);
     fails(['--unknown'], /Unknown option/);
     fails(['--config', join(dir, 'absent.json')], /Cannot read --config/);
+  });
+
+  it('verifies signatures only with --auth sigv4 and at least one well-formed key', () => {
+    const flagKey = [
+      '--access-key-id',
+      'AKIAFLAG000000000001',
+      '--secret-access-key',
+      'flag-secret-access-key',
+    ];
+    expect(parseCliSettings(['--auth', 'sigv4', ...flagKey], dir)).toMatchObject({
+      auth: {
+        mode: 'sigv4',
+        keys: [{ accessKeyId: 'AKIAFLAG000000000001', secretAccessKey: 'flag-secret-access-key' }],
+      },
+    });
+    const config = join(dir, 'auth.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        auth: 'sigv4',
+        accessKeys: [
+          { accessKeyId: 'AKIACONFIG0000000001', secretAccessKey: 'config-secret-key-one' },
+          { accessKeyId: 'AKIACONFIG0000000002', secretAccessKey: 'config-secret-key-two' },
+        ],
+      }),
+    );
+    expect(parseCliSettings(['--config', config, ...flagKey], dir)).toMatchObject({
+      auth: {
+        mode: 'sigv4',
+        keys: [
+          { accessKeyId: 'AKIAFLAG000000000001', secretAccessKey: 'flag-secret-access-key' },
+          { accessKeyId: 'AKIACONFIG0000000001', secretAccessKey: 'config-secret-key-one' },
+          { accessKeyId: 'AKIACONFIG0000000002', secretAccessKey: 'config-secret-key-two' },
+        ],
+      },
+    });
+
+    const fails = (argv: string[], message: RegExp) => {
+      expect(() => parseCliSettings(argv, dir)).toThrow(CliUsageError);
+      expect(() => parseCliSettings(argv, dir)).toThrow(message);
+    };
+    fails(['--auth', 'sigv4'], /--auth sigv4 needs an access key/);
+    fails(['--auth', 'iam'], /--auth must be none or sigv4/);
+    fails(flagKey, /access keys are only used with --auth sigv4/);
+    fails(['--auth', 'sigv4', '--access-key-id', 'AKIAFLAG000000000001'], /secret access key must be/);
+    fails(
+      ['--auth', 'sigv4', '--access-key-id', 'short', '--secret-access-key', 'x'.repeat(20)],
+      /access key id/,
+    );
+    fails(
+      ['--config', config, '--access-key-id', 'AKIACONFIG0000000001', '--secret-access-key', 'x'.repeat(20)],
+      /configured twice/,
+    );
   });
 
   it('hides passwords in URLs it prints', () => {

@@ -158,14 +158,15 @@ describe('Redshift Data service without a reachable server', () => {
 
   it('validates input before anything runs', async () => {
     const service = createRedshiftDataService({ clusters: { c1: `postgres://a:b@127.0.0.1:${port}/x` } });
+    // Each case breaks one rule; the others hold (DbUser present), so each refusal is for its own reason.
     const cases: Array<Record<string, unknown>> = [
-      { ClusterIdentifier: 'c1', Database: 'dev' },
-      { ClusterIdentifier: 'c1', Sql: 'SELECT 1' },
-      { Database: 'dev', Sql: 'SELECT 1' },
+      { ClusterIdentifier: 'c1', Database: 'dev', DbUser: 'u' },
+      { ClusterIdentifier: 'c1', DbUser: 'u', Sql: 'SELECT 1' },
+      { Database: 'dev', DbUser: 'u', Sql: 'SELECT 1' },
       { WorkgroupName: 'w', DbUser: 'u', Database: 'dev', Sql: 'SELECT 1' },
-      { ClusterIdentifier: 'c1', Database: 'dev', Sql: 'SELECT 1', SessionKeepAliveSeconds: 60 },
-      { ClusterIdentifier: 'c1', Database: 'dev', Sql: 'SELECT 1', ResultFormat: 'CSV' },
-      { ClusterIdentifier: 'c1', Database: 'dev', Sql: 'x'.repeat(100_001) },
+      { ClusterIdentifier: 'c1', Database: 'dev', DbUser: 'u', Sql: 'SELECT 1', SessionKeepAliveSeconds: 60 },
+      { ClusterIdentifier: 'c1', Database: 'dev', DbUser: 'u', Sql: 'SELECT 1', ResultFormat: 'CSV' },
+      { ClusterIdentifier: 'c1', Database: 'dev', DbUser: 'u', Sql: 'x'.repeat(100_001) },
     ];
     for (const input of cases) {
       expect(
@@ -177,7 +178,7 @@ describe('Redshift Data service without a reachable server', () => {
       await errorCode(() =>
         service.handle(
           'BatchExecuteStatement',
-          { ClusterIdentifier: 'c1', Database: 'd', Sqls: [] },
+          { ClusterIdentifier: 'c1', Database: 'd', DbUser: 'u', Sqls: [] },
           context,
         ),
       ),
@@ -189,6 +190,7 @@ describe('Redshift Data service without a reachable server', () => {
           {
             ClusterIdentifier: 'c1',
             Database: 'd',
+            DbUser: 'u',
             Sqls: ['SELECT :a'],
             Parameters: [{ name: 'a', value: '1' }],
           },
@@ -207,5 +209,36 @@ describe('Redshift Data service without a reachable server', () => {
     );
     const listed = await service.handle('ListStatements', {}, context);
     expect(listed.Statements).toEqual([]);
+  });
+
+  it('refuses a statement with neither SecretArn nor DbUser: there is no IAM identity to run it as', async () => {
+    const target = `postgres://a:b@127.0.0.1:${port}/x`;
+    const service = createRedshiftDataService({ clusters: { c1: target }, workgroups: { w1: target } });
+    const refusal = async (operation: string, input: Record<string, unknown>) => {
+      try {
+        await service.handle(operation, input, context);
+      } catch (error) {
+        return error instanceof AwsApiError ? { code: error.code, message: error.message } : String(error);
+      }
+      return 'accepted';
+    };
+    expect(
+      await refusal('ExecuteStatement', { ClusterIdentifier: 'c1', Database: 'dev', Sql: 'SELECT 1' }),
+    ).toEqual({
+      code: 'ValidationException',
+      message:
+        'User: anonymous is not authorized to perform: redshift:GetClusterCredentialsWithIAM on resource: ' +
+        'arn:aws:redshift:us-east-1:111122223333:dbname:c1/dev (the local endpoint has no IAM identities; ' +
+        'pass SecretArn or DbUser).',
+    });
+    expect(
+      await refusal('BatchExecuteStatement', { WorkgroupName: 'w1', Database: 'dev', Sqls: ['SELECT 1'] }),
+    ).toMatchObject({
+      code: 'ValidationException',
+      message: expect.stringContaining(
+        'redshift-serverless:GetCredentials on resource: arn:aws:redshift-serverless:us-east-1:111122223333:workgroup/w1',
+      ),
+    });
+    expect((await service.handle('ListStatements', {}, context)).Statements).toEqual([]);
   });
 });
