@@ -1,6 +1,7 @@
-import { connect as netConnect, Socket } from 'node:net';
+import { isIP, connect as netConnect, Socket } from 'node:net';
 import { type ConnectionOptions as TlsConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { AbstractConnector, type RedisOptions, ReplyError } from 'ioredis';
+import { isConfigurationFailure } from '../auth-errors.js';
 import type { CredentialSource } from '../credential-source.js';
 import type { Credentials } from '../credentials.js';
 import {
@@ -20,9 +21,15 @@ export interface RedisEndpoint {
 
 export interface AuthenticatingConnectorSettings {
   source: CredentialSource;
-  endpoint: RedisEndpoint;
+  /**
+   * Standalone: where to connect. `'node'` (cluster): the address ioredis gives each node's connection
+   * (a startup node, or one CLUSTER SLOTS, MOVED or ASK named, after natMap), with this TLS and timeout.
+   */
+  endpoint: RedisEndpoint | { node: true; tls: TlsConnectionOptions | undefined; connectTimeoutMs: number };
   limits: ResolvedRecoveryOptions;
   recovery: RecoveryOptions;
+  /** Told about an error no reconnect can cure (see isConfigurationFailure) before ioredis gets it. */
+  onConfigurationFailure?: ((error: Error) => void) | undefined;
 }
 
 const CONNECTION_CLOSED = 'Connection is closed.';
@@ -45,8 +52,15 @@ export function authenticatingConnectorClass(
   settings: AuthenticatingConnectorSettings,
 ): NonNullable<RedisOptions['Connector']> {
   return class AuthenticatingConnector extends AbstractConnector {
+    private readonly address: { host: string | undefined; port: number | undefined };
+
     constructor(options: unknown) {
-      super((options as { disconnectTimeout?: number } | undefined)?.disconnectTimeout ?? 2000);
+      const given = (options ?? {}) as { disconnectTimeout?: number; host?: string; port?: number };
+      super(given.disconnectTimeout ?? 2000);
+      this.address =
+        'node' in settings.endpoint
+          ? { host: given.host, port: given.port }
+          : { host: settings.endpoint.host, port: settings.endpoint.port };
     }
 
     override async connect(): Promise<Socket> {
@@ -62,6 +76,12 @@ export function authenticatingConnectorClass(
         );
       } catch (error) {
         if (!this.connecting) throw new Error(CONNECTION_CLOSED);
+        if (isConfigurationFailure(error)) {
+          // A rejected connect makes ioredis fail its queued commands with this error and stop
+          // reconnecting: a secret that is not JSON will not become JSON by retrying.
+          settings.onConfigurationFailure?.(error as Error);
+          throw error;
+        }
         // ioredis treats a destroyed stream with `firstError` like a refused TCP connect: it emits the
         // error and reconnects under its retryStrategy, keeping queued commands.
         this.firstError = error instanceof Error ? error : new Error(String(error));
@@ -80,12 +100,13 @@ export function authenticatingConnectorClass(
     /** Opens a socket, sends AUTH username password, resolves once the server answered +OK. */
     openAuthenticated(credentials: Credentials): Promise<Socket> {
       const { endpoint } = settings;
-      const host = endpoint.host ?? credentials.host ?? 'localhost';
-      const port = endpoint.port ?? credentials.port ?? 6379;
+      const host = this.address.host ?? credentials.host ?? 'localhost';
+      const port = this.address.port ?? credentials.port ?? 6379;
       const tls = endpoint.tls ?? (credentials.tls ? {} : undefined);
       return new Promise<Socket>((resolve, reject) => {
+        // SNI carries host names only (RFC 6066); cluster nodes are often announced by IP.
         const socket = tls
-          ? tlsConnect({ servername: host, ...tls, host, port })
+          ? tlsConnect({ ...(isIP(host) ? {} : { servername: host }), ...tls, host, port })
           : netConnect({ host, port });
         let reply = '';
         let settled = false;

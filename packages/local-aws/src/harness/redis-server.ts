@@ -35,7 +35,7 @@ export interface RedisServerHandle {
 
 const execFileAsync = promisify(execFile);
 
-async function makeSelfSignedCertificate(dir: string): Promise<{ certFile: string; keyFile: string }> {
+export async function makeSelfSignedCertificate(dir: string): Promise<{ certFile: string; keyFile: string }> {
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
   try {
