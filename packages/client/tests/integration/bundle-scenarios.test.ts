@@ -5,11 +5,8 @@
  * every attempt. Workers through @rotor/client must record zero failures; a naive client that reads
  * AWSCURRENT (over the endpoint) once per attempt records its failures, which are printed, not hidden.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { CreateUserCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import {
   CreateSecretCommand,
@@ -31,6 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretCache, type SecretCache } from '../../src/index.ts';
 import { connectRedis } from '../../src/ioredis/index.ts';
 import { connect, createRotatingPool, type RotatingPool } from '../../src/pg/index.ts';
+import { copyBundles } from './support/bundles.ts';
 import { asSuperuser, md5PasswordHash } from './support/postgres.ts';
 import { percentile, startWorkers, type WorkerTally } from './support/workers.ts';
 
@@ -38,11 +36,10 @@ const ROTATIONS = 20;
 /** Per scenario: one worker through @rotor/client, one naive; the five scenarios run at the same time. */
 const WORKERS = 1;
 const SCENARIO_TIMEOUT_MS = 180_000;
-const appsRoot = join(import.meta.dirname, '../../../../apps');
-const bundleDir = mkdtempSync(join(tmpdir(), 'rotor-client-bundles-'));
+const bundleCopies = copyBundles(['elasticache-rotation', 'redshift-rotation']);
 const bundles = {
-  elasticache: join(bundleDir, 'elasticache/index.mjs'),
-  redshift: join(bundleDir, 'redshift/index.mjs'),
+  elasticache: bundleCopies.entry('elasticache-rotation'),
+  redshift: bundleCopies.entry('redshift-rotation'),
 };
 
 let redis: RedisServerHandle;
@@ -56,22 +53,6 @@ const results: Record<
   string,
   { rotating: WorkerTally; naive: WorkerTally; pooled?: WorkerTally; recovered: number; seconds: number }
 > = {};
-
-/**
- * Copies an app's built bundle (its dist: entry and chunks) aside, so a rebuild of the app while this
- * suite runs cannot pull it away. turbo builds the apps first (they are devDependencies); a direct vitest
- * run builds a missing bundle.
- */
-function copyBundle(app: string, into: string): void {
-  const appRoot = join(appsRoot, app);
-  if (!existsSync(join(appRoot, 'dist/index.mjs'))) {
-    execFileSync(process.execPath, [join(appRoot, 'scripts/build.mjs')], { cwd: appRoot, stdio: 'pipe' });
-  }
-  cpSync(join(appRoot, 'dist'), join(bundleDir, into), {
-    recursive: true,
-    filter: (source) => !source.endsWith('.zip'),
-  });
-}
 
 const newPassword = () => `Init-${randomBytes(12).toString('hex')}-A1`;
 const md5Hash = md5PasswordHash;
@@ -163,8 +144,6 @@ async function runScenario(
 }
 
 beforeAll(async () => {
-  copyBundle('elasticache-rotation', 'elasticache');
-  copyBundle('redshift-rotation', 'redshift');
   [redis, postgres] = await Promise.all([startRedisServer(), startPostgresServer({ authMethod: 'md5' })]);
   aws = await startLocalAws({
     elasticache: { redisUrl: redis.url, modifyingDelayMs: 20 },
@@ -231,7 +210,7 @@ afterAll(async () => {
   sm?.destroy();
   await aws?.stop();
   await Promise.all([redis?.stop(), postgres?.stop()]);
-  rmSync(bundleDir, { recursive: true, force: true });
+  rmSync(bundleCopies.dir, { recursive: true, force: true });
 });
 
 describe.concurrent('ElastiCache bundle (users applied to a real redis-server)', () => {
