@@ -1,9 +1,10 @@
-import { isIP, connect as netConnect, Socket } from 'node:net';
-import { type ConnectionOptions as TlsConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { Socket } from 'node:net';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { AbstractConnector, type RedisOptions, ReplyError } from 'ioredis';
 import { isConfigurationFailure } from '../auth-errors.js';
 import type { CredentialSource } from '../credential-source.js';
 import type { Credentials } from '../credentials.js';
+import { authenticateRedisSocket } from '../redis-auth.js';
 import {
   type RecoveryOptions,
   type ResolvedRecoveryOptions,
@@ -33,11 +34,6 @@ export interface AuthenticatingConnectorSettings {
 }
 
 const CONNECTION_CLOSED = 'Connection is closed.';
-const NO_PASSWORD_CONFIGURED = /without any password configured|no password is set/;
-
-function encodeCommand(args: readonly string[]): string {
-  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
-}
 
 /**
  * An ioredis Connector that hands ioredis an already authenticated socket. ioredis reads credentials
@@ -97,55 +93,19 @@ export function authenticatingConnectorClass(
       return socket;
     }
 
-    /** Opens a socket, sends AUTH username password, resolves once the server answered +OK. */
+    /** Opens a socket to this connection's node and logs in with `credentials` (see authenticateRedisSocket). */
     openAuthenticated(credentials: Credentials): Promise<Socket> {
       const { endpoint } = settings;
-      const host = this.address.host ?? credentials.host ?? 'localhost';
-      const port = this.address.port ?? credentials.port ?? 6379;
-      const tls = endpoint.tls ?? (credentials.tls ? {} : undefined);
-      return new Promise<Socket>((resolve, reject) => {
-        // SNI carries host names only (RFC 6066); cluster nodes are often announced by IP.
-        const socket = tls
-          ? tlsConnect({ ...(isIP(host) ? {} : { servername: host }), ...tls, host, port })
-          : netConnect({ host, port });
-        let reply = '';
-        let settled = false;
-        const finish = (error: Error | undefined) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          socket.removeListener('data', onData);
-          socket.removeListener('error', onError);
-          socket.removeListener('close', onClose);
-          if (error) {
-            socket.destroy();
-            reject(error);
-          } else {
-            resolve(socket);
-          }
-        };
-        const onData = (chunk: Buffer) => {
-          reply += chunk.toString('utf8');
-          const end = reply.indexOf('\r\n');
-          if (end === -1) return;
-          const line = reply.slice(0, end);
-          // A server without passwords refuses AUTH but serves us anyway (ioredis only warns, too).
-          if (line.startsWith('+') || NO_PASSWORD_CONFIGURED.test(line)) finish(undefined);
-          else finish(new ReplyError(line.slice(1)) as Error);
-        };
-        const onError = (error: Error) => finish(error);
-        const onClose = () => finish(new Error(CONNECTION_CLOSED));
-        const timer = setTimeout(() => {
-          finish(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }));
-        }, endpoint.connectTimeoutMs);
-        socket.on('data', onData);
-        socket.once('error', onError);
-        socket.once('close', onClose);
-        socket.once(tls ? 'secureConnect' : 'connect', () => {
-          // Redis 6+ (and ElastiCache RBAC) take a username; the secret always has one.
-          socket.write(encodeCommand(['AUTH', credentials.username, credentials.password]));
-        });
-      });
+      return authenticateRedisSocket(
+        {
+          host: this.address.host ?? credentials.host ?? 'localhost',
+          port: this.address.port ?? credentials.port ?? 6379,
+          tls: endpoint.tls ?? (credentials.tls ? {} : undefined),
+          connectTimeoutMs: endpoint.connectTimeoutMs,
+        },
+        credentials,
+        (message) => new ReplyError(message) as Error,
+      );
     }
   };
 }

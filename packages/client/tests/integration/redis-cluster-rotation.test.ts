@@ -72,15 +72,21 @@ const movedKeysOf = (strategy: Strategy) => keysOf(strategy).slice(0, 4);
 /** Both per-attempt clients may retry a startup whose connections the test just killed. */
 const perAttemptClusterRetry = (times: number) => (times > 5 ? null : 50);
 
-/** One SET and one GET; an attempt that takes over 10 s counts as failed (a hang is a failure too). */
-async function setAndGet(client: Cluster, key: string): Promise<void> {
+let writes = 0;
+
+/**
+ * One SET and one GET of a new key in the slot of `slotKey` (a hash tag), so concurrent workers never
+ * read each other's writes; an attempt that takes over 10 s counts as failed (a hang is a failure too).
+ */
+async function setAndGet(client: Cluster, slotKey: string): Promise<void> {
+  const key = `{${slotKey}}:${writes++}`;
   const value = randomBytes(4).toString('hex');
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('operation took over 10 s')), 10_000);
   });
   try {
-    await Promise.race([client.set(key, value), hang]);
+    await Promise.race([client.set(key, value, 'PX', 30_000), hang]);
     const read = await Promise.race([client.get(key), hang]);
     if (read !== value) throw new Error(`read ${read} after writing ${value} to ${key}`);
   } finally {
