@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretCache } from '../../src/index.ts';
 import { createRotatingRedisClient, createRotatingRedisCluster } from '../../src/redis/index.ts';
 import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
+import { Gate } from './support/gate.ts';
 import { startWorkers, type WorkerTally } from './support/workers.ts';
 
 let server: RedisServerHandle;
@@ -52,47 +53,6 @@ function setAndGet(client: Commands, slotKeys: readonly string[], gate: Gate): (
       const read = await client.get(key);
       if (read !== value) throw new Error(`read ${String(read)} after writing ${value}`);
     });
-}
-
-/**
- * Lets the test kill connections between commands: node-redis (unlike ioredis) rejects commands in
- * flight on ANY disconnect, whatever the credentials, so a kill in mid-command would measure that,
- * not login recovery. Commands sent right after the kill queue while the client reconnects: those
- * must not fail on a refused AUTH.
- */
-class Gate {
-  private inFlight = 0;
-  private closed: Promise<void> | undefined;
-  private idle: (() => void) | undefined;
-
-  async run(work: () => Promise<void>): Promise<void> {
-    while (this.closed) await this.closed;
-    this.inFlight++;
-    try {
-      await work();
-    } finally {
-      this.inFlight--;
-      if (this.inFlight === 0) this.idle?.();
-    }
-  }
-
-  /** Waits for commands in flight, runs `between` (the kill), then lets commands go again. */
-  async between(action: () => Promise<void>): Promise<void> {
-    let open!: () => void;
-    this.closed = new Promise((resolve) => {
-      open = resolve;
-    });
-    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
-    this.idle = undefined;
-    try {
-      await action();
-      // The kill reaches the client's socket at once on loopback; later commands queue for the reconnect.
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    } finally {
-      this.closed = undefined;
-      open();
-    }
-  }
 }
 
 /** Single-user rotations: each replaces the password node by node, then kills the user's connections. */

@@ -6,6 +6,8 @@
  * - a long-lived rotating Cluster whose node connections are killed after each rotation (every node
  *   must log in again), and which meets a fourth node mid-way through MOVED and ASK (resharding);
  * - a fresh rotating Cluster per attempt (every attempt logs in to the nodes it uses);
+ * - a long-lived node-redis cluster (createRotatingRedisCluster), its connections killed between commands
+ *   (node-redis fails commands in flight on any disconnect; see support/gate.ts);
  * - a naive Cluster per attempt with AWSCURRENT as read before the attempt, whose failures are reported.
  * The @rotor/client workers must record zero failed operations.
  */
@@ -25,7 +27,9 @@ import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretCache, type SecretCache } from '../../src/index.ts';
 import { createRotatingCluster } from '../../src/ioredis/index.ts';
+import { createRotatingRedisCluster } from '../../src/redis/index.ts';
 import { copyBundles } from './support/bundles.ts';
+import { Gate } from './support/gate.ts';
 import { startWorkers, type WorkerTally } from './support/workers.ts';
 
 const ROTATIONS = 8;
@@ -43,7 +47,16 @@ let elasticache: ElastiCacheClient;
 let cache: SecretCache;
 const functionArns: Partial<Record<Strategy, string>> = {};
 const results: Partial<
-  Record<Strategy, { longLived: WorkerTally; fresh: WorkerTally; naive: WorkerTally; recovered: number }>
+  Record<
+    Strategy,
+    {
+      longLived: WorkerTally;
+      fresh: WorkerTally;
+      nodeRedis: WorkerTally;
+      naive: WorkerTally;
+      recovered: number;
+    }
+  >
 > = {};
 let resharded: (() => Promise<void>) | undefined;
 
@@ -51,15 +64,21 @@ const newPassword = () => `Init-${randomBytes(12).toString('hex')}-A1`;
 const startupNodes = () => cluster.nodes.slice(0, 3).map(({ host, port }) => ({ host, port }));
 const recovery = { baseDelayMs: 20, maxDelayMs: 200 };
 
-/** Counts the client's "was refused" lines: refused logins it recovered from. */
-function refusalCounter(): RotorLogger & { refused: number } {
+/**
+ * Counts the client's "was refused" lines (refused logins it recovered from) and its warnings (a node-redis
+ * node connecting without being named would log one).
+ */
+function refusalCounter(): RotorLogger & { refused: number; warnings: string[] } {
   const logger = {
     refused: 0,
+    warnings: [] as string[],
     debug() {},
     info(message: string) {
       if (message.includes('was refused')) logger.refused++;
     },
-    warn() {},
+    warn(message: string) {
+      logger.warnings.push(message);
+    },
     error() {},
   };
   return logger;
@@ -156,7 +175,7 @@ afterAll(async () => {
     )
       .map(
         ([name, r]) =>
-          `  ${name.padEnd(18)} @rotor/client long-lived Cluster: ${r.longLived.failures} failed / ${r.longLived.attempts} ops, fresh Cluster per attempt: ${r.fresh.failures} failed / ${r.fresh.attempts}${r.fresh.failures ? ` ${JSON.stringify(r.fresh.errors)}` : ''} (${r.recovered} refused logins recovered)   naive: ${r.naive.failures} failed / ${r.naive.attempts} ${JSON.stringify(r.naive.errors)}`,
+          `  ${name.padEnd(18)} @rotor/client long-lived Cluster: ${r.longLived.failures} failed / ${r.longLived.attempts} ops, fresh Cluster per attempt: ${r.fresh.failures} failed / ${r.fresh.attempts}${r.fresh.failures ? ` ${JSON.stringify(r.fresh.errors)}` : ''}, node-redis cluster: ${r.nodeRedis.failures} failed / ${r.nodeRedis.attempts}${r.nodeRedis.failures ? ` ${JSON.stringify(r.nodeRedis.errors)}` : ''} (${r.recovered} refused logins recovered)   naive: ${r.naive.failures} failed / ${r.naive.attempts} ${JSON.stringify(r.naive.errors)}`,
       )
       .join('\n')}`,
   );
@@ -232,6 +251,28 @@ describe.concurrent('ioredis Cluster through every strategy (user changes applie
         },
         10,
       );
+      const nodeRedis = createRotatingRedisCluster({
+        secretId,
+        cache,
+        logger,
+        recovery,
+        nodes: startupNodes(),
+      });
+      nodeRedis.on('error', () => {});
+      await nodeRedis.connect();
+      const gate = new Gate();
+      const nodeRedisWorkers = startWorkers(
+        1,
+        () =>
+          gate.run(async () => {
+            const key = `{${nextKey()}}:${writes++}`;
+            const value = randomBytes(4).toString('hex');
+            await nodeRedis.set(key, value, { expiration: { type: 'PX', value: 30_000 } });
+            const read = await nodeRedis.get(key);
+            if (read !== value) throw new Error(`read ${String(read)} after writing ${value} to ${key}`);
+          }),
+        5,
+      );
       const naiveWorkers = startWorkers(
         1,
         async () => {
@@ -256,7 +297,7 @@ describe.concurrent('ioredis Cluster through every strategy (user changes applie
           await rotate(secretId, strategy, i);
           // Every node connection of the user must log in again (ElastiCache closes them on some
           // changes; failovers and network blips do too).
-          await cluster.killUserClients(userId);
+          await gate.between(() => cluster.killUserClients(userId));
           if (i === 2) await resharded?.();
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -264,6 +305,7 @@ describe.concurrent('ioredis Cluster through every strategy (user changes applie
         results[strategy] = {
           longLived: await longLivedWorkers.stop(),
           fresh: await freshWorkers.stop(),
+          nodeRedis: await nodeRedisWorkers.stop(),
           naive: await naiveWorkers.stop(),
           recovered: logger.refused,
         };
@@ -274,10 +316,14 @@ describe.concurrent('ioredis Cluster through every strategy (user changes applie
       for (const key of movedKeysOf(strategy)) await setAndGet(longLived, key);
       const clientsOnNewNode = String(await cluster.command(3, 'CLIENT', 'LIST'));
       longLived.disconnect();
+      nodeRedis.destroy();
       expect(clientsOnNewNode).toMatch(new RegExp(`user=${userId}[ -]?`));
       expect(result.longLived.failures).toBe(0);
       expect(result.longLived.attempts).toBeGreaterThan(ROTATIONS * 5);
       expect(result.fresh.failures).toBe(0);
+      expect(result.nodeRedis.failures).toBe(0);
+      expect(logger.warnings.filter((line) => line.includes('did not say which node'))).toEqual([]);
+      expect(result.nodeRedis.attempts).toBeGreaterThan(ROTATIONS * 5);
       expect(result.fresh.attempts).toBeGreaterThan(ROTATIONS);
       if (strategy === 'single-user') {
         // Mid-propagation no single password works on every node: the naive client must fail.
