@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { silentLogger } from '@rotor/core';
+import { InvalidSecretError } from '@rotor/core/errors';
 import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -265,5 +266,28 @@ describe('createRotatingRedis (long-lived)', () => {
     expect(counts.rotating.failed).toBe(0);
     expect(counts.rotating.ok).toBeGreaterThan(50);
     expect(counts.naive.failed).toBeGreaterThan(0);
+  });
+});
+
+describe('bad configuration (createRotatingRedis)', () => {
+  it('a secret that is not JSON fails the queued command with InvalidSecretError; the client ends instead of retrying', async () => {
+    const sm = new FakeSecretsManager();
+    sm.create('not-json', 'username=app password=secret');
+    const client = createRotatingRedis({
+      secretId: 'not-json',
+      cache: createSecretCache({ client: sm.client, logger: silentLogger }),
+      recovery,
+      redis: { host: server.host, port: server.port },
+    });
+    const errors: unknown[] = [];
+    client.on('error', (error) => errors.push(error));
+    const failure = await client.get('k').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(InvalidSecretError);
+    expect(String((failure as Error).message)).not.toContain('password=secret');
+    expect(errors[0]).toBe(failure);
+    const reads = sm.calls('GetSecretValue');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sm.calls('GetSecretValue')).toBe(reads);
+    expect(client.status).toBe('end');
   });
 });
