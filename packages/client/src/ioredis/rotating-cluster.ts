@@ -1,6 +1,7 @@
 import { createDefaultLogger } from '@rotor/core';
 import { InvalidConfigurationError } from '@rotor/core/errors';
 import { Cluster, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { validateClusterNodes } from '../cluster-nodes.js';
 import { credentialSource } from '../credential-source.js';
 import type { SecretBinding } from '../secret-binding.js';
 import { resolveSecretCache } from '../secret-cache.js';
@@ -45,7 +46,7 @@ export function createRotatingCluster(options: RotatingClusterOptions): Cluster 
   if (!options || typeof options.secretId !== 'string' || options.secretId.length === 0) {
     throw new InvalidConfigurationError('createRotatingCluster needs a secretId');
   }
-  const nodes = validateNodes(options.nodes);
+  const nodes = validateClusterNodes(options.nodes, 'createRotatingCluster');
   const { redisOptions = {}, ...clusterConfig } = options.cluster ?? {};
   const forbidden = FORBIDDEN_NODE_OPTIONS.filter((key) => key in redisOptions);
   if (forbidden.length > 0) {
@@ -86,22 +87,4 @@ export function createRotatingCluster(options: RotatingClusterOptions): Cluster 
     internals.flushQueue = (error: Error) => flushQueue.call(cluster, configurationFailure ?? error);
   }
   return cluster;
-}
-
-function validateNodes(nodes: unknown): { host: string; port: number }[] {
-  if (!Array.isArray(nodes) || nodes.length === 0) {
-    throw new InvalidConfigurationError(
-      'createRotatingCluster needs at least one startup node ({ host, port }), e.g. the configuration endpoint',
-    );
-  }
-  return nodes.map((node: unknown, index) => {
-    const { host, port } = (node ?? {}) as { host?: unknown; port?: unknown };
-    if (typeof host !== 'string' || host.length === 0) {
-      throw new InvalidConfigurationError(`createRotatingCluster: nodes[${index}] has no host`);
-    }
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) {
-      throw new InvalidConfigurationError(`createRotatingCluster: nodes[${index}] has no valid port`);
-    }
-    return { host, port };
-  });
 }

@@ -1,6 +1,7 @@
 import { createDefaultLogger } from '@rotor/core';
 import { InvalidConfigurationError } from '@rotor/core/errors';
 import { createCluster, type RedisClusterOptions, type RedisClusterType } from 'redis';
+import { validateClusterNodes } from '../cluster-nodes.js';
 import { credentialSource } from '../credential-source.js';
 import type { RedisTarget } from '../redis-auth.js';
 import type { SecretBinding } from '../secret-binding.js';
@@ -30,15 +31,20 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 /**
  * A node-redis cluster client (call `connect()`) whose node connections each log in with the secret's
  * credentials, checked on that node first: during a rotation ElastiCache changes the nodes one after
- * another, so each node may need other credentials. Root-node discovery connections have their own
- * providers; node clients (the ones MOVED and ASK lead to included) are named by node-redis's
- * `node-connect` event, emitted after the socket connects and before its handshake asks for credentials.
+ * another, so each node may need other credentials.
+ *
+ * Each client node-redis builds gets a credentials provider bound to its node. Root nodes carry their
+ * own. For every other client (the nodes CLUSTER SLOTS lists, those MOVED and ASK lead to, rediscovery
+ * through a known node) node-redis looks the node's address up in `nodeAddressMap` and, in the same
+ * synchronous step, spreads `defaults` into the client's options: the map records the address, and
+ * `defaults.credentialsProvider` is a getter that binds a new provider to it. Rediscovery through an
+ * existing client reuses that client's options, provider included.
  */
 export function createRotatingRedisCluster(options: RotatingRedisClusterOptions): RedisClusterType {
   if (!options || typeof options.secretId !== 'string' || options.secretId.length === 0) {
     throw new InvalidConfigurationError('createRotatingRedisCluster needs a secretId');
   }
-  const nodes = validateNodes(options.nodes);
+  const nodes = validateClusterNodes(options.nodes, 'createRotatingRedisCluster');
   const { defaults = {}, ...clusterConfig } = options.cluster ?? {};
   const forbidden = ['url', 'username', 'password', 'credentialsProvider'].filter((key) => key in defaults);
   if (forbidden.length > 0) {
@@ -63,52 +69,42 @@ export function createRotatingRedisCluster(options: RotatingRedisClusterOptions)
     connectTimeoutMs:
       typeof socket['connectTimeout'] === 'number' ? socket['connectTimeout'] : DEFAULT_CONNECT_TIMEOUT_MS,
   });
-  let connecting: RedisTarget | undefined;
-  const nodeProvider = verifiedCredentialsProvider(settings, () => {
-    const node = connecting;
-    connecting = undefined;
-    return node;
+  const userMap = clusterConfig.nodeAddressMap;
+  let lastLookedUp: RedisTarget | undefined;
+  const nodeAddressMap = (address: string) => {
+    const mapped = typeof userMap === 'function' ? userMap(address) : userMap?.[address];
+    const separator = address.lastIndexOf(':');
+    lastLookedUp = targetOf(
+      mapped?.host ?? address.slice(0, separator),
+      mapped?.port ?? Number(address.slice(separator + 1)),
+    );
+    return mapped;
+  };
+  const nodeDefaults = {
+    ...defaults,
+    socket: {
+      ...socket,
+      reconnectStrategy: stopOnConfigurationFailure(
+        socket['reconnectStrategy'] as Parameters<typeof stopOnConfigurationFailure>[0],
+      ),
+    },
+  };
+  Object.defineProperty(nodeDefaults, 'credentialsProvider', {
+    enumerable: true,
+    get() {
+      const node = lastLookedUp;
+      lastLookedUp = undefined;
+      return verifiedCredentialsProvider(settings, () => node);
+    },
   });
   const cluster = createCluster({
     ...clusterConfig,
+    nodeAddressMap,
     rootNodes: nodes.map(({ host, port }) => ({
       socket: { host, port },
       credentialsProvider: verifiedCredentialsProvider(settings, () => targetOf(host, port)),
     })),
-    defaults: {
-      ...defaults,
-      credentialsProvider: nodeProvider,
-      socket: {
-        ...socket,
-        reconnectStrategy: stopOnConfigurationFailure(
-          socket['reconnectStrategy'] as Parameters<typeof stopOnConfigurationFailure>[0],
-        ),
-      },
-    },
+    defaults: nodeDefaults,
   } as RedisClusterOptions) as unknown as RedisClusterType;
-  cluster.on('node-connect', (node: { host?: string; port?: number }) => {
-    connecting =
-      typeof node?.host === 'string' && typeof node.port === 'number'
-        ? targetOf(node.host, node.port)
-        : undefined;
-  });
   return cluster;
-}
-
-function validateNodes(nodes: unknown): { host: string; port: number }[] {
-  if (!Array.isArray(nodes) || nodes.length === 0) {
-    throw new InvalidConfigurationError(
-      'createRotatingRedisCluster needs at least one root node ({ host, port }), e.g. the configuration endpoint',
-    );
-  }
-  return nodes.map((node: unknown, index) => {
-    const { host, port } = (node ?? {}) as { host?: unknown; port?: unknown };
-    if (typeof host !== 'string' || host.length === 0) {
-      throw new InvalidConfigurationError(`createRotatingRedisCluster: nodes[${index}] has no host`);
-    }
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) {
-      throw new InvalidConfigurationError(`createRotatingRedisCluster: nodes[${index}] has no valid port`);
-    }
-    return { host, port };
-  });
 }

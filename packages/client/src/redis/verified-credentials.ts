@@ -30,8 +30,7 @@ export interface VerifiedCredentialsSettings {
  * AUTH per (re)connect (measured by `pnpm bench`). The window left is one round trip between the check
  * and node-redis's AUTH.
  *
- * `target()` is read synchronously when node-redis asks, before anything else can run (see the cluster
- * glue, which learns the node from its `node-connect` event).
+ * `target()` names the node; the cluster glue binds one provider to each node client.
  */
 export function verifiedCredentialsProvider(
   settings: VerifiedCredentialsSettings,
@@ -42,8 +41,8 @@ export function verifiedCredentialsProvider(
     async credentials() {
       const where = target();
       if (!where) {
-        // Not expected (the cluster names every node before its handshake); log in unchecked rather
-        // than not at all.
+        // Not expected (the cluster glue binds every node client to its address); log in unchecked
+        // rather than not at all.
         settings.logger.warn(
           `Secret ${settings.source.secretId}: node-redis did not say which node is connecting; credentials are not checked first`,
         );

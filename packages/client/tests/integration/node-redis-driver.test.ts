@@ -20,18 +20,14 @@ import { createSecretCache } from '../../src/index.ts';
 import { createRotatingRedisClient, createRotatingRedisCluster } from '../../src/redis/index.ts';
 import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { Gate } from './support/gate.ts';
+import { aclRules, elastiCacheSecret, newRedisPassword } from './support/redis.ts';
 import { startWorkers, type WorkerTally } from './support/workers.ts';
 
 let server: RedisServerHandle;
 let cluster: RedisClusterHandle;
-const newPassword = () => `Pw-${randomBytes(12).toString('hex')}`;
-const rules = (password: string) => ['on', `>${password}`, '~*', '+@all'];
+const newPassword = newRedisPassword;
+const rules = aclRules;
 const recovery = { logger: silentLogger, baseDelayMs: 10, maxDelayMs: 100, budgetMs: 5_000 };
-const elastiCacheSecret = (username: string, password: string) => ({
-  username,
-  password,
-  user_arn: `arn:aws:elasticache:us-east-1:123456789012:user:${username}`,
-});
 /** Static-password clients give up after a few reconnects, so their failures show instead of hanging. */
 const fewRetries = (retries: number) => (retries > 5 ? false : 50);
 

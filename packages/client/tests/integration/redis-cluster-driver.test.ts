@@ -4,26 +4,21 @@
  * node by node with a pause between nodes, the user's connections killed, AWSPENDING promoted. And bad
  * configuration: one clear error, no reconnect loop.
  */
-import { randomBytes } from 'node:crypto';
 import { silentLogger } from '@rotor/core';
 import { InvalidConfigurationError, InvalidSecretError } from '@rotor/core/errors';
 import { type RedisClusterHandle, startRedisCluster } from '@rotor/local-aws/harness';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretCache } from '../../src/index.ts';
 import { createRotatingCluster } from '../../src/ioredis/index.ts';
 import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
+import { aclRules, elastiCacheSecret, newRedisPassword, refusalOf } from './support/redis.ts';
 import { startWorkers } from './support/workers.ts';
 
 let cluster: RedisClusterHandle;
-const newPassword = () => `Pw-${randomBytes(12).toString('hex')}`;
-const rules = (password: string) => ['on', `>${password}`, '~*', '+@all'];
+const newPassword = newRedisPassword;
+const rules = aclRules;
 const recovery = { logger: silentLogger, baseDelayMs: 10, maxDelayMs: 100, budgetMs: 5_000 };
-const elastiCacheSecret = (username: string, password: string) => ({
-  username,
-  password,
-  user_arn: `arn:aws:elasticache:us-east-1:123456789012:user:${username}`,
-});
 
 beforeAll(async () => {
   cluster = await startRedisCluster({ tls: true });
@@ -93,20 +88,9 @@ describe('createRotatingCluster over TLS', () => {
     }
     // Negative control: the first password is refused by every node over TLS.
     for (const node of cluster.nodes) {
-      const client = new Redis({
-        host: node.host,
-        port: node.port,
-        username: 'solo',
-        password: first,
-        tls: tls(),
-        lazyConnect: true,
-        retryStrategy: () => null,
-      });
-      const errors: string[] = [];
-      client.on('error', (error: Error) => errors.push(error.message));
-      await expect(client.connect()).rejects.toThrow();
-      expect(errors[0]).toMatch(/^WRONGPASS/);
-      client.disconnect();
+      expect(await refusalOf({ ...node, username: 'solo', password: first, tls: tls() })).toMatch(
+        /^WRONGPASS/,
+      );
     }
   });
 });

@@ -3,7 +3,6 @@
  * authenticates with the secret's current credentials and recovers from WRONGPASS before ioredis
  * sees it, so commands queued across a forced reconnect do not fail.
  */
-import { randomBytes } from 'node:crypto';
 import { silentLogger } from '@rotor/core';
 import { InvalidSecretError } from '@rotor/core/errors';
 import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
@@ -12,21 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretCache } from '../../src/index.ts';
 import { connectRedis, createRotatingRedis } from '../../src/ioredis/index.ts';
 import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
+import { elastiCacheSecret, newRedisPassword, refusalOf } from './support/redis.ts';
 
 let server: RedisServerHandle;
 let admin: Redis;
-const newPassword = () => `Pw-${randomBytes(12).toString('hex')}`;
+const newPassword = newRedisPassword;
 const recovery = { logger: silentLogger, baseDelayMs: 10, maxDelayMs: 50, budgetMs: 2_000 };
 
 const setPasswords = (user: string, ...passwords: string[]) =>
   admin.call('ACL', 'SETUSER', user, 'on', 'resetpass', ...passwords.map((p) => `>${p}`), '~*', '+@all');
-
-/** An ElastiCache secret: username, password, user_arn (no endpoint fields). */
-const elastiCacheSecret = (username: string, password: string) => ({
-  username,
-  password,
-  user_arn: `arn:aws:elasticache:us-east-1:123456789012:user:${username}`,
-});
 
 beforeAll(async () => {
   server = await startRedisServer();
@@ -42,18 +35,14 @@ afterAll(async () => {
 describe('negative control', () => {
   it('the server refuses a wrong password with WRONGPASS', async () => {
     await setPasswords('neg', 'Right-password-123');
-    const client = new Redis({
-      host: server.host,
-      port: server.port,
-      username: 'neg',
-      password: 'Wrong-password-123',
-      lazyConnect: true,
-      retryStrategy: () => null,
-    });
-    const errors: string[] = [];
-    client.on('error', (error: Error) => errors.push(error.message));
-    await expect(client.connect()).rejects.toThrow();
-    expect(errors[0]).toMatch(/^WRONGPASS/);
+    expect(
+      await refusalOf({
+        host: server.host,
+        port: server.port,
+        username: 'neg',
+        password: 'Wrong-password-123',
+      }),
+    ).toMatch(/^WRONGPASS/);
     const probe = new Redis({
       host: server.host,
       port: server.port,
