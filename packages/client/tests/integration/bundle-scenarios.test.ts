@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { CreateUserCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -29,6 +29,7 @@ import { createSecretCache, type SecretCache } from '../../src/index.ts';
 import { connectRedis } from '../../src/ioredis/index.ts';
 import { connect, createRotatingPool, type RotatingPool } from '../../src/pg/index.ts';
 import { copyBundles } from './support/bundles.ts';
+import { createElastiCacheUserSecret } from './support/elasticache-user.ts';
 import { asSuperuser, md5PasswordHash } from './support/postgres.ts';
 import { refusalOf } from './support/redis.ts';
 import { percentile, startWorkers, type WorkerTally } from './support/workers.ts';
@@ -221,26 +222,8 @@ describe.concurrent('ElastiCache bundle (users applied to a real redis-server)',
     }, async () => {
       const userId = `ec-${strategy}`;
       const password = newPassword();
-      await elasticache.send(
-        new CreateUserCommand({
-          UserId: userId,
-          UserName: userId,
-          Engine: 'redis',
-          AccessString: 'on ~* +@all',
-          Passwords: [password],
-        }),
-      );
       const secretId = `cache/${strategy}`;
-      await sm.send(
-        new CreateSecretCommand({
-          Name: secretId,
-          SecretString: JSON.stringify({
-            username: userId,
-            password,
-            user_arn: `arn:aws:elasticache:${aws.region}:${aws.accountId}:user:${userId}`,
-          }),
-        }),
-      );
+      await createElastiCacheUserSecret({ elasticache, sm, aws }, { userId, password, secretId });
       const endpoint = { host: redis.host, port: redis.port };
       const result = await runScenario(
         `elasticache ${strategy}`,

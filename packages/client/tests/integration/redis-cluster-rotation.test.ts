@@ -13,9 +13,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { CreateUserCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import {
-  CreateSecretCommand,
   GetSecretValueCommand,
   RotateSecretCommand,
   SecretsManagerClient,
@@ -29,6 +28,7 @@ import { createSecretCache, type SecretCache } from '../../src/index.ts';
 import { createRotatingCluster } from '../../src/ioredis/index.ts';
 import { createRotatingRedisCluster } from '../../src/redis/index.ts';
 import { copyBundles } from './support/bundles.ts';
+import { createElastiCacheUserSecret } from './support/elasticache-user.ts';
 import { Gate } from './support/gate.ts';
 import { refusalOf } from './support/redis.ts';
 import { startWorkers, type WorkerTally } from './support/workers.ts';
@@ -194,26 +194,8 @@ describe.concurrent('ioredis Cluster through every strategy (user changes applie
     }, async () => {
       const userId = `cl-${strategy}`;
       const password = newPassword();
-      await elasticache.send(
-        new CreateUserCommand({
-          UserId: userId,
-          UserName: userId,
-          Engine: 'redis',
-          AccessString: 'on ~* +@all',
-          Passwords: [password],
-        }),
-      );
       const secretId = `cluster/${strategy}`;
-      await sm.send(
-        new CreateSecretCommand({
-          Name: secretId,
-          SecretString: JSON.stringify({
-            username: userId,
-            password,
-            user_arn: `arn:aws:elasticache:${aws.region}:${aws.accountId}:user:${userId}`,
-          }),
-        }),
-      );
+      await createElastiCacheUserSecret({ elasticache, sm, aws }, { userId, password, secretId });
       const keys = keysOf(strategy);
       const owners = new Set(
         await Promise.all(keys.map(async (key) => cluster.ownerOf(await cluster.keySlot(key)))),
@@ -232,24 +214,28 @@ describe.concurrent('ioredis Cluster through every strategy (user changes applie
       });
       longLived.on('error', () => {});
       const longLivedWorkers = startWorkers(2, () => setAndGet(longLived, nextKey()), 5);
+      /** One new cluster client per attempt: it logs in to the nodes it uses, then is closed. */
+      const perAttempt = (connect: () => Promise<Cluster>) => async () => {
+        const client = await connect();
+        client.on('error', () => {});
+        try {
+          await setAndGet(client, nextKey());
+        } finally {
+          client.disconnect();
+        }
+      };
       const freshWorkers = startWorkers(
         1,
-        async () => {
-          const client = createRotatingCluster({
+        perAttempt(async () =>
+          createRotatingCluster({
             secretId,
             cache,
             logger,
             recovery,
             nodes: startupNodes(),
             cluster: { clusterRetryStrategy: perAttemptClusterRetry },
-          });
-          client.on('error', () => {});
-          try {
-            await setAndGet(client, nextKey());
-          } finally {
-            client.disconnect();
-          }
-        },
+          }),
+        ),
         10,
       );
       const nodeRedis = createRotatingRedisCluster({
@@ -276,21 +262,15 @@ describe.concurrent('ioredis Cluster through every strategy (user changes applie
       );
       const naiveWorkers = startWorkers(
         1,
-        async () => {
+        perAttempt(async () => {
           const secret = JSON.parse(
             (await sm.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString!,
           ) as { username: string; password: string };
-          const client = new Cluster(startupNodes(), {
+          return new Cluster(startupNodes(), {
             redisOptions: { username: secret.username, password: secret.password },
             clusterRetryStrategy: perAttemptClusterRetry,
           });
-          client.on('error', () => {});
-          try {
-            await setAndGet(client, nextKey());
-          } finally {
-            client.disconnect();
-          }
-        },
+        }),
         10,
       );
       try {

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,8 +7,14 @@ import { Redis } from 'ioredis';
 import { invalidValue } from '../elasticache/query-input.js';
 import type { AclBackend } from '../elasticache/redis-acl.js';
 import { findRedisServer } from './binaries.js';
-import { freePort, stopProcess, track, waitFor } from './processes.js';
-import { makeSelfSignedCertificate } from './redis-server.js';
+import { freePort, stopProcess, waitFor } from './processes.js';
+import {
+  listenConfig,
+  makeSelfSignedCertificate,
+  quoteConfigValue,
+  type ServerCertificate,
+  spawnRedisServer,
+} from './redis-server.js';
 
 export interface RedisClusterOptions {
   /** Primaries that share the 16384 slots. Default 3, at least 3 (as Redis Cluster requires). */
@@ -79,10 +85,6 @@ interface RunningNode {
   busPort: number;
 }
 
-function escapeConfigValue(value: string): string {
-  return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
-}
-
 /**
  * Starts a throwaway Redis Cluster on free loopback ports: `primaries` redis-server processes with
  * `cluster-enabled yes`, slots split evenly, each enforcing a password for its `default` user.
@@ -97,7 +99,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const binary = findRedisServer();
   const password = options.password ?? randomBytes(18).toString('base64url');
   const dir = await mkdtemp(join(tmpdir(), 'rotor-redis-cluster-'));
-  let certificate: { certFile: string; keyFile: string; ca: string } | undefined;
+  let certificate: ServerCertificate | undefined;
   const running: RunningNode[] = [];
   const users = new Map<string, readonly string[]>();
   let log = '';
@@ -117,28 +119,11 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     const [port, busPort] = [await freePort(), await freePort()];
     const nodeDir = join(dir, `node-${index}`);
     await mkdir(nodeDir);
-    const child = spawn(binary, ['-'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    track(child);
-    const append = (chunk: Buffer | string) => {
-      log += `[node ${index}] ${chunk.toString()}`;
-    };
-    child.on('error', (error) => append(`${error.message}\n`));
-    child.stdout?.on('data', append);
-    child.stderr?.on('data', append);
-    const listen = certificate
-      ? [
-          'port 0',
-          `tls-port ${port}`,
-          `tls-cert-file ${certificate.certFile}`,
-          `tls-key-file ${certificate.keyFile}`,
-          `tls-ca-cert-file ${certificate.certFile}`,
-          'tls-cluster yes',
-          'tls-auth-clients no',
-        ]
-      : [`port ${port}`];
-    child.stdin?.end(
-      `${[
-        ...listen,
+    const child = spawnRedisServer(
+      binary,
+      [
+        ...listenConfig(port, certificate),
+        ...(certificate ? ['tls-cluster yes'] : []),
         'bind 127.0.0.1',
         'protected-mode yes',
         `dir ${nodeDir}`,
@@ -149,8 +134,14 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         `cluster-port ${busPort}`,
         `cluster-config-file ${join(nodeDir, 'nodes.conf')}`,
         'cluster-node-timeout 5000',
-        `requirepass ${escapeConfigValue(password)}`,
-      ].join('\n')}\n`,
+        `requirepass ${quoteConfigValue(password)}`,
+      ],
+      (text) => {
+        log += text
+          .split('\n')
+          .map((line) => (line ? `[node ${index}] ${line}` : line))
+          .join('\n');
+      },
     );
     const admin = new Redis({
       host: '127.0.0.1',

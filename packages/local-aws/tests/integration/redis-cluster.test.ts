@@ -6,38 +6,16 @@
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisClusterHandle, startRedisCluster } from '../../src/harness/index.ts';
+import { redisLogin } from '../support/redis-login.ts';
 
 /** One AUTH + PING against one node, never retried: `PONG`, or the server's own error. */
-async function loginToNode(
-  cluster: RedisClusterHandle,
-  node: number,
-  username: string,
-  password: string,
-): Promise<string> {
-  const address = cluster.nodes[node]!;
-  const client = new Redis({
-    host: address.host,
-    port: address.port,
+function loginToNode(cluster: RedisClusterHandle, node: number, username: string, password: string) {
+  return redisLogin(
+    cluster.nodes[node]!.port,
     username,
     password,
-    lazyConnect: true,
-    enableReadyCheck: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    ...(cluster.tls ? { tls: { ca: cluster.tls.ca } } : {}),
-  });
-  let serverError: Error | undefined;
-  client.on('error', (error: Error) => {
-    serverError ??= error;
-  });
-  try {
-    await client.connect();
-    return await client.ping();
-  } catch (error) {
-    throw serverError ?? error;
-  } finally {
-    client.disconnect();
-  }
+    cluster.tls ? { ca: cluster.tls.ca } : undefined,
+  );
 }
 
 describe('startRedisCluster', () => {
