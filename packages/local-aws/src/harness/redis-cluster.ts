@@ -89,7 +89,8 @@ interface RunningNode {
  * Starts a throwaway Redis Cluster on free loopback ports: `primaries` redis-server processes with
  * `cluster-enabled yes`, slots split evenly, each enforcing a password for its `default` user.
  * ACL users are per node in Redis Cluster (nothing replicates them), so {@link RedisClusterHandle.setUser}
- * applies a user to each node, as ElastiCache does. Throws MissingBinaryError without redis-server.
+ * applies a user to each node, as ElastiCache does. Needs Redis 7 or Valkey (`cluster-port`,
+ * `CLUSTER ADDSLOTSRANGE`). Throws MissingBinaryError without redis-server.
  */
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisClusterHandle> {
   const primaries = options.primaries ?? 3;
