@@ -1,8 +1,10 @@
+import { RotationError } from '@rotor/core/errors';
+
 /**
  * Which failures mean "these credentials were refused". Only those justify a secret refresh and a
  * retry with other credentials; a network failure with a good password must not churn Secrets Manager.
  */
-export type FailureKind = 'authentication' | 'network' | 'other';
+export type FailureKind = 'authentication' | 'configuration' | 'network' | 'other';
 
 /**
  * PostgreSQL (and Redshift) SQLSTATEs for a refused login: 28P01 invalid_password, 28000
@@ -40,6 +42,7 @@ const NETWORK_MESSAGES = [
 
 export function classifyError(error: unknown): FailureKind {
   if (isAuthenticationFailure(error)) return 'authentication';
+  if (isConfigurationFailure(error)) return 'configuration';
   if (isNetworkFailure(error)) return 'network';
   return 'other';
 }
@@ -47,6 +50,18 @@ export function classifyError(error: unknown): FailureKind {
 /** True for a login the server refused, looking at the error and its direct cause. */
 export function isAuthenticationFailure(error: unknown): boolean {
   return isAuthenticationError(error) || isAuthenticationError(causeOf(error));
+}
+
+/**
+ * True for errors no retry can cure: a secret that is not JSON or lacks a login field, options or an
+ * environment that cannot work (no AWS region). Drivers stop reconnecting on them and fail queued
+ * commands with this error, instead of retrying forever.
+ */
+export function isConfigurationFailure(error: unknown): boolean {
+  return (
+    RotationError.isInstance(error) &&
+    (error.code === 'INVALID_SECRET' || error.code === 'INVALID_CONFIGURATION')
+  );
 }
 
 function isAuthenticationError(error: unknown): boolean {

@@ -3,7 +3,12 @@
  * a secret (AWSCURRENT, AWSPENDING while a rotation is mid-way) and recovery from refused logins.
  * Driver glue lives in `@rotor/client/pg` and `@rotor/client/ioredis`.
  */
-export { classifyError, type FailureKind, isAuthenticationFailure } from './auth-errors.js';
+export {
+  classifyError,
+  type FailureKind,
+  isAuthenticationFailure,
+  isConfigurationFailure,
+} from './auth-errors.js';
 export { type BackoffOptions, backoffCeiling, backoffDelay } from './backoff.js';
 export { type Clock, systemClock } from './clock.js';
 export { type CredentialSource, credentialSource } from './credential-source.js';

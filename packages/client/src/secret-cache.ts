@@ -255,6 +255,13 @@ async function callSecretsManager<T>(
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
     const name = describeError(error);
+    // The SDK resolves the region only when it sends; without one no retry can succeed.
+    if (status === undefined && /Region is missing/.test(name)) {
+      throw new InvalidConfigurationError(
+        `${operation} for secret ${secretId}: no AWS region for Secrets Manager (pass region or a configured client in the secret cache options, or set AWS_REGION)`,
+        { cause: error },
+      );
+    }
     const retryable =
       (status !== undefined && status >= 500) || /Throttl|TooManyRequests|InternalServiceError/.test(name);
     // Secrets Manager's messages carry no secret values; the cause keeps the SDK error for debugging.

@@ -41,7 +41,7 @@ const list =
     return items as T[];
   };
 
-const PHASES = ['timing', 'logins', 'bundles', 'scale'] as const;
+const PHASES = ['timing', 'logins', 'bundles', 'scale', 'reconnect'] as const;
 const program = new Command('pnpm bench')
   .description('Rotation measurements on the local endpoint with the real bundles and servers (not a test).')
   .addOption(
@@ -105,7 +105,12 @@ const program = new Command('pnpm bench')
       .default(100),
   )
   .addOption(
-    new Option('--phases <list>', 'timing, logins, bundles, scale')
+    new Option('--reconnect-connections <n>', 'connections per driver and variant, reconnect phase')
+      .argParser(integer(1, 100_000))
+      .default(200),
+  )
+  .addOption(
+    new Option('--phases <list>', 'timing, logins, bundles, scale, reconnect')
       .argParser(list(PHASES))
       .default([...PHASES], 'all'),
   )
@@ -137,11 +142,13 @@ const options: BenchOptions = {
   scaleSizes: parsed.scaleSizes,
   scaleConcurrency: parsed.scaleConcurrency,
   scaleModifyingDelayMs: parsed.scaleModifyingDelayMs,
+  reconnectConnections: parsed.reconnectConnections,
   phases: {
     timing: phases.includes('timing'),
     logins: phases.includes('logins'),
     bundles: phases.includes('bundles'),
     scale: phases.includes('scale'),
+    reconnect: phases.includes('reconnect'),
   },
 };
 

@@ -6,7 +6,8 @@
  *   2. the API calls the rotation function made per rotation, by service and operation;
  *   3. failed logins under continuous load (fresh connection per attempt, several workers) for @rotor/client
  *      and for a naive client, with rotations spaced beyond the naive client's cache lifetime;
- *   4. bundle size and cold import time against a bare Secrets Manager client bundle.
+ *   4. bundle size and cold import time against a bare Secrets Manager client bundle;
+ *   6. what @rotor/client adds to one (re)connect per driver, and a connect inside the single-user gap.
  */
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { StrategyId } from '@rotor/core';
@@ -21,6 +22,7 @@ import type { LoginStats } from '../workload/login-workers.js';
 import { NAIVE_TTL_MS } from '../workload/naive-secret-reader.js';
 import { type BundleCost, buildBaselineBundle, measureBundle } from './bundle-cost.js';
 import { createElastiCacheTimeline, waitingOverheads } from './elasticache-timeline.js';
+import { measureReconnectCost, type ReconnectCost } from './reconnect-cost.js';
 import { runScale, type ScaleResult } from './scale.js';
 
 export interface BenchOptions {
@@ -41,7 +43,9 @@ export interface BenchOptions {
   scaleConcurrency: number;
   /** The scale phase's ElastiCache modifying delay (short: it measures the machinery, not the wait). */
   scaleModifyingDelayMs: number;
-  phases: { timing: boolean; logins: boolean; bundles: boolean; scale: boolean };
+  /** Connections per driver and variant in the reconnect phase. */
+  reconnectConnections: number;
+  phases: { timing: boolean; logins: boolean; bundles: boolean; scale: boolean; reconnect: boolean };
 }
 
 export interface TimingResult {
@@ -80,6 +84,7 @@ export interface BenchReport {
   logins: LoginResult[];
   bundles: { baseline?: BundleCost; bundles: Array<BundleCost & { importRatio: number }> };
   scale: ScaleResult[];
+  reconnect: ReconnectCost[];
   elapsedMs: number;
 }
 
@@ -111,6 +116,7 @@ export async function runBench(
     logins: [],
     bundles: { bundles: [] },
     scale: [],
+    reconnect: [],
     elapsedMs: 0,
   };
   const plan = scenarioPlan(options);
@@ -255,6 +261,11 @@ export async function runBench(
     } finally {
       await baseline.dispose();
     }
+  }
+  if (options.phases.reconnect) {
+    log(`Reconnect cost: ${options.reconnectConnections} connections per driver and variant`);
+    report.reconnect = await measureReconnectCost(options.reconnectConnections, log);
+    await onPartial(report);
   }
   report.elapsedMs = performance.now() - started;
   report.machine.loadAverageAtEnd = loadavg().map((n) => Math.round(n * 100) / 100);
@@ -438,6 +449,28 @@ export function renderBenchReport(report: BenchReport): string {
           `${r.peakFunctionRssMiB} MiB (${r.peakFunctionProcesses})`,
         ]),
         { alignRight: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
+      ),
+    );
+    lines.push('');
+  }
+  if (report.reconnect.length > 0) {
+    const ms = (value: number | undefined) => (value === undefined ? '-' : `${value.toFixed(2)} ms`);
+    lines.push(
+      `6. One (re)connect, start until the client can run a command (${report.options.reconnectConnections} per row, one after another): ` +
+        'the driver alone, through @rotor/client with a warm cache, and through @rotor/client inside the single-user gap ' +
+        '(refused, DescribeSecret + GetSecretValue over the local endpoint, logged in again)',
+    );
+    lines.push(
+      renderTable(
+        ['DRIVER', 'ALONE P50/P95', '@ROTOR/CLIENT P50/P95', 'ADDED P50', 'IN THE GAP P50/P95'],
+        report.reconnect.map((r) => [
+          r.driver,
+          `${ms(r.staticMs.p50)} / ${ms(r.staticMs.p95)}`,
+          `${ms(r.rotorMs.p50)} / ${ms(r.rotorMs.p95)}`,
+          ms(r.addedP50Ms),
+          `${ms(r.gapMs.p50)} / ${ms(r.gapMs.p95)}`,
+        ]),
+        { alignRight: [1, 2, 3, 4] },
       ),
     );
     lines.push('');

@@ -26,7 +26,8 @@ const report: BenchReport = {
     scaleSizes: [10],
     scaleConcurrency: 5,
     scaleModifyingDelayMs: 100,
-    phases: { timing: true, logins: true, bundles: true, scale: true },
+    reconnectConnections: 200,
+    phases: { timing: true, logins: true, bundles: true, scale: true, reconnect: true },
   },
   timing: [
     {
@@ -99,6 +100,15 @@ const report: BenchReport = {
       setupMs: 100,
     },
   ],
+  reconnect: [
+    {
+      driver: 'node-redis',
+      staticMs: summarize([1.2, 1.4]),
+      rotorMs: summarize([2.5, 2.9]),
+      gapMs: summarize([9.5, 12]),
+      addedP50Ms: 1.3,
+    },
+  ],
   elapsedMs: 61_000,
 };
 
@@ -128,6 +138,12 @@ describe('renderBenchReport', () => {
 
   it('shows the scale runs: throughput, calls per rotation and peak memory', () => {
     expect(text).toMatch(/10\s+10\s+0\s+2.00 s\s+5.0\s+900 ms\s+1.00 s\s+21.5\s+120.5 MiB\s+300 MiB \(5\)/);
+  });
+
+  it('shows what @rotor/client adds to a reconnect, and a reconnect inside the single-user gap', () => {
+    expect(text).toMatch(
+      /node-redis\s+1.20 ms \/ 1.40 ms\s+2.50 ms \/ 2.90 ms\s+1.30 ms\s+9.50 ms \/ 12.00 ms/,
+    );
   });
 
   it('shows bundle sizes and the import ratio', () => {

@@ -1,8 +1,10 @@
-import { connect as netConnect, Socket } from 'node:net';
-import { type ConnectionOptions as TlsConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { Socket } from 'node:net';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { AbstractConnector, type RedisOptions, ReplyError } from 'ioredis';
+import { isConfigurationFailure } from '../auth-errors.js';
 import type { CredentialSource } from '../credential-source.js';
 import type { Credentials } from '../credentials.js';
+import { authenticateRedisSocket } from '../redis-auth.js';
 import {
   type RecoveryOptions,
   type ResolvedRecoveryOptions,
@@ -20,17 +22,18 @@ export interface RedisEndpoint {
 
 export interface AuthenticatingConnectorSettings {
   source: CredentialSource;
-  endpoint: RedisEndpoint;
+  /**
+   * Standalone: where to connect. `'node'` (cluster): the address ioredis gives each node's connection
+   * (a startup node, or one CLUSTER SLOTS, MOVED or ASK named, after natMap), with this TLS and timeout.
+   */
+  endpoint: RedisEndpoint | { node: true; tls: TlsConnectionOptions | undefined; connectTimeoutMs: number };
   limits: ResolvedRecoveryOptions;
   recovery: RecoveryOptions;
+  /** Told about an error no reconnect can cure (see isConfigurationFailure) before ioredis gets it. */
+  onConfigurationFailure?: ((error: Error) => void) | undefined;
 }
 
 const CONNECTION_CLOSED = 'Connection is closed.';
-const NO_PASSWORD_CONFIGURED = /without any password configured|no password is set/;
-
-function encodeCommand(args: readonly string[]): string {
-  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
-}
 
 /**
  * An ioredis Connector that hands ioredis an already authenticated socket. ioredis reads credentials
@@ -45,8 +48,15 @@ export function authenticatingConnectorClass(
   settings: AuthenticatingConnectorSettings,
 ): NonNullable<RedisOptions['Connector']> {
   return class AuthenticatingConnector extends AbstractConnector {
+    private readonly address: { host: string | undefined; port: number | undefined };
+
     constructor(options: unknown) {
-      super((options as { disconnectTimeout?: number } | undefined)?.disconnectTimeout ?? 2000);
+      const given = (options ?? {}) as { disconnectTimeout?: number; host?: string; port?: number };
+      super(given.disconnectTimeout ?? 2000);
+      this.address =
+        'node' in settings.endpoint
+          ? { host: given.host, port: given.port }
+          : { host: settings.endpoint.host, port: settings.endpoint.port };
     }
 
     override async connect(): Promise<Socket> {
@@ -62,6 +72,12 @@ export function authenticatingConnectorClass(
         );
       } catch (error) {
         if (!this.connecting) throw new Error(CONNECTION_CLOSED);
+        if (isConfigurationFailure(error)) {
+          // A rejected connect makes ioredis fail its queued commands with this error and stop
+          // reconnecting: a secret that is not JSON will not become JSON by retrying.
+          settings.onConfigurationFailure?.(error as Error);
+          throw error;
+        }
         // ioredis treats a destroyed stream with `firstError` like a refused TCP connect: it emits the
         // error and reconnects under its retryStrategy, keeping queued commands.
         this.firstError = error instanceof Error ? error : new Error(String(error));
@@ -77,54 +93,19 @@ export function authenticatingConnectorClass(
       return socket;
     }
 
-    /** Opens a socket, sends AUTH username password, resolves once the server answered +OK. */
+    /** Opens a socket to this connection's node and logs in with `credentials` (see authenticateRedisSocket). */
     openAuthenticated(credentials: Credentials): Promise<Socket> {
       const { endpoint } = settings;
-      const host = endpoint.host ?? credentials.host ?? 'localhost';
-      const port = endpoint.port ?? credentials.port ?? 6379;
-      const tls = endpoint.tls ?? (credentials.tls ? {} : undefined);
-      return new Promise<Socket>((resolve, reject) => {
-        const socket = tls
-          ? tlsConnect({ servername: host, ...tls, host, port })
-          : netConnect({ host, port });
-        let reply = '';
-        let settled = false;
-        const finish = (error: Error | undefined) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          socket.removeListener('data', onData);
-          socket.removeListener('error', onError);
-          socket.removeListener('close', onClose);
-          if (error) {
-            socket.destroy();
-            reject(error);
-          } else {
-            resolve(socket);
-          }
-        };
-        const onData = (chunk: Buffer) => {
-          reply += chunk.toString('utf8');
-          const end = reply.indexOf('\r\n');
-          if (end === -1) return;
-          const line = reply.slice(0, end);
-          // A server without passwords refuses AUTH but serves us anyway (ioredis only warns, too).
-          if (line.startsWith('+') || NO_PASSWORD_CONFIGURED.test(line)) finish(undefined);
-          else finish(new ReplyError(line.slice(1)) as Error);
-        };
-        const onError = (error: Error) => finish(error);
-        const onClose = () => finish(new Error(CONNECTION_CLOSED));
-        const timer = setTimeout(() => {
-          finish(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }));
-        }, endpoint.connectTimeoutMs);
-        socket.on('data', onData);
-        socket.once('error', onError);
-        socket.once('close', onClose);
-        socket.once(tls ? 'secureConnect' : 'connect', () => {
-          // Redis 6+ (and ElastiCache RBAC) take a username; the secret always has one.
-          socket.write(encodeCommand(['AUTH', credentials.username, credentials.password]));
-        });
-      });
+      return authenticateRedisSocket(
+        {
+          host: this.address.host ?? credentials.host ?? 'localhost',
+          port: this.address.port ?? credentials.port ?? 6379,
+          tls: endpoint.tls ?? (credentials.tls ? {} : undefined),
+          connectTimeoutMs: endpoint.connectTimeoutMs,
+        },
+        credentials,
+        (message) => new ReplyError(message) as Error,
+      );
     }
   };
 }

@@ -1,6 +1,13 @@
 /**
- * `@rotor/client/ioredis`: ioredis with credentials from a rotated Secrets Manager secret.
+ * `@rotor/client/ioredis`: ioredis (a single connection or a Cluster) with credentials from a rotated
+ * Secrets Manager secret.
  */
+export {
+  createRotatingCluster,
+  type RotatingClusterConfig,
+  type RotatingClusterNodeConfig,
+  type RotatingClusterOptions,
+} from './rotating-cluster.js';
 export {
   connectRedis,
   createRotatingRedis,

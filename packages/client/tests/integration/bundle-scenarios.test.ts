@@ -5,12 +5,9 @@
  * every attempt. Workers through @rotor/client must record zero failures; a naive client that reads
  * AWSCURRENT (over the endpoint) once per attempt records its failures, which are printed, not hidden.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateUserCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { rmSync } from 'node:fs';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -31,18 +28,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretCache, type SecretCache } from '../../src/index.ts';
 import { connectRedis } from '../../src/ioredis/index.ts';
 import { connect, createRotatingPool, type RotatingPool } from '../../src/pg/index.ts';
+import { copyBundles } from './support/bundles.ts';
+import { createElastiCacheUserSecret } from './support/elasticache-user.ts';
 import { asSuperuser, md5PasswordHash } from './support/postgres.ts';
+import { refusalOf } from './support/redis.ts';
 import { percentile, startWorkers, type WorkerTally } from './support/workers.ts';
 
 const ROTATIONS = 20;
 /** Per scenario: one worker through @rotor/client, one naive; the five scenarios run at the same time. */
 const WORKERS = 1;
 const SCENARIO_TIMEOUT_MS = 180_000;
-const appsRoot = join(import.meta.dirname, '../../../../apps');
-const bundleDir = mkdtempSync(join(tmpdir(), 'rotor-client-bundles-'));
+const bundleCopies = copyBundles(['elasticache-rotation', 'redshift-rotation']);
 const bundles = {
-  elasticache: join(bundleDir, 'elasticache/index.mjs'),
-  redshift: join(bundleDir, 'redshift/index.mjs'),
+  elasticache: bundleCopies.entry('elasticache-rotation'),
+  redshift: bundleCopies.entry('redshift-rotation'),
 };
 
 let redis: RedisServerHandle;
@@ -56,22 +55,6 @@ const results: Record<
   string,
   { rotating: WorkerTally; naive: WorkerTally; pooled?: WorkerTally; recovered: number; seconds: number }
 > = {};
-
-/**
- * Copies an app's built bundle (its dist: entry and chunks) aside, so a rebuild of the app while this
- * suite runs cannot pull it away. turbo builds the apps first (they are devDependencies); a direct vitest
- * run builds a missing bundle.
- */
-function copyBundle(app: string, into: string): void {
-  const appRoot = join(appsRoot, app);
-  if (!existsSync(join(appRoot, 'dist/index.mjs'))) {
-    execFileSync(process.execPath, [join(appRoot, 'scripts/build.mjs')], { cwd: appRoot, stdio: 'pipe' });
-  }
-  cpSync(join(appRoot, 'dist'), join(bundleDir, into), {
-    recursive: true,
-    filter: (source) => !source.endsWith('.zip'),
-  });
-}
 
 const newPassword = () => `Init-${randomBytes(12).toString('hex')}-A1`;
 const md5Hash = md5PasswordHash;
@@ -163,8 +146,6 @@ async function runScenario(
 }
 
 beforeAll(async () => {
-  copyBundle('elasticache-rotation', 'elasticache');
-  copyBundle('redshift-rotation', 'redshift');
   [redis, postgres] = await Promise.all([startRedisServer(), startPostgresServer({ authMethod: 'md5' })]);
   aws = await startLocalAws({
     elasticache: { redisUrl: redis.url, modifyingDelayMs: 20 },
@@ -231,7 +212,7 @@ afterAll(async () => {
   sm?.destroy();
   await aws?.stop();
   await Promise.all([redis?.stop(), postgres?.stop()]);
-  rmSync(bundleDir, { recursive: true, force: true });
+  rmSync(bundleCopies.dir, { recursive: true, force: true });
 });
 
 describe.concurrent('ElastiCache bundle (users applied to a real redis-server)', () => {
@@ -241,26 +222,8 @@ describe.concurrent('ElastiCache bundle (users applied to a real redis-server)',
     }, async () => {
       const userId = `ec-${strategy}`;
       const password = newPassword();
-      await elasticache.send(
-        new CreateUserCommand({
-          UserId: userId,
-          UserName: userId,
-          Engine: 'redis',
-          AccessString: 'on ~* +@all',
-          Passwords: [password],
-        }),
-      );
       const secretId = `cache/${strategy}`;
-      await sm.send(
-        new CreateSecretCommand({
-          Name: secretId,
-          SecretString: JSON.stringify({
-            username: userId,
-            password,
-            user_arn: `arn:aws:elasticache:${aws.region}:${aws.accountId}:user:${userId}`,
-          }),
-        }),
-      );
+      await createElastiCacheUserSecret({ elasticache, sm, aws }, { userId, password, secretId });
       const endpoint = { host: redis.host, port: redis.port };
       const result = await runScenario(
         `elasticache ${strategy}`,
@@ -316,18 +279,7 @@ describe.concurrent('ElastiCache bundle (users applied to a real redis-server)',
       const current = await readCurrent(secretId);
       expect(current['password']).not.toBe(password);
       // Negative control: the first password is refused by the server after 20 rotations.
-      const stale = new Redis({
-        ...endpoint,
-        username: userId,
-        password,
-        lazyConnect: true,
-        retryStrategy: () => null,
-      });
-      const staleErrors: string[] = [];
-      stale.on('error', (error: Error) => staleErrors.push(error.message));
-      await expect(stale.connect()).rejects.toThrow();
-      expect(staleErrors[0]).toMatch(/^WRONGPASS/);
-      stale.disconnect();
+      expect(await refusalOf({ ...endpoint, username: userId, password })).toMatch(/^WRONGPASS/);
     });
   }
 });

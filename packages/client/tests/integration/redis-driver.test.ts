@@ -3,29 +3,23 @@
  * authenticates with the secret's current credentials and recovers from WRONGPASS before ioredis
  * sees it, so commands queued across a forced reconnect do not fail.
  */
-import { randomBytes } from 'node:crypto';
 import { silentLogger } from '@rotor/core';
+import { InvalidSecretError } from '@rotor/core/errors';
 import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretCache } from '../../src/index.ts';
 import { connectRedis, createRotatingRedis } from '../../src/ioredis/index.ts';
 import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
+import { elastiCacheSecret, newRedisPassword, refusalOf } from './support/redis.ts';
 
 let server: RedisServerHandle;
 let admin: Redis;
-const newPassword = () => `Pw-${randomBytes(12).toString('hex')}`;
+const newPassword = newRedisPassword;
 const recovery = { logger: silentLogger, baseDelayMs: 10, maxDelayMs: 50, budgetMs: 2_000 };
 
 const setPasswords = (user: string, ...passwords: string[]) =>
   admin.call('ACL', 'SETUSER', user, 'on', 'resetpass', ...passwords.map((p) => `>${p}`), '~*', '+@all');
-
-/** An ElastiCache secret: username, password, user_arn (no endpoint fields). */
-const elastiCacheSecret = (username: string, password: string) => ({
-  username,
-  password,
-  user_arn: `arn:aws:elasticache:us-east-1:123456789012:user:${username}`,
-});
 
 beforeAll(async () => {
   server = await startRedisServer();
@@ -41,18 +35,14 @@ afterAll(async () => {
 describe('negative control', () => {
   it('the server refuses a wrong password with WRONGPASS', async () => {
     await setPasswords('neg', 'Right-password-123');
-    const client = new Redis({
-      host: server.host,
-      port: server.port,
-      username: 'neg',
-      password: 'Wrong-password-123',
-      lazyConnect: true,
-      retryStrategy: () => null,
-    });
-    const errors: string[] = [];
-    client.on('error', (error: Error) => errors.push(error.message));
-    await expect(client.connect()).rejects.toThrow();
-    expect(errors[0]).toMatch(/^WRONGPASS/);
+    expect(
+      await refusalOf({
+        host: server.host,
+        port: server.port,
+        username: 'neg',
+        password: 'Wrong-password-123',
+      }),
+    ).toMatch(/^WRONGPASS/);
     const probe = new Redis({
       host: server.host,
       port: server.port,
@@ -265,5 +255,28 @@ describe('createRotatingRedis (long-lived)', () => {
     expect(counts.rotating.failed).toBe(0);
     expect(counts.rotating.ok).toBeGreaterThan(50);
     expect(counts.naive.failed).toBeGreaterThan(0);
+  });
+});
+
+describe('bad configuration (createRotatingRedis)', () => {
+  it('a secret that is not JSON fails the queued command with InvalidSecretError; the client ends instead of retrying', async () => {
+    const sm = new FakeSecretsManager();
+    sm.create('not-json', 'username=app password=secret');
+    const client = createRotatingRedis({
+      secretId: 'not-json',
+      cache: createSecretCache({ client: sm.client, logger: silentLogger }),
+      recovery,
+      redis: { host: server.host, port: server.port },
+    });
+    const errors: unknown[] = [];
+    client.on('error', (error) => errors.push(error));
+    const failure = await client.get('k').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(InvalidSecretError);
+    expect(String((failure as Error).message)).not.toContain('password=secret');
+    expect(errors[0]).toBe(failure);
+    const reads = sm.calls('GetSecretValue');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sm.calls('GetSecretValue')).toBe(reads);
+    expect(client.status).toBe('end');
   });
 });

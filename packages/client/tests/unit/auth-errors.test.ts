@@ -1,7 +1,9 @@
+import { InvalidConfigurationError, InvalidSecretError, SecretStoreError } from '@rotor/core/errors';
 import { ReplyError } from 'ioredis';
 import { DatabaseError } from 'pg';
 import { describe, expect, it } from 'vitest';
-import { classifyError, isAuthenticationFailure } from '../../src/auth-errors.ts';
+import { classifyError, isAuthenticationFailure, isConfigurationFailure } from '../../src/auth-errors.ts';
+import { stopOnConfigurationFailure } from '../../src/redis/verified-credentials.ts';
 
 function pgError(code: string, message = 'refused'): DatabaseError {
   const error = new DatabaseError(message, message.length, 'error');
@@ -62,5 +64,45 @@ describe('classifyError', () => {
   ])('%s is neither', (_name, error) => {
     expect(classifyError(error)).toBe('other');
     expect(isAuthenticationFailure(error)).toBe(false);
+  });
+});
+
+describe('isConfigurationFailure', () => {
+  it.each([
+    ['a secret that is not JSON', new InvalidSecretError('Secret s version v is not valid JSON')],
+    ['no AWS region', new InvalidConfigurationError('no AWS region for Secrets Manager')],
+  ])('%s is a configuration failure: no reconnect can cure it', (_name, error) => {
+    expect(classifyError(error)).toBe('configuration');
+    expect(isConfigurationFailure(error)).toBe(true);
+  });
+
+  it.each([
+    ['a Secrets Manager outage', new SecretStoreError('DescribeSecret failed', { retryable: true })],
+    ['a refused login', new ReplyError('WRONGPASS invalid username-password pair')],
+    ['a network error', systemError('ECONNREFUSED')],
+    ['a plain error with the same message', new Error('Secret s version v is not valid JSON')],
+  ])('%s is not', (_name, error) => {
+    expect(isConfigurationFailure(error)).toBe(false);
+  });
+});
+
+describe('stopOnConfigurationFailure (node-redis reconnect strategy)', () => {
+  const configuration = new InvalidSecretError('Secret s version v is not valid JSON');
+  const network = systemError('ECONNRESET');
+
+  it('ends the client with a configuration failure, whatever strategy was given', () => {
+    expect(stopOnConfigurationFailure(undefined)(0, configuration)).toBe(configuration);
+    expect(stopOnConfigurationFailure(() => 10)(3, configuration)).toBe(configuration);
+  });
+
+  it("leaves other failures to the caller's strategy, or to node-redis's default delay", () => {
+    expect(stopOnConfigurationFailure(() => 123)(1, network)).toBe(123);
+    expect(stopOnConfigurationFailure(false)(1, network)).toBe(false);
+    expect(stopOnConfigurationFailure(7)(1, network)).toBe(7);
+    for (let retries = 0; retries < 12; retries++) {
+      const delay = stopOnConfigurationFailure(undefined)(retries, network);
+      expect(delay).toBeGreaterThanOrEqual(Math.min(2 ** retries * 50, 2_000));
+      expect(delay).toBeLessThan(Math.min(2 ** retries * 50, 2_000) + 200);
+    }
   });
 });

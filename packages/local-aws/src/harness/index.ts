@@ -9,4 +9,11 @@ export {
   type PostgresServerOptions,
   startPostgresServer,
 } from './postgres-server.js';
+export {
+  type NodeByNodeOptions,
+  type RedisClusterHandle,
+  type RedisClusterNode,
+  type RedisClusterOptions,
+  startRedisCluster,
+} from './redis-cluster.js';
 export { type RedisServerHandle, type RedisServerOptions, startRedisServer } from './redis-server.js';

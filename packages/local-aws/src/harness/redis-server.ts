@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -35,7 +35,7 @@ export interface RedisServerHandle {
 
 const execFileAsync = promisify(execFile);
 
-async function makeSelfSignedCertificate(dir: string): Promise<{ certFile: string; keyFile: string }> {
+export async function makeSelfSignedCertificate(dir: string): Promise<{ certFile: string; keyFile: string }> {
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
   try {
@@ -95,6 +95,50 @@ function authenticatedPing(port: number, password: string, ca: string | undefine
   });
 }
 
+export interface ServerCertificate {
+  certFile: string;
+  keyFile: string;
+  /** The certificate's PEM text, for clients that verify. */
+  ca: string;
+}
+
+/** The listening part of a redis-server config: plain TCP, or TLS only with the throwaway certificate. */
+export function listenConfig(port: number, certificate: ServerCertificate | undefined): string[] {
+  if (!certificate) return [`port ${port}`];
+  return [
+    'port 0',
+    `tls-port ${port}`,
+    `tls-cert-file ${certificate.certFile}`,
+    `tls-key-file ${certificate.keyFile}`,
+    `tls-ca-cert-file ${certificate.certFile}`,
+    // Clients prove who they are with AUTH, as with ElastiCache, not with certificates.
+    'tls-auth-clients no',
+  ];
+}
+
+/** A value for redis-server's config file, quoted (passwords may hold spaces, quotes, backslashes). */
+export function quoteConfigValue(value: string): string {
+  return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * Starts redis-server with `config` on stdin, so a password in it never shows in `ps`; everything the
+ * process prints (and a spawn error) goes to `onOutput`. The process dies with the test process.
+ */
+export function spawnRedisServer(
+  binary: string,
+  config: readonly string[],
+  onOutput: (text: string) => void,
+): ChildProcess {
+  const child = spawn(binary, ['-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  track(child);
+  child.on('error', (error) => onOutput(`\n${error.message}\n`));
+  child.stdout?.on('data', (chunk: Buffer) => onOutput(chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => onOutput(chunk.toString('utf8')));
+  child.stdin?.end(`${config.join('\n')}\n`);
+  return child;
+}
+
 /**
  * Starts a throwaway redis-server on a free loopback port with a password enforced, persisting nothing.
  * Throws MissingBinaryError when redis-server is not installed.
@@ -104,7 +148,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const password = options.password ?? randomBytes(18).toString('base64url');
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'rotor-redis-'));
-  let certificate: { certFile: string; keyFile: string; ca: string } | undefined;
+  let certificate: ServerCertificate | undefined;
   if (options.tls) {
     try {
       const files = await makeSelfSignedCertificate(dir);
@@ -115,40 +159,19 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     }
   }
   let log = '';
-  // The password goes through stdin config, not argv, so it never shows in `ps`.
-  const child = spawn(binary, ['-'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  track(child);
-  child.on('error', (error) => {
-    log += `\n${error.message}\n`;
-  });
-  child.stdout?.on('data', (chunk: Buffer) => {
-    log += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString('utf8');
-  });
-  const listen = certificate
-    ? [
-        'port 0',
-        `tls-port ${port}`,
-        `tls-cert-file ${certificate.certFile}`,
-        `tls-key-file ${certificate.keyFile}`,
-        `tls-ca-cert-file ${certificate.certFile}`,
-        // Clients prove who they are with AUTH, as with ElastiCache, not with certificates.
-        'tls-auth-clients no',
-      ]
-    : [`port ${port}`];
   const config = [
-    ...listen,
+    ...listenConfig(port, certificate),
     'bind 127.0.0.1',
     'protected-mode yes',
     `dir ${dir}`,
     'save ""',
     'appendonly no',
     'daemonize no',
-    `requirepass "${password.replace(/["\\]/g, (c) => `\\${c}`)}"`,
+    `requirepass ${quoteConfigValue(password)}`,
   ];
-  child.stdin?.end(`${config.join('\n')}\n`);
+  const child = spawnRedisServer(binary, config, (text) => {
+    log += text;
+  });
 
   const stop = async () => {
     await stopProcess(child, 'SIGTERM');

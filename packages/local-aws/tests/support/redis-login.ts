@@ -1,13 +1,20 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 
 /**
  * One login to a real Redis with ioredis and one PING: resolves `PONG`, or rejects with the server's own
  * error (`WRONGPASS ...`, `NOPERM ...`). Never retries, so a refused password fails at once.
  */
-export async function redisLogin(port: number, username: string, password: string): Promise<string> {
+export async function redisLogin(
+  port: number,
+  username: string,
+  password: string,
+  tls?: ConnectionOptions,
+): Promise<string> {
   const client = new Redis({
     port,
     host: '127.0.0.1',
+    ...(tls ? { tls } : {}),
     username,
     password,
     lazyConnect: true,
