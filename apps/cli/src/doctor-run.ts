@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { RotationError, type RotorLogger, type StrategyChoice } from '@rotor/core';
+import { RotationError, type RotorLogger, type StrategyChoice, scopeOfArn } from '@rotor/core';
 import type { EngineSecret, RotationEngine, RotationStep, StepContext } from '@rotor/core/engine';
 import { readSecretSnapshot } from './secret-snapshot.js';
 import { analyzeSecret } from './secret-status.js';
@@ -232,6 +232,8 @@ function stepContext(options: DoctorOptions, secretId: string, step: RotationSte
     logger: options.logger,
     signal: options.signal ?? new AbortController().signal,
     remainingTimeMs: () => Number.POSITIVE_INFINITY,
+    // The doctor acts as the function would for this secret: in the secret's own account and region.
+    functionScope: scopeOfArn(secretId),
   };
 }
 

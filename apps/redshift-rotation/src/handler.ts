@@ -1,7 +1,6 @@
 import type { RotationHandler } from '@rotor/core';
-import { createSecretsManagerStore } from '@rotor/core';
 import { redshiftEngine } from '@rotor/engine-redshift';
-import { createRotationFunction } from '@rotor/lambda';
+import { createRotationFunction, rotationHandlerOptions } from '@rotor/lambda';
 import { readConfig } from './config.js';
 import { logger } from './logger.js';
 
@@ -16,15 +15,7 @@ export function buildHandler(env: Record<string, string | undefined> = process.e
     setup: () => {
       const config = readConfig(env);
       return {
-        handler: {
-          engine: redshiftEngine(config.engine),
-          strategy: config.strategy,
-          // SECRETS_MANAGER_ENDPOINT as in AWS's functions; without it the SDK's own resolution applies
-          // (AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL, then the regional endpoint).
-          store: createSecretsManagerStore({ endpoint: config.secretsManagerEndpoint }),
-          passwordSource: config.passwordSource,
-          ...(config.deadlineMarginMs !== undefined ? { deadlineMarginMs: config.deadlineMarginMs } : {}),
-        },
+        handler: { engine: redshiftEngine(config.engine), ...rotationHandlerOptions(config) },
         ready: { transport: config.engine.transport, strategy: config.strategy },
       };
     },

@@ -15,6 +15,7 @@ export const ROTATION_ERROR_CODES = [
   'INVALID_SECRET',
   'SECRET_STORE_FAILED',
   'CREDENTIAL_REJECTED',
+  'LOGIN_TEST_UNAVAILABLE',
   'USER_NOT_FOUND',
   'PERMISSION_DENIED',
   'ENGINE_UNAVAILABLE',
@@ -107,6 +108,17 @@ export class CredentialRejectedError extends RotationError {
   override readonly name: string = 'CredentialRejectedError';
   constructor(message: string, options: SubclassOptions = {}) {
     super('CREDENTIAL_REJECTED', message, options);
+  }
+}
+
+/**
+ * testSecret could not attempt a login (no route to the target's data plane) and the login test is
+ * required. Not retryable: it needs a configuration change, or the explicit opt-out ROTOR_LOGIN_TEST=off.
+ */
+export class LoginTestUnavailableError extends RotationError {
+  override readonly name: string = 'LoginTestUnavailableError';
+  constructor(message: string, options: SubclassOptions = {}) {
+    super('LOGIN_TEST_UNAVAILABLE', message, options);
   }
 }
 

@@ -4,6 +4,7 @@ import { type EngineSecret, type RotationEngine, STRATEGY_IDS, type StepContext 
 import { EngineError, InvalidConfigurationError, RotationError } from './errors.js';
 import type { RotorLogger } from './logger.js';
 import { createDeadline, type LambdaContextLike } from './protocol/deadline.js';
+import { type FunctionScope, scopeOfArn } from './protocol/function-scope.js';
 import { parseRotationEvent } from './protocol/parse-event.js';
 import { SecretRedactor } from './protocol/redactor.js';
 import type { RotationEvent } from './protocol/rotation-event.js';
@@ -11,6 +12,7 @@ import { runRotationStep, type StepResult } from './protocol/rotation-steps.js';
 import type { SecretStore } from './store/secret-store.js';
 import { createSecretsManagerStore } from './store/secrets-manager-store.js';
 import { assertStrategySupported, type StrategyChoice } from './strategies/select-strategy.js';
+import type { LoginTestPolicy } from './strategies/strategy.js';
 
 export interface RotationHandlerOptions<TSecret extends EngineSecret> {
   engine: RotationEngine<TSecret>;
@@ -23,6 +25,16 @@ export interface RotationHandlerOptions<TSecret extends EngineSecret> {
   passwordSource?: 'local' | 'secrets-manager';
   /** Waits stop this long before the Lambda deadline, leaving time to report a retryable error. */
   deadlineMarginMs?: number;
+  /**
+   * `required` (default): testSecret fails when the engine cannot log in from here. `off` accepts such
+   * rotations and logs a warning on every testSecret (ROTOR_LOGIN_TEST=off in the apps).
+   */
+  loginTest?: LoginTestPolicy;
+  /**
+   * The account and region the function acts in. Default: from the Lambda context's invokedFunctionArn;
+   * outside Lambda, from the secret's own ARN.
+   */
+  functionScope?: FunctionScope;
 }
 
 export type RotationHandler = (event: unknown, context?: LambdaContextLike) => Promise<void>;
@@ -36,6 +48,7 @@ const optionsSchema = z.object({
   strategy: z.enum([...STRATEGY_IDS, 'auto']).default('auto'),
   passwordSource: z.enum(['local', 'secrets-manager']).default('local'),
   deadlineMarginMs: z.number().int().min(0).max(120_000).default(5_000),
+  loginTest: z.enum(['required', 'off']).default('required'),
 });
 
 /**
@@ -64,6 +77,7 @@ export function createRotationStepRunner<TSecret extends EngineSecret>(
     strategy: options.strategy,
     passwordSource: options.passwordSource,
     deadlineMarginMs: options.deadlineMarginMs,
+    loginTest: options.loginTest,
   });
   if (!parsed.success) {
     throw new InvalidConfigurationError(
@@ -71,7 +85,7 @@ export function createRotationStepRunner<TSecret extends EngineSecret>(
     );
   }
   if (!options.engine) throw new InvalidConfigurationError('createRotationHandler needs an engine');
-  const { strategy, passwordSource, deadlineMarginMs } = parsed.data;
+  const { strategy, passwordSource, deadlineMarginMs, loginTest } = parsed.data;
   const { engine } = options;
   assertStrategySupported(engine as RotationEngine<EngineSecret>, strategy);
   const baseLogger = options.logger ?? createDefaultLogger();
@@ -98,11 +112,12 @@ export function createRotationStepRunner<TSecret extends EngineSecret>(
         logger,
         signal: deadline.signal,
         remainingTimeMs: deadline.remainingTimeMs,
+        functionScope: options.functionScope ?? scopeOfArn(lambdaContext?.invokedFunctionArn),
       };
       store ??= createSecretsManagerStore();
       const result = await runRotationStep(
         event,
-        { engine, store, strategy, passwordSource, redactor },
+        { engine, store, strategy, passwordSource, redactor, loginTest },
         stepContext,
       );
       logger.info(`${event.Step} finished`, { result });

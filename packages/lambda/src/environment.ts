@@ -3,7 +3,13 @@
  * console leaves empty ones behind, so an empty value counts as unset; anything invalid is refused once, at
  * cold start, with one message naming every bad variable.
  */
-import { InvalidConfigurationError, type StrategyChoice } from '@rotor/core';
+import {
+  createSecretsManagerStore,
+  InvalidConfigurationError,
+  type RotationHandlerOptions,
+  type StrategyChoice,
+} from '@rotor/core';
+import type { EngineSecret } from '@rotor/core/engine';
 import * as z from 'zod';
 
 /** A trimmed string; empty means unset. */
@@ -38,7 +44,7 @@ export const optionalBoolean = optionalText.pipe(
 
 /**
  * The variables every Rotor rotation function reads: SECRETS_MANAGER_ENDPOINT (as AWS's functions do)
- * and Rotor's ROTOR_STRATEGY, ROTOR_PASSWORD_SOURCE and ROTOR_DEADLINE_MARGIN_MS.
+ * and Rotor's ROTOR_STRATEGY, ROTOR_PASSWORD_SOURCE, ROTOR_DEADLINE_MARGIN_MS and ROTOR_LOGIN_TEST.
  */
 export function rotationEnvironmentShape<
   const TStrategies extends readonly [StrategyChoice, ...StrategyChoice[]],
@@ -48,6 +54,7 @@ export function rotationEnvironmentShape<
     ROTOR_STRATEGY: optionalText.pipe(z.enum(strategies).default(strategies[0])),
     ROTOR_PASSWORD_SOURCE: optionalText.pipe(z.enum(['local', 'secrets-manager']).default('local')),
     ROTOR_DEADLINE_MARGIN_MS: optionalInteger(0, 120_000),
+    ROTOR_LOGIN_TEST: optionalText.pipe(z.enum(['required', 'off']).default('required')),
   };
 }
 
@@ -57,6 +64,8 @@ export interface RotationFunctionSettings<TStrategy extends StrategyChoice = Str
   strategy: TStrategy;
   passwordSource: 'local' | 'secrets-manager';
   deadlineMarginMs: number | undefined;
+  /** ROTOR_LOGIN_TEST: `off` accepts rotations testSecret cannot log in for, with a warning each time. */
+  loginTest: 'required' | 'off';
 }
 
 /** Picks the shared settings out of a parsed environment built on {@link rotationEnvironmentShape}. */
@@ -65,12 +74,31 @@ export function rotationSettings<TStrategy extends StrategyChoice>(parsed: {
   ROTOR_STRATEGY: TStrategy;
   ROTOR_PASSWORD_SOURCE: 'local' | 'secrets-manager';
   ROTOR_DEADLINE_MARGIN_MS?: number | undefined;
+  ROTOR_LOGIN_TEST: 'required' | 'off';
 }): RotationFunctionSettings<TStrategy> {
   return {
     secretsManagerEndpoint: parsed.SECRETS_MANAGER_ENDPOINT,
     strategy: parsed.ROTOR_STRATEGY,
     passwordSource: parsed.ROTOR_PASSWORD_SOURCE,
     deadlineMarginMs: parsed.ROTOR_DEADLINE_MARGIN_MS,
+    loginTest: parsed.ROTOR_LOGIN_TEST,
+  };
+}
+
+/**
+ * Core's handler options from the shared settings; the app adds its engine. SECRETS_MANAGER_ENDPOINT wins
+ * as in AWS's functions; otherwise the SDK resolves the endpoint (AWS_ENDPOINT_URL_SECRETS_MANAGER,
+ * AWS_ENDPOINT_URL, then the regional one).
+ */
+export function rotationHandlerOptions<TSecret extends EngineSecret>(
+  settings: RotationFunctionSettings,
+): Omit<RotationHandlerOptions<TSecret>, 'engine'> {
+  return {
+    strategy: settings.strategy,
+    store: createSecretsManagerStore({ endpoint: settings.secretsManagerEndpoint }),
+    passwordSource: settings.passwordSource,
+    loginTest: settings.loginTest,
+    ...(settings.deadlineMarginMs !== undefined ? { deadlineMarginMs: settings.deadlineMarginMs } : {}),
   };
 }
 

@@ -3,12 +3,18 @@
  * then `createRotationFunction`.
  */
 export {
+  type ConnectionSecurity,
+  type ConnectionTransport,
+  downgradeWarnings,
+} from './connection-security.js';
+export {
   optionalBoolean,
   optionalInteger,
   optionalText,
   parseEnvironment,
   type RotationFunctionSettings,
   rotationEnvironmentShape,
+  rotationHandlerOptions,
   rotationSettings,
 } from './environment.js';
 export {

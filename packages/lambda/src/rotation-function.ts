@@ -6,6 +6,7 @@ import {
   type RotorLogger,
 } from '@rotor/core';
 import type { EngineSecret } from '@rotor/core/engine';
+import { type ConnectionSecurity, downgradeWarnings } from './connection-security.js';
 
 /** The app's one logger: Powertools' Logger fits (it adds the Lambda context to every line). */
 export interface FunctionLogger extends RotorLogger {
@@ -17,6 +18,11 @@ export interface RotationFunctionSetup<TSecret extends EngineSecret> {
   handler: RotationHandlerOptions<TSecret>;
   /** What the cold start logs once the function is ready (never secrets). */
   ready?: Record<string, unknown>;
+  /**
+   * Every connection the engine opens and how it is protected: logged at cold start, and each downgrade
+   * (anything but verified TLS) as a warning on every invocation.
+   */
+  connections?: readonly ConnectionSecurity[];
   /** Checks an event before any AWS call, e.g. AWS's SECRET_ARN guard; throw a RotationError to refuse. */
   beforeRotate?(event: unknown): void;
 }
@@ -44,10 +50,14 @@ export function createRotationFunction<TSecret extends EngineSecret>(options: {
       throw error;
     };
   }
-  logger.info(`${functionName} rotation function ready`, setup.ready ?? {});
+  const connections = setup.connections ?? [];
+  const downgrades = downgradeWarnings(connections);
+  const loginTest = setup.handler.loginTest ?? 'required';
+  logger.info(`${functionName} rotation function ready`, { ...setup.ready, connections, loginTest });
   return async (event: unknown, context?: LambdaContextLike) => {
     // Lambda's request id, function name and cold-start flag on every line of this invocation.
     if (context && 'awsRequestId' in context) logger.addContext?.(context as never);
+    for (const warning of downgrades) logger.warn(warning);
     try {
       setup.beforeRotate?.(event);
     } catch (error) {

@@ -6,9 +6,15 @@ import {
   type RotationStep,
   silentLogger,
 } from '@rotor/core';
-import type { StepContext } from '@rotor/core/engine';
+import type { FunctionScope, StepContext } from '@rotor/core/engine';
 
 export const TEST_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rotor/test-AbCdEf';
+/** The account and region of TEST_SECRET_ARN, as a function rotating it would run in. */
+export const TEST_FUNCTION_SCOPE: FunctionScope = {
+  partition: 'aws',
+  region: 'us-east-1',
+  accountId: '123456789012',
+};
 
 /** One Secrets Manager rotation event, as the service sends it to the function. */
 export function rotationEvent(
@@ -49,6 +55,7 @@ export function stepContext(overrides: Partial<StepContext> = {}): StepContext {
     clientRequestToken: randomUUID(),
     logger: silentLogger,
     remainingTimeMs: () => (signal.aborted ? 0 : Number.POSITIVE_INFINITY),
+    functionScope: TEST_FUNCTION_SCOPE,
     ...overrides,
     signal,
   };

@@ -3,7 +3,14 @@
  * builders and fakes an engine author needs for unit tests.
  */
 
-export { lambdaContext, rotationEvent, rotationEvents, stepContext, TEST_SECRET_ARN } from './builders.js';
+export {
+  lambdaContext,
+  rotationEvent,
+  rotationEvents,
+  stepContext,
+  TEST_FUNCTION_SCOPE,
+  TEST_SECRET_ARN,
+} from './builders.js';
 export {
   type CapturedLine,
   type CapturingLogger,

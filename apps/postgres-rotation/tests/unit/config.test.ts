@@ -9,6 +9,7 @@ describe('readConfig', () => {
       strategy: 'auto',
       passwordSource: 'local',
       deadlineMarginMs: undefined,
+      loginTest: 'required',
       engine: { tls: 'verify-full' },
     });
   });

@@ -10,6 +10,7 @@
  */
 import type { z } from 'zod';
 import type { RotorLogger } from '../logger.js';
+import type { FunctionScope } from '../protocol/function-scope.js';
 import type { RotationStep } from '../protocol/rotation-event.js';
 
 export const ENGINE_CONTRACT_VERSION = 1 as const;
@@ -84,9 +85,18 @@ export type Principal<TSecret extends EngineSecret> =
 
 export type LoginOutcome =
   | { status: 'accepted' }
-  /** The target refused these credentials (wrong password, user disabled or missing). */
+  /** The target refused these credentials (wrong password, user missing). */
   | { status: 'rejected'; reason: string }
-  /** The engine cannot log in from here (no data-plane endpoint); the reason is logged. */
+  /**
+   * The target lets this user log in nowhere, by design (switched off, or in no group that any cache or
+   * database admits), so no client can depend on its password and a login would prove nothing. The
+   * engine must have learnt this from state it trusts (the control plane), never from the secret.
+   */
+  | { status: 'disabled'; reason: string }
+  /**
+   * The engine cannot log in from here (no data-plane route). testSecret fails on it unless the function
+   * runs with the login test turned off (`loginTest: 'off'`, ROTOR_LOGIN_TEST=off), which logs a warning.
+   */
   | { status: 'skipped'; reason: string };
 
 export interface StepContext {
@@ -99,6 +109,11 @@ export interface StepContext {
   readonly signal: AbortSignal;
   /** Milliseconds left before `signal` aborts. */
   remainingTimeMs(): number;
+  /**
+   * The partition, region and account the function runs in (from its own ARN). Every ARN a secret names
+   * must lie inside it: check with `assertArnInScope`.
+   */
+  readonly functionScope: FunctionScope | undefined;
 }
 
 export interface SetPasswordsInput<TSecret extends EngineSecret> {

@@ -4,6 +4,13 @@
 
 export * from '../errors.js';
 export type { RotorLogger } from '../logger.js';
+export {
+  type ArnCheck,
+  assertArnInScope,
+  type FunctionScope,
+  type ParsedArn,
+  parseArn,
+} from '../protocol/function-scope.js';
 export type { RotationStep } from '../protocol/rotation-event.js';
 export { CLONE_SUFFIX, toggleCloneSuffix } from './alternate-username.js';
 export type {

@@ -2,6 +2,8 @@
 export interface LambdaContextLike {
   getRemainingTimeInMillis?: () => number;
   awsRequestId?: string;
+  /** The function's own ARN: its partition, region and account bound every ARN a secret may name. */
+  invokedFunctionArn?: string;
 }
 
 export interface Deadline {

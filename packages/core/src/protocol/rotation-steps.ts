@@ -9,7 +9,8 @@ import {
 import { generatePassword } from '../password/generate-password.js';
 import type { SecretDescription, SecretStore } from '../store/secret-store.js';
 import { type StrategyChoice, selectStrategy } from '../strategies/select-strategy.js';
-import type { StrategyStepInput } from '../strategies/strategy.js';
+import type { LoginTestPolicy, StrategyStepInput } from '../strategies/strategy.js';
+import { assertArnInScope, scopeOfArn } from './function-scope.js';
 import type { SecretRedactor } from './redactor.js';
 import type { RotationEvent } from './rotation-event.js';
 import { STAGE_CURRENT, STAGE_PENDING, STAGE_PREVIOUS } from './rotation-event.js';
@@ -21,6 +22,7 @@ export interface StepDependencies<TSecret extends EngineSecret> {
   strategy: StrategyChoice;
   passwordSource: 'local' | 'secrets-manager';
   redactor: SecretRedactor;
+  loginTest: LoginTestPolicy;
 }
 
 export type StepResult = 'done' | 'already-finished';
@@ -32,9 +34,10 @@ export type StepResult = 'done' | 'already-finished';
 export async function runRotationStep<TSecret extends EngineSecret>(
   event: RotationEvent,
   deps: StepDependencies<TSecret>,
-  context: StepContext,
+  invocationContext: StepContext,
 ): Promise<StepResult> {
   const description = await deps.store.describe(event.SecretId);
+  const context = withFunctionScope(invocationContext, description);
   if (preCheck(description, event, context) === 'already-finished') return 'already-finished';
   switch (event.Step) {
     case 'createSecret':
@@ -53,12 +56,23 @@ export async function runRotationStep<TSecret extends EngineSecret>(
   return 'done';
 }
 
+/**
+ * Outside Lambda (the CLI, tests) there is no function ARN; the secret's own ARN, as Secrets Manager
+ * reports it, then bounds what the secret may name.
+ */
+function withFunctionScope(context: StepContext, description: SecretDescription): StepContext {
+  if (context.functionScope) return context;
+  return { ...context, functionScope: scopeOfArn(description.arn) };
+}
+
 function preCheck(description: SecretDescription, event: RotationEvent, context: StepContext): StepResult {
-  // An absent RotationEnabled is tolerated (AWS's ElastiCache function crashes on it).
-  if (description.rotationEnabled === false) {
-    throw new RotationNotEnabledError(`Rotation is not enabled for secret ${description.arn}`, {
-      step: event.Step,
-    });
+  // Only an explicit RotationEnabled=true counts: a secret whose rotation was never turned on (no field at
+  // all) must not be rotated by whoever can invoke the function.
+  if (description.rotationEnabled !== true) {
+    throw new RotationNotEnabledError(
+      `Rotation is not enabled for secret ${description.arn} (DescribeSecret reports RotationEnabled=${String(description.rotationEnabled)}); turn it on with RotateSecret first`,
+      { step: event.Step },
+    );
   }
   const stages = description.versionStages[event.ClientRequestToken];
   if (!stages) {
@@ -205,13 +219,19 @@ async function runStrategyStep<TSecret extends EngineSecret>(
     );
   }
   if (step === 'setSecret') await engine.preflight?.({ secret: current }, context);
+  if (step === 'testSecret' && deps.loginTest === 'off') {
+    context.logger.warn(
+      'The login test is off (ROTOR_LOGIN_TEST=off): this rotation is accepted without proving that the new credentials log in',
+    );
+  }
   const input: StrategyStepInput<TSecret> = {
     engine,
     context,
     current,
     pending,
+    loginTest: deps.loginTest,
     loadPrevious: () => readSecret(deps, event.SecretId, { stage: STAGE_PREVIOUS }, 'AWSPREVIOUS'),
-    loadAdmin: () => loadAdminSecret(deps, current, event),
+    loadAdmin: () => loadAdminSecret(deps, current, event, context),
   };
   await strategy[step](input);
 }
@@ -220,6 +240,7 @@ async function loadAdminSecret<TSecret extends EngineSecret>(
   deps: StepDependencies<TSecret>,
   current: TSecret,
   event: RotationEvent,
+  context: StepContext,
 ): Promise<AdminSecret> {
   const adminArn = current.masterarn;
   if (!adminArn) {
@@ -227,6 +248,12 @@ async function loadAdminSecret<TSecret extends EngineSecret>(
       step: event.Step,
     });
   }
+  // The admin's credentials are the most powerful the function ever holds: only from its own account.
+  assertArnInScope(adminArn, context.functionScope, {
+    label: '"masterarn"',
+    service: 'secretsmanager',
+    step: event.Step,
+  });
   const [value, description] = await Promise.all([
     deps.store.getValue(adminArn, { stage: STAGE_CURRENT }),
     deps.store.describe(adminArn),

@@ -52,9 +52,10 @@ export const alternatingUsersStrategy: RotationStrategy = {
     context.logger.info(`Prepared alternate user "${pending.username}" from "${current.username}"`);
   },
 
-  async testSecret({ engine, context, current, pending }) {
+  async testSecret(input) {
+    const { engine, context, current, pending } = input;
     if (engine.capabilities.asyncChanges) await engine.waitUntilApplied!({ user: pending }, context);
-    await requireLogin(engine, pending, 'pending', context);
-    if (current.password !== undefined) await requireLogin(engine, current, 'current', context);
+    await requireLogin(input, pending, 'pending');
+    if (current.password !== undefined) await requireLogin(input, current, 'current');
   },
 };

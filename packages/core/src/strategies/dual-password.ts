@@ -30,10 +30,11 @@ export const dualPasswordStrategy: RotationStrategy = {
     context.logger.info(`Set ${passwords.length} passwords on "${pending.username}" (pending and current)`);
   },
 
-  async testSecret({ engine, context, current, pending }) {
+  async testSecret(input) {
+    const { engine, context, current, pending } = input;
     if (engine.capabilities.asyncChanges) await engine.waitUntilApplied!({ user: pending }, context);
-    await requireLogin(engine, pending, 'pending', context);
+    await requireLogin(input, pending, 'pending');
     // The promise of this strategy: clients still on AWSCURRENT keep logging in.
-    if (current.password !== undefined) await requireLogin(engine, current, 'current', context);
+    if (current.password !== undefined) await requireLogin(input, current, 'current');
   },
 };

@@ -21,8 +21,9 @@ export const singleUserStrategy: RotationStrategy = {
     context.logger.info(`Set the pending password of "${pending.username}"`);
   },
 
-  async testSecret({ engine, context, pending }) {
+  async testSecret(input) {
+    const { engine, context, pending } = input;
     if (engine.capabilities.asyncChanges) await engine.waitUntilApplied!({ user: pending }, context);
-    await requireLogin(engine, pending, 'pending', context);
+    await requireLogin(input, pending, 'pending');
   },
 };

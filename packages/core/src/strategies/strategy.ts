@@ -7,7 +7,7 @@ import type {
   StepContext,
   StrategyId,
 } from '../engine/contract.js';
-import { CredentialRejectedError } from '../errors.js';
+import { CredentialRejectedError, LoginTestUnavailableError } from '../errors.js';
 
 /** What a strategy's setSecret / testSecret receive from the protocol. */
 export interface StrategyStepInput<TSecret extends EngineSecret> {
@@ -19,7 +19,15 @@ export interface StrategyStepInput<TSecret extends EngineSecret> {
   loadPrevious(): Promise<TSecret | undefined>;
   /** The admin secret named by `current.masterarn`. */
   loadAdmin(): Promise<AdminSecret>;
+  /** `required` (default): testSecret fails when the engine cannot log in from here. */
+  loginTest: LoginTestPolicy;
 }
+
+/**
+ * Whether testSecret must log in. `off` is the explicit, logged opt-out for functions that have no route
+ * to the target's data plane; the rotation is then only as good as the engine's control-plane checks.
+ */
+export type LoginTestPolicy = 'required' | 'off';
 
 export interface RotationStrategy {
   readonly id: StrategyId;
@@ -42,25 +50,35 @@ export async function tryLogin<TSecret extends EngineSecret>(
   if (user.password === undefined)
     return { status: 'rejected', reason: `the ${label} secret has no password` };
   const outcome = await engine.login(user, context);
-  if (outcome.status === 'skipped') {
-    context.logger.info(`Login test as ${label} user "${user.username}" skipped: ${outcome.reason}`);
+  if (outcome.status === 'skipped' || outcome.status === 'disabled') {
+    context.logger.info(`Login as ${label} user "${user.username}" ${outcome.status}: ${outcome.reason}`);
   } else {
     context.logger.debug(`Login as ${label} user "${user.username}": ${outcome.status}`);
   }
   return outcome;
 }
 
-/** testSecret's verdict: the credentials must log in (or the engine cannot test from here). */
+/**
+ * testSecret's verdict: the credentials must log in. A user the target lets log in nowhere (`disabled`)
+ * passes, since no client can depend on it; a login the engine cannot attempt (`skipped`) fails unless the
+ * login test is off.
+ */
 export async function requireLogin<TSecret extends EngineSecret>(
-  engine: RotationEngine<TSecret>,
+  input: Pick<StrategyStepInput<TSecret>, 'engine' | 'context' | 'loginTest'>,
   user: TSecret,
   label: string,
-  context: StepContext,
 ): Promise<void> {
+  const { engine, context } = input;
   const outcome = await tryLogin(engine, user, label, context);
   if (outcome.status === 'rejected') {
     throw new CredentialRejectedError(
       `The ${label} credentials of user "${user.username}" were refused: ${outcome.reason}`,
+      { step: context.step },
+    );
+  }
+  if (outcome.status === 'skipped' && input.loginTest === 'required') {
+    throw new LoginTestUnavailableError(
+      `testSecret could not log in as ${label} user "${user.username}": ${outcome.reason}. Give the function a route to the target, or turn the login test off (ROTOR_LOGIN_TEST=off) to accept untested rotations`,
       { step: context.step },
     );
   }

@@ -64,10 +64,17 @@ describe('Pre-checks', () => {
     expect(sm.writeCalls()).toEqual([]);
   });
 
-  it('tolerates a DescribeSecret without RotationEnabled', async () => {
+  it('refuses a secret whose rotation was never turned on (no RotationEnabled), writing nothing', async () => {
     const { sm, handler, secretId, target } = setup({ rotationEnabled: undefined });
-    await rotate(handler, sm, secretId);
-    expect(target.accepts('app', sm.valueAt(secretId, 'AWSCURRENT')?.password as string)).toBe(true);
+    const token = sm.startRotation(secretId);
+    for (const Step of STEPS) {
+      await expect(handler({ Step, SecretId: secretId, ClientRequestToken: token })).rejects.toMatchObject({
+        name: 'RotationNotEnabledError',
+        message: expect.stringContaining('RotationEnabled=undefined'),
+      });
+    }
+    expect(sm.writeCalls()).toEqual([]);
+    expect(target.calls).toEqual([]);
   });
 
   it('refuses a token that is not a version of the secret', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineCapabilities } from '../../src/engine/contract.ts';
+import type { EngineCapabilities, LoginOutcome } from '../../src/engine/contract.ts';
 import { createRotationHandler } from '../../src/handler.ts';
 import { createSecretsManagerStore } from '../../src/store/secrets-manager-store.ts';
+import type { LoginTestPolicy } from '../../src/strategies/strategy.ts';
 import { createFakeEngine, FakeTarget } from './support/fake-engine.ts';
 import { FakeSecretsManager } from './support/fake-secrets-manager.ts';
 import { capturingLogger, rotate } from './support/rotation-driver.ts';
@@ -12,6 +13,7 @@ function setup(
   capabilities: Partial<EngineCapabilities>,
   secret: Record<string, unknown>,
   strategy?: 'single-user' | 'dual-password' | 'alternating-users',
+  more: { loginOutcome?: LoginOutcome; loginTest?: LoginTestPolicy } = {},
 ) {
   const sm = new FakeSecretsManager();
   const target = new FakeTarget();
@@ -26,10 +28,14 @@ function setup(
   });
   const { logger, lines } = capturingLogger();
   const handler = createRotationHandler({
-    engine: createFakeEngine(target, { capabilities }),
+    engine: createFakeEngine(target, {
+      capabilities,
+      ...(more.loginOutcome ? { loginOutcome: more.loginOutcome } : {}),
+    }),
     store: createSecretsManagerStore({ client: sm.client }),
     logger,
     ...(strategy ? { strategy } : {}),
+    ...(more.loginTest ? { loginTest: more.loginTest } : {}),
   });
   const current = () => sm.valueAt(secretId, 'AWSCURRENT') as { username: string; password: string };
   return { sm, target, secretId, handler, lines, current };
@@ -233,5 +239,85 @@ describe('Strategy: alternating-users', () => {
 
   it('is refused at start-up for engines that cannot clone', () => {
     expect(() => setup({ canCloneUsers: false }, {}, 'alternating-users')).toThrow(/can clone users/);
+  });
+});
+
+describe('The login test', () => {
+  const controlPlane = { maxPasswordsPerUser: 2 as const, changeAuthority: 'control-plane' as const };
+  const steps = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+
+  async function runUntilFailure(
+    handler: ReturnType<typeof setup>['handler'],
+    sm: FakeSecretsManager,
+    id: string,
+  ) {
+    const token = sm.startRotation(id);
+    for (const Step of steps) await handler({ Step, SecretId: id, ClientRequestToken: token });
+  }
+
+  it('fails testSecret when the engine cannot log in from here, and AWSCURRENT does not move', async () => {
+    const { sm, secretId, handler, current } = setup(controlPlane, {}, undefined, {
+      loginOutcome: { status: 'skipped', reason: 'no cache endpoint is configured' },
+    });
+    const before = current().password;
+    await expect(runUntilFailure(handler, sm, secretId)).rejects.toMatchObject({
+      name: 'LoginTestUnavailableError',
+      step: 'testSecret',
+      message: expect.stringContaining('ROTOR_LOGIN_TEST=off'),
+    });
+    expect(current().password).toBe(before);
+  });
+
+  it('accepts such a rotation only when turned off, with a warning on testSecret', async () => {
+    const { sm, secretId, handler, current, lines } = setup(controlPlane, {}, undefined, {
+      loginOutcome: { status: 'skipped', reason: 'no cache endpoint is configured' },
+      loginTest: 'off',
+    });
+    const before = current().password;
+    await rotate(handler, sm, secretId);
+    expect(current().password).not.toBe(before);
+    expect(lines.filter((line) => line.startsWith('warn The login test is off'))).toHaveLength(1);
+  });
+
+  it('passes a user the target admits nowhere (disabled), since no client can depend on it', async () => {
+    const { sm, secretId, handler, current, lines } = setup(controlPlane, {}, undefined, {
+      loginOutcome: { status: 'disabled', reason: 'the user is switched off' },
+    });
+    const before = current().password;
+    await rotate(handler, sm, secretId);
+    expect(current().password).not.toBe(before);
+    expect(lines.some((line) => line.includes('disabled: the user is switched off'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('warn'))).toBe(false);
+  });
+});
+
+describe('ARNs the secret names', () => {
+  it("refuses a masterarn outside the function's account before anything changes", async () => {
+    const { sm, target, secretId, handler } = setup(
+      { maxPasswordsPerUser: 1 },
+      { masterarn: 'arn:aws:secretsmanager:us-east-1:999999999999:secret:prod/admin-AbCdEf' },
+    );
+    const token = sm.startRotation(secretId);
+    await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
+    target.calls.length = 0;
+    await expect(
+      handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token }),
+    ).rejects.toMatchObject({
+      name: 'InvalidSecretError',
+      message: expect.stringContaining('account 999999999999'),
+    });
+    expect(target.calls.filter((call) => call.startsWith('cloneUser'))).toEqual([]);
+    expect(target.users.has('app_clone')).toBe(false);
+  });
+
+  it("takes the function's scope from the Lambda context's invokedFunctionArn", async () => {
+    const { sm, target, secretId, handler } = setup({ maxPasswordsPerUser: 1 }, { masterarn: 'ADMIN' });
+    const token = sm.startRotation(secretId);
+    const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:rotor' };
+    await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token }, context);
+    await expect(
+      handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token }, context),
+    ).rejects.toMatchObject({ message: expect.stringContaining('region us-east-1 (function: eu-west-1)') });
+    expect(target.users.has('app_clone')).toBe(false);
   });
 });

@@ -107,6 +107,7 @@ describe('engine.login: control plane + real AUTH', () => {
     logger: silentLogger,
     signal: new AbortController().signal,
     remainingTimeMs: () => 60_000,
+    functionScope: { partition: 'aws', region: 'us-east-1', accountId: '123456789012' },
   });
 
   it('logs in with the secret endpoint fields; the wrong password is rejected', async () => {

@@ -26,6 +26,7 @@ function setup() {
     logger: silentLogger,
     signal: new AbortController().signal,
     remainingTimeMs: () => 60_000,
+    functionScope: { partition: 'aws', region: 'us-east-1', accountId: '123456789012' },
   };
   const source = { username: 'app', user_arn: arnOf('app'), password: SOURCE_PASSWORD };
   const target = { username: 'app-clone', user_arn: arnOf('app-clone'), password: CLONE_PASSWORD };

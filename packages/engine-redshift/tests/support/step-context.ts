@@ -20,6 +20,7 @@ export function stepContext(overrides: Partial<StepContext> = {}): StepContext &
     logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
     signal: new AbortController().signal,
     remainingTimeMs: () => 60_000,
+    functionScope: { partition: 'aws', region: 'us-east-1', accountId: '123456789012' },
     lines,
     ...overrides,
   };

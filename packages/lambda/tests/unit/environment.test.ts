@@ -22,6 +22,7 @@ describe('parseEnvironment', () => {
       strategy: 'auto',
       passwordSource: 'local',
       deadlineMarginMs: undefined,
+      loginTest: 'required',
     });
     expect(parsed.ROTOR_TIMEOUT_MS).toBeUndefined();
   });
@@ -34,6 +35,7 @@ describe('parseEnvironment', () => {
         ROTOR_STRATEGY: 'alternating-users',
         ROTOR_PASSWORD_SOURCE: 'secrets-manager',
         ROTOR_DEADLINE_MARGIN_MS: '8000',
+        ROTOR_LOGIN_TEST: 'off',
         ROTOR_TIMEOUT_MS: '2500',
         ROTOR_TLS: 'No',
       },
@@ -44,7 +46,7 @@ describe('parseEnvironment', () => {
       ROTOR_TIMEOUT_MS: 2500,
       ROTOR_TLS: false,
     });
-    expect(rotationSettings(parsed).deadlineMarginMs).toBe(8000);
+    expect(rotationSettings(parsed)).toMatchObject({ deadlineMarginMs: 8000, loginTest: 'off' });
   });
 
   it('names every bad variable in one error, without echoing values', () => {

@@ -7,10 +7,17 @@ import { createRotationFunction } from '../../src/index.ts';
 function recordingLogger() {
   const lines: string[] = [];
   const contexts: unknown[] = [];
-  const record = (level: string) => (message: string) => lines.push(`${level} ${message}`);
+  const extras: unknown[] = [];
+  const record =
+    (level: string) =>
+    (message: string, ...extra: unknown[]) => {
+      lines.push(`${level} ${message}`);
+      extras.push(...extra);
+    };
   return {
     lines,
     contexts,
+    extras,
     logger: {
       debug: record('debug'),
       info: record('info'),
@@ -98,5 +105,39 @@ describe('createRotationFunction', () => {
       }),
     ).rejects.toMatchObject({ code: 'INVALID_CONFIGURATION' });
     expect(lines).toContain('error This function rotates only arn:a; it was invoked for arn:b');
+  });
+
+  it('names every connection and the login test at cold start; warns of each downgrade on every invocation', async () => {
+    const { logger, lines, extras } = recordingLogger();
+    const connections = [
+      { name: 'cache data plane', transport: 'plaintext' as const, setting: 'ROTOR_CACHE_TLS=false' },
+      { name: 'control plane', transport: 'verified-tls' as const },
+    ];
+    const handler = createRotationFunction({
+      functionName: 'Sample',
+      logger,
+      setup: () => ({ handler: { engine, loginTest: 'off' }, connections }),
+    });
+    expect(extras).toContainEqual({ connections, loginTest: 'off' });
+    const warning =
+      'warn TLS downgrade: the cache data plane connection uses no TLS (passwords in clear text) because of ROTOR_CACHE_TLS=false';
+    expect(lines.filter((line) => line.startsWith('warn'))).toEqual([]);
+    await expect(handler({ Step: 'nope' })).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+    await expect(handler({ Step: 'nope' })).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+    expect(lines.filter((line) => line.startsWith('warn'))).toEqual([warning, warning]);
+  });
+
+  it('logs no warning when every connection verifies TLS', async () => {
+    const { logger, lines } = recordingLogger();
+    const handler = createRotationFunction({
+      functionName: 'Sample',
+      logger,
+      setup: () => ({
+        handler: { engine },
+        connections: [{ name: 'Redshift (pg)', transport: 'verified-tls' }],
+      }),
+    });
+    await expect(handler({ Step: 'nope' })).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+    expect(lines.filter((line) => line.startsWith('warn'))).toEqual([]);
   });
 });

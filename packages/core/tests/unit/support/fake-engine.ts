@@ -3,6 +3,7 @@ import {
   defineEngine,
   ENGINE_CONTRACT_VERSION,
   type EngineCapabilities,
+  type LoginOutcome,
   type PasswordPolicy,
   PermissionDeniedError,
   pollUntil,
@@ -75,6 +76,8 @@ export interface FakeEngineOptions {
   capabilities?: Partial<EngineCapabilities>;
   /** Throws this error from setPasswords (to test wrapping and scrubbing). */
   failSetPasswordsWith?: (password: string) => unknown;
+  /** Replaces the login answer: a target the engine cannot reach, or that admits the user nowhere. */
+  loginOutcome?: LoginOutcome;
 }
 
 export function createFakeEngine(
@@ -118,6 +121,7 @@ export function createFakeEngine(
     },
     async login(user) {
       target.calls.push(`login ${user.username}`);
+      if (options.loginOutcome) return options.loginOutcome;
       return target.accepts(user.username, user.password)
         ? { status: 'accepted' }
         : { status: 'rejected', reason: 'password authentication failed' };
