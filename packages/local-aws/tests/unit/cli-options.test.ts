@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CliUsageError, parseCliSettings, redactUrl } from '../../src/cli/options.ts';
+import { type CliSettings, CliUsageError, parseCliSettings, redactUrl } from '../../src/cli/options.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'local-aws-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,7 +60,7 @@ describe('CLI settings', () => {
         ],
       }),
     );
-    expect(parseCliSettings(['--config', config], dir).caches).toEqual([
+    expect((parseCliSettings(['--config', config], dir) as CliSettings).caches).toEqual([
       { replicationGroupId: 'orders', redisUrl: 'rediss://default:pw@127.0.0.1:6390', ca: 'PEM' },
       { serverlessCacheName: 'sessions', redisUrl: 'rediss://default:pw@127.0.0.1:6391' },
     ]);
