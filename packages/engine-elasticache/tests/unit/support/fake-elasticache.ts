@@ -164,7 +164,7 @@ export class FakeElastiCache {
     });
     this.mock.on(DescribeReplicationGroupsCommand).callsFake((input) => {
       const cache = this.caches.get(input.ReplicationGroupId ?? '');
-      if (!cache || cache.kind !== 'replication-group') {
+      if (cache?.kind !== 'replication-group') {
         throw new ReplicationGroupNotFoundFault({ $metadata: {}, message: 'not found' });
       }
       return {
@@ -181,7 +181,7 @@ export class FakeElastiCache {
     });
     this.mock.on(DescribeServerlessCachesCommand).callsFake((input) => {
       const cache = this.caches.get(input.ServerlessCacheName ?? '');
-      if (!cache || cache.kind !== 'serverless') {
+      if (cache?.kind !== 'serverless') {
         throw new ServerlessCacheNotFoundFault({ $metadata: {}, message: 'not found' });
       }
       return {
