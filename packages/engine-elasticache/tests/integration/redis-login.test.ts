@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type AddressInfo, createServer } from 'node:net';
-import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
+import { type RedisServerHandle, startRecordingListener, startRedisServer } from '@rotor/local-aws/harness';
 import { stepContext } from '@rotor/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,24 +100,6 @@ describe('redisLogin against a real redis-server (ACL users)', () => {
 });
 
 describe('engine.login: control plane, trusted endpoints, real AUTH', () => {
-  /** A TCP listener that records every connection and byte: a cache an attacker named in the secret. */
-  async function fakeRedis() {
-    const received: Buffer[] = [];
-    let connections = 0;
-    const listener = createServer((socket) => {
-      connections += 1;
-      socket.on('data', (chunk) => received.push(chunk));
-      socket.on('error', () => {});
-    });
-    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-    const port = (listener.address() as AddressInfo).port;
-    return {
-      port,
-      seen: () => ({ connections, bytes: Buffer.concat(received).length }),
-      close: () => new Promise<void>((resolve) => listener.close(() => resolve())),
-    };
-  }
-
   /** `app` in group g1, which the replication group rg-1 (the real plain-text server) holds. */
   function world(engineOptions: Parameters<typeof elastiCacheEngine>[0] = {}) {
     const elasticache = new FakeElastiCache();
@@ -165,7 +146,7 @@ describe('engine.login: control plane, trusted endpoints, real AUTH', () => {
   });
 
   it('a secret host that is a trusted endpoint is used; any other is refused before a byte is sent', async () => {
-    const attacker = await fakeRedis();
+    const attacker = await startRecordingListener();
     try {
       const { engine, context, app } = world();
       expect(await engine.login(app({ host: server.host, port: String(server.port) }), context())).toEqual({
@@ -209,7 +190,7 @@ describe('engine.login: control plane, trusted endpoints, real AUTH', () => {
   });
 
   it('a cache the control plane names but this function cannot reach is skipped; a configured one is an error', async () => {
-    const gone = await fakeRedis();
+    const gone = await startRecordingListener();
     await gone.close();
     const { elasticache, engine, context, app } = world({ dataPlane: { connectTimeoutMs: 500 } });
     elasticache.caches.get('rg-1')!.port = gone.port;

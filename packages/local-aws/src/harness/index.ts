@@ -10,4 +10,5 @@ export {
   type PostgresServerOptions,
   startPostgresServer,
 } from './postgres-server.js';
+export { type RecordingListener, startRecordingListener } from './recording-listener.js';
 export { type RedisServerHandle, type RedisServerOptions, startRedisServer } from './redis-server.js';
