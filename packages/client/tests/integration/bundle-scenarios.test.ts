@@ -10,7 +10,13 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateUserCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import {
+  CreateUserCommand,
+  CreateUserGroupCommand,
+  ElastiCacheClient,
+  ModifyReplicationGroupCommand,
+  ModifyUserGroupCommand,
+} from '@aws-sdk/client-elasticache';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -20,10 +26,10 @@ import {
 import { type RotorLogger, silentLogger } from '@rotor/core';
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import {
+  type CacheServers,
   type PostgresServerHandle,
-  type RedisServerHandle,
+  startCacheServers,
   startPostgresServer,
-  startRedisServer,
 } from '@rotor/local-aws/harness';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -45,7 +51,11 @@ const bundles = {
   redshift: join(bundleDir, 'redshift/index.mjs'),
 };
 
-let redis: RedisServerHandle;
+/** One TLS cache; its user group holds every scenario's users (ElastiCache users log in only through one). */
+let caches: CacheServers;
+let redisEndpoint: { host: string; port: number; tls: { ca: string } };
+const EC_STRATEGIES = ['dual-password', 'single-user', 'alternating-users'] as const;
+const firstPasswords = {} as Record<(typeof EC_STRATEGIES)[number], string>;
 let postgres: PostgresServerHandle;
 let aws: LocalAws;
 let sm: SecretsManagerClient;
@@ -165,19 +175,22 @@ async function runScenario(
 beforeAll(async () => {
   copyBundle('elasticache-rotation', 'elasticache');
   copyBundle('redshift-rotation', 'redshift');
-  [redis, postgres] = await Promise.all([startRedisServer(), startPostgresServer({ authMethod: 'md5' })]);
+  [caches, postgres] = await Promise.all([
+    startCacheServers({ replicationGroups: ['scenarios'] }),
+    startPostgresServer({ authMethod: 'md5' }),
+  ]);
+  redisEndpoint = { host: '127.0.0.1', port: caches.server('scenarios').port, tls: { ca: caches.ca } };
   aws = await startLocalAws({
-    elasticache: { redisUrl: redis.url, modifyingDelayMs: 20 },
+    elasticache: { caches: caches.caches, modifyingDelayMs: 20 },
     rotation: { maxAttempts: 1, retryDelayMs: 50 },
   });
   const cacheEnvironment = {
-    ROTOR_CACHE_HOST: redis.host,
-    ROTOR_CACHE_PORT: String(redis.port),
-    ROTOR_CACHE_TLS: 'false',
+    // The function finds the cache through the control plane and verifies it with the test certificate.
+    ROTOR_CACHE_CA_FILE: caches.caFile,
     WAITING_RETRY_INTERVAL_IN_SECONDS: '0.05',
     POWERTOOLS_LOG_LEVEL: 'WARN',
   };
-  for (const strategy of ['dual-password', 'single-user', 'alternating-users']) {
+  for (const strategy of EC_STRATEGIES) {
     functionArns[`elasticache ${strategy}`] = aws.registerFunction({
       functionName: `rotor-elasticache-${strategy}`,
       bundlePath: bundles.elasticache,
@@ -196,6 +209,38 @@ beforeAll(async () => {
   const clientConfig = { endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials };
   sm = new SecretsManagerClient(clientConfig);
   elasticache = new ElastiCacheClient(clientConfig);
+  await elasticache.send(
+    new CreateUserGroupCommand({ UserGroupId: 'scenario-users', Engine: 'redis', UserIds: ['default'] }),
+  );
+  await aws.elasticache!.settled();
+  await elasticache.send(
+    new ModifyReplicationGroupCommand({
+      ReplicationGroupId: 'scenarios',
+      UserGroupIdsToAdd: ['scenario-users'],
+    }),
+  );
+  // Every scenario's user, in the cache's user group before the scenarios run side by side.
+  for (const strategy of EC_STRATEGIES) {
+    const userId = `ec-${strategy}`;
+    firstPasswords[strategy] = newPassword();
+    await elasticache.send(
+      new CreateUserCommand({
+        UserId: userId,
+        UserName: userId,
+        Engine: 'redis',
+        AccessString: 'on ~* +@all',
+        Passwords: [firstPasswords[strategy]],
+      }),
+    );
+  }
+  await aws.elasticache!.settled();
+  await elasticache.send(
+    new ModifyUserGroupCommand({
+      UserGroupId: 'scenario-users',
+      UserIdsToAdd: EC_STRATEGIES.map((strategy) => `ec-${strategy}`),
+    }),
+  );
+  await aws.elasticache!.settled();
   // One cache for all rotating workers, as one application process would have.
   cache = createSecretCache({ client: new SecretsManagerClient(clientConfig), logger: silentLogger });
 });
@@ -230,26 +275,17 @@ afterAll(async () => {
   elasticache?.destroy();
   sm?.destroy();
   await aws?.stop();
-  await Promise.all([redis?.stop(), postgres?.stop()]);
+  await Promise.all([caches?.stop(), postgres?.stop()]);
   rmSync(bundleDir, { recursive: true, force: true });
 });
 
-describe.concurrent('ElastiCache bundle (users applied to a real redis-server)', () => {
-  for (const strategy of ['dual-password', 'single-user', 'alternating-users'] as const) {
+describe.concurrent('ElastiCache bundle (users in the user group of a real TLS redis-server)', () => {
+  for (const strategy of EC_STRATEGIES) {
     it(`${strategy}: 20 rotations, zero failed logins through @rotor/client`, {
       timeout: SCENARIO_TIMEOUT_MS,
     }, async () => {
       const userId = `ec-${strategy}`;
-      const password = newPassword();
-      await elasticache.send(
-        new CreateUserCommand({
-          UserId: userId,
-          UserName: userId,
-          Engine: 'redis',
-          AccessString: 'on ~* +@all',
-          Passwords: [password],
-        }),
-      );
+      const password = firstPasswords[strategy];
       const secretId = `cache/${strategy}`;
       await sm.send(
         new CreateSecretCommand({
@@ -261,7 +297,7 @@ describe.concurrent('ElastiCache bundle (users applied to a real redis-server)',
           }),
         }),
       );
-      const endpoint = { host: redis.host, port: redis.port };
+      const endpoint = redisEndpoint;
       const result = await runScenario(
         `elasticache ${strategy}`,
         secretId,
