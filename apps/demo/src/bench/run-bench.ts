@@ -121,6 +121,7 @@ export async function runBench(
       {
         ...options,
         redisUrl: undefined,
+        redisCaFile: undefined,
         postgresUrl: undefined,
         rebuild: false,
         wrapElastiCache: timeline.wrap,
@@ -228,6 +229,7 @@ export async function runBench(
       {
         engines: ['elasticache'],
         redisUrl: undefined,
+        redisCaFile: undefined,
         postgresUrl: undefined,
         rebuild: false,
         modifyingDelayMs: options.scaleModifyingDelayMs,
