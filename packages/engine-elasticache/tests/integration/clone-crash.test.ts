@@ -10,9 +10,9 @@ import {
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import { type CacheServers, startCacheServers } from '@rotor/local-aws/harness';
 import { stepContext } from '@rotor/testkit';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { elastiCacheEngine } from '../../src/index.ts';
+import { authAtCache } from './support/auth-at-cache.ts';
 
 /**
  * Alternating users, crash anywhere: cloneUser is interrupted at each of its ElastiCache calls (before
@@ -137,33 +137,8 @@ const secretOf = (env: Environment, userId: string, password: string) => ({
   password,
 });
 
-/** `AUTH` on a fresh TLS connection to a cache: true for OK, false for WRONGPASS. */
-async function logsIn(
-  env: Environment,
-  cacheId: string,
-  username: string,
-  password: string,
-): Promise<boolean> {
-  const connection = new Redis({
-    host: '127.0.0.1',
-    port: env.servers.server(cacheId).port,
-    tls: { ca: env.servers.ca },
-    protocol: 2,
-    lazyConnect: true,
-    enableReadyCheck: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  connection.on('error', () => {});
-  try {
-    await connection.connect();
-    return (await connection.call('AUTH', username, password)) === 'OK';
-  } catch (error) {
-    if (/WRONGPASS/.test(String((error as Error).message))) return false;
-    throw error;
-  } finally {
-    connection.disconnect();
-  }
+function logsIn(env: Environment, cacheId: string, username: string, password: string): Promise<boolean> {
+  return authAtCache({ port: env.servers.server(cacheId).port, ca: env.servers.ca }, username, password);
 }
 
 async function describeUser(env: Environment, userId: string) {

@@ -10,8 +10,8 @@ import {
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import { startCacheServers } from '@rotor/local-aws/harness';
 import type { ConformanceTarget } from '@rotor/testkit';
-import { Redis } from 'ioredis';
 import type { ElastiCacheSecret } from '../../../src/index.ts';
+import { authAtCache } from './auth-at-cache.ts';
 
 export interface ElastiCacheTarget extends ConformanceTarget<ElastiCacheSecret> {
   aws: LocalAws;
@@ -83,27 +83,8 @@ export async function startElastiCacheTarget(): Promise<ElastiCacheTarget> {
       );
       await aws.elasticache!.settled();
     },
-    async canLogin(username, password) {
-      const connection = new Redis({
-        host: '127.0.0.1',
-        port: redis.port,
-        tls: { ca: servers.ca },
-        protocol: 2,
-        lazyConnect: true,
-        enableReadyCheck: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-      });
-      connection.on('error', () => {});
-      try {
-        await connection.connect();
-        return (await connection.call('AUTH', username, password)) === 'OK';
-      } catch (error) {
-        if (/WRONGPASS/.test(String((error as Error).message))) return false;
-        throw error;
-      } finally {
-        connection.disconnect();
-      }
+    canLogin(username, password) {
+      return authAtCache({ port: redis.port, ca: servers.ca }, username, password);
     },
     async decorateCloneSource(username) {
       groups += 1;
