@@ -17,6 +17,8 @@ export interface DemoOptions {
   intervalMs: number;
   modifyingDelayMs: number;
   redisUrl: string | undefined;
+  /** PEM file that verifies the `--redis-url` server's certificate. */
+  redisCaFile: string | undefined;
   postgresUrl: string | undefined;
   /** Plain lines even on a terminal. */
   plain: boolean;
@@ -78,8 +80,9 @@ export function parseDemoArgs(
     )
     .option(
       '--redis-url <url>',
-      'use this Redis (redis://default:PASSWORD@HOST:PORT, an admin login) instead of a throwaway one',
+      'use this TLS Redis (rediss://default:PASSWORD@HOST:PORT, an admin login) instead of a throwaway one',
     )
+    .option('--redis-ca-file <file>', "PEM certificate that verifies --redis-url's server")
     .option(
       '--postgres-url <url>',
       'use this PostgreSQL (postgres://SUPERUSER:PASSWORD@HOST:PORT/DB) instead of a throwaway one',
@@ -129,6 +132,7 @@ export function parseDemoArgs(
       intervalMs: raw.intervalMs,
       modifyingDelayMs: raw.modifyingDelayMs,
       redisUrl: raw.redisUrl,
+      redisCaFile: raw.redisCaFile,
       postgresUrl: raw.postgresUrl,
       plain: raw.plain,
       compareNaive: raw.compareNaive,

@@ -16,7 +16,12 @@ import {
 import type { DemoOptions } from './demo-options.js';
 import { type BundledEngine, ensureBundle, snapshotBundle } from './environment/bundles.js';
 import { type DemoServers, startServers } from './environment/servers.js';
-import { prepareElastiCacheScenario } from './scenarios/elasticache.js';
+import {
+  associateDemoUserGroup,
+  DEMO_CACHE,
+  DEMO_USER_GROUP,
+  prepareElastiCacheScenario,
+} from './scenarios/elasticache.js';
 import { DEMO_CLUSTER, prepareRedshiftScenario } from './scenarios/redshift.js';
 import {
   type DemoEngine,
@@ -33,7 +38,10 @@ export interface DemoSession {
 }
 
 export async function openDemoSession(
-  options: Pick<DemoOptions, 'engines' | 'redisUrl' | 'postgresUrl' | 'modifyingDelayMs' | 'rebuild'> & {
+  options: Pick<
+    DemoOptions,
+    'engines' | 'redisUrl' | 'redisCaFile' | 'postgresUrl' | 'modifyingDelayMs' | 'rebuild'
+  > & {
     /** Replaces the emulated ElastiCache service (the bench wraps it to observe status changes). */
     wrapElastiCache?: (service: LocalService) => LocalService;
   },
@@ -49,12 +57,13 @@ export async function openDemoSession(
       redis: wants.has('elasticache'),
       postgres: wants.has('redshift'),
       redisUrl: options.redisUrl,
+      redisCaFile: options.redisCaFile,
       postgresUrl: options.postgresUrl,
     });
     closers.push(() => servers.stop());
     if (servers.redis) {
       log(
-        `Redis       ${servers.redis.throwaway ? 'throwaway redis-server' : 'existing server'} on ${servers.redis.host}:${servers.redis.port} (password enforced)`,
+        `Redis       ${servers.redis.throwaway ? 'throwaway redis-server' : 'existing server'} on ${servers.redis.host}:${servers.redis.port} (TLS, password enforced), playing ElastiCache replication group ${DEMO_CACHE}`,
       );
     }
     if (servers.postgres) {
@@ -76,6 +85,8 @@ export async function openDemoSession(
     if (servers.redis) {
       const service = createElastiCacheService({
         redisUrl: servers.redis.url,
+        ...(servers.redis.ca ? { redisCa: servers.redis.ca } : {}),
+        replicationGroupId: DEMO_CACHE,
         modifyingDelayMs: options.modifyingDelayMs,
       });
       services.push(options.wrapElastiCache ? options.wrapElastiCache(service) : service);
@@ -88,6 +99,21 @@ export async function openDemoSession(
     log(
       `Endpoint    ${aws.endpoint} (Secrets Manager${servers.redis ? ', ElastiCache' : ''}${servers.postgres ? ', Redshift Data' : ''}); rotation functions run from ${Object.values(bundles).length} Lambda bundle(s)`,
     );
+
+    if (servers.redis) {
+      // The operator's one-time setup, not counted: the cache's user group, which the scenarios' users join.
+      const setup = new ElastiCacheClient({
+        endpoint: aws.endpoint,
+        region: aws.region,
+        credentials: aws.credentials,
+      });
+      try {
+        await associateDemoUserGroup(setup, options.modifyingDelayMs);
+      } finally {
+        setup.destroy();
+      }
+      log(`ElastiCache user group ${DEMO_USER_GROUP} (with default) associated with ${DEMO_CACHE}`);
+    }
 
     const counter = new CallCounter();
     const clientConfig = {

@@ -12,9 +12,10 @@ export function exploreHints(env: ScenarioEnvironment, results: readonly Rotatio
   const rs = results.find((r) => r.engine === 'redshift');
   const secretOf = (r: RotationLoopResult) => r.secretId;
   if (ec && env.servers.redis) {
-    const options = JSON.stringify({
-      dataPlane: { host: env.servers.redis.host, port: env.servers.redis.port, tls: false },
-    });
+    // The engine finds the cache through the control plane; the certificate file verifies it.
+    const options = JSON.stringify(
+      env.servers.redis.caFile ? { dataPlane: { caFile: env.servers.redis.caFile } } : {},
+    );
     lines.push(`  pnpm rotor status ${secretOf(ec)} --endpoint ${url}`);
     lines.push(
       `  pnpm rotor doctor ${secretOf(ec)} --engine elasticache --endpoint ${url} --engine-options '${options}'`,

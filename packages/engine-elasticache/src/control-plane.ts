@@ -1,12 +1,16 @@
 import {
   CreateUserCommand,
   type CreateUserCommandInput,
+  DescribeReplicationGroupsCommand,
+  DescribeServerlessCachesCommand,
   DescribeUserGroupsCommand,
   DescribeUsersCommand,
   ElastiCacheClient,
   ModifyUserCommand,
   type ModifyUserCommandInput,
   ModifyUserGroupCommand,
+  type ReplicationGroup,
+  type ServerlessCache,
   type User,
   type UserGroup,
 } from '@aws-sdk/client-elasticache';
@@ -69,6 +73,40 @@ export class ControlPlane {
     } catch (error) {
       if (awsErrorName(error) === 'UserGroupNotFoundFault') return undefined;
       throw toRotationError(error, `DescribeUserGroups for group "${userGroupId}"`, { step });
+    }
+  }
+
+  /** A replication group, or undefined when it does not exist (any more). */
+  async findReplicationGroup(
+    ref: Pick<UserRef, 'region'>,
+    replicationGroupId: string,
+    step: RotationStep | undefined,
+  ): Promise<ReplicationGroup | undefined> {
+    try {
+      const output = await this.client(ref).send(
+        new DescribeReplicationGroupsCommand({ ReplicationGroupId: replicationGroupId }),
+      );
+      return output.ReplicationGroups?.find((group) => group.ReplicationGroupId === replicationGroupId);
+    } catch (error) {
+      if (awsErrorName(error) === 'ReplicationGroupNotFoundFault') return undefined;
+      throw toRotationError(error, `DescribeReplicationGroups for "${replicationGroupId}"`, { step });
+    }
+  }
+
+  /** A serverless cache, or undefined when it does not exist (any more). */
+  async findServerlessCache(
+    ref: Pick<UserRef, 'region'>,
+    name: string,
+    step: RotationStep | undefined,
+  ): Promise<ServerlessCache | undefined> {
+    try {
+      const output = await this.client(ref).send(
+        new DescribeServerlessCachesCommand({ ServerlessCacheName: name }),
+      );
+      return output.ServerlessCaches?.find((cache) => cache.ServerlessCacheName === name);
+    } catch (error) {
+      if (awsErrorName(error) === 'ServerlessCacheNotFoundFault') return undefined;
+      throw toRotationError(error, `DescribeServerlessCaches for "${name}"`, { step });
     }
   }
 

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { ModifyUserCommandInput, User } from '@aws-sdk/client-elasticache';
 import {
+  assertArnInScope,
   defineEngine,
   ENGINE_CONTRACT_VERSION,
   InvalidConfigurationError,
@@ -15,9 +17,9 @@ import {
 import { isDisabled, switchedOn } from './access-string.js';
 import { ControlPlane } from './control-plane.js';
 import { type ElastiCacheSecret, elastiCacheSecretSchema } from './elasticache-secret.js';
+import { createLoginTester } from './login-test.js';
 import { type ElastiCacheEngineOptions, resolveOptions } from './options.js';
 import { elastiCachePasswordPolicy, passwordProblem } from './password-rules.js';
-import { type DataPlaneEndpoint, redisLogin } from './redis-login.js';
 import { isValidUserId, parseUserArn, toggleAlternateSuffix, type UserRef, userArn } from './user-ids.js';
 
 export type ElastiCacheEngine = RotationEngine<ElastiCacheSecret>;
@@ -27,11 +29,12 @@ const ACTIVE = 'active';
 /**
  * The ElastiCache (Redis OSS / Valkey) RBAC engine. Passwords change through the control plane
  * (ModifyUser / CreateUser / ModifyUserGroup) under the function's IAM role; changes are asynchronous
- * (`modifying` until applied) and testSecret logs in with AUTH when a cache endpoint is known.
+ * (`modifying` until applied). Logins (testSecret, and every "already done" check) go only to trusted
+ * endpoints: the configured one, or the caches whose user groups hold the user (decision 0035).
  *
  * @example
  * ```ts
- * const engine = elastiCacheEngine({ passwordLength: 32, dataPlane: { host: 'master.my-cache.xxx.cache.amazonaws.com' } });
+ * const engine = elastiCacheEngine({ passwordLength: 32 });
  * export const handler = createRotationHandler({ engine, logger });
  * ```
  */
@@ -42,6 +45,17 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
     region: settings.region,
     endpoint: settings.endpoint,
   });
+  const { dataPlane } = settings;
+  const loginTester = createLoginTester({
+    controlPlane,
+    configured:
+      dataPlane.host === undefined
+        ? undefined
+        : { name: 'the configured cache', host: dataPlane.host, port: dataPlane.port, tls: dataPlane.tls },
+    rejectUnauthorized: dataPlane.rejectUnauthorized,
+    ca: readCertificates(dataPlane.caFile),
+    connectTimeoutMs: dataPlane.connectTimeoutMs,
+  });
   /**
    * What this container has already asked ElastiCache to do, per user id: a hash of the passwords sent.
    * A retried step (same warm container) that finds the user `modifying` or `active` with this exact
@@ -49,9 +63,20 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
    */
   const issuedChanges = new Map<string, string>();
 
-  const userRef = (secret: ElastiCacheSecret): UserRef => {
+  /**
+   * The user a secret names, refused unless its ARN lies in the function's partition, account and region:
+   * a secret is not allowed to point the function's role at a user elsewhere. Checked before any call.
+   */
+  const userRef = (secret: ElastiCacheSecret, context: StepContext): UserRef => {
+    assertArnInScope(secret.user_arn, context.functionScope, {
+      label: '"user_arn"',
+      service: 'elasticache',
+      step: context.step,
+    });
     const ref = parseUserArn(secret.user_arn);
-    if (!ref) throw new InvalidSecretError('"user_arn" is not an ElastiCache user ARN');
+    if (!ref) {
+      throw new InvalidSecretError('"user_arn" is not an ElastiCache user ARN', { step: context.step });
+    }
     return ref;
   };
 
@@ -66,7 +91,7 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
 
   /** The user behind a secret, checked to be the one its `username` names. */
   const describeBound = async (secret: ElastiCacheSecret, context: StepContext) => {
-    const ref = userRef(secret);
+    const ref = userRef(secret, context);
     const user = await controlPlane.findUser(ref, context.step);
     if (!user) {
       throw new UserNotFoundError(
@@ -176,43 +201,27 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
   };
 
   /**
-   * Whether an active user already holds exactly `passwords`, proven with AUTH on the data plane: its
-   * password count matches and every one of them logs in. This is what lets a retried step, in a fresh
-   * container that remembers nothing, resume without issuing the same ModifyUser twice. Without an
-   * endpoint (or for a disabled user) it cannot be proven, and the change is issued again (idempotent).
+   * Whether an active user already holds exactly `passwords`: the control plane's PasswordCount matches
+   * and every one of them logs in at the trusted endpoints. This is what lets a retried step, in a fresh
+   * container that remembers nothing, resume without issuing the same ModifyUser twice. When it cannot be
+   * proven (no cache admits the user, or none is reachable), the change is issued again (idempotent).
    */
   const holdsExactly = async (
     secret: ElastiCacheSecret,
+    ref: UserRef,
     user: User,
     passwords: readonly string[],
     context: StepContext,
   ): Promise<boolean> => {
-    const endpoint = endpointFor(secret);
-    if (!endpoint || user.Status !== ACTIVE || isDisabled(user.AccessString)) return false;
+    if (user.Status !== ACTIVE || isDisabled(user.AccessString)) return false;
     if (user.Authentication?.Type !== 'password' || user.Authentication.PasswordCount !== passwords.length) {
       return false;
     }
     for (const password of passwords) {
-      const outcome = await redisLogin({
-        endpoint,
-        username: secret.username,
-        password,
-        connectTimeoutMs: settings.dataPlane.connectTimeoutMs,
-        signal: context.signal,
-        step: context.step,
-      });
+      const outcome = await loginTester.login({ secret, ref, user, password }, context);
       if (outcome.status !== 'accepted') return false;
     }
     return true;
-  };
-
-  const endpointFor = (secret: ElastiCacheSecret): DataPlaneEndpoint | undefined => {
-    const host = secret.host ?? settings.dataPlane.host;
-    if (!host) return undefined;
-    const port = secret.port === undefined ? settings.dataPlane.port : Number(secret.port);
-    const tls =
-      secret.tls === undefined ? settings.dataPlane.tls : secret.tls === true || secret.tls === 'true';
-    return { host, port, tls, rejectUnauthorized: settings.dataPlane.rejectUnauthorized };
   };
 
   return defineEngine<ElastiCacheSecret>({
@@ -237,10 +246,12 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
       checkAllowedName(secret.username, context);
       const { ref, user } = await describeBound(secret, context);
       refuseIamUser(user, ref, context);
+      // A secret steering logins elsewhere is refused here, before AWSPENDING is written.
+      await loginTester.checkSecretEndpoint({ secret, ref, user }, context);
     },
 
     async login(secret, context): Promise<LoginOutcome> {
-      const ref = userRef(secret);
+      const ref = userRef(secret, context);
       const user = await controlPlane.findUser(ref, context.step);
       if (!user) return { status: 'rejected', reason: `user id "${ref.userId}" does not exist` };
       if (user.UserName !== secret.username) {
@@ -253,25 +264,11 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
       }
       if (isDisabled(user.AccessString)) {
         return {
-          status: 'skipped',
-          reason: `user "${secret.username}" is disabled (access string "off"); AUTH cannot succeed until it is switched on`,
+          status: 'disabled',
+          reason: `user "${secret.username}" is switched off (access string "off"): it can log in nowhere until it is switched on`,
         };
       }
-      const endpoint = endpointFor(secret);
-      if (!endpoint) {
-        return {
-          status: 'skipped',
-          reason: 'no cache endpoint is configured (secret "host"/"port" or the engine\'s dataPlane.host)',
-        };
-      }
-      return redisLogin({
-        endpoint,
-        username: secret.username,
-        password: secret.password ?? '',
-        connectTimeoutMs: settings.dataPlane.connectTimeoutMs,
-        signal: context.signal,
-        step: context.step,
-      });
+      return loginTester.login({ secret, ref, user, password: secret.password ?? '' }, context);
     },
 
     async setPasswords({ user: secret, passwords, principal }, context) {
@@ -292,10 +289,10 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
         user = await waitUntilActive(ref, context, 'before ModifyUser');
       }
       const fields = modifyFields(user, passwords);
-      if (fields.AccessString === undefined && (await holdsExactly(secret, user, passwords, context))) {
+      if (fields.AccessString === undefined && (await holdsExactly(secret, ref, user, passwords, context))) {
         issuedChanges.set(ref.userId, change);
         context.logger.info(
-          `User "${ref.userId}" already holds exactly these ${passwords.length} password(s) (checked with AUTH); not issuing ModifyUser again`,
+          `User "${ref.userId}" already holds exactly these ${passwords.length} password(s) (control plane and AUTH at trusted endpoints); not issuing ModifyUser again`,
         );
         return;
       }
@@ -309,7 +306,7 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
     },
 
     async waitUntilApplied({ user: secret }, context) {
-      const ref = userRef(secret);
+      const ref = userRef(secret, context);
       const user = await waitUntilActive(ref, context, 'waiting for the change to apply');
       context.logger.info(`User "${ref.userId}" is active: the change has reached every associated cache`);
       if (user.UserName !== secret.username) {
@@ -321,6 +318,7 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
     },
 
     alternateUser(current) {
+      // Builds names only; every step checks the ARNs' scope before it calls anything.
       const ref = parseUserArn(current.user_arn);
       if (!ref) throw new InvalidSecretError('"user_arn" is not an ElastiCache user ARN');
       const alternateId = toggleAlternateSuffix(ref.userId);
@@ -332,6 +330,12 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
       return { username: toggleAlternateSuffix(current.username), user_arn: userArn(ref, alternateId) };
     },
 
+    /**
+     * Converges on the complete target state whatever happened before (a crash between any two calls):
+     * the clone exists like the source (engine, access string), is in every user group of the source,
+     * and holds exactly the pending password. Each part is checked from the control plane (and AUTH at
+     * trusted endpoints) and only what is missing is done.
+     */
     async cloneUser({ source, target, principal }, context) {
       requireControlPlane(principal, context);
       if (target.password === undefined) {
@@ -340,10 +344,10 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
       const password: string = target.password;
       checkPasswords([password], context);
       checkAllowedName(target.username, context);
+      // Both ARNs in scope before any call; then the pending user must be exactly the alternate of the
+      // current one, so a tampered AWSPENDING cannot redirect the change to another user (`default`).
+      const targetRef = userRef(target, context);
       const { ref: sourceRef, user: sourceUser } = await describeBound(source, context);
-      // The pending user must be exactly the alternate of the current one: a tampered AWSPENDING must not
-      // redirect the change to another user (such as `default`).
-      const targetRef = userRef(target);
       const expectedId = toggleAlternateSuffix(sourceRef.userId);
       const expectedName = toggleAlternateSuffix(source.username);
       if (
@@ -358,92 +362,156 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
         );
       }
       refuseIamUser(sourceUser, sourceRef, context);
-      const change = fingerprint([password]);
-      let targetUser = await controlPlane.findUser(targetRef, context.step);
-      if (!targetUser) {
-        const created = await controlPlane.createUser(
-          targetRef,
-          {
-            UserId: targetRef.userId,
-            UserName: target.username,
-            Engine: sourceUser.Engine ?? 'redis',
-            AccessString: accessFor(sourceUser.AccessString) ?? 'off',
-            Passwords: [password],
-            NoPasswordRequired: false,
-          },
-          context.step,
-        );
-        if (created) {
-          issuedChanges.set(targetRef.userId, change);
-          context.logger.info(
-            `Created user "${target.username}" (id "${targetRef.userId}") like "${source.username}"`,
-          );
-        }
-        targetUser = await waitUntilActive(targetRef, context, 'after CreateUser');
-        if (!created) targetUser = await updateClone(targetUser);
-      } else {
-        targetUser = await updateClone(targetUser);
-      }
 
-      async function updateClone(existing: User): Promise<User> {
-        if (existing.UserName !== target.username) {
-          throw new InvalidSecretError(
-            `User id "${targetRef.userId}" exists but is named "${String(existing.UserName)}", not "${target.username}"`,
-            { step: context.step },
-          );
-        }
-        if (existing.Engine && sourceUser.Engine && existing.Engine !== sourceUser.Engine) {
-          throw new InvalidConfigurationError(
-            `User "${target.username}" runs engine ${existing.Engine} but "${source.username}" runs ${sourceUser.Engine}`,
-            { step: context.step },
-          );
-        }
-        refuseIamUser(existing, targetRef, context);
-        if (issuedChanges.get(targetRef.userId) === change) {
-          context.logger.info(`The pending password was already sent for "${targetRef.userId}"; not again`);
-          return existing;
-        }
-        let current = existing;
-        if (current.Status !== ACTIVE)
-          current = await waitUntilActive(targetRef, context, 'before ModifyUser');
-        // Keep the pair alike: the clone gets the source's access string again on every rotation.
-        const fields = modifyFields(current, [password], sourceUser.AccessString);
-        if (fields.AccessString === undefined && (await holdsExactly(target, current, [password], context))) {
-          issuedChanges.set(targetRef.userId, change);
-          context.logger.info(
-            `Alternate user "${targetRef.userId}" already holds the pending password; not again`,
-          );
-          return current;
-        }
-        await controlPlane.modifyUser(targetRef, { UserId: targetRef.userId, ...fields }, context.step);
-        issuedChanges.set(targetRef.userId, change);
-        context.logger.info(
-          `ModifyUser issued for alternate user "${targetRef.userId}"` +
-            (fields.AccessString !== undefined ? ' (access string synchronised)' : ''),
-        );
-        return current;
-      }
-
-      // Same membership: every group that holds the source must hold the clone.
-      const groupIds = sourceUser.UserGroupIds ?? [];
-      const touched: string[] = [];
-      for (const groupId of groupIds) {
-        const group = await controlPlane.findUserGroup(sourceRef, groupId, context.step);
-        if (!group) continue;
-        const members = (group.UserIds ?? []).map((id) => id.toLowerCase());
-        const pendingAdds = (group.PendingChanges?.UserIdsToAdd ?? []).map((id) => id.toLowerCase());
-        if (members.includes(targetRef.userId) || pendingAdds.includes(targetRef.userId)) continue;
-        if (group.Status !== ACTIVE) await waitUntilGroupActive(sourceRef, groupId, context);
-        await controlPlane.addUserToGroup(targetRef, groupId, context.step);
-        touched.push(groupId);
-        context.logger.info(`Added "${targetRef.userId}" to user group "${groupId}"`);
-      }
-      for (const groupId of groupIds) await waitUntilGroupActive(sourceRef, groupId, context);
-      if (touched.length > 0 || targetUser.Status !== ACTIVE) {
-        await waitUntilActive(targetRef, context, 'after joining its user groups');
-      }
+      const existing = await ensureCloneExists(targetRef, target, sourceUser, password, context);
+      // An alternate id held by someone else is refused before the clone joins any group.
+      if (existing) checkCloneIdentity(existing, targetRef, target, sourceUser, source, context);
+      await ensureCloneMemberships(sourceRef, sourceUser, targetRef, context);
+      const clone = await waitUntilActive(targetRef, context, 'before checking its password');
+      checkCloneIdentity(clone, targetRef, target, sourceUser, source, context);
+      await ensureClonePassword(targetRef, target, clone, sourceUser, password, context);
     },
   });
+
+  /**
+   * CreateUser with the pending password, unless the clone exists (a retry, or a concurrent run that won
+   * the race). Returns the user that was already there, undefined when this call created it.
+   */
+  async function ensureCloneExists(
+    targetRef: UserRef,
+    target: ElastiCacheSecret,
+    sourceUser: User,
+    password: string,
+    context: StepContext,
+  ): Promise<User | undefined> {
+    const existing = await controlPlane.findUser(targetRef, context.step);
+    if (existing) return existing;
+    const created = await controlPlane.createUser(
+      targetRef,
+      {
+        UserId: targetRef.userId,
+        UserName: target.username,
+        Engine: sourceUser.Engine ?? 'redis',
+        AccessString: accessFor(sourceUser.AccessString) ?? 'off',
+        Passwords: [password],
+        NoPasswordRequired: false,
+      },
+      context.step,
+    );
+    if (!created) return controlPlane.findUser(targetRef, context.step);
+    issuedChanges.set(targetRef.userId, fingerprint([password]));
+    context.logger.info(
+      `Created user "${target.username}" (id "${targetRef.userId}") like "${sourceUser.UserName}"`,
+    );
+    return undefined;
+  }
+
+  /**
+   * Every user group of the source holds the clone (adds already pending count; groups are waited for
+   * until active). Groups the clone is in and the source is not are left alone and named: removing a
+   * user from a group ends its connections, and the clone is the user clients used until the previous
+   * rotation (decision 0032).
+   */
+  async function ensureCloneMemberships(
+    sourceRef: UserRef,
+    sourceUser: User,
+    targetRef: UserRef,
+    context: StepContext,
+  ) {
+    const groupIds = [...(sourceUser.UserGroupIds ?? [])].sort();
+    for (const groupId of groupIds) {
+      let group = await controlPlane.findUserGroup(sourceRef, groupId, context.step);
+      if (!group) continue;
+      const holds = () =>
+        [...(group?.UserIds ?? []), ...(group?.PendingChanges?.UserIdsToAdd ?? [])]
+          .map((id) => id.toLowerCase())
+          .includes(targetRef.userId);
+      if (holds()) continue;
+      if (group.Status !== ACTIVE) {
+        await waitUntilGroupActive(sourceRef, groupId, context);
+        group = await controlPlane.findUserGroup(sourceRef, groupId, context.step);
+        if (!group || holds()) continue;
+      }
+      await controlPlane.addUserToGroup(targetRef, groupId, context.step);
+      context.logger.info(`Added "${targetRef.userId}" to user group "${groupId}"`);
+    }
+    for (const groupId of groupIds) await waitUntilGroupActive(sourceRef, groupId, context);
+    const clone = await controlPlane.findUser(targetRef, context.step);
+    const extra = (clone?.UserGroupIds ?? []).filter((groupId) => !groupIds.includes(groupId));
+    if (extra.length > 0) {
+      context.logger.warn(
+        `"${targetRef.userId}" is also in user group(s) ${extra.join(', ')}, which "${String(sourceUser.UserId)}" is not in; left as they are`,
+      );
+    }
+  }
+
+  function checkCloneIdentity(
+    clone: User,
+    targetRef: UserRef,
+    target: ElastiCacheSecret,
+    sourceUser: User,
+    source: ElastiCacheSecret,
+    context: StepContext,
+  ) {
+    if (clone.UserName !== target.username) {
+      throw new InvalidSecretError(
+        `User id "${targetRef.userId}" exists but is named "${String(clone.UserName)}", not "${target.username}"`,
+        { step: context.step },
+      );
+    }
+    if (clone.Engine && sourceUser.Engine && clone.Engine !== sourceUser.Engine) {
+      throw new InvalidConfigurationError(
+        `User "${target.username}" runs engine ${clone.Engine} but "${source.username}" runs ${sourceUser.Engine}`,
+        { step: context.step },
+      );
+    }
+    refuseIamUser(clone, targetRef, context);
+  }
+
+  /** The clone holds exactly the pending password and the source's access string; ModifyUser otherwise. */
+  async function ensureClonePassword(
+    targetRef: UserRef,
+    target: ElastiCacheSecret,
+    clone: User,
+    sourceUser: User,
+    password: string,
+    context: StepContext,
+  ) {
+    const change = fingerprint([password]);
+    // Keep the pair alike: the clone gets the source's access string again on every rotation.
+    const fields = modifyFields(clone, [password], sourceUser.AccessString);
+    if (fields.AccessString === undefined) {
+      if (issuedChanges.get(targetRef.userId) === change) {
+        context.logger.info(`The pending password was already sent for "${targetRef.userId}"; not again`);
+        return;
+      }
+      if (await holdsExactly(target, targetRef, clone, [password], context)) {
+        issuedChanges.set(targetRef.userId, change);
+        context.logger.info(
+          `Alternate user "${targetRef.userId}" already holds the pending password (control plane and AUTH at trusted endpoints); not again`,
+        );
+        return;
+      }
+    }
+    await controlPlane.modifyUser(targetRef, { UserId: targetRef.userId, ...fields }, context.step);
+    issuedChanges.set(targetRef.userId, change);
+    context.logger.info(
+      `ModifyUser issued for alternate user "${targetRef.userId}"` +
+        (fields.AccessString !== undefined ? ' (access string synchronised)' : ''),
+    );
+  }
+}
+
+/** The PEM certificates in `path`, read once at cold start; a missing file is a configuration error. */
+function readCertificates(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InvalidConfigurationError(
+      `Cannot read the cache CA file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
 }
 
 /** Identifies a set of passwords without keeping them: SHA-256 over the ordered list. */

@@ -8,14 +8,28 @@ import {
   MIN_PASSWORD_LENGTH,
 } from './password-rules.js';
 
-const dataPlaneSchema = z.strictObject({
-  /** Default cache endpoint for login tests; a secret's own `host` / `port` / `tls` win. */
-  host: z.string().min(1).max(253).optional(),
-  port: z.number().int().min(1).max(65535).default(6379),
-  tls: z.boolean().default(true),
-  rejectUnauthorized: z.boolean().default(true),
-  connectTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
-});
+const dataPlaneSchema = z
+  .strictObject({
+    /**
+     * The cache endpoint for login tests (ROTOR_CACHE_HOST). Without it, the engine logs in at the caches
+     * whose user groups hold the user, as the control plane reports them. A secret's `host`/`port` may
+     * only pick one of these trusted endpoints.
+     */
+    host: z.string().min(1).max(253).optional(),
+    port: z.number().int().min(1).max(65535).default(6379),
+    /** TLS to `host` (ROTOR_CACHE_TLS). Caches found through the control plane use their own setting. */
+    tls: z.boolean().default(true),
+    /** Verify certificates (ROTOR_CACHE_TLS_VERIFY), for every cache connection. */
+    rejectUnauthorized: z.boolean().default(true),
+    /** A PEM file of CA certificates to verify caches with, instead of the system's (ROTOR_CACHE_CA_FILE). */
+    caFile: z.string().min(1).optional(),
+    connectTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+  })
+  .refine((dataPlane) => dataPlane.tls || dataPlane.host !== undefined, {
+    message:
+      'tls: false applies only to a configured host; caches found through the control plane use TLS as their in-transit encryption says',
+    path: ['tls'],
+  });
 
 export const elastiCacheEngineOptionsSchema = z.strictObject({
   /** A configured ElastiCache client (tests, custom credentials). Default: one per region of the user ARN. */
@@ -32,7 +46,12 @@ export const elastiCacheEngineOptionsSchema = z.strictObject({
   region: z.string().min(1).optional(),
   /** Control-plane endpoint override (the SDK's AWS_ENDPOINT_URL_ELASTICACHE also works). */
   endpoint: z.url().optional(),
-  dataPlane: dataPlaneSchema.default(dataPlaneSchema.parse({})),
+  dataPlane: dataPlaneSchema.default({
+    port: 6379,
+    tls: true,
+    rejectUnauthorized: true,
+    connectTimeoutMs: 5_000,
+  }),
   /** PASSWORD_LENGTH. ElastiCache accepts 16-128. */
   passwordLength: z
     .number()

@@ -1,4 +1,10 @@
-import { EngineUnavailableError, type LoginOutcome, type RotationStep } from '@rotor/core/engine';
+import { isIP } from 'node:net';
+import {
+  EngineError,
+  EngineUnavailableError,
+  type LoginOutcome,
+  type RotationStep,
+} from '@rotor/core/engine';
 import { Redis } from 'ioredis';
 import { withoutSecrets } from './aws-errors.js';
 
@@ -8,6 +14,8 @@ export interface DataPlaneEndpoint {
   tls: boolean;
   /** Verify the server certificate (on by default; ElastiCache presents an Amazon-issued one). */
   rejectUnauthorized: boolean;
+  /** PEM certificates to verify with instead of the system's (a private CA, or tests). */
+  ca?: string | undefined;
 }
 
 export interface LoginRequest {
@@ -21,6 +29,10 @@ export interface LoginRequest {
 
 /** Redis' answers to bad credentials: wrong password, unknown or disabled user, AUTH required. */
 const AUTH_FAILURE = /^(WRONGPASS|NOAUTH|ERR invalid password|ERR AUTH)/;
+
+/** Node's codes for a certificate that does not verify (OpenSSL's, and the host name check). */
+const UNVERIFIED_CERTIFICATE =
+  /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET_ISSUER_CERT(_LOCALLY)?|VERIFY_LEAF_SIGNATURE)|CERT_(HAS_EXPIRED|NOT_YET_VALID|REVOKED|UNTRUSTED|REJECTED|SIGNATURE_FAILURE)|ERR_TLS_CERT_ALTNAME_INVALID)$/;
 
 /**
  * Opens one fresh connection and sends `AUTH username password` itself (RESP2: no HELLO, no ready
@@ -44,7 +56,14 @@ export async function redisLogin(request: LoginRequest): Promise<LoginOutcome> {
     enableReadyCheck: false,
     enableOfflineQueue: false,
     ...(endpoint.tls
-      ? { tls: { servername: endpoint.host, rejectUnauthorized: endpoint.rejectUnauthorized } }
+      ? {
+          tls: {
+            // SNI takes host names only; an IP address is checked against the certificate's IP entries.
+            ...(isIP(endpoint.host) === 0 ? { servername: endpoint.host } : {}),
+            rejectUnauthorized: endpoint.rejectUnauthorized,
+            ...(endpoint.ca !== undefined ? { ca: endpoint.ca } : {}),
+          },
+        }
       : {}),
   });
   const errors: Error[] = [];
@@ -66,6 +85,16 @@ export async function redisLogin(request: LoginRequest): Promise<LoginOutcome> {
       .map((candidate) => firstLine(String(candidate?.message ?? candidate), request.password))
       .filter((text, index, list) => text && list.indexOf(text) === index)
       .join('; ');
+    const unverified = all.find((candidate) =>
+      UNVERIFIED_CERTIFICATE.test(String((candidate as NodeJS.ErrnoException | undefined)?.code ?? '')),
+    );
+    if (unverified) {
+      // Someone answers, but cannot prove to be the cache: not a missing route, and never retried blindly.
+      throw new EngineError(
+        `The cache at ${where} presented a certificate that does not verify (${firstLine(unverified.message, request.password)}); no password was sent`,
+        { step: request.step, cause: error },
+      );
+    }
     throw new EngineUnavailableError(
       request.signal.aborted
         ? `Login test against ${where} stopped: the Lambda deadline is near`

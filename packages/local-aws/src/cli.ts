@@ -30,9 +30,11 @@ function toOptions(settings: CliSettings, logger: LocalAwsLogger): LocalAwsOptio
     logger,
   };
   if (settings.stateFile) options.stateFile = settings.stateFile;
-  if (settings.redisUrl) {
+  if (settings.redisUrl || settings.caches) {
     options.elasticache = {
-      redisUrl: settings.redisUrl,
+      ...(settings.caches ? { caches: settings.caches } : {}),
+      ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}),
+      ...(settings.redisCa ? { redisCa: settings.redisCa } : {}),
       ...(settings.modifyingDelayMs !== undefined ? { modifyingDelayMs: settings.modifyingDelayMs } : {}),
     };
   }
@@ -48,7 +50,12 @@ function toOptions(settings: CliSettings, logger: LocalAwsLogger): LocalAwsOptio
 
 function banner(aws: LocalAws, settings: CliSettings): string {
   const served = ['Secrets Manager'];
-  if (settings.redisUrl) served.push(`ElastiCache users on ${redactUrl(settings.redisUrl)}`);
+  if (settings.redisUrl)
+    served.push(`ElastiCache replication group rotor-local on ${redactUrl(settings.redisUrl)}`);
+  for (const cache of settings.caches ?? []) {
+    const name = cache.replicationGroupId ?? `serverless ${cache.serverlessCacheName}`;
+    served.push(`ElastiCache cache ${name} on ${redactUrl(cache.redisUrl ?? '')}`);
+  }
   if (settings.postgresUrl || settings.clusters || settings.workgroups) {
     served.push(
       `Redshift Data on ${settings.postgresUrl ? redactUrl(settings.postgresUrl) : 'configured clusters'}`,
@@ -75,7 +82,10 @@ function banner(aws: LocalAws, settings: CliSettings): string {
     `  aws --endpoint-url ${aws.endpoint} secretsmanager create-secret --name demo --secret-string '{"password":"x"}'`,
     `  aws --endpoint-url ${aws.endpoint} secretsmanager get-secret-value --secret-id demo`,
   ];
-  if (settings.redisUrl) lines.push(`  aws --endpoint-url ${aws.endpoint} elasticache describe-users`);
+  if (settings.redisUrl || settings.caches) {
+    lines.push(`  aws --endpoint-url ${aws.endpoint} elasticache describe-users`);
+    lines.push(`  aws --endpoint-url ${aws.endpoint} elasticache describe-replication-groups`);
+  }
   if (settings.postgresUrl) {
     lines.push(
       `  aws --endpoint-url ${aws.endpoint} redshift-data execute-statement --cluster-identifier any --database postgres --db-user postgres --sql 'select 1'`,

@@ -23,7 +23,12 @@ import { createSecretsManagerService, type SecretsManagerService } from './secre
 import type { LocalService, ServiceContext } from './service.js';
 import { readStateSection, writeStateSection } from './state-file.js';
 
-export type { ElastiCacheService, ElastiCacheServiceOptions, ElastiCacheState } from './elasticache/index.js';
+export type {
+  ElastiCacheCacheConfig,
+  ElastiCacheService,
+  ElastiCacheServiceOptions,
+  ElastiCacheState,
+} from './elasticache/index.js';
 export { createElastiCacheService } from './elasticache/index.js';
 export type { ApiCallCounts, HttpEndpoint, HttpEndpointOptions } from './http/server.js';
 export { startHttpEndpoint } from './http/server.js';

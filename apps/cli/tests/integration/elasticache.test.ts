@@ -1,11 +1,16 @@
-import { CreateUserCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import {
+  CreateUserCommand,
+  CreateUserGroupCommand,
+  ElastiCacheClient,
+  ModifyReplicationGroupCommand,
+} from '@aws-sdk/client-elasticache';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
-import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
+import { type CacheServers, startCacheServers } from '@rotor/local-aws/harness';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../src/doctor-run.js';
@@ -14,14 +19,15 @@ import { runCli } from '../../src/program.js';
 import { capturedIo } from '../unit/support/captured-io.js';
 
 const FIRST_PASSWORD = 'first-Password-000000001';
-let redis: RedisServerHandle;
+let caches: CacheServers;
 let aws: LocalAws;
 let secrets: SecretsManagerClient;
 let engineOptions: string;
 
 beforeAll(async () => {
-  redis = await startRedisServer();
-  aws = await startLocalAws({ elasticache: { redisUrl: redis.url, modifyingDelayMs: 50 } });
+  // One TLS cache whose user group holds the user: ElastiCache users log in only through a user group.
+  caches = await startCacheServers({ replicationGroups: ['cli-cache'] });
+  aws = await startLocalAws({ elasticache: { caches: caches.caches, modifyingDelayMs: 50 } });
   const config = { endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials };
   secrets = new SecretsManagerClient(config);
   const elasticache = new ElastiCacheClient(config);
@@ -34,6 +40,18 @@ beforeAll(async () => {
       AccessString: 'on ~keys* +get',
     }),
   );
+  await elasticache.send(
+    new CreateUserGroupCommand({
+      UserGroupId: 'cli-group',
+      Engine: 'redis',
+      UserIds: ['default', 'cli-user'],
+    }),
+  );
+  await aws.elasticache!.settled();
+  await elasticache.send(
+    new ModifyReplicationGroupCommand({ ReplicationGroupId: 'cli-cache', UserGroupIdsToAdd: ['cli-group'] }),
+  );
+  await aws.elasticache!.settled();
   elasticache.destroy();
   await secrets.send(
     new CreateSecretCommand({
@@ -41,8 +59,9 @@ beforeAll(async () => {
       SecretString: JSON.stringify({ user_arn: user.ARN, username: 'cli-user', password: FIRST_PASSWORD }),
     }),
   );
+  // The engine finds the cache through the control plane; the test certificate verifies it.
   engineOptions = JSON.stringify({
-    dataPlane: { host: redis.host, port: redis.port, tls: false },
+    dataPlane: { caFile: caches.caFile },
     initialPollDelayMs: 20,
     retryIntervalMs: 100,
   });
@@ -51,7 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   secrets?.destroy();
   await aws?.stop();
-  await redis?.stop();
+  await caches?.stop();
 });
 
 async function cli(...args: string[]) {
@@ -62,8 +81,9 @@ async function cli(...args: string[]) {
 
 async function auth(password: string): Promise<string> {
   const client = new Redis({
-    host: redis.host,
-    port: redis.port,
+    host: '127.0.0.1',
+    port: caches.server('cli-cache').port,
+    tls: { ca: caches.ca },
     username: 'cli-user',
     password,
     lazyConnect: true,

@@ -127,6 +127,7 @@ export async function runBench(
       {
         ...options,
         redisUrl: undefined,
+        redisCaFile: undefined,
         postgresUrl: undefined,
         rebuild: false,
         wrapElastiCache: timeline.wrap,
@@ -234,6 +235,7 @@ export async function runBench(
       {
         engines: ['elasticache'],
         redisUrl: undefined,
+        redisCaFile: undefined,
         postgresUrl: undefined,
         rebuild: false,
         modifyingDelayMs: options.scaleModifyingDelayMs,

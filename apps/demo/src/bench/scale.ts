@@ -3,11 +3,13 @@
  * for all of them (as one deployed function serves many secrets). For each size: throughput, time per
  * rotation, API calls per rotation, and the peak memory of the endpoint process and of the function processes.
  */
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { CreateUserCommand } from '@aws-sdk/client-elasticache';
 import { CreateSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { Summary } from '../report/stats.js';
 import { summarize } from '../report/stats.js';
+import { cacheFunctionEnvironment } from '../scenarios/elasticache.js';
 import type { ScenarioEnvironment } from '../scenarios/scenario.js';
 import { subtractCounts, totalsByService } from '../workload/api-calls.js';
 
@@ -81,12 +83,8 @@ export async function runScale(
     functionName: 'rotor-elasticache-scale',
     bundlePath: bundle,
     timeoutSeconds: 120,
-    environment: {
-      ROTOR_STRATEGY: 'dual-password',
-      ROTOR_CACHE_HOST: redis.host,
-      ROTOR_CACHE_PORT: String(redis.port),
-      ROTOR_CACHE_TLS: 'false',
-    },
+    // The seed users are off and in no user group: the login test finds them disabled (nothing to log in to).
+    environment: { ROTOR_STRATEGY: 'dual-password', ...cacheFunctionEnvironment(redis) },
   });
   const results: ScaleResult[] = [];
   for (const size of sizes) {

@@ -2,13 +2,21 @@
  * The Redis and PostgreSQL servers the demo rotates credentials on: throwaway ones started by the harness
  * (free ports, passwords enforced, removed afterwards), or existing ones given by URL.
  */
+import { readFileSync } from 'node:fs';
 import { MissingBinaryError, startPostgresServer, startRedisServer } from '@rotor/local-aws/harness';
 
+/**
+ * The Redis that plays the ElastiCache cache. It speaks TLS: ElastiCache lets users in through user groups
+ * only on caches with in-transit encryption (the RBAC guide), and so does the emulator.
+ */
 export interface RedisTarget {
   host: string;
   port: number;
-  /** Admin URL (the `default` user), for the emulated ElastiCache control plane. */
+  /** Admin URL (`rediss://default:...`), for the emulated ElastiCache control plane. */
   url: string;
+  /** The certificate that verifies the server (PEM), and a file holding it; undefined: publicly trusted. */
+  ca: string | undefined;
+  caFile: string | undefined;
   throwaway: boolean;
 }
 
@@ -35,6 +43,7 @@ export async function startServers(options: {
   redis: boolean;
   postgres: boolean;
   redisUrl?: string | undefined;
+  redisCaFile?: string | undefined;
   postgresUrl?: string | undefined;
 }): Promise<DemoServers> {
   const stops: Array<() => Promise<void>> = [];
@@ -43,7 +52,7 @@ export async function startServers(options: {
   };
   try {
     const [redis, postgres] = await Promise.all([
-      options.redis ? redisTarget(options.redisUrl, stops) : undefined,
+      options.redis ? redisTarget(options.redisUrl, options.redisCaFile, stops) : undefined,
       options.postgres ? postgresTarget(options.postgresUrl, stops) : undefined,
     ]);
     return { redis, postgres, stop };
@@ -53,14 +62,40 @@ export async function startServers(options: {
   }
 }
 
-async function redisTarget(url: string | undefined, stops: Array<() => Promise<void>>): Promise<RedisTarget> {
+async function redisTarget(
+  url: string | undefined,
+  caFile: string | undefined,
+  stops: Array<() => Promise<void>>,
+): Promise<RedisTarget> {
   if (url) {
-    const parsed = parseUrl(url, 'redis:', '--redis-url');
-    return { host: parsed.hostname, port: Number(parsed.port || 6379), url, throwaway: false };
+    let parsed: URL;
+    try {
+      parsed = parseUrl(url, 'rediss:', '--redis-url');
+    } catch (error) {
+      throw new Error(
+        `${(error as Error).message}: ElastiCache users reach a cache only through a user group, and user groups need in-transit encryption, so the demo's Redis must speak TLS`,
+      );
+    }
+    let ca: string | undefined;
+    if (caFile) {
+      try {
+        ca = readFileSync(caFile, 'utf8');
+      } catch (error) {
+        throw new Error(`Cannot read --redis-ca-file ${caFile}: ${(error as Error).message}`);
+      }
+    }
+    return { host: parsed.hostname, port: Number(parsed.port || 6379), url, ca, caFile, throwaway: false };
   }
-  const server = await startRedisServer();
+  const server = await startRedisServer({ tls: true });
   stops.push(() => server.stop());
-  return { host: server.host, port: server.port, url: server.url, throwaway: true };
+  return {
+    host: server.host,
+    port: server.port,
+    url: server.url,
+    ca: server.tls?.ca,
+    caFile: server.tls?.caFile,
+    throwaway: true,
+  };
 }
 
 async function postgresTarget(

@@ -2,21 +2,29 @@
  * The ElastiCache seed workflow ("Automatically rotating passwords for users"), as an operator does it with
  * the AWS SDK against the local endpoint:
  *   1. create an inactive user: CreateUser --no-password --access-string "off +get ~keys*";
- *   2. create the secret {"user_arn", "username"} (no password: the first rotation sets it);
- *   3. configure the rotation function (SECRET_ARN, USER_NAME) and turn rotation on (RotateSecret);
- *   4. switch the user on once it has passwords (rotation never changes the access string).
+ *   2. add it to the user group of the cache (users reach a cache only through its user group);
+ *   3. create the secret {"user_arn", "username"} (no password: the first rotation sets it);
+ *   4. configure the rotation function (SECRET_ARN, USER_NAME) and turn rotation on (RotateSecret);
+ *   5. switch the user on once it has passwords (rotation never changes the access string).
+ * The function finds the cache through the control plane and logs in over verified TLS.
  */
 import {
   CreateUserCommand,
+  CreateUserGroupCommand,
+  DescribeReplicationGroupsCommand,
+  DescribeUserGroupsCommand,
   DescribeUsersCommand,
   type ElastiCacheClient,
+  ModifyReplicationGroupCommand,
   ModifyUserCommand,
+  ModifyUserGroupCommand,
 } from '@aws-sdk/client-elasticache';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { createSecretCache } from '@rotor/client';
 import { connectRedis } from '@rotor/client/ioredis';
 import { type StrategyId, silentLogger } from '@rotor/core';
 import { Redis } from 'ioredis';
+import type { RedisTarget } from '../environment/servers.js';
 import { createNaiveSecretReader } from '../workload/naive-secret-reader.js';
 import {
   type PreparedScenario,
@@ -26,6 +34,9 @@ import {
 } from './scenario.js';
 
 const KEY = 'keys:demo';
+/** The replication group the demo's Redis plays, and the user group associated with it. */
+export const DEMO_CACHE = 'rotor-demo';
+export const DEMO_USER_GROUP = 'demo-users';
 /** The seed page's access string, and the same switched on. */
 const ACCESS_OFF = 'off +get ~keys*';
 const ACCESS_ON = 'on +get ~keys*';
@@ -55,6 +66,9 @@ export async function prepareElastiCacheScenario(
     }),
   );
   if (!user.ARN) throw new Error(`CreateUser returned no ARN for ${userId}`);
+  env.log(`[elasticache/${strategy}] ModifyUserGroup ${DEMO_USER_GROUP} --user-ids-to-add ${userId}`);
+  await waitActive(elasticache, userId, env.modifyingDelayMs);
+  await joinUserGroup(elasticache, userId, env.modifyingDelayMs);
 
   env.log(`[elasticache/${strategy}] CreateSecret ${secretName} {"user_arn", "username"}`);
   const secret = await env.secretsManager.send(
@@ -74,9 +88,7 @@ export async function prepareElastiCacheScenario(
       SECRET_ARN: secret.ARN,
       USER_NAME: userId,
       ROTOR_STRATEGY: strategy,
-      ROTOR_CACHE_HOST: redis.host,
-      ROTOR_CACHE_PORT: String(redis.port),
-      ROTOR_CACHE_TLS: 'false',
+      ...cacheFunctionEnvironment(redis),
     },
   });
 
@@ -94,11 +106,11 @@ export async function prepareElastiCacheScenario(
     await elasticache.send(new ModifyUserCommand({ UserId: id, AccessString: ACCESS_ON }));
     await waitActive(elasticache, id, env.modifyingDelayMs);
   }
-  await seedKey(redis.url);
+  await seedKey(redis);
 
   const rotorCache = createSecretCache({ client: env.newSecretsManagerClient(), logger: silentLogger });
   const naive = createNaiveSecretReader(env.newSecretsManagerClient(), secretName);
-  const endpoint = { host: redis.host, port: redis.port };
+  const endpoint = { host: redis.host, port: redis.port, tls: tlsOptions(redis) };
 
   return {
     engine: 'elasticache',
@@ -150,22 +162,95 @@ async function usersOfSecret(env: ScenarioEnvironment, secretName: string): Prom
   return [...ids];
 }
 
-async function waitActive(
+function waitActive(client: ElastiCacheClient, userId: string, modifyingDelayMs: number): Promise<void> {
+  return waitUntil(
+    async () => {
+      const described = await client.send(new DescribeUsersCommand({ UserId: userId }));
+      return described.Users?.[0]?.Status === 'active';
+    },
+    `ElastiCache user ${userId} to be active`,
+    modifyingDelayMs,
+  );
+}
+
+/** What the rotation function needs to verify the cache: its certificate, unless it is publicly trusted. */
+export function cacheFunctionEnvironment(redis: RedisTarget): Record<string, string> {
+  return redis.caFile ? { ROTOR_CACHE_CA_FILE: redis.caFile } : {};
+}
+
+/**
+ * TLS options for the demo's own clients. The throwaway server's certificate names `localhost` too, which
+ * lets SNI carry a host name rather than the IP address (Node warns about an IP as SNI).
+ */
+function tlsOptions(redis: RedisTarget): { ca?: string; servername?: string } {
+  return {
+    ...(redis.ca ? { ca: redis.ca } : {}),
+    ...(redis.throwaway ? { servername: 'localhost' } : {}),
+  };
+}
+
+/** The operator's one-time setup: a user group (with `default`), associated with the demo's cache. */
+export async function associateDemoUserGroup(
+  client: ElastiCacheClient,
+  modifyingDelayMs: number,
+): Promise<void> {
+  await client.send(
+    new CreateUserGroupCommand({ UserGroupId: DEMO_USER_GROUP, Engine: 'redis', UserIds: ['default'] }),
+  );
+  await waitGroupActive(client, modifyingDelayMs);
+  await client.send(
+    new ModifyReplicationGroupCommand({
+      ReplicationGroupId: DEMO_CACHE,
+      UserGroupIdsToAdd: [DEMO_USER_GROUP],
+    }),
+  );
+  await waitUntil(
+    async () => {
+      const groups = await client.send(
+        new DescribeReplicationGroupsCommand({ ReplicationGroupId: DEMO_CACHE }),
+      );
+      return groups.ReplicationGroups?.[0]?.Status === 'available';
+    },
+    `replication group ${DEMO_CACHE} to apply its user group`,
+    modifyingDelayMs,
+  );
+}
+
+async function joinUserGroup(
   client: ElastiCacheClient,
   userId: string,
   modifyingDelayMs: number,
 ): Promise<void> {
+  await waitGroupActive(client, modifyingDelayMs);
+  await client.send(new ModifyUserGroupCommand({ UserGroupId: DEMO_USER_GROUP, UserIdsToAdd: [userId] }));
+  await waitGroupActive(client, modifyingDelayMs);
+}
+
+function waitGroupActive(client: ElastiCacheClient, modifyingDelayMs: number): Promise<void> {
+  return waitUntil(
+    async () => {
+      const groups = await client.send(new DescribeUserGroupsCommand({ UserGroupId: DEMO_USER_GROUP }));
+      return groups.UserGroups?.[0]?.Status === 'active';
+    },
+    `user group ${DEMO_USER_GROUP} to be active`,
+    modifyingDelayMs,
+  );
+}
+
+async function waitUntil(
+  check: () => Promise<boolean>,
+  what: string,
+  modifyingDelayMs: number,
+): Promise<void> {
   const deadline = Date.now() + 30_000 + modifyingDelayMs * 4;
-  for (;;) {
-    const described = await client.send(new DescribeUsersCommand({ UserId: userId }));
-    if (described.Users?.[0]?.Status === 'active') return;
-    if (Date.now() > deadline) throw new Error(`ElastiCache user ${userId} did not become active`);
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, Math.max(20, Math.min(250, modifyingDelayMs / 4))));
   }
 }
 
-async function seedKey(adminUrl: string): Promise<void> {
-  const admin = new Redis(adminUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+async function seedKey(redis: RedisTarget): Promise<void> {
+  const admin = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1, tls: tlsOptions(redis) });
   try {
     await admin.connect();
     await admin.set(KEY, 'rotated credentials still open the door');
@@ -178,6 +263,7 @@ async function seedKey(adminUrl: string): Promise<void> {
 async function getWithFreshConnection(options: {
   host: string;
   port: number;
+  tls: { ca?: string; servername?: string };
   username: string;
   password: string;
 }): Promise<void> {

@@ -50,13 +50,16 @@ describe('parseDemoArgs', () => {
   it('takes existing servers by URL', () => {
     const { result } = parse([
       '--redis-url',
-      'redis://default:pw@127.0.0.1:7000',
+      'rediss://default:pw@127.0.0.1:7000',
+      '--redis-ca-file',
+      '/etc/redis/ca.pem',
       '--postgres-url',
       'postgres://u:p@127.0.0.1:5433/db',
     ]);
     expect(result).toMatchObject({
       options: {
-        redisUrl: 'redis://default:pw@127.0.0.1:7000',
+        redisUrl: 'rediss://default:pw@127.0.0.1:7000',
+        redisCaFile: '/etc/redis/ca.pem',
         postgresUrl: 'postgres://u:p@127.0.0.1:5433/db',
       },
     });

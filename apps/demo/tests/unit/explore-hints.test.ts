@@ -9,7 +9,7 @@ const env = {
     region: 'us-east-1',
     credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
   },
-  servers: { redis: { host: '127.0.0.1', port: 6390 } },
+  servers: { redis: { host: '127.0.0.1', port: 6390, caFile: '/tmp/rotor-redis-tls/cert.pem' } },
 } as unknown as ScenarioEnvironment;
 
 const result = (engine: string, secretId: string) => ({ engine, secretId }) as RotationLoopResult;
@@ -24,7 +24,7 @@ describe('exploreHints', () => {
       '  pnpm rotor status demo/elasticache/demo-dual --endpoint http://127.0.0.1:4566',
     );
     expect(lines.join('\n')).toContain(
-      `--engine-options '{"dataPlane":{"host":"127.0.0.1","port":6390,"tls":false}}'`,
+      `--engine-options '{"dataPlane":{"caFile":"/tmp/rotor-redis-tls/cert.pem"}}'`,
     );
     expect(lines.join('\n')).toContain(
       'pnpm rotor rotate demo/redshift/demo_single --engine redshift --start',

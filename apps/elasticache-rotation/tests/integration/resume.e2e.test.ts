@@ -1,14 +1,13 @@
-import { type LocalAws, startLocalAws } from '@rotor/local-aws';
-import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bundlePath,
+  type CacheWorld,
   canLogIn,
-  clients,
   createSecret,
   createSeedUser,
   rotateAndWait,
   secretAt,
+  startCacheWorld,
   userArnOf,
 } from './support.ts';
 
@@ -18,42 +17,37 @@ import {
  * in a warm container (module state kept) or a cold one (nothing remembered), and the retry resumes
  * without a second ModifyUser.
  */
-let redis: RedisServerHandle;
-let aws: LocalAws;
+let world: CacheWorld;
 
 beforeAll(async () => {
-  redis = await startRedisServer();
-  aws = await startLocalAws({
-    elasticache: { redisUrl: redis.url, modifyingDelayMs: 4_000 },
-    rotation: { maxAttempts: 6, retryDelayMs: 200 },
-  });
+  world = await startCacheWorld(
+    { replicationGroups: ['cache-1'] },
+    { modifyingDelayMs: 4_000, rotation: { maxAttempts: 6, retryDelayMs: 200 } },
+  );
 }, 120_000);
 
 afterAll(async () => {
-  await aws?.stop();
-  await redis?.stop();
+  await world?.stop();
 });
 
 describe('resuming after a StepTimeout', () => {
   it.each([
     ['a warm container (remembers the change it issued)', 'warm1', true],
-    ['a cold container (proves the change with AUTH)', 'cold1', false],
+    ['a cold container (proves the change from the control plane and AUTH at the cache)', 'cold1', false],
   ])('finishes on a later attempt with exactly one ModifyUser: %s', async (_label, userId, keepWarm) => {
-    const { sm, ec } = clients(aws);
+    const { aws, sm, ec } = world;
+    const cache = world.cache('cache-1');
     const initialPassword = 'Resume-initial-password-01';
     await createSeedUser(ec, userId, {
       NoPasswordRequired: false,
       Passwords: [initialPassword],
       AccessString: 'on ~keys* +get',
     });
-    await aws.elasticache!.settled();
+    await world.join(userId, 'cache-1');
     const secretArn = await createSecret(sm, `production/ec/${userId}`, {
       user_arn: userArnOf(aws, userId),
       username: userId,
       password: initialPassword,
-      host: '127.0.0.1',
-      port: redis.port,
-      tls: false,
     });
     const fn = aws.registerFunction({
       functionName: `rotor-ec-${userId}`,
@@ -61,6 +55,7 @@ describe('resuming after a StepTimeout', () => {
       timeoutSeconds: 60,
       keepWarm,
       environment: {
+        ...world.functionEnvironment,
         SECRET_ARN: secretArn,
         USER_NAME: userId,
         MAX_WAITING_TIME_FOR_ACTIVE_IN_SECONDS: '2.5',
@@ -89,8 +84,8 @@ describe('resuming after a StepTimeout', () => {
     );
     expect(modifyUserCalls).toBe(1);
     const current = await secretAt(sm, secretArn, 'AWSCURRENT');
-    expect(await canLogIn(redis.port, userId, current.password), 'new password').toBe(true);
-    expect(await canLogIn(redis.port, userId, initialPassword), 'previous password').toBe(true);
-    expect(await canLogIn(redis.port, userId, `${initialPassword}x`), 'wrong password').toBe(false);
+    expect(await canLogIn(cache, userId, current.password), 'new password').toBe(true);
+    expect(await canLogIn(cache, userId, initialPassword), 'previous password').toBe(true);
+    expect(await canLogIn(cache, userId, `${initialPassword}x`), 'wrong password').toBe(false);
   });
 });

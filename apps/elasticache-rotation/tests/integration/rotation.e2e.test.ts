@@ -1,59 +1,57 @@
-import {
-  CreateUserGroupCommand,
-  DescribeUserGroupsCommand,
-  type ElastiCacheClient,
-} from '@aws-sdk/client-elasticache';
-import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type LocalAws, startLocalAws } from '@rotor/local-aws';
-import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
-import { Redis } from 'ioredis';
+import { DescribeUserGroupsCommand } from '@aws-sdk/client-elasticache';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   aclSnapshot,
   bundlePath,
+  type CacheWorld,
   canLogIn,
-  clients,
   createSecret,
   createSeedUser,
   describeUser,
+  logsOf as logsOfIn,
   rotateAndWait,
   secretAt,
+  startCacheWorld,
   userArnOf,
   versionStages,
 } from './support.ts';
 
 /**
  * End to end, as AWS's page describes it: the built bundle is the rotation function of a local Secrets
- * Manager, ElastiCache users live as ACL users of a real redis-server, and every check logs in with AUTH.
+ * Manager; ElastiCache users live as ACL users of real TLS redis-servers (the caches), which they reach only
+ * through the user group associated with each cache; every check logs in with AUTH.
  */
-let redis: RedisServerHandle;
-let aws: LocalAws;
-let sm: SecretsManagerClient;
-let ec: ElastiCacheClient;
-let admin: Redis;
+let world: CacheWorld;
+let sm: CacheWorld['sm'];
+let ec: CacheWorld['ec'];
+let aws: CacheWorld['aws'];
+/** The main cache, and a second one for users in two user groups. */
+let cache: ReturnType<CacheWorld['cache']>;
+let cache2: ReturnType<CacheWorld['cache']>;
 
 beforeAll(async () => {
-  redis = await startRedisServer();
-  aws = await startLocalAws({
-    elasticache: { redisUrl: redis.url, modifyingDelayMs: 250 },
-    rotation: { maxAttempts: 2, retryDelayMs: 50 },
-  });
-  ({ sm, ec } = clients(aws));
-  admin = new Redis(redis.url);
+  world = await startCacheWorld(
+    { replicationGroups: ['cache-1', 'cache-2'] },
+    { modifyingDelayMs: 250, rotation: { maxAttempts: 2, retryDelayMs: 50 } },
+  );
+  ({ sm, ec, aws } = world);
+  cache = world.cache('cache-1');
+  cache2 = world.cache('cache-2');
 }, 120_000);
 
 afterAll(async () => {
-  admin?.disconnect();
-  await aws?.stop();
-  await redis?.stop();
+  await world?.stop();
 });
+
+const logsOf = (functionName: string) => logsOfIn(aws, functionName);
 
 function rotationFunction(name: string, environment: Record<string, string>) {
   return aws.registerFunction({
     functionName: name,
     bundlePath,
     timeoutSeconds: 60,
-    environment: { WAITING_RETRY_INTERVAL_IN_SECONDS: '1', ...environment },
+    environment: { WAITING_RETRY_INTERVAL_IN_SECONDS: '1', ...world.functionEnvironment, ...environment },
   });
 }
 
@@ -65,7 +63,7 @@ function startClientLoop(secretId: string) {
     while (running) {
       const current = await secretAt(sm, secretId, 'AWSCURRENT');
       result.attempts += 1;
-      if (!(await canLogIn(redis.port, current.username, current.password))) result.failures += 1;
+      if (!(await canLogIn(cache, current.username, current.password))) result.failures += 1;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   })();
@@ -104,18 +102,18 @@ async function rotateThreeTimes(options: {
     const previous = history[history.length - 2]!;
     const older = history[history.length - 3];
     expect(
-      await canLogIn(redis.port, latest.username, latest.password),
+      await canLogIn(cache, latest.username, latest.password),
       `new password, rotation ${rotation}`,
     ).toBe(true);
     if (previous.password !== undefined) {
       expect(
-        await canLogIn(redis.port, previous.username, previous.password),
+        await canLogIn(cache, previous.username, previous.password),
         `previous, rotation ${rotation}`,
       ).toBe(options.previousStillWorks);
     }
     if (older?.password !== undefined) {
       expect(
-        await canLogIn(redis.port, older.username, older.password),
+        await canLogIn(cache, older.username, older.password),
         `before previous, rotation ${rotation}`,
       ).toBe(false);
     }
@@ -123,14 +121,6 @@ async function rotateThreeTimes(options: {
   }
   const loopResult = await loop!.stop();
   return { history, loopResult };
-}
-
-function logsOf(functionName: string): string {
-  return aws
-    .invocations()
-    .filter((invocation) => invocation.functionName === functionName)
-    .map((invocation) => `${invocation.logs}\n${invocation.errorMessage ?? ''}`)
-    .join('\n');
 }
 
 /** No password any rotation produced appears in what the function logged or threw. */
@@ -144,18 +134,18 @@ function expectNoPasswordIn(text: string, history: Credential[]) {
 describe('ElastiCache rotation Lambda, end to end', () => {
   it('dual-password: the seed workflow as written, then [pending, current] with zero failed logins', async () => {
     await createSeedUser(ec, 'user1');
+    // The operator lets the user reach the cache: into the user group the cache holds (RBAC guide).
+    await world.join('user1', 'cache-1');
     const secretArn = await createSecret(sm, 'production/ec/user1', {
       user_arn: userArnOf(aws, 'user1'),
       username: 'user1',
     });
+    // No cache host configured: the function finds the cache through the control plane.
     const fn = rotationFunction('rotor-ec-dual', {
       SECRET_ARN: secretArn,
       USER_NAME: 'user1',
       ROTOR_STRATEGY: 'dual-password',
       ROTOR_ENABLE_DISABLED_USER: 'true',
-      ROTOR_CACHE_HOST: '127.0.0.1',
-      ROTOR_CACHE_PORT: String(redis.port),
-      ROTOR_CACHE_TLS: 'false',
     });
     const { history, loopResult } = await rotateThreeTimes({
       secretArn,
@@ -171,6 +161,7 @@ describe('ElastiCache rotation Lambda, end to end', () => {
     // The login test really ran in testSecret (AUTH as the pending user), it was not skipped.
     const logs = logsOf('rotor-ec-dual');
     expect(logs).not.toContain('skipped');
+    expect(logs).not.toMatch(/"level":"WARN".*cache data plane/);
     expectNoPasswordIn(logs, history);
     const coldStarts = aws
       .invocations()
@@ -182,7 +173,7 @@ describe('ElastiCache rotation Lambda, end to end', () => {
     );
   });
 
-  it('the seed workflow with default settings: rotates, leaves the user off, says the login test was skipped', async () => {
+  it('the seed workflow with default settings: rotates, leaves the user off, and the login test says it is disabled', async () => {
     await createSeedUser(ec, 'user2');
     const secretArn = await createSecret(sm, 'production/ec/user2', {
       user_arn: userArnOf(aws, 'user2'),
@@ -195,18 +186,21 @@ describe('ElastiCache rotation Lambda, end to end', () => {
     const user = await describeUser(ec, 'user2');
     expect(user).toMatchObject({ Authentication: { Type: 'password', PasswordCount: 1 } });
     expect(user?.AccessString?.split(' ')[0]).toBe('off');
-    // Disabled by the operator: AUTH is refused until they switch it on.
-    expect(await canLogIn(redis.port, 'user2', current.password)).toBe(false);
-    expect(logsOf('rotor-ec-seed-defaults')).toMatch(/skipped: user \\?"user2\\?" is disabled/);
+    // Disabled by the operator (and in no user group): AUTH is refused until they switch it on.
+    expect(await canLogIn(cache, 'user2', current.password)).toBe(false);
+    // The login test is required, and passes: nothing can log in as a switched-off user (from the control plane).
+    expect(logsOf('rotor-ec-seed-defaults')).toMatch(/disabled: user \\?"user2\\?" is switched off/);
   });
 
   it('single-user: only the new password works after each rotation', async () => {
     await createSeedUser(ec, 'single1');
+    await world.join('single1', 'cache-1');
+    // The secret names the cache (a trusted endpoint) and says tls: false, which must not turn TLS off.
     const secretArn = await createSecret(sm, 'production/ec/single1', {
       user_arn: userArnOf(aws, 'single1'),
       username: 'single1',
       host: '127.0.0.1',
-      port: redis.port,
+      port: cache.port,
       tls: false,
     });
     const fn = rotationFunction('rotor-ec-single', {
@@ -223,19 +217,21 @@ describe('ElastiCache rotation Lambda, end to end', () => {
     });
     expect(loopResult.attempts).toBeGreaterThan(5);
     expect(await describeUser(ec, 'single1')).toMatchObject({ Authentication: { PasswordCount: 1 } });
-    expectNoPasswordIn(logsOf('rotor-ec-single'), history);
+    const logs = logsOf('rotor-ec-single');
+    expect(logs).toMatch(/"level":"WARN".*tls\\": false is ignored/);
+    expectNoPasswordIn(logs, history);
     // Reported, not asserted: single-user has a window between setSecret and finishSecret.
     console.info(`single-user client loop: ${loopResult.failures} failed of ${loopResult.attempts} logins`);
   });
 
   it('alternating-users straight from the seed secret (a user with no password yet)', async () => {
     await createSeedUser(ec, 'seedalt', { AccessString: 'on ~keys* +get' });
+    await world.join('seedalt', 'cache-1');
     const secretArn = await createSecret(sm, 'production/ec/seedalt', {
       user_arn: userArnOf(aws, 'seedalt'),
       username: 'seedalt',
       host: '127.0.0.1',
-      port: String(redis.port),
-      tls: 'false',
+      port: String(cache.port),
     });
     const fn = rotationFunction('rotor-ec-seed-alternating', {
       SECRET_ARN: secretArn,
@@ -245,36 +241,32 @@ describe('ElastiCache rotation Lambda, end to end', () => {
     expect(await rotateAndWait(aws, sm, secretArn, fn.functionArn)).toMatchObject({ status: 'succeeded' });
     const first = await secretAt(sm, secretArn, 'AWSCURRENT');
     expect(first.username).toBe('seedalt-clone');
-    expect(await canLogIn(redis.port, 'seedalt-clone', first.password)).toBe(true);
-    expect(await canLogIn(redis.port, 'seedalt-clone', `${first.password}x`)).toBe(false);
+    expect(await canLogIn(cache, 'seedalt-clone', first.password)).toBe(true);
+    expect(await canLogIn(cache, 'seedalt-clone', `${first.password}x`)).toBe(false);
     // The next rotation gives the original user its first password.
     expect(await rotateAndWait(aws, sm, secretArn, fn.functionArn)).toMatchObject({ status: 'succeeded' });
     const second = await secretAt(sm, secretArn, 'AWSCURRENT');
     expect(second.username).toBe('seedalt');
-    expect(await canLogIn(redis.port, 'seedalt', second.password)).toBe(true);
-    expect(await canLogIn(redis.port, 'seedalt-clone', first.password)).toBe(true);
-    expect(await canLogIn(redis.port, 'seedalt', first.password)).toBe(false);
+    expect(await canLogIn(cache, 'seedalt', second.password)).toBe(true);
+    expect(await canLogIn(cache, 'seedalt-clone', first.password)).toBe(true);
+    expect(await canLogIn(cache, 'seedalt', first.password)).toBe(false);
   });
 
-  it('alternating-users: clones the user into its group, alternates, zero failed logins', async () => {
+  it('alternating-users: clones the user into both its user groups (two caches), alternates, zero failed logins', async () => {
     const initialPassword = 'Initial-password-0001';
     await createSeedUser(ec, 'app', {
       NoPasswordRequired: false,
       Passwords: [initialPassword],
       AccessString: 'on ~keys* +get',
     });
-    await ec.send(
-      new CreateUserGroupCommand({ UserGroupId: 'app-group', Engine: 'redis', UserIds: ['default', 'app'] }),
-    );
-    await aws.elasticache!.settled();
-    expect(await canLogIn(redis.port, 'app', initialPassword)).toBe(true);
+    await world.join('app', 'cache-1');
+    await world.join('app', 'cache-2');
+    expect(await canLogIn(cache, 'app', initialPassword)).toBe(true);
+    expect(await canLogIn(cache2, 'app', initialPassword)).toBe(true);
     const secretArn = await createSecret(sm, 'production/ec/app', {
       user_arn: userArnOf(aws, 'app'),
       username: 'app',
       password: initialPassword,
-      host: '127.0.0.1',
-      port: String(redis.port),
-      tls: 'false',
       team: 'payments',
     });
     const fn = rotationFunction('rotor-ec-alternating', {
@@ -302,11 +294,15 @@ describe('ElastiCache rotation Lambda, end to end', () => {
       AccessString: source?.AccessString,
       Status: 'active',
     });
-    const group = (await ec.send(new DescribeUserGroupsCommand({ UserGroupId: 'app-group' })))
-      .UserGroups?.[0];
-    expect(group?.UserIds).toEqual(expect.arrayContaining(['default', 'app', 'app-clone']));
+    for (const groupId of ['cache-1-users', 'cache-2-users']) {
+      const group = (await ec.send(new DescribeUserGroupsCommand({ UserGroupId: groupId }))).UserGroups?.[0];
+      expect(group?.UserIds).toEqual(expect.arrayContaining(['default', 'app', 'app-clone']));
+    }
     const current = await secretAt(sm, secretArn, 'AWSCURRENT');
-    expect(current).toMatchObject({ team: 'payments', user_arn: userArnOf(aws, 'app-clone'), tls: 'false' });
+    expect(current).toMatchObject({ team: 'payments', user_arn: userArnOf(aws, 'app-clone') });
+    // The clone logs in at both caches; a wrong password does not.
+    expect(await canLogIn(cache2, current.username, current.password)).toBe(true);
+    expect(await canLogIn(cache2, current.username, `${current.password}x`)).toBe(false);
     expectNoPasswordIn(logsOf('rotor-ec-alternating'), history);
   });
 });
@@ -314,6 +310,7 @@ describe('ElastiCache rotation Lambda, end to end', () => {
 describe('endpoints', () => {
   it('honours SECRETS_MANAGER_ENDPOINT and AWS_ENDPOINT_URL_ELASTICACHE over a dead AWS_ENDPOINT_URL', async () => {
     await createSeedUser(ec, 'endpoints1');
+    await world.join('endpoints1', 'cache-1');
     const secretArn = await createSecret(sm, 'production/ec/endpoints1', {
       user_arn: userArnOf(aws, 'endpoints1'),
       username: 'endpoints1',
@@ -327,7 +324,7 @@ describe('endpoints', () => {
     });
     expect(await rotateAndWait(aws, sm, secretArn, fn.functionArn)).toMatchObject({ status: 'succeeded' });
     const current = await secretAt(sm, secretArn, 'AWSCURRENT');
-    expect(await canLogIn(redis.port, 'endpoints1', current.password)).toBe(true);
+    expect(await canLogIn(cache, 'endpoints1', current.password)).toBe(true);
   });
 });
 
@@ -340,7 +337,7 @@ describe('operator mistakes and bad input change nothing', () => {
   ) {
     const fn = rotationFunction(functionName, environment);
     await aws.elasticache!.settled();
-    const aclBefore = await aclSnapshot(admin);
+    const aclBefore = await aclSnapshot(world.admin('cache-1'));
     const currentBefore = await secretAt(sm, secretArn, 'AWSCURRENT');
     const outcome = await rotateAndWait(aws, sm, secretArn, fn.functionArn);
     expect(outcome.status).toBe('failed');
@@ -350,7 +347,7 @@ describe('operator mistakes and bad input change nothing', () => {
     expect(failures.length).toBeGreaterThan(0);
     expect(failures.every((failure) => failure.step === 'createSecret')).toBe(true);
     expect(failures[0]?.errorMessage).toMatch(expectedMessage);
-    expect(await aclSnapshot(admin)).toEqual(aclBefore);
+    expect(await aclSnapshot(world.admin('cache-1'))).toEqual(aclBefore);
     expect(await secretAt(sm, secretArn, 'AWSCURRENT')).toEqual(currentBefore);
     // The rotation's version is left AWSPENDING without a value, for the operator to retry once fixed.
     const stages = await versionStages(sm, secretArn);
@@ -388,12 +385,13 @@ describe('operator mistakes and bad input change nothing', () => {
       Passwords: ['Victim-password-0001'],
       AccessString: 'on ~* +@all',
     });
+    await world.join('victim', 'cache-1');
     const secretArn = await createSecret(sm, 'production/ec/mismatch', {
       user_arn: userArnOf(aws, 'victim'),
       username: 'someone',
     });
     await expectFailedRotationChangedNothing(secretArn, 'rotor-ec-mismatch', {}, /user name is "victim"/);
-    expect(await canLogIn(redis.port, 'victim', 'Victim-password-0001')).toBe(true);
+    expect(await canLogIn(cache, 'victim', 'Victim-password-0001')).toBe(true);
   });
 
   it.each([
@@ -417,7 +415,7 @@ describe('operator mistakes and bad input change nothing', () => {
     const name = `production/ec/shape-${label.replace(/[^a-z]+/gi, '-')}`;
     const secretArn = (await sm.send(new CreateSecretCommand({ Name: name, SecretString: value }))).ARN!;
     const fnName = `rotor-ec-shape-${label.replace(/[^a-z]+/gi, '-')}`.slice(0, 64);
-    const aclBefore = await aclSnapshot(admin);
+    const aclBefore = await aclSnapshot(world.admin('cache-1'));
     const stagesBefore = Object.keys(await versionStages(sm, secretArn));
     const fn = rotationFunction(fnName, {});
     const outcome = await rotateAndWait(aws, sm, secretArn, fn.functionArn);
@@ -425,7 +423,7 @@ describe('operator mistakes and bad input change nothing', () => {
     const failure = aws.invocations().find((i) => i.functionName === fnName && i.outcome === 'failed');
     expect(failure).toMatchObject({ step: 'createSecret', errorType: 'InvalidSecretError' });
     expect(failure?.errorMessage).toMatch(message);
-    expect(await aclSnapshot(admin)).toEqual(aclBefore);
+    expect(await aclSnapshot(world.admin('cache-1'))).toEqual(aclBefore);
     // The operator's value is untouched; only the rotation's empty AWSPENDING version was added.
     const current = await sm.send(
       new (await import('@aws-sdk/client-secrets-manager')).GetSecretValueCommand({ SecretId: secretArn }),

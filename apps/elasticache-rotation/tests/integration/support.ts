@@ -2,8 +2,12 @@ import { fileURLToPath } from 'node:url';
 import {
   CreateUserCommand,
   type CreateUserCommandInput,
+  CreateUserGroupCommand,
   DescribeUsersCommand,
   ElastiCacheClient,
+  ModifyReplicationGroupCommand,
+  ModifyServerlessCacheCommand,
+  ModifyUserGroupCommand,
 } from '@aws-sdk/client-elasticache';
 import {
   CreateSecretCommand,
@@ -12,11 +16,109 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import type { LocalAws } from '@rotor/local-aws';
+import { type LocalAws, type LocalAwsOptions, startLocalAws } from '@rotor/local-aws';
+import { type CacheServers, type CacheServersSpec, startCacheServers } from '@rotor/local-aws/harness';
 import { Redis } from 'ioredis';
 
 /** The real Lambda artifact, built once by tests/global-setup.ts as `pnpm build` builds it. */
 export const bundlePath = fileURLToPath(new URL('../../dist/index.mjs', import.meta.url));
+
+/** Where a cache listens, and the certificate that verifies it (every cache is TLS, as RBAC requires). */
+export interface CacheAddress {
+  port: number;
+  ca: string;
+}
+
+/**
+ * The local endpoint over TLS caches, each holding one user group (`<cache>-users`, with `default`):
+ * users log in to a cache only once they are in its group (ElastiCache's RBAC rule, emulated).
+ */
+export interface CacheWorld {
+  aws: LocalAws;
+  servers: CacheServers;
+  sm: SecretsManagerClient;
+  ec: ElastiCacheClient;
+  /** The address of a cache, by id. */
+  cache(id: string): CacheAddress;
+  /** Adds a user to a cache's user group and waits until it applies. */
+  join(userId: string, cacheId: string): Promise<void>;
+  /** An admin connection to a cache's Redis (for ACL snapshots). */
+  admin(cacheId: string): Redis;
+  /** What every rotation function here needs: the CA that verifies the caches. */
+  functionEnvironment: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export const groupOf = (cacheId: string) => `${cacheId}-users`;
+
+export interface CacheWorldOptions extends Omit<LocalAwsOptions, 'elasticache'> {
+  modifyingDelayMs?: number;
+  /**
+   * Caches whose reported endpoint is this address instead of their Redis: like a cache in a VPC the
+   * function has no route to.
+   */
+  reportedEndpoints?: Record<string, { host: string; port: number }>;
+}
+
+export async function startCacheWorld(
+  spec: CacheServersSpec,
+  options: CacheWorldOptions = {},
+): Promise<CacheWorld> {
+  const servers = await startCacheServers(spec);
+  const { modifyingDelayMs = 0, reportedEndpoints = {}, ...awsOptions } = options;
+  const caches = servers.caches.map((cache) => {
+    const id = cache.replicationGroupId ?? cache.serverlessCacheName ?? '';
+    const endpoint = reportedEndpoints[id];
+    return endpoint ? { ...cache, endpoint } : cache;
+  });
+  const aws = await startLocalAws({ ...awsOptions, elasticache: { caches, modifyingDelayMs } });
+  const { sm, ec } = clients(aws);
+  const ids = [...(spec.replicationGroups ?? []), ...(spec.serverlessCaches ?? [])];
+  for (const id of ids) {
+    await ec.send(
+      new CreateUserGroupCommand({ UserGroupId: groupOf(id), Engine: 'redis', UserIds: ['default'] }),
+    );
+  }
+  await aws.elasticache!.settled();
+  for (const id of spec.replicationGroups ?? []) {
+    await ec.send(
+      new ModifyReplicationGroupCommand({ ReplicationGroupId: id, UserGroupIdsToAdd: [groupOf(id)] }),
+    );
+  }
+  for (const id of spec.serverlessCaches ?? []) {
+    await ec.send(new ModifyServerlessCacheCommand({ ServerlessCacheName: id, UserGroupId: groupOf(id) }));
+  }
+  await aws.elasticache!.settled();
+  const admins = new Map<string, Redis>();
+  return {
+    aws,
+    servers,
+    sm,
+    ec,
+    cache: (id) => ({ port: servers.server(id).port, ca: servers.ca }),
+    async join(userId, cacheId) {
+      await aws.elasticache!.settled();
+      await ec.send(new ModifyUserGroupCommand({ UserGroupId: groupOf(cacheId), UserIdsToAdd: [userId] }));
+      await aws.elasticache!.settled();
+    },
+    admin(cacheId) {
+      let admin = admins.get(cacheId);
+      if (!admin) {
+        admin = new Redis(servers.server(cacheId).url, { tls: { ca: servers.ca } });
+        admins.set(cacheId, admin);
+      }
+      return admin;
+    },
+    functionEnvironment: { ROTOR_CACHE_CA_FILE: servers.caFile },
+    async stop() {
+      for (const admin of admins.values()) admin.disconnect();
+      sm.destroy();
+      ec.destroy();
+      await aws.stop();
+      await servers.stop();
+    },
+  };
+}
 
 export function clients(aws: LocalAws) {
   const config = { endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials };
@@ -74,24 +176,42 @@ export async function rotateAndWait(
   sm: SecretsManagerClient,
   secretId: string,
   functionArn: string,
+  options: { rotateImmediately?: boolean } = {},
 ) {
-  await sm.send(new RotateSecretCommand({ SecretId: secretId, RotationLambdaARN: functionArn }));
+  await sm.send(
+    new RotateSecretCommand({
+      SecretId: secretId,
+      RotationLambdaARN: functionArn,
+      ...(options.rotateImmediately === false ? { RotateImmediately: false } : {}),
+    }),
+  );
   return aws.waitForRotation(secretId, { timeoutMs: 60_000 });
 }
 
+/** Every log line the function wrote, with the error messages of failed invocations. */
+export function logsOf(aws: LocalAws, functionName: string): string {
+  return aws
+    .invocations()
+    .filter((invocation) => invocation.functionName === functionName)
+    .map((invocation) => `${invocation.logs}\n${invocation.errorMessage ?? ''}`)
+    .join('\n');
+}
+
 /**
- * An independent login, as an application would do it: a fresh ioredis connection with username and
- * password (AUTH at connect), then a GET the seed user's access string allows. Resolves true / false.
+ * An independent login, as an application would do it: a fresh ioredis connection over verified TLS with
+ * username and password (AUTH at connect), then a GET the seed user's access string allows. Resolves
+ * true / false.
  */
 export async function canLogIn(
-  port: number,
+  cache: CacheAddress,
   username: string,
   password: string | undefined,
 ): Promise<boolean> {
   if (password === undefined) return false;
   const client = new Redis({
     host: '127.0.0.1',
-    port,
+    port: cache.port,
+    tls: { ca: cache.ca },
     username,
     password,
     lazyConnect: true,

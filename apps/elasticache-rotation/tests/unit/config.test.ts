@@ -40,11 +40,55 @@ describe('readConfig: the environment of AWS function + ROTOR_*', () => {
     });
     expect(config.strategy).toBe('single-user');
     expect(config.passwordSource).toBe('secrets-manager');
+    expect(config.loginTest).toBe('required');
     expect(config.engine).toMatchObject({
       enableDisabledUser: true,
       acceptAlternateUserName: false,
       dataPlane: { host: 'master.cache.example', port: 6380, tls: false },
     });
+  });
+
+  it('reads ROTOR_LOGIN_TEST and the cache CA file', () => {
+    const config = readConfig({ ROTOR_LOGIN_TEST: 'off', ROTOR_CACHE_CA_FILE: '/opt/ca.pem' });
+    expect(config.loginTest).toBe('off');
+    expect(config.engine.dataPlane).toEqual({ caFile: '/opt/ca.pem' });
+    expect(() => readConfig({ ROTOR_LOGIN_TEST: 'sometimes' })).toThrow(/ROTOR_LOGIN_TEST/);
+  });
+
+  it('declares every connection: verified TLS by default, each downgrade with the setting that made it', () => {
+    expect(readConfig({}).connections).toEqual([
+      { name: 'Secrets Manager and ElastiCache APIs', transport: 'verified-tls' },
+      { name: 'cache data plane (endpoints from the control plane)', transport: 'verified-tls' },
+    ]);
+    expect(
+      readConfig({
+        ROTOR_CACHE_HOST: 'cache.example',
+        ROTOR_CACHE_TLS: 'false',
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
+      }).connections,
+    ).toEqual([
+      {
+        name: 'Secrets Manager and ElastiCache APIs',
+        transport: 'plaintext',
+        setting: 'AWS_ENDPOINT_URL=http://...',
+      },
+      {
+        name: 'cache data plane (ROTOR_CACHE_HOST)',
+        transport: 'plaintext',
+        setting: 'ROTOR_CACHE_TLS=false',
+      },
+    ]);
+    expect(readConfig({ ROTOR_CACHE_TLS_VERIFY: 'no' }).connections[1]).toEqual({
+      name: 'cache data plane (endpoints from the control plane)',
+      transport: 'unverified-tls',
+      setting: 'ROTOR_CACHE_TLS_VERIFY=false',
+    });
+  });
+
+  it('refuses ROTOR_CACHE_TLS=false without ROTOR_CACHE_HOST: caches found in the control plane keep their TLS', () => {
+    expect(() => readConfig({ ROTOR_CACHE_TLS: 'false' })).toThrow(
+      /ROTOR_CACHE_TLS=false needs ROTOR_CACHE_HOST/,
+    );
   });
 
   it('treats empty variables as unset, but an empty EXCLUDE_CHARACTERS as "exclude nothing extra"', () => {

@@ -91,7 +91,7 @@ describe('template.yaml', () => {
     });
   });
 
-  it('grants CreateUser / ModifyUserGroup / DescribeUserGroups only for alternating users', () => {
+  it('grants CreateUser and ModifyUserGroup only for alternating users', () => {
     const create = statements().find(({ statement }) =>
       actionsOf(statement).includes('elasticache:CreateUser'),
     )!;
@@ -100,11 +100,27 @@ describe('template.yaml', () => {
     const groups = statements().find(({ statement }) =>
       actionsOf(statement).includes('elasticache:ModifyUserGroup'),
     )!;
+    expect(groups.condition).toBe('AlternatesInUserGroups');
+    expect(actionsOf(groups.statement)).toEqual(['elasticache:ModifyUserGroup']);
+  });
+
+  it('lets the login test find the caches on the named user groups and caches only', () => {
+    const find = (action: string) =>
+      statements().find(({ statement }) => actionsOf(statement).includes(action))!;
+    const groups = find('elasticache:DescribeUserGroups');
     expect(groups.condition).toBe('HasUserGroups');
-    expect(actionsOf(groups.statement).sort()).toEqual([
-      'elasticache:DescribeUserGroups',
-      'elasticache:ModifyUserGroup',
+    expect(groups.statement.Resource).toEqual({ Ref: 'UserGroupArns' });
+    const caches = find('elasticache:DescribeReplicationGroups');
+    expect(caches.condition).toBe('HasCaches');
+    expect(actionsOf(caches.statement).sort()).toEqual([
+      'elasticache:DescribeReplicationGroups',
+      'elasticache:DescribeServerlessCaches',
     ]);
+    expect(caches.statement.Resource).toEqual({ Ref: 'CacheArns' });
+    expect(template.Parameters.LoginTest).toMatchObject({
+      Default: 'required',
+      AllowedValues: ['required', 'off'],
+    });
   });
 
   it('has no wildcard action, and a wildcard resource only for GetRandomPassword when that source is chosen', () => {
@@ -162,7 +178,10 @@ describe('template.yaml', () => {
       passwordLength: 32,
       excludeCharacters: '/@"\'\\',
       maxWaitingTimeMs: 600_000,
+      dataPlane: { tls: true, rejectUnauthorized: true },
     });
     expect(config.strategy).toBe('dual-password');
+    expect(config.loginTest).toBe('required');
+    expect(config.connections.every((connection) => connection.transport === 'verified-tls')).toBe(true);
   });
 });

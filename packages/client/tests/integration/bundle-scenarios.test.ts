@@ -7,7 +7,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import {
+  CreateUserCommand,
+  CreateUserGroupCommand,
+  ElastiCacheClient,
+  ModifyReplicationGroupCommand,
+  ModifyUserGroupCommand,
+} from '@aws-sdk/client-elasticache';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -17,10 +23,10 @@ import {
 import { type RotorLogger, silentLogger } from '@rotor/core';
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import {
+  type CacheServers,
   type PostgresServerHandle,
-  type RedisServerHandle,
+  startCacheServers,
   startPostgresServer,
-  startRedisServer,
 } from '@rotor/local-aws/harness';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -29,9 +35,7 @@ import { createSecretCache, type SecretCache } from '../../src/index.ts';
 import { connectRedis } from '../../src/ioredis/index.ts';
 import { connect, createRotatingPool, type RotatingPool } from '../../src/pg/index.ts';
 import { copyBundles } from './support/bundles.ts';
-import { createElastiCacheUserSecret } from './support/elasticache-user.ts';
 import { asSuperuser, md5PasswordHash } from './support/postgres.ts';
-import { refusalOf } from './support/redis.ts';
 import { percentile, startWorkers, type WorkerTally } from './support/workers.ts';
 
 const ROTATIONS = 20;
@@ -44,7 +48,11 @@ const bundles = {
   redshift: bundleCopies.entry('redshift-rotation'),
 };
 
-let redis: RedisServerHandle;
+/** One TLS cache; its user group holds every scenario's users (ElastiCache users log in only through one). */
+let caches: CacheServers;
+let redisEndpoint: { host: string; port: number; tls: { ca: string } };
+const EC_STRATEGIES = ['dual-password', 'single-user', 'alternating-users'] as const;
+const firstPasswords = {} as Record<(typeof EC_STRATEGIES)[number], string>;
 let postgres: PostgresServerHandle;
 let aws: LocalAws;
 let sm: SecretsManagerClient;
@@ -146,19 +154,22 @@ async function runScenario(
 }
 
 beforeAll(async () => {
-  [redis, postgres] = await Promise.all([startRedisServer(), startPostgresServer({ authMethod: 'md5' })]);
+  [caches, postgres] = await Promise.all([
+    startCacheServers({ replicationGroups: ['scenarios'] }),
+    startPostgresServer({ authMethod: 'md5' }),
+  ]);
+  redisEndpoint = { host: '127.0.0.1', port: caches.server('scenarios').port, tls: { ca: caches.ca } };
   aws = await startLocalAws({
-    elasticache: { redisUrl: redis.url, modifyingDelayMs: 20 },
+    elasticache: { caches: caches.caches, modifyingDelayMs: 20 },
     rotation: { maxAttempts: 1, retryDelayMs: 50 },
   });
   const cacheEnvironment = {
-    ROTOR_CACHE_HOST: redis.host,
-    ROTOR_CACHE_PORT: String(redis.port),
-    ROTOR_CACHE_TLS: 'false',
+    // The function finds the cache through the control plane and verifies it with the test certificate.
+    ROTOR_CACHE_CA_FILE: caches.caFile,
     WAITING_RETRY_INTERVAL_IN_SECONDS: '0.05',
     POWERTOOLS_LOG_LEVEL: 'WARN',
   };
-  for (const strategy of ['dual-password', 'single-user', 'alternating-users']) {
+  for (const strategy of EC_STRATEGIES) {
     functionArns[`elasticache ${strategy}`] = aws.registerFunction({
       functionName: `rotor-elasticache-${strategy}`,
       bundlePath: bundles.elasticache,
@@ -177,6 +188,38 @@ beforeAll(async () => {
   const clientConfig = { endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials };
   sm = new SecretsManagerClient(clientConfig);
   elasticache = new ElastiCacheClient(clientConfig);
+  await elasticache.send(
+    new CreateUserGroupCommand({ UserGroupId: 'scenario-users', Engine: 'redis', UserIds: ['default'] }),
+  );
+  await aws.elasticache!.settled();
+  await elasticache.send(
+    new ModifyReplicationGroupCommand({
+      ReplicationGroupId: 'scenarios',
+      UserGroupIdsToAdd: ['scenario-users'],
+    }),
+  );
+  // Every scenario's user, in the cache's user group before the scenarios run side by side.
+  for (const strategy of EC_STRATEGIES) {
+    const userId = `ec-${strategy}`;
+    firstPasswords[strategy] = newPassword();
+    await elasticache.send(
+      new CreateUserCommand({
+        UserId: userId,
+        UserName: userId,
+        Engine: 'redis',
+        AccessString: 'on ~* +@all',
+        Passwords: [firstPasswords[strategy]],
+      }),
+    );
+  }
+  await aws.elasticache!.settled();
+  await elasticache.send(
+    new ModifyUserGroupCommand({
+      UserGroupId: 'scenario-users',
+      UserIdsToAdd: EC_STRATEGIES.map((strategy) => `ec-${strategy}`),
+    }),
+  );
+  await aws.elasticache!.settled();
   // One cache for all rotating workers, as one application process would have.
   cache = createSecretCache({ client: new SecretsManagerClient(clientConfig), logger: silentLogger });
 });
@@ -211,20 +254,29 @@ afterAll(async () => {
   elasticache?.destroy();
   sm?.destroy();
   await aws?.stop();
-  await Promise.all([redis?.stop(), postgres?.stop()]);
+  await Promise.all([caches?.stop(), postgres?.stop()]);
   rmSync(bundleCopies.dir, { recursive: true, force: true });
 });
 
-describe.concurrent('ElastiCache bundle (users applied to a real redis-server)', () => {
-  for (const strategy of ['dual-password', 'single-user', 'alternating-users'] as const) {
+describe.concurrent('ElastiCache bundle (users in the user group of a real TLS redis-server)', () => {
+  for (const strategy of EC_STRATEGIES) {
     it(`${strategy}: 20 rotations, zero failed logins through @rotor/client`, {
       timeout: SCENARIO_TIMEOUT_MS,
     }, async () => {
       const userId = `ec-${strategy}`;
-      const password = newPassword();
+      const password = firstPasswords[strategy];
       const secretId = `cache/${strategy}`;
-      await createElastiCacheUserSecret({ elasticache, sm, aws }, { userId, password, secretId });
-      const endpoint = { host: redis.host, port: redis.port };
+      await sm.send(
+        new CreateSecretCommand({
+          Name: secretId,
+          SecretString: JSON.stringify({
+            username: userId,
+            password,
+            user_arn: `arn:aws:elasticache:${aws.region}:${aws.accountId}:user:${userId}`,
+          }),
+        }),
+      );
+      const endpoint = redisEndpoint;
       const result = await runScenario(
         `elasticache ${strategy}`,
         secretId,
@@ -279,7 +331,18 @@ describe.concurrent('ElastiCache bundle (users applied to a real redis-server)',
       const current = await readCurrent(secretId);
       expect(current['password']).not.toBe(password);
       // Negative control: the first password is refused by the server after 20 rotations.
-      expect(await refusalOf({ ...endpoint, username: userId, password })).toMatch(/^WRONGPASS/);
+      const stale = new Redis({
+        ...endpoint,
+        username: userId,
+        password,
+        lazyConnect: true,
+        retryStrategy: () => null,
+      });
+      const staleErrors: string[] = [];
+      stale.on('error', (error: Error) => staleErrors.push(error.message));
+      await expect(stale.connect()).rejects.toThrow();
+      expect(staleErrors[0]).toMatch(/^WRONGPASS/);
+      stale.disconnect();
     });
   }
 });

@@ -2,11 +2,16 @@ import { describeEngineConformance } from '@rotor/testkit';
 import { elastiCacheEngine } from '../../src/index.ts';
 import { type ElastiCacheTarget, startElastiCacheTarget } from './support/elasticache-target.ts';
 
-// The whole conformance suite against the local ElastiCache API (users applied to a real redis-server).
+// The whole conformance suite against the local ElastiCache API (users in the user group of a real TLS cache).
 describeEngineConformance({
   name: 'elasticache (local endpoint on redis-server)',
   startTarget: startElastiCacheTarget,
   createEngine: (target: ElastiCacheTarget) =>
-    elastiCacheEngine({ client: target.client, initialPollDelayMs: 20, retryIntervalMs: 100 }),
+    elastiCacheEngine({
+      client: target.client,
+      initialPollDelayMs: 20,
+      retryIntervalMs: 100,
+      dataPlane: { caFile: target.caFile },
+    }),
   policySamples: 20,
 });

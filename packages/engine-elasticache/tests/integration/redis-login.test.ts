@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { silentLogger } from '@rotor/core';
-import type { StepContext } from '@rotor/core/engine';
-import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
+import { type RedisServerHandle, startRecordingListener, startRedisServer } from '@rotor/local-aws/harness';
+import { stepContext } from '@rotor/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { elastiCacheEngine, redisLogin } from '../../src/index.ts';
 import { arnOf, FakeElastiCache } from '../unit/support/fake-elasticache.ts';
+import { capturingLogger } from '../unit/support/rotation.ts';
 
 let server: RedisServerHandle;
 let admin: Redis;
@@ -99,84 +99,113 @@ describe('redisLogin against a real redis-server (ACL users)', () => {
   });
 });
 
-describe('engine.login: control plane + real AUTH', () => {
-  const context = (): StepContext => ({
-    step: 'testSecret',
-    secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
-    clientRequestToken: 't',
-    logger: silentLogger,
-    signal: new AbortController().signal,
-    remainingTimeMs: () => 60_000,
-    functionScope: { partition: 'aws', region: 'us-east-1', accountId: '123456789012' },
-  });
-
-  it('logs in with the secret endpoint fields; the wrong password is rejected', async () => {
+describe('engine.login: control plane, trusted endpoints, real AUTH', () => {
+  /** `app` in group g1, which the replication group rg-1 (the real plain-text server) holds. */
+  function world(engineOptions: Parameters<typeof elastiCacheEngine>[0] = {}) {
     const elasticache = new FakeElastiCache();
+    elasticache.addUser({ UserId: 'default', UserName: 'default' });
     elasticache.addUser({ UserId: 'app', UserName: 'app', passwords: [password] });
-    const engine = elastiCacheEngine({ client: elasticache.client });
-    const secret = {
+    elasticache.addGroup('g1', ['default', 'app']);
+    elasticache.addCache({
+      id: 'rg-1',
+      kind: 'replication-group',
+      host: server.host,
+      port: server.port,
+      tls: false,
+      userGroupId: 'g1',
+    });
+    const logger = capturingLogger();
+    const engine = elastiCacheEngine({ client: elasticache.client, ...engineOptions });
+    const context = () => stepContext({ step: 'testSecret', logger: logger.logger });
+    const app = (extra: Record<string, unknown> = {}) => ({
       username: 'app',
       user_arn: arnOf('app'),
-      host: server.host,
-      port: String(server.port),
-      tls: false,
-    };
-    expect(await engine.login({ ...secret, password }, context())).toEqual({ status: 'accepted' });
-    const wrong = await engine.login({ ...secret, password: `${password}x` }, context());
-    expect(wrong.status).toBe('rejected');
+      password,
+      ...extra,
+    });
+    return { elasticache, engine, context, app, logger };
+  }
+
+  it('logs in at the caches whose user group holds the user; a wrong password is rejected', async () => {
+    const { engine, context, app, logger } = world();
+    expect(await engine.login(app(), context())).toEqual({ status: 'accepted' });
+    const wrong = await engine.login(app({ password: `${password}x` }), context());
+    expect(wrong).toMatchObject({
+      status: 'rejected',
+      reason: expect.stringContaining('replication group rg-1'),
+    });
+    // A cache without in-transit encryption (impossible for RBAC on AWS) is a loud downgrade.
+    expect(logger.lines.some((line) => line.startsWith('warn') && line.includes('TLS downgrade'))).toBe(true);
   });
 
-  it('uses the engine dataPlane endpoint when the secret has none', async () => {
-    const elasticache = new FakeElastiCache();
-    elasticache.addUser({ UserId: 'app', UserName: 'app', passwords: [password] });
-    const engine = elastiCacheEngine({
-      client: elasticache.client,
+  it('uses the configured endpoint (dataPlane.host) when the secret names none', async () => {
+    const { engine, context, app } = world({
       dataPlane: { host: server.host, port: server.port, tls: false },
     });
-    expect(
-      await engine.login({ username: 'app', user_arn: arnOf('app'), password: oldPassword }, context()),
-    ).toEqual({
-      status: 'accepted',
-    });
+    expect(await engine.login(app({ password: oldPassword }), context())).toEqual({ status: 'accepted' });
   });
 
-  it('skips (with a reason) when no endpoint is known, and for a disabled user', async () => {
-    const elasticache = new FakeElastiCache();
-    elasticache.addUser({ UserId: 'app', UserName: 'app', passwords: [password] });
+  it('a secret host that is a trusted endpoint is used; any other is refused before a byte is sent', async () => {
+    const attacker = await startRecordingListener();
+    try {
+      const { engine, context, app } = world();
+      expect(await engine.login(app({ host: server.host, port: String(server.port) }), context())).toEqual({
+        status: 'accepted',
+      });
+      for (const secret of [
+        app({ host: '127.0.0.1', port: attacker.port, tls: false }),
+        app({ host: 'localhost', port: server.port }),
+      ]) {
+        await expect(engine.login(secret, context())).rejects.toMatchObject({
+          code: 'INVALID_SECRET',
+          retryable: false,
+          message: expect.stringContaining('no password was sent'),
+        });
+        await expect(engine.preflight!({ secret }, context())).rejects.toMatchObject({
+          code: 'INVALID_SECRET',
+        });
+      }
+      expect(attacker.seen()).toEqual({ connections: 0, bytes: 0 });
+    } finally {
+      await attacker.close();
+    }
+  });
+
+  it('is disabled for a user that is switched off or in no user group a cache holds; rejected without a password', async () => {
+    const { elasticache, engine, context, app } = world();
     elasticache.addSeedUser('user1', { authType: 'password', passwords: [password] });
-    const engine = elastiCacheEngine({ client: elasticache.client });
-    const noEndpoint = await engine.login({ username: 'app', user_arn: arnOf('app'), password }, context());
-    expect(noEndpoint).toMatchObject({ status: 'skipped', reason: expect.stringContaining('endpoint') });
-    const disabled = await engine.login(
-      {
-        username: 'user1',
-        user_arn: arnOf('user1'),
-        password,
-        host: server.host,
-        port: server.port,
-        tls: false,
-      },
-      context(),
-    );
-    expect(disabled).toMatchObject({ status: 'skipped', reason: expect.stringContaining('disabled') });
+    elasticache.groups.get('g1')!.UserIds.push('user1');
+    expect(
+      await engine.login({ username: 'user1', user_arn: arnOf('user1'), password }, context()),
+    ).toMatchObject({ status: 'disabled', reason: expect.stringContaining('switched off') });
+    elasticache.caches.get('rg-1')!.userGroupId = undefined;
+    expect(await engine.login(app(), context())).toMatchObject({
+      status: 'disabled',
+      reason: expect.stringContaining('no user group associated with a cache'),
+    });
+    elasticache.addSeedUser('nopass', { AccessString: 'on ~* +@all' });
+    expect(
+      (await engine.login({ username: 'nopass', user_arn: arnOf('nopass'), password }, context())).status,
+    ).toBe('rejected');
   });
 
-  it('never accepts for a no-password user (any AUTH would succeed)', async () => {
-    const elasticache = new FakeElastiCache();
-    elasticache.addSeedUser('user1', { AccessString: 'on ~* +@all' });
-    const engine = elastiCacheEngine({ client: elasticache.client });
-    const outcome = await engine.login(
-      {
-        username: 'user1',
-        user_arn: arnOf('user1'),
-        password,
-        host: server.host,
-        port: server.port,
-        tls: false,
-      },
-      context(),
-    );
-    expect(outcome.status).toBe('rejected');
+  it('a cache the control plane names but this function cannot reach is skipped; a configured one is an error', async () => {
+    const gone = await startRecordingListener();
+    await gone.close();
+    const { elasticache, engine, context, app } = world({ dataPlane: { connectTimeoutMs: 500 } });
+    elasticache.caches.get('rg-1')!.port = gone.port;
+    expect(await engine.login(app(), context())).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringContaining('cannot reach replication group rg-1'),
+    });
+    const configured = elastiCacheEngine({
+      client: elasticache.client,
+      dataPlane: { host: '127.0.0.1', port: gone.port, tls: false, connectTimeoutMs: 500 },
+    });
+    await expect(configured.login(app(), context())).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+      retryable: true,
+    });
   });
 });
 
@@ -195,16 +224,50 @@ describe('redisLogin over TLS against a real redis-server (self-signed certifica
     endpoint: { host: tlsServer.host, port: tlsServer.port, tls: true, rejectUnauthorized },
   });
 
-  it('verifies the certificate by default: an untrusted server is unavailable, never accepted', async () => {
+  it('verifies the certificate by default: an untrusted server is an error, never accepted nor skipped', async () => {
     await expect(redisLogin(tlsRequest(password, true))).rejects.toMatchObject({
-      code: 'ENGINE_UNAVAILABLE',
-      message: expect.stringMatching(/certificate/i),
+      code: 'ENGINE_FAILED',
+      retryable: false,
+      message: expect.stringMatching(/certificate that does not verify.*no password was sent/i),
     });
   });
 
   it('logs in over TLS when verification is turned off; a wrong password is still rejected', async () => {
     expect(await redisLogin(tlsRequest(password, false))).toEqual({ status: 'accepted' });
     expect((await redisLogin(tlsRequest(`${password}x`, false))).status).toBe('rejected');
+  });
+
+  it('verifies a cache with the configured CA file, and ignores (with a warning) a secret saying tls: false', async () => {
+    const elasticache = new FakeElastiCache();
+    elasticache.addUser({ UserId: 'default', UserName: 'default' });
+    elasticache.addUser({ UserId: 'app', UserName: 'app', passwords: [password] });
+    elasticache.addGroup('g1', ['default', 'app']);
+    elasticache.addCache({
+      id: 'sc-1',
+      kind: 'serverless',
+      host: tlsServer.host,
+      port: tlsServer.port,
+      tls: false, // serverless caches always use TLS, whatever anyone says
+      userGroupId: 'g1',
+    });
+    const engine = elastiCacheEngine({
+      client: elasticache.client,
+      dataPlane: { caFile: tlsServer.tls!.caFile },
+    });
+    const logger = capturingLogger();
+    const context = stepContext({ step: 'testSecret', logger: logger.logger });
+    const secret = { username: 'app', user_arn: arnOf('app'), password, tls: false };
+    expect(await engine.login(secret, context)).toEqual({ status: 'accepted' });
+    expect((await engine.login({ ...secret, password: `${password}x` }, context)).status).toBe('rejected');
+    expect(logger.lines.filter((line) => line.includes('"tls": false is ignored'))).toHaveLength(1);
+    // Without the CA the certificate is not trusted: an error, never accepted nor skipped.
+    const untrusting = elastiCacheEngine({
+      client: elasticache.client,
+      dataPlane: { connectTimeoutMs: 1_000 },
+    });
+    await expect(untrusting.login(secret, stepContext({ step: 'testSecret' }))).rejects.toMatchObject({
+      code: 'ENGINE_FAILED',
+    });
   });
 
   it('with TLS off against a TLS-only server fails as unavailable', async () => {

@@ -69,7 +69,7 @@ describe('cloneUser', () => {
   });
 
   it('treats CreateUser losing a race (UserAlreadyExists) as an existing user and sets its password', async () => {
-    const { elasticache, clone } = setup();
+    const { elasticache, engine, context, clone } = setup();
     elasticache.mock.on(CreateUserCommand).callsFakeOnce(() => {
       elasticache.addUser({
         UserId: 'app-clone',
@@ -80,7 +80,16 @@ describe('cloneUser', () => {
       throw new UserAlreadyExistsFault({ $metadata: {}, message: 'User already exists' });
     });
     await clone();
-    expect(elasticache.changes[0]).toBe('ModifyUser app-clone passwords=1');
+    // setSecret starts the change; testSecret waits for it (waitUntilApplied).
+    await engine.waitUntilApplied!(
+      { user: { username: 'app-clone', user_arn: arnOf('app-clone') } },
+      context,
+    );
+    // Into the source's groups first (so that its password can be proven at a cache), then the password.
+    expect(elasticache.changes).toEqual([
+      'ModifyUserGroup g1 add=app-clone',
+      'ModifyUser app-clone passwords=1',
+    ]);
     expect(elasticache.accepts('app-clone', CLONE_PASSWORD)).toBe(true);
   });
 

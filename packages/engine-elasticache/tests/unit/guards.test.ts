@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ModifyUserCommand } from '@aws-sdk/client-elasticache';
 import { RotationError } from '@rotor/core';
+import { stepContext } from '@rotor/testkit';
 import { describe, expect, it } from 'vitest';
 import { arnOf } from './support/fake-elasticache.ts';
 import { allPasswords, createWorld } from './support/rotation.ts';
@@ -39,6 +40,62 @@ async function expectRotationRefused(
   expect(world.store.versions.get(token)!.stages.has('AWSPENDING')).toBe(true);
   return { failure: failure!, token };
 }
+
+describe("user_arn must lie in the function's partition, account and region", () => {
+  const foreign = [
+    ['another account', 'arn:aws:elasticache:us-east-1:999999999999:user:user1'],
+    ['another region', 'arn:aws:elasticache:eu-west-1:123456789012:user:user1'],
+    ['another partition', 'arn:aws-cn:elasticache:us-east-1:123456789012:user:user1'],
+  ] as const;
+
+  it.each(foreign)(
+    'refuses a user_arn in %s before any ElastiCache call, writing nothing',
+    async (_label, userArn) => {
+      // The same-named user exists in the function's own account: the old code rotated it.
+      const world = createWorld({
+        secret: { username: 'user1', user_arn: userArn, password: CURRENT },
+      });
+      world.elasticache.addUser({ UserId: 'user1', UserName: 'user1', passwords: [CURRENT] });
+      const { failure } = await expectRotationRefused(world, { code: 'INVALID_SECRET', retryable: false });
+      expect(failure.message).toContain('outside this function');
+      expect(world.elasticache.mock.calls()).toHaveLength(0);
+      expect(world.store.writes).toEqual([]);
+      expect(world.elasticache.users.get('user1')!.passwords).toEqual([CURRENT]);
+    },
+  );
+
+  it.each(foreign)(
+    'every engine operation refuses a user_arn in %s before calling anything',
+    async (_label, userArn) => {
+      const world = createWorld();
+      world.elasticache.addUser({ UserId: 'user1', UserName: 'user1', passwords: [CURRENT] });
+      const secret = { username: 'user1', user_arn: userArn, password: 'n'.repeat(24) };
+      const mine = { username: 'user1', user_arn: arnOf('user1'), password: CURRENT };
+      const context = stepContext({ step: 'testSecret' });
+      const principal = { kind: 'control-plane' } as const;
+      const operations = [
+        () => world.engine.preflight!({ secret }, context),
+        () => world.engine.login(secret, context),
+        () => world.engine.setPasswords({ user: secret, passwords: [secret.password], principal }, context),
+        () => world.engine.waitUntilApplied!({ user: secret }, context),
+        () =>
+          world.engine.cloneUser!(
+            { source: mine, target: { ...secret, username: 'user1-clone' }, principal },
+            context,
+          ),
+        () =>
+          world.engine.cloneUser!(
+            { source: secret, target: { ...mine, username: 'user1-clone' }, principal },
+            context,
+          ),
+      ];
+      for (const operation of operations) {
+        await expect(operation()).rejects.toMatchObject({ code: 'INVALID_SECRET' });
+      }
+      expect(world.elasticache.mock.calls()).toHaveLength(0);
+    },
+  );
+});
 
 describe('guard rails: bad input changes nothing', () => {
   it('refuses a user_arn that does not parse', async () => {

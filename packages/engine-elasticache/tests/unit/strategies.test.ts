@@ -13,7 +13,7 @@ describe('dual-password (default)', () => {
     expect(world.elasticache.accepts('user1', first.password as string)).toBe(true);
     // Not switched on: enabling access is the operator's call unless enableDisabledUser is set.
     expect(world.elasticache.users.get('user1')!.AccessString).toBe('off ~keys* -@all +get');
-    expect(world.lines.some((line) => line.includes('is disabled'))).toBe(true);
+    expect(world.lines.some((line) => line.includes('disabled: user "user1" is switched off'))).toBe(true);
 
     await world.rotate();
     const second = world.store.valueAt('AWSCURRENT')!;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ElastiCacheCacheConfig } from '../elasticache/index.js';
 import type { AccessKey, EndpointAuth } from '../http/sigv4-verifier.js';
 import type { FunctionConfig } from '../lambda/function-host.js';
 
@@ -11,6 +12,10 @@ export interface CliSettings {
   accountId: string;
   stateFile?: string;
   redisUrl?: string;
+  /** PEM read from --redis-ca-file, to verify a `rediss://` --redis-url. */
+  redisCa?: string;
+  /** ElastiCache caches from the config file, each played by its own Redis. */
+  caches?: ElastiCacheCacheConfig[];
   postgresUrl?: string;
   modifyingDelayMs?: number;
   /** ClusterIdentifier / WorkgroupName -> PostgreSQL admin URL; others fall back to postgresUrl. */
@@ -30,13 +35,16 @@ http://127.0.0.1:<port> until interrupted (Ctrl+C).
 Options:
   --port <n>                 Port on 127.0.0.1 (default 4566; 0 picks a free one)
   --state-file <path>        Keep secrets and ElastiCache users in this JSON file across restarts
-  --redis-url <url>          Admin URL of the Redis behind ElastiCache (redis://default:pw@host:port)
+  --redis-url <url>          Admin URL of the Redis behind ElastiCache's one replication group rotor-local
+                             (redis://default:pw@host:port; rediss:// for TLS, which user groups need)
+  --redis-ca-file <file>     PEM certificate that verifies a rediss:// --redis-url
   --postgres-url <url>       Admin URL of the PostgreSQL behind Redshift; every cluster/workgroup maps to it
-  --modifying-delay-ms <n>   How long ElastiCache users stay 'modifying' (default 0)
+  --modifying-delay-ms <n>   How long ElastiCache users, groups and caches stay 'modifying' (default 0)
   --schedule-check-ms <n>    How often due secrets (NextRotationDate passed) are rotated (default 60000; 0 = never)
   --config <file>            JSON: { functions: [{ functionName, bundlePath, handler?, timeoutSeconds?,
-                             environment? }], clusters?, workgroups?, rotation?: { maxAttempts, retryDelayMs,
-                             scheduleCheckMs },
+                             environment? }], caches?: [{ replicationGroupId | serverlessCacheName,
+                             redisUrl, caFile? }], clusters?, workgroups?, rotation?: { maxAttempts,
+                             retryDelayMs, scheduleCheckMs },
                              and any flag above in camelCase }. Paths are relative to the file.
   --region <name>            Default us-east-1
   --account-id <id>          Default 123456789012
@@ -93,6 +101,37 @@ function readConfig(path: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+function readPem(name: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CliUsageError(`Cannot read ${name} ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** config.caches: each a replication group or serverless cache played by its own Redis. */
+function cachesFrom(value: unknown, baseDir: string): ElastiCacheCacheConfig[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw new CliUsageError('config.caches must be a list');
+  return value.map((entry, index) => {
+    const cache = (entry ?? {}) as Record<string, unknown>;
+    const label = `config.caches[${index}]`;
+    const replicationGroupId = stringOrUndefined(`${label}.replicationGroupId`, cache.replicationGroupId);
+    const serverlessCacheName = stringOrUndefined(`${label}.serverlessCacheName`, cache.serverlessCacheName);
+    if ((replicationGroupId === undefined) === (serverlessCacheName === undefined)) {
+      throw new CliUsageError(`${label} needs exactly one of replicationGroupId or serverlessCacheName`);
+    }
+    const redisUrl = stringOrUndefined(`${label}.redisUrl`, cache.redisUrl);
+    if (redisUrl === undefined) throw new CliUsageError(`${label} needs a redisUrl`);
+    const caFile = stringOrUndefined(`${label}.caFile`, cache.caFile);
+    return {
+      ...(replicationGroupId !== undefined ? { replicationGroupId } : { serverlessCacheName }),
+      redisUrl: checkedUrl(`${label}.redisUrl`, redisUrl, ['redis:', 'rediss:']),
+      ...(caFile !== undefined ? { ca: readPem(`${label}.caFile`, resolve(baseDir, caFile)) } : {}),
+    };
+  });
+}
+
 function functionsFrom(value: unknown, baseDir: string): FunctionConfig[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new CliUsageError('config.functions must be a list');
@@ -124,6 +163,7 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
         port: { type: 'string' },
         'state-file': { type: 'string' },
         'redis-url': { type: 'string' },
+        'redis-ca-file': { type: 'string' },
         'postgres-url': { type: 'string' },
         'modifying-delay-ms': { type: 'string' },
         'schedule-check-ms': { type: 'string' },
@@ -177,6 +217,14 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
   if (stateFile) settings.stateFile = stateFile;
   const redisUrl = stringOrUndefined('--redis-url', pick('redis-url', 'redisUrl'));
   if (redisUrl) settings.redisUrl = checkedUrl('--redis-url', redisUrl, ['redis:', 'rediss:']);
+  const redisCaFile = pathFrom('redis-ca-file', 'redisCaFile');
+  if (redisCaFile) settings.redisCa = readPem('--redis-ca-file', redisCaFile);
+  const caches = cachesFrom(config.caches, configDir);
+  if (caches) {
+    if (redisUrl)
+      throw new CliUsageError('Give ElastiCache caches in the config file or --redis-url, not both');
+    settings.caches = caches;
+  }
   const postgresUrl = stringOrUndefined('--postgres-url', pick('postgres-url', 'postgresUrl'));
   if (postgresUrl)
     settings.postgresUrl = checkedUrl('--postgres-url', postgresUrl, ['postgres:', 'postgresql:']);

@@ -1,10 +1,12 @@
 /**
- * Emulated ElastiCache users and user groups (awsQuery, API version 2015-02-02) applied to a real Redis.
+ * Emulated ElastiCache users, user groups and caches (awsQuery, API version 2015-02-02) on real Redis.
  *
- * Every user is a Redis ACL user named by its UserName (clients authenticate with the UserName, the UserId
- * is only the API key). A change leaves the user `modifying` (groups `creating`/`modifying`) for
- * `modifyingDelayMs`; the ACL change reaches Redis when the status turns `active`, so "active" means
- * "propagated", which is what AWS's rotation function relies on (docs/decisions/0020).
+ * Each cache (replication group or serverless cache) is its own Redis. A user is a Redis ACL user of a
+ * cache, named by its UserName (clients authenticate with the UserName, the UserId is only the API key),
+ * exactly while it is in the user group associated with that cache. A change leaves the user `modifying`
+ * (groups `creating`/`modifying`, caches `modifying`) for `modifyingDelayMs`; the ACL change reaches the
+ * caches when the status turns `active`, so "active" means "propagated", which is what AWS's rotation
+ * function relies on (docs/decisions/0020, 0035).
  */
 import { type LocalAwsLogger, silentLogger } from '../logger.js';
 import { AwsApiError, type QueryProtocolService, type ServiceContext } from '../service.js';
@@ -15,6 +17,14 @@ import {
   resolveCreateAuthentication,
   resolveModifyAuthentication,
 } from './authentication.js';
+import { cacheOperations } from './cache-operations.js';
+import {
+  type CacheRuntime,
+  cacheKey,
+  createCacheRuntimes,
+  type ElastiCacheCacheConfig,
+  syncCache,
+} from './caches.js';
 import type { ElastiCacheState, ElastiCacheUser, ElastiCacheUserGroup } from './model.js';
 import {
   filterList,
@@ -26,14 +36,8 @@ import {
   optionalString,
   requiredString,
 } from './query-input.js';
-import { type AclBackend, createRedisAclBackend } from './redis-acl.js';
-import {
-  type ArnScope,
-  replicationGroupFields,
-  serverlessCacheFields,
-  userFields,
-  userGroupFields,
-} from './render.js';
+import type { AclBackend } from './redis-acl.js';
+import { type ArnScope, userFields, userGroupFields } from './render.js';
 import {
   type ElastiCacheEngine,
   normalizeAuthenticationType,
@@ -41,22 +45,26 @@ import {
   normalizeId,
   validateUserName,
 } from './validation.js';
-import { element, structureList, wrap } from './xml.js';
+import { element, structureList } from './xml.js';
 
 export interface ElastiCacheServiceOptions {
-  /** Admin connection to the Redis that plays the cache (e.g. the harness's `url`). */
-  readonly redisUrl?: string;
-  /** Replaces the Redis connection, for unit tests. One of redisUrl / aclBackend is required. */
-  readonly aclBackend?: AclBackend;
-  /** How long a user or group stays modifying/creating/deleting before the change applies. Default 0. */
-  readonly modifyingDelayMs?: number;
-  /** Engine of the built-in `default` user and of the replication group. Default `redis`. */
-  readonly engine?: ElastiCacheEngine;
+  /** The caches, each played by its own Redis. Users log in to a cache only through its user group. */
+  readonly caches?: readonly ElastiCacheCacheConfig[];
   /**
-   * Id of the one replication group DescribeReplicationGroups reports, and name of the one serverless cache
-   * DescribeServerlessCaches reports; both point at the backing Redis. Default `rotor-local`.
+   * Shorthand for one replication group (`replicationGroupId`, default `rotor-local`) played by the Redis
+   * at this admin URL (`rediss://` for TLS, with `redisCa`).
    */
+  readonly redisUrl?: string;
+  /** PEM certificate that verifies the `redisUrl` server over TLS. */
+  readonly redisCa?: string;
+  /** Shorthand, for unit tests: one replication group played by this backend instead of a Redis. */
+  readonly aclBackend?: AclBackend;
+  /** Id of the shorthand's replication group. Default `rotor-local`. */
   readonly replicationGroupId?: string;
+  /** How long a user, group or cache stays modifying/creating/deleting before the change applies. Default 0. */
+  readonly modifyingDelayMs?: number;
+  /** Engine of the built-in `default` user and of the caches. Default `redis`. */
+  readonly engine?: ElastiCacheEngine;
   /** Logs operation names and ids, never passwords. Silent by default. */
   readonly logger?: LocalAwsLogger;
 }
@@ -126,20 +134,36 @@ function authenticationInput(params: URLSearchParams): AuthenticationInput {
   };
 }
 
+/** The configured caches: `caches`, or the one-replication-group shorthand. */
+function cacheConfigs(options: ElastiCacheServiceOptions): readonly ElastiCacheCacheConfig[] {
+  const shorthand = options.redisUrl !== undefined || options.aclBackend !== undefined;
+  if (shorthand && options.caches !== undefined) {
+    throw new TypeError('Give ElastiCache either caches or redisUrl (aclBackend), not both');
+  }
+  if (!shorthand) return options.caches ?? [];
+  return [
+    {
+      replicationGroupId: options.replicationGroupId ?? 'rotor-local',
+      ...(options.redisUrl !== undefined ? { redisUrl: options.redisUrl } : {}),
+      ...(options.redisCa !== undefined ? { ca: options.redisCa } : {}),
+      ...(options.aclBackend !== undefined ? { aclBackend: options.aclBackend } : {}),
+    },
+  ];
+}
+
 export function createElastiCacheService(options: ElastiCacheServiceOptions): ElastiCacheService {
-  const backend =
-    options.aclBackend ??
-    (options.redisUrl !== undefined
-      ? createRedisAclBackend(options.redisUrl)
-      : (() => {
-          throw new TypeError('createElastiCacheService needs redisUrl (or aclBackend)');
-        })());
   const delayMs = options.modifyingDelayMs ?? 0;
   if (!Number.isFinite(delayMs) || delayMs < 0) {
     throw new TypeError('modifyingDelayMs must be a non-negative number');
   }
   const engine = options.engine ?? 'redis';
-  const replicationGroupId = options.replicationGroupId ?? 'rotor-local';
+  const caches = createCacheRuntimes(cacheConfigs(options), engine);
+  const firstCache = [...caches.values()][0];
+  if (!firstCache) {
+    throw new TypeError('createElastiCacheService needs at least one cache (caches, redisUrl or aclBackend)');
+  }
+  // Access strings are checked by a real Redis; any cache's will do.
+  const rulesChecker = firstCache.backend;
   const logger = options.logger ?? silentLogger;
 
   const users = new Map<string, ElastiCacheUser>();
@@ -177,12 +201,33 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
     return !user.builtIn && user.userName !== DEFAULT_USER_NAME;
   }
 
-  async function applyUser(user: ElastiCacheUser): Promise<void> {
+  /** Fixes the rules caches enforce for the user to its current settings (at its turn to active). */
+  function settle(user: ElastiCacheUser): void {
     if (!appliesToRedis(user)) return;
-    await backend.setUser(user.userName, [
-      ...authenticationRules(user.authentication),
-      ...accessStringRules(user.accessString),
-    ]);
+    user.applied = [...authenticationRules(user.authentication), ...accessStringRules(user.accessString)];
+  }
+
+  function membersOf(cache: CacheRuntime): ElastiCacheUser[] {
+    const group = cache.model.userGroupId === undefined ? undefined : groups.get(cache.model.userGroupId);
+    return (group?.userIds ?? [])
+      .map((userId) => users.get(userId))
+      .filter((user): user is ElastiCacheUser => user !== undefined && appliesToRedis(user));
+  }
+
+  const sync = (cache: CacheRuntime) => syncCache(cache, membersOf(cache));
+
+  /** Every cache's ACL brought in line with the applied users, groups and associations. */
+  async function syncAll(): Promise<void> {
+    for (const cache of caches.values()) await sync(cache);
+  }
+
+  function cachesOf(userGroupId: string) {
+    const of = (kind: 'replication-group' | 'serverless') =>
+      [...caches.values()]
+        .filter((cache) => cache.model.kind === kind && cache.model.userGroupId === userGroupId)
+        .map((cache) => cache.model.id)
+        .sort();
+    return { replicationGroups: of('replication-group'), serverlessCaches: of('serverless') };
   }
 
   /**
@@ -264,7 +309,7 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
   const renderUser = (user: ElastiCacheUser, scope: ArnScope, status = user.status) =>
     userFields(user, groupIdsOf(user.userId), scope, status);
   const renderGroup = (group: ElastiCacheUserGroup, scope: ArnScope, status = group.status) =>
-    userGroupFields(group, [replicationGroupId], scope, status);
+    userGroupFields(group, cachesOf(group.userGroupId), scope, status);
 
   async function createUser(params: URLSearchParams, scope: ArnScope): Promise<string> {
     const userId = normalizeId('UserId', requiredString(params, 'UserId'));
@@ -282,7 +327,7 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
     ) {
       throw new AwsApiError('DuplicateUserName', `A user with the user name ${userName} already exists.`);
     }
-    await backend.checkRules(rules);
+    await rulesChecker.checkRules(rules);
     const accessString = normalizeAccessString(rules);
     const user: ElastiCacheUser = {
       userId,
@@ -297,7 +342,8 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
     logger.info('elasticache: CreateUser', { userId, userName });
     await transition(`user ${userId}`, async () => {
       if (users.get(userId) !== user) return;
-      await applyUser(user);
+      settle(user);
+      await syncAll();
       user.status = 'active';
     });
     return renderUser(user, scope);
@@ -334,7 +380,7 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
       throw invalidValue('UserId and UserName must be identical for a user with Authentication Mode: iam.');
     }
     if (newRules !== undefined) {
-      await backend.checkRules(newRules);
+      await rulesChecker.checkRules(newRules);
       user.accessString = normalizeAccessString(newRules);
     }
     if (newAuthentication !== undefined) user.authentication = newAuthentication;
@@ -343,7 +389,8 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
     logger.info('elasticache: ModifyUser', { userId });
     await transition(`user ${userId}`, async () => {
       if (users.get(userId) !== user) return;
-      await applyUser(user);
+      settle(user);
+      await syncAll();
       user.status = 'active';
     });
     return renderUser(user, scope);
@@ -373,8 +420,8 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
       if (users.get(userId) !== user) return;
       // "The user will be removed from all user groups" (DeleteUser API reference).
       for (const group of groups.values()) group.userIds = group.userIds.filter((id) => id !== userId);
-      if (appliesToRedis(user)) await backend.deleteUser(user.userName);
       users.delete(userId);
+      await syncAll();
     });
     return body;
   }
@@ -467,11 +514,9 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
       if (groups.get(userGroupId) !== group) return;
       group.userIds = group.userIds.filter((userId) => !toRemove.includes(userId));
       group.userIds.push(...toAdd.filter((userId) => users.has(userId) && !group.userIds.includes(userId)));
-      // "Any open connections belonging to a user removed from a user group are ended" (RBAC guide).
-      for (const userId of toRemove) {
-        const user = users.get(userId);
-        if (user && appliesToRedis(user)) await backend.killUserClients(user.userName);
-      }
+      // Added users reach the group's caches; removed ones are deleted there, which ends their open
+      // connections ("Any open connections belonging to a user removed from a user group are ended").
+      await syncAll();
       group.pendingChanges = undefined;
       group.status = 'active';
     });
@@ -504,6 +549,14 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
         `User group ${userGroupId} has status ${group.status}. Only active user groups can be deleted.`,
       );
     }
+    const holders = cachesOf(userGroupId);
+    const holder = [...holders.replicationGroups, ...holders.serverlessCaches][0];
+    if (holder !== undefined) {
+      throw new AwsApiError(
+        'InvalidUserGroupState',
+        `User group ${userGroupId} is associated with cache ${holder}; dissociate it before deleting it.`,
+      );
+    }
     const body = renderGroup(group, scope, 'deleting');
     group.status = 'deleting';
     logger.info('elasticache: DeleteUserGroup', { userGroupId });
@@ -511,31 +564,6 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
       if (groups.get(userGroupId) === group) groups.delete(userGroupId);
     });
     return body;
-  }
-
-  async function describeReplicationGroups(params: URLSearchParams, scope: ArnScope): Promise<string> {
-    const wanted = optionalString(params, 'ReplicationGroupId');
-    if (wanted !== undefined && wanted.toLowerCase() !== replicationGroupId) {
-      throw new AwsApiError('ReplicationGroupNotFoundFault', `ReplicationGroup ${wanted} not found.`, 404);
-    }
-    pageSize(params);
-    const view = {
-      replicationGroupId,
-      engine,
-      host: backend.endpoint.host,
-      port: backend.endpoint.port,
-      userGroupIds: [...groups.keys()].sort(),
-    };
-    return wrap('ReplicationGroups', wrap('ReplicationGroup', replicationGroupFields(view, scope)));
-  }
-
-  async function describeServerlessCaches(params: URLSearchParams, scope: ArnScope): Promise<string> {
-    const wanted = optionalString(params, 'ServerlessCacheName');
-    if (wanted !== undefined && wanted.toLowerCase() !== replicationGroupId) {
-      throw new AwsApiError('ServerlessCacheNotFoundFault', `Serverless cache ${wanted} not found.`, 404);
-    }
-    const cache = { name: replicationGroupId, engine, ...backend.endpoint };
-    return wrap('ServerlessCaches', wrap('member', serverlessCacheFields(cache, scope)));
   }
 
   const operations: Record<string, (params: URLSearchParams, scope: ArnScope) => Promise<string>> = {
@@ -547,8 +575,13 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
     ModifyUserGroup: modifyUserGroup,
     DescribeUserGroups: describeUserGroups,
     DeleteUserGroup: deleteUserGroup,
-    DescribeReplicationGroups: describeReplicationGroups,
-    DescribeServerlessCaches: describeServerlessCaches,
+    ...cacheOperations({
+      caches,
+      requireGroup,
+      transition,
+      sync,
+      logger,
+    }),
   };
 
   return {
@@ -574,7 +607,7 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
 
     exportState(): ElastiCacheState {
       return {
-        version: 1,
+        version: 2,
         users: [...users.values()]
           .filter((user) => !user.builtIn)
           .map(({ userId, userName, engine: userEngine, accessString, authentication }) => ({
@@ -589,25 +622,50 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
           engine: groupEngine,
           userIds: [...userIds],
         })),
+        associations: [...caches.values()].flatMap(({ model }) =>
+          model.userGroupId === undefined
+            ? []
+            : [{ kind: model.kind, cacheId: model.id, userGroupId: model.userGroupId }],
+        ),
       };
     },
 
     importState(state: ElastiCacheState): Promise<void> {
       return exclusive(async () => {
-        if (state.version !== 1)
-          throw new TypeError(`unsupported ElastiCache state version ${state.version}`);
-        for (const user of users.values()) if (appliesToRedis(user)) await backend.deleteUser(user.userName);
+        if (state.version !== 1 && state.version !== 2) {
+          throw new TypeError(`unsupported ElastiCache state version ${String(state.version)}`);
+        }
         users.clear();
         groups.clear();
         addBuiltInDefaultUser();
         for (const saved of state.users) {
           const user: ElastiCacheUser = { ...saved, status: 'active', builtIn: false };
+          settle(user);
           users.set(user.userId, user);
-          await applyUser(user);
         }
         for (const saved of state.userGroups) {
           groups.set(saved.userGroupId, { ...saved, userIds: [...saved.userIds], status: 'active' });
         }
+        for (const cache of caches.values()) {
+          cache.model.userGroupId = undefined;
+          cache.model.status = 'available';
+          cache.model.pendingUserGroups = undefined;
+        }
+        for (const association of state.associations ?? []) {
+          const cache = caches.get(cacheKey(association.kind, association.cacheId));
+          if (!cache || !groups.has(association.userGroupId)) {
+            logger.warn(
+              'elasticache: state file names a cache or user group that is not configured; skipped',
+              {
+                cache: association.cacheId,
+                userGroupId: association.userGroupId,
+              },
+            );
+            continue;
+          }
+          cache.model.userGroupId = association.userGroupId;
+        }
+        await syncAll();
       });
     },
 
@@ -616,7 +674,7 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       inFlight.clear();
-      await backend.close();
+      for (const cache of caches.values()) await cache.backend.close();
     },
   };
 }

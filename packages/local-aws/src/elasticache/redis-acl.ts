@@ -1,6 +1,6 @@
 /**
- * The real Redis behind the emulated ElastiCache users: every change is an `ACL SETUSER` on the backing
- * server, sent over an admin connection. Only password digests (`#<sha256>`) are ever sent.
+ * The real Redis behind one emulated cache: every change is an `ACL SETUSER` (or `ACL DELUSER`) on the
+ * backing server, sent over an admin connection. Only password digests (`#<sha256>`) are ever sent.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -11,22 +11,35 @@ export interface AclBackend {
   checkRules(rules: readonly string[]): Promise<void>;
   /** Replaces everything about a user in one atomic `ACL SETUSER <name> reset ...`. */
   setUser(name: string, rules: readonly string[]): Promise<void>;
-  /** `ACL DELUSER`, which also closes the user's connections; a missing user is not an error. */
+  /**
+   * `ACL DELUSER`: the user can no longer log in, and Redis closes its open connections
+   * (ACLFreeUserAndKillClients in redis/redis src/acl.c). A missing user is not an error.
+   */
   deleteUser(name: string): Promise<void>;
-  /** Closes a user's open connections (`CLIENT KILL USER`), as removing it from a user group does. */
-  killUserClients(name: string): Promise<void>;
-  /** Where clients connect, reported as the replication group's endpoint. */
+  /** Where clients connect, reported as the cache's endpoint. */
   readonly endpoint: { readonly host: string; readonly port: number };
+  /** Whether the server speaks TLS (a `rediss://` URL): the cache's TransitEncryptionEnabled. */
+  readonly transitEncryption: boolean;
   close(): Promise<void>;
+}
+
+export interface RedisAclBackendOptions {
+  /** PEM certificate(s) to verify a TLS server with (the harness's `tls.ca`). */
+  ca?: string | undefined;
 }
 
 function replyMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function createRedisAclBackend(redisUrl: string): AclBackend {
+export function createRedisAclBackend(redisUrl: string, options: RedisAclBackendOptions = {}): AclBackend {
   const url = new URL(redisUrl);
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  const transitEncryption = url.protocol === 'rediss:';
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    ...(transitEncryption ? { tls: { ...(options.ca ? { ca: options.ca } : {}) } } : {}),
+  });
   let connected: Promise<void> | undefined;
   const ready = () => {
     connected ??= redis.connect();
@@ -39,6 +52,7 @@ export function createRedisAclBackend(redisUrl: string): AclBackend {
 
   return {
     endpoint: { host: url.hostname, port: Number(url.port || 6379) },
+    transitEncryption,
 
     async checkRules(rules) {
       const scratch = `rotor-local-aws-check-${randomUUID()}`;
@@ -58,15 +72,6 @@ export function createRedisAclBackend(redisUrl: string): AclBackend {
 
     async deleteUser(name) {
       await command('ACL', ['DELUSER', name]);
-    },
-
-    async killUserClients(name) {
-      try {
-        await command('CLIENT', ['KILL', 'USER', name]);
-      } catch (error) {
-        // Redis answers "No such user" when the ACL user is already gone: nothing left to close.
-        if (!/no such user/i.test(replyMessage(error))) throw error;
-      }
     },
 
     async close() {

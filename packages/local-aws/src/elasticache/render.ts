@@ -1,9 +1,9 @@
 /**
  * XML bodies for ElastiCache results, shaped as the SDK's awsQuery deserializer reads them
- * (@aws-sdk/client-elasticache schemas: User$, UserGroup$, ReplicationGroup$; list members are `<member>`
- * except where the schema names them, e.g. `<ReplicationGroup>`, `<NodeGroup>`, `<ClusterId>`).
+ * (@aws-sdk/client-elasticache schemas: User$, UserGroup$, ReplicationGroup$, ServerlessCache$; list members
+ * are `<member>` except where the schema names them, e.g. `<ReplicationGroup>`, `<NodeGroup>`, `<ClusterId>`).
  */
-import type { ElastiCacheUser, ElastiCacheUserGroup } from './model.js';
+import type { ElastiCacheCache, ElastiCacheUser, ElastiCacheUserGroup } from './model.js';
 import { element, stringList, wrap } from './xml.js';
 
 export interface ArnScope {
@@ -50,7 +50,7 @@ export function userFields(
 /** The fields of a UserGroup, in schema order. */
 export function userGroupFields(
   group: ElastiCacheUserGroup,
-  replicationGroupIds: readonly string[],
+  caches: { replicationGroups: readonly string[]; serverlessCaches: readonly string[] },
   scope: ArnScope,
   status = group.status,
 ): string {
@@ -68,29 +68,38 @@ export function userGroupFields(
             stringList('UserIdsToAdd', pending.userIdsToAdd),
         )
       : '',
-    stringList('ReplicationGroups', replicationGroupIds),
-    stringList('ServerlessCaches', []),
+    stringList('ReplicationGroups', caches.replicationGroups),
+    stringList('ServerlessCaches', caches.serverlessCaches),
     element('ARN', userGroupArn(scope, group.userGroupId)),
   ].join('');
 }
 
-export interface ReplicationGroupView {
-  readonly replicationGroupId: string;
-  readonly engine: string;
-  readonly host: string;
-  readonly port: number;
-  readonly userGroupIds: readonly string[];
+function endpointFields(cache: ElastiCacheCache): string {
+  return element('Address', cache.endpoint.host) + element('Port', cache.endpoint.port);
 }
 
-/** A single-node, cluster-mode-disabled replication group whose primary is the backing Redis. */
-export function replicationGroupFields(group: ReplicationGroupView, scope: ArnScope): string {
-  const endpoint = element('Address', group.host) + element('Port', group.port);
-  const clusterId = `${group.replicationGroupId}-001`;
+/**
+ * A cluster-mode-disabled replication group with one node group whose primary is the backing Redis
+ * (ReplicationGroup in the SDK's schema; list members named as the schema names them).
+ */
+export function replicationGroupFields(cache: ElastiCacheCache, scope: ArnScope): string {
+  const endpoint = endpointFields(cache);
+  const pending = cache.pendingUserGroups;
   return [
-    element('ReplicationGroupId', group.replicationGroupId),
+    element('ReplicationGroupId', cache.id),
     element('Description', 'Local Redis behind the Rotor local AWS endpoint'),
-    element('Status', 'available'),
-    wrap('MemberClusters', element('ClusterId', clusterId)),
+    element('Status', cache.status),
+    wrap(
+      'PendingModifiedValues',
+      pending
+        ? wrap(
+            'UserGroups',
+            stringList('UserGroupIdsToAdd', pending.toAdd) +
+              stringList('UserGroupIdsToRemove', pending.toRemove),
+          )
+        : '',
+    ),
+    wrap('MemberClusters', element('ClusterId', `${cache.id}-001`)),
     wrap(
       'NodeGroups',
       wrap(
@@ -106,11 +115,14 @@ export function replicationGroupFields(group: ReplicationGroupView, scope: ArnSc
     element('ClusterEnabled', false),
     element('CacheNodeType', 'cache.t4g.micro'),
     element('AuthTokenEnabled', false),
-    element('TransitEncryptionEnabled', false),
+    element('TransitEncryptionEnabled', cache.transitEncryption),
     element('AtRestEncryptionEnabled', false),
-    element('ARN', replicationGroupArn(scope, group.replicationGroupId)),
-    stringList('UserGroupIds', group.userGroupIds),
-    element('Engine', group.engine),
+    element('ARN', replicationGroupArn(scope, cache.id)),
+    stringList('UserGroupIds', cache.userGroupId ? [cache.userGroupId] : []),
+    element('ReplicationGroupCreateTime', cache.createdAt.toISOString()),
+    cache.transitEncryption ? element('TransitEncryptionMode', 'required') : '',
+    element('ClusterMode', 'disabled'),
+    element('Engine', cache.engine),
   ].join('');
 }
 
@@ -118,20 +130,20 @@ export function serverlessCacheArn(scope: ArnScope, name: string): string {
   return `arn:aws:elasticache:${scope.region}:${scope.accountId}:serverlesscache:${name}`;
 }
 
-/** A serverless cache whose endpoint (and reader endpoint) is the backing Redis. */
-export function serverlessCacheFields(
-  cache: { readonly name: string; readonly engine: string; readonly host: string; readonly port: number },
-  scope: ArnScope,
-): string {
-  const endpoint = element('Address', cache.host) + element('Port', cache.port);
+/** A serverless cache whose endpoint (and reader endpoint) is the backing Redis (ServerlessCache schema). */
+export function serverlessCacheFields(cache: ElastiCacheCache, scope: ArnScope): string {
+  const endpoint = endpointFields(cache);
   return [
-    element('ServerlessCacheName', cache.name),
+    element('ServerlessCacheName', cache.id),
     element('Description', 'Local Redis behind the Rotor local AWS endpoint'),
-    element('Status', 'available'),
+    element('CreateTime', cache.createdAt.toISOString()),
+    element('Status', cache.status),
     element('Engine', cache.engine),
     element('MajorEngineVersion', '7'),
+    element('FullEngineVersion', '7.1'),
     wrap('Endpoint', endpoint),
     wrap('ReaderEndpoint', endpoint),
-    element('ARN', serverlessCacheArn(scope, cache.name)),
+    element('ARN', serverlessCacheArn(scope, cache.id)),
+    element('UserGroupId', cache.userGroupId),
   ].join('');
 }

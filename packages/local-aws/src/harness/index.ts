@@ -3,12 +3,14 @@
  * a free loopback port with a password enforced. A missing binary fails the test, it never skips it.
  */
 export { findPostgresBinDir, findRedisServer, MissingBinaryError } from './binaries.js';
+export { type CacheServers, type CacheServersSpec, startCacheServers } from './cache-servers.js';
 export {
   type ConnectionStringOptions,
   type PostgresServerHandle,
   type PostgresServerOptions,
   startPostgresServer,
 } from './postgres-server.js';
+export { type RecordingListener, startRecordingListener } from './recording-listener.js';
 export {
   type NodeByNodeOptions,
   type RedisClusterHandle,

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -10,10 +10,10 @@ import { findRedisServer } from './binaries.js';
 import { freePort, stopProcess, waitFor } from './processes.js';
 import {
   listenConfig,
-  makeSelfSignedCertificate,
   quoteConfigValue,
   type ServerCertificate,
   spawnRedisServer,
+  testCertificate,
 } from './redis-server.js';
 
 export interface RedisClusterOptions {
@@ -309,10 +309,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   };
 
   try {
-    if (options.tls) {
-      const files = await makeSelfSignedCertificate(dir);
-      certificate = { ...files, ca: await readFile(files.certFile, 'utf8') };
-    }
+    if (options.tls) certificate = await testCertificate();
     for (let index = 0; index < primaries; index++) await startNode();
     const perNode = Math.ceil(SLOTS / primaries);
     await Promise.all(
@@ -344,6 +341,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     aclBackend(backendOptions) {
       return {
         endpoint: { host: '127.0.0.1', port: running[0]!.node.port },
+        transitEncryption: certificate !== undefined,
         async checkRules(rules) {
           const scratch = `rotor-local-aws-check-${randomUUID()}`;
           try {

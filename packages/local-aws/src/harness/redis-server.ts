@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,8 @@ export interface RedisServerOptions {
   password?: string;
   /**
    * Serve TLS only (no plain-text port), with a throwaway self-signed certificate for `127.0.0.1` and
-   * `localhost` made by openssl. The handle's `tls.ca` is that certificate, for clients that verify.
+   * `localhost` made by openssl. Every TLS server of one process shares that certificate, so one CA file
+   * (`tls.caFile`) lets a client verify all of them. The handle's `tls.ca` is the certificate itself.
    */
   tls?: boolean;
 }
@@ -26,14 +28,37 @@ export interface RedisServerHandle {
   readonly password: string;
   /** `redis://default:<password>@127.0.0.1:<port>` */
   readonly url: string;
-  /** Present when started with `tls: true`: the PEM certificate clients must trust to verify the server. */
-  readonly tls?: { ca: string };
+  /**
+   * Present when started with `tls: true`: the PEM certificate clients must trust to verify the server,
+   * and a file holding it (for `NODE_EXTRA_CA_CERTS`-style settings); the file lives until the process exits.
+   */
+  readonly tls?: { ca: string; caFile: string };
   /** What the server printed (its log), for diagnosing failures. */
   output(): string;
   stop(): Promise<void>;
 }
 
 const execFileAsync = promisify(execFile);
+
+let sharedCertificate: Promise<ServerCertificate> | undefined;
+
+/**
+ * The process's one test certificate, made on first use and removed when the process exits: every TLS
+ * server of the harness (single servers and cluster nodes) shares it, so one CA verifies them all.
+ */
+export function testCertificate(): Promise<ServerCertificate> {
+  sharedCertificate ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rotor-redis-tls-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const files = await makeSelfSignedCertificate(dir);
+    return { ...files, ca: await readFile(files.certFile, 'utf8') };
+  })();
+  // A failure (openssl missing) is reported to every caller, and the next call tries again.
+  sharedCertificate.catch(() => {
+    sharedCertificate = undefined;
+  });
+  return sharedCertificate;
+}
 
 export async function makeSelfSignedCertificate(dir: string): Promise<{ certFile: string; keyFile: string }> {
   const certFile = join(dir, 'cert.pem');
@@ -151,8 +176,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let certificate: ServerCertificate | undefined;
   if (options.tls) {
     try {
-      const files = await makeSelfSignedCertificate(dir);
-      certificate = { ...files, ca: await readFile(files.certFile, 'utf8') };
+      certificate = await testCertificate();
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       throw error;
@@ -197,7 +221,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     port,
     password,
     url: `${certificate ? 'rediss' : 'redis'}://default:${encodeURIComponent(password)}@127.0.0.1:${port}`,
-    ...(certificate ? { tls: { ca: certificate.ca } } : {}),
+    ...(certificate ? { tls: { ca: certificate.ca, caFile: certificate.certFile } } : {}),
     output: () => log,
     stop,
   };

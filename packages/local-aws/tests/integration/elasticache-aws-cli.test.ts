@@ -1,31 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServerHandle, startRedisServer } from '../../src/harness/index.ts';
+import { type CacheServers, startCacheServers } from '../../src/harness/index.ts';
 import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import { type AwsCli, awsCli, awsCliVersion } from '../support/aws-cli.ts';
 import { redisLogin } from '../support/redis-login.ts';
 
 /**
  * The AWS page "Automatically rotating passwords for users" (ElastiCache, seed 000) run as written with the
- * aws CLI (botocore: another SDK than the JavaScript one), against a real Redis behind the endpoint.
+ * aws CLI (botocore: another SDK than the JavaScript one), against a real TLS Redis behind the endpoint;
+ * then the RBAC guide's steps that let the user reach the cache (a user group, associated with it).
  */
 
-let redis: RedisServerHandle;
+let servers: CacheServers;
 let aws: LocalAws;
 let cli: AwsCli;
 
 beforeAll(async () => {
-  redis = await startRedisServer();
-  aws = await startLocalAws({ elasticache: { redisUrl: redis.url } });
+  servers = await startCacheServers({ replicationGroups: ['my-cache'] });
+  aws = await startLocalAws({ elasticache: { caches: servers.caches } });
   cli = awsCli(aws, { withEndpoint: true });
 });
 
 afterAll(async () => {
   await aws?.stop();
-  await redis?.stop();
+  await servers?.stop();
   cli?.dispose();
 });
 
-const login = (username: string, password: string) => redisLogin(redis.port, username, password);
+const login = (username: string, password: string) =>
+  redisLogin({ port: servers.server('my-cache').port, ca: servers.ca }, username, password);
 
 // Skipped, visibly named, only when `aws` is not on PATH (as tests/integration/aws-cli.test.ts does).
 describe.runIf(awsCliVersion !== undefined)(
@@ -93,6 +95,36 @@ describe.runIf(awsCliVersion !== undefined)(
         '--access-string',
         'on +get +ping ~keys*',
       ]);
+      // Switched on, but in no user group associated with the cache: still refused (RBAC guide).
+      await expect(login('user1', 'pending-pass-0000001')).rejects.toThrow(/WRONGPASS/);
+      const group = await cli.run([
+        'elasticache',
+        'create-user-group',
+        '--user-group-id',
+        'new-group-1',
+        '--engine',
+        'REDIS',
+        '--user-ids',
+        'default',
+        'user1',
+      ]);
+      expect(group.json).toMatchObject({ UserGroupId: 'new-group-1', ReplicationGroups: [] });
+      const associated = await cli.run([
+        'elasticache',
+        'modify-replication-group',
+        '--replication-group-id',
+        'my-cache',
+        '--user-group-ids-to-add',
+        'new-group-1',
+      ]);
+      expect(associated.stderr).toBe('');
+      expect(associated.json).toMatchObject({
+        ReplicationGroup: { ReplicationGroupId: 'my-cache', TransitEncryptionEnabled: true },
+      });
+      const groups = await cli.run(['elasticache', 'describe-replication-groups']);
+      expect(groups.json).toMatchObject({
+        ReplicationGroups: [{ ReplicationGroupId: 'my-cache', UserGroupIds: ['new-group-1'] }],
+      });
       await expect(login('user1', 'pending-pass-0000001')).resolves.toBe('PONG');
       await expect(login('user1', 'another-pass-0000002')).rejects.toThrow(/WRONGPASS/);
     });

@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   CreateUserCommand,
   CreateUserGroupCommand,
@@ -12,16 +9,23 @@ import {
   DescribeUserGroupsCommand,
   DescribeUsersCommand,
   ElastiCacheClient,
+  ModifyReplicationGroupCommand,
+  ModifyServerlessCacheCommand,
   ModifyUserCommand,
   ModifyUserGroupCommand,
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ElastiCacheService } from '../../src/elasticache/index.ts';
-import { type RedisServerHandle, startRedisServer } from '../../src/harness/index.ts';
+import type { ElastiCacheCacheConfig, ElastiCacheService } from '../../src/elasticache/index.ts';
+import {
+  type CacheServers,
+  type RedisServerHandle,
+  startCacheServers,
+  startRedisServer,
+} from '../../src/harness/index.ts';
 import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import type { LocalAwsLogger } from '../../src/logger.ts';
-import { redisLogin } from '../support/redis-login.ts';
+import { type CacheAddress, redisLogin } from '../support/redis-login.ts';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
@@ -49,14 +53,14 @@ interface Endpoint {
 }
 
 async function startEndpoint(
-  redisUrl: string,
+  caches: ElastiCacheCacheConfig[],
   modifyingDelayMs: number,
   logLines: string[],
 ): Promise<Endpoint> {
   const aws = await startLocalAws({
     region: REGION,
     accountId: ACCOUNT,
-    elasticache: { redisUrl, modifyingDelayMs },
+    elasticache: { caches, modifyingDelayMs },
     logger: recordingLogger(logLines),
   });
   if (!aws.elasticache) throw new Error('startLocalAws did not mount ElastiCache');
@@ -69,17 +73,53 @@ async function startEndpoint(
   return { aws, service: aws.elasticache, client };
 }
 
-let redis: RedisServerHandle;
+/** Three caches: a TLS replication group, a serverless cache, and a replication group without TLS. */
+let servers: CacheServers;
+let plainRedis: RedisServerHandle;
+let cacheA: CacheAddress;
+let cacheB: CacheAddress;
 let admin: Redis;
 let now: Endpoint;
 let delayed: Endpoint;
 const logLines: string[] = [];
 
+/** Puts a user into the user group of cache A (`apps`), so that it can log in there. */
+async function joinGroup(endpoint: Endpoint, userGroupId: string, userId: string) {
+  await endpoint.client.send(
+    new ModifyUserGroupCommand({ UserGroupId: userGroupId, UserIdsToAdd: [userId] }),
+  );
+  await endpoint.service.settled();
+}
+
 beforeAll(async () => {
-  redis = await startRedisServer();
-  admin = new Redis(redis.url);
-  now = await startEndpoint(redis.url, 0, logLines);
-  delayed = await startEndpoint(redis.url, DELAY_MS, logLines);
+  [servers, plainRedis] = await Promise.all([
+    startCacheServers({ replicationGroups: ['rg-a'], serverlessCaches: ['sc-b'] }),
+    startRedisServer(),
+  ]);
+  cacheA = { port: servers.server('rg-a').port, ca: servers.ca };
+  cacheB = { port: servers.server('sc-b').port, ca: servers.ca };
+  admin = new Redis(servers.server('rg-a').url, { tls: { ca: servers.ca } });
+  now = await startEndpoint(
+    [...servers.caches, { replicationGroupId: 'rg-plain', redisUrl: plainRedis.url }],
+    0,
+    logLines,
+  );
+  // A second endpoint on cache A's Redis, slow to apply changes; its users and groups are its own.
+  delayed = await startEndpoint([servers.caches[0]!], DELAY_MS, logLines);
+  await now.client.send(
+    new CreateUserGroupCommand({ UserGroupId: 'apps', Engine: 'redis', UserIds: ['default'] }),
+  );
+  await now.client.send(
+    new ModifyReplicationGroupCommand({ ReplicationGroupId: 'rg-a', UserGroupIdsToAdd: ['apps'] }),
+  );
+  await delayed.client.send(
+    new CreateUserGroupCommand({ UserGroupId: 'slow-apps', Engine: 'redis', UserIds: ['default'] }),
+  );
+  await delayed.service.settled();
+  await delayed.client.send(
+    new ModifyReplicationGroupCommand({ ReplicationGroupId: 'rg-a', UserGroupIdsToAdd: ['slow-apps'] }),
+  );
+  await delayed.service.settled();
 });
 
 afterAll(async () => {
@@ -88,7 +128,7 @@ afterAll(async () => {
     await endpoint?.aws.stop();
   }
   admin?.disconnect();
-  await redis?.stop();
+  await Promise.all([servers?.stop(), plainRedis?.stop()]);
 });
 
 async function aclUsers(): Promise<string[]> {
@@ -101,8 +141,20 @@ async function aclPasswordHashes(name: string): Promise<string[]> {
   return reply[index + 1] as string[];
 }
 
+function connectAs(cache: CacheAddress, username: string, password: string) {
+  const connection = new Redis({
+    port: cache.port,
+    username,
+    password,
+    lazyConnect: true,
+    tls: { ca: cache.ca },
+  });
+  connection.on('error', () => {});
+  return connection;
+}
+
 describe('ElastiCache users on a real Redis (real SDK client)', () => {
-  it('CreateUser returns the user as the SDK parses it, and its UserName authenticates with the password', async () => {
+  it('CreateUser returns the user as the SDK parses it; its UserName authenticates once its user group holds it', async () => {
     const created = await now.client.send(
       new CreateUserCommand({
         UserId: 'App-User-1',
@@ -123,10 +175,15 @@ describe('ElastiCache users on a real Redis (real SDK client)', () => {
       Authentication: { Type: 'password', PasswordCount: 1 },
       ARN: `arn:aws:elasticache:${REGION}:${ACCOUNT}:user:app-user-1`,
     });
-    await expect(redisLogin(redis.port, 'app1', P1)).resolves.toBe('PONG');
+    // In no user group yet: the right password is refused (RBAC: users reach caches through user groups).
+    await expect(redisLogin(cacheA, 'app1', P1)).rejects.toThrow(/WRONGPASS/);
+    await joinGroup(now, 'apps', 'app-user-1');
+    await expect(redisLogin(cacheA, 'app1', P1)).resolves.toBe('PONG');
     // Negative controls: a wrong password, and the UserId instead of the UserName.
-    await expect(redisLogin(redis.port, 'app1', P2)).rejects.toThrow(/WRONGPASS/);
-    await expect(redisLogin(redis.port, 'app-user-1', P1)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(cacheA, 'app1', P2)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(cacheA, 'app-user-1', P1)).rejects.toThrow(/WRONGPASS/);
+    // Cache B's user group does not hold the user.
+    await expect(redisLogin(cacheB, 'app1', P1)).rejects.toThrow(/WRONGPASS/);
     // Redis holds only the digest.
     expect(await aclPasswordHashes('app1')).toEqual([sha256(P1)]);
   });
@@ -141,12 +198,13 @@ describe('ElastiCache users on a real Redis (real SDK client)', () => {
         Passwords: [P1],
       }),
     );
+    await joinGroup(now, 'apps', 'rot');
     const modified = await now.client.send(new ModifyUserCommand({ UserId: 'rot', Passwords: [P2, P3] }));
     expect(modified.Authentication).toEqual({ Type: 'password', PasswordCount: 2 });
-    await expect(redisLogin(redis.port, 'rot', P2)).resolves.toBe('PONG');
-    await expect(redisLogin(redis.port, 'rot', P3)).resolves.toBe('PONG');
-    await expect(redisLogin(redis.port, 'rot', P1)).rejects.toThrow(/WRONGPASS/);
-    await expect(redisLogin(redis.port, 'rot', P4)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(cacheA, 'rot', P2)).resolves.toBe('PONG');
+    await expect(redisLogin(cacheA, 'rot', P3)).resolves.toBe('PONG');
+    await expect(redisLogin(cacheA, 'rot', P1)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(cacheA, 'rot', P4)).rejects.toThrow(/WRONGPASS/);
     expect((await aclPasswordHashes('rot')).sort()).toEqual([sha256(P2), sha256(P3)].sort());
   });
 
@@ -166,20 +224,21 @@ describe('ElastiCache users on a real Redis (real SDK client)', () => {
       AccessString: 'off ~keys* -@all +get',
       Authentication: { Type: 'no-password', PasswordCount: 0 },
     });
+    await joinGroup(now, 'apps', 'user1');
     // off: nobody gets in, not even with nopass.
-    await expect(redisLogin(redis.port, 'user1', 'anything-at-all-000')).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(cacheA, 'user1', 'anything-at-all-000')).rejects.toThrow(/WRONGPASS/);
     // What AWS's rotation function sends in setSecret: only UserId and Passwords.
     const rotated = await now.client.send(new ModifyUserCommand({ UserId: 'user1', Passwords: [P1] }));
     expect(rotated.Authentication).toEqual({ Type: 'password', PasswordCount: 1 });
     expect(rotated.AccessString).toBe('off ~keys* -@all +get');
-    await expect(redisLogin(redis.port, 'user1', P1)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(cacheA, 'user1', P1)).rejects.toThrow(/WRONGPASS/);
     // Enabling is the operator's job; then the rotated password works and the access rules hold.
     const enabled = await now.client.send(
       new ModifyUserCommand({ UserId: 'user1', AccessString: 'on ~keys* -@all +get +ping' }),
     );
     expect(enabled.AccessString).toBe('on ~keys* -@all +get +ping');
-    await expect(redisLogin(redis.port, 'user1', P1)).resolves.toBe('PONG');
-    await expect(redisLogin(redis.port, 'user1', P2)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(cacheA, 'user1', P1)).resolves.toBe('PONG');
+    await expect(redisLogin(cacheA, 'user1', P2)).rejects.toThrow(/WRONGPASS/);
   });
 
   it('AppendAccessString adds rules, and Redis enforces them', async () => {
@@ -192,11 +251,12 @@ describe('ElastiCache users on a real Redis (real SDK client)', () => {
         Passwords: [P1],
       }),
     );
+    await joinGroup(now, 'apps', 'reader');
     const appended = await now.client.send(
       new ModifyUserCommand({ UserId: 'reader', AppendAccessString: '+set' }),
     );
     expect(appended.AccessString).toBe('on ~r:* -@all +get +set');
-    const client = new Redis({ port: redis.port, username: 'reader', password: P1, lazyConnect: true });
+    const client = connectAs(cacheA, 'reader', P1);
     try {
       await client.connect();
       await expect(client.set('r:1', 'v')).resolves.toBe('OK');
@@ -312,8 +372,8 @@ describe('ElastiCache users on a real Redis (real SDK client)', () => {
         Passwords: [P1],
       }),
     );
-    const connection = new Redis({ port: redis.port, username: 'gone', password: P1, lazyConnect: true });
-    connection.on('error', () => {});
+    await joinGroup(now, 'apps', 'gone');
+    const connection = connectAs(cacheA, 'gone', P1);
     await connection.connect();
     const closed = new Promise<void>((resolve) => connection.once('close', () => resolve()));
     const deleted = await now.client.send(new DeleteUserCommand({ UserId: 'gone' }));
@@ -321,7 +381,7 @@ describe('ElastiCache users on a real Redis (real SDK client)', () => {
     await closed;
     connection.disconnect();
     expect(await aclUsers()).not.toContain('gone');
-    await expect(redisLogin(redis.port, 'gone', P1)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(cacheA, 'gone', P1)).rejects.toThrow(/WRONGPASS/);
     await expect(now.client.send(new DescribeUsersCommand({ UserId: 'gone' }))).rejects.toHaveProperty(
       'name',
       'UserNotFoundFault',
@@ -341,7 +401,8 @@ describe('the modifying delay', () => {
       }),
     );
     await delayed.service.settled();
-    await expect(redisLogin(redis.port, 'slow', P1)).resolves.toBe('PONG');
+    await joinGroup(delayed, 'slow-apps', 'slow');
+    await expect(redisLogin(cacheA, 'slow', P1)).resolves.toBe('PONG');
 
     const started = Date.now();
     const modified = await delayed.client.send(
@@ -351,8 +412,8 @@ describe('the modifying delay', () => {
     const during = await delayed.client.send(new DescribeUsersCommand({ UserId: 'slow' }));
     expect(during.Users?.[0]?.Status).toBe('modifying');
     // Not applied yet: the new password is refused, the old one still works.
-    await expect(redisLogin(redis.port, 'slow', P2)).rejects.toThrow(/WRONGPASS/);
-    await expect(redisLogin(redis.port, 'slow', P1)).resolves.toBe('PONG');
+    await expect(redisLogin(cacheA, 'slow', P2)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(cacheA, 'slow', P1)).resolves.toBe('PONG');
     const refused = await delayed.client
       .send(new ModifyUserCommand({ UserId: 'slow', Passwords: [P3] }))
       .catch((caught: unknown) => caught as Error);
@@ -370,14 +431,14 @@ describe('the modifying delay', () => {
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(DELAY_MS);
     expect(elapsed).toBeLessThan(DELAY_MS + 2_000);
-    await expect(redisLogin(redis.port, 'slow', P2)).resolves.toBe('PONG');
-    await expect(redisLogin(redis.port, 'slow', P1)).resolves.toBe('PONG');
-    await expect(redisLogin(redis.port, 'slow', P3)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin(cacheA, 'slow', P2)).resolves.toBe('PONG');
+    await expect(redisLogin(cacheA, 'slow', P1)).resolves.toBe('PONG');
+    await expect(redisLogin(cacheA, 'slow', P3)).rejects.toThrow(/WRONGPASS/);
   });
 });
 
 describe('user groups', () => {
-  it('requires a default user, tracks membership, and removal closes the user connections', async () => {
+  it("requires a default user, tracks membership, and removal ends the user's logins and connections", async () => {
     await now.client.send(
       new CreateUserCommand({
         UserId: 'member',
@@ -401,22 +462,36 @@ describe('user groups', () => {
     const created = await now.client.send(
       new CreateUserGroupCommand({ UserGroupId: 'G1', Engine: 'redis', UserIds: ['default', 'member'] }),
     );
+    // A new group reaches no cache until one is associated with it.
     expect(created).toMatchObject({
       UserGroupId: 'g1',
       Status: 'active',
       Engine: 'redis',
       UserIds: ['default', 'member'],
+      ReplicationGroups: [],
+      ServerlessCaches: [],
       ARN: `arn:aws:elasticache:${REGION}:${ACCOUNT}:usergroup:g1`,
     });
     const member = await now.client.send(new DescribeUsersCommand({ UserId: 'member' }));
     expect(member.Users?.[0]?.UserGroupIds).toEqual(['g1']);
+    await expect(redisLogin(cacheB, 'member', P1)).rejects.toThrow(/WRONGPASS/);
+
+    const associated = await now.client.send(
+      new ModifyServerlessCacheCommand({ ServerlessCacheName: 'sc-b', UserGroupId: 'g1' }),
+    );
+    expect(associated.ServerlessCache).toMatchObject({ ServerlessCacheName: 'sc-b', UserGroupId: 'g1' });
+    await expect(redisLogin(cacheB, 'member', P1)).resolves.toBe('PONG');
+    await expect(redisLogin(cacheB, 'member', P2)).rejects.toThrow(/WRONGPASS/);
+    // Cache A's group (apps) does not hold the user.
+    await expect(redisLogin(cacheA, 'member', P1)).rejects.toThrow(/WRONGPASS/);
+    const described = await now.client.send(new DescribeUserGroupsCommand({ UserGroupId: 'g1' }));
+    expect(described.UserGroups?.[0]).toMatchObject({ ServerlessCaches: ['sc-b'], ReplicationGroups: [] });
 
     await expect(
       now.client.send(new ModifyUserGroupCommand({ UserGroupId: 'g1', UserIdsToRemove: ['default'] })),
     ).rejects.toHaveProperty('name', 'DefaultUserRequired');
 
-    const connection = new Redis({ port: redis.port, username: 'member', password: P1, lazyConnect: true });
-    connection.on('error', () => {});
+    const connection = connectAs(cacheB, 'member', P1);
     await connection.connect();
     const closed = new Promise<void>((resolve) => connection.once('close', () => resolve()));
     const modified = await now.client.send(
@@ -425,13 +500,19 @@ describe('user groups', () => {
     expect(modified.UserIds).toEqual(['default']);
     await closed;
     connection.disconnect();
+    await expect(redisLogin(cacheB, 'member', P1)).rejects.toThrow(/WRONGPASS/);
 
-    const described = await now.client.send(new DescribeUserGroupsCommand({ UserGroupId: 'g1' }));
-    expect(described.UserGroups?.map((group) => group.UserIds)).toEqual([['default']]);
     await expect(
       now.client.send(new DescribeUserGroupsCommand({ UserGroupId: 'nope' })),
     ).rejects.toHaveProperty('name', 'UserGroupNotFoundFault');
-
+    // Held by a cache: it cannot be deleted until it is dissociated.
+    await expect(now.client.send(new DeleteUserGroupCommand({ UserGroupId: 'g1' }))).rejects.toHaveProperty(
+      'name',
+      'InvalidUserGroupStateFault',
+    );
+    await now.client.send(
+      new ModifyServerlessCacheCommand({ ServerlessCacheName: 'sc-b', RemoveUserGroup: true }),
+    );
     const deleted = await now.client.send(new DeleteUserGroupCommand({ UserGroupId: 'g1' }));
     expect(deleted.Status).toBe('deleting');
     await expect(
@@ -439,7 +520,35 @@ describe('user groups', () => {
     ).rejects.toHaveProperty('name', 'UserGroupNotFoundFault');
   });
 
-  it('a delayed ModifyUserGroup shows PendingChanges while modifying', async () => {
+  it("dissociating a user group from its cache ends its users' logins and connections", async () => {
+    await now.client.send(
+      new CreateUserCommand({
+        UserId: 'tenant',
+        UserName: 'tenant',
+        Engine: 'redis',
+        AccessString: 'on ~* +@all',
+        Passwords: [P1],
+      }),
+    );
+    await now.client.send(
+      new CreateUserGroupCommand({ UserGroupId: 'tenants', Engine: 'redis', UserIds: ['default', 'tenant'] }),
+    );
+    await now.client.send(
+      new ModifyServerlessCacheCommand({ ServerlessCacheName: 'sc-b', UserGroupId: 'tenants' }),
+    );
+    const connection = connectAs(cacheB, 'tenant', P1);
+    await connection.connect();
+    const closed = new Promise<void>((resolve) => connection.once('close', () => resolve()));
+    await now.client.send(
+      new ModifyServerlessCacheCommand({ ServerlessCacheName: 'sc-b', RemoveUserGroup: true }),
+    );
+    await closed;
+    connection.disconnect();
+    await expect(redisLogin(cacheB, 'tenant', P1)).rejects.toThrow(/WRONGPASS/);
+    await now.client.send(new DeleteUserGroupCommand({ UserGroupId: 'tenants' }));
+  });
+
+  it('a delayed user group is creating, then modifying with PendingChanges, and a cache waits for it', async () => {
     await delayed.client.send(
       new CreateUserCommand({
         UserId: 'late',
@@ -452,7 +561,10 @@ describe('user groups', () => {
     const created = await delayed.client.send(
       new CreateUserGroupCommand({ UserGroupId: 'g2', Engine: 'redis', UserIds: ['default'] }),
     );
-    expect(created.Status).toBe('creating');
+    expect(created).toMatchObject({ Status: 'creating', ReplicationGroups: [] });
+    await expect(
+      delayed.client.send(new ModifyUserGroupCommand({ UserGroupId: 'g2', UserIdsToAdd: ['late'] })),
+    ).rejects.toHaveProperty('name', 'InvalidUserGroupStateFault');
     await delayed.service.settled();
     const modified = await delayed.client.send(
       new ModifyUserGroupCommand({ UserGroupId: 'g2', UserIdsToAdd: ['late'] }),
@@ -469,81 +581,88 @@ describe('user groups', () => {
     const after = await delayed.client.send(new DescribeUserGroupsCommand({ UserGroupId: 'g2' }));
     expect(after.UserGroups?.[0]).toMatchObject({ Status: 'active', UserIds: ['default', 'late'] });
     expect(after.UserGroups?.[0]?.PendingChanges).toBeUndefined();
+
+    // Swapping cache A over to g2 takes the delay; until then only slow-apps' users log in there.
+    const swapping = await delayed.client.send(
+      new ModifyReplicationGroupCommand({
+        ReplicationGroupId: 'rg-a',
+        UserGroupIdsToRemove: ['slow-apps'],
+        UserGroupIdsToAdd: ['g2'],
+      }),
+    );
+    expect(swapping.ReplicationGroup).toMatchObject({
+      Status: 'modifying',
+      UserGroupIds: ['slow-apps'],
+      PendingModifiedValues: {
+        UserGroups: { UserGroupIdsToAdd: ['g2'], UserGroupIdsToRemove: ['slow-apps'] },
+      },
+    });
+    await expect(redisLogin(cacheA, 'late', P1)).rejects.toThrow(/WRONGPASS/);
+    await delayed.service.settled();
+    await expect(redisLogin(cacheA, 'late', P1)).resolves.toBe('PONG');
+    await delayed.client.send(
+      new ModifyReplicationGroupCommand({
+        ReplicationGroupId: 'rg-a',
+        UserGroupIdsToRemove: ['g2'],
+        UserGroupIdsToAdd: ['slow-apps'],
+      }),
+    );
+    await delayed.service.settled();
   });
 
-  it('DescribeReplicationGroups points at the backing Redis', async () => {
+  it('refuses what AWS refuses: no user group on a cache without in-transit encryption, one group per cache', async () => {
+    await expect(
+      now.client.send(
+        new ModifyReplicationGroupCommand({ ReplicationGroupId: 'rg-plain', UserGroupIdsToAdd: ['apps'] }),
+      ),
+    ).rejects.toHaveProperty('name', 'InvalidParameterCombinationException');
+    await now.client.send(
+      new CreateUserGroupCommand({ UserGroupId: 'second', Engine: 'redis', UserIds: ['default'] }),
+    );
+    await expect(
+      now.client.send(
+        new ModifyReplicationGroupCommand({ ReplicationGroupId: 'rg-a', UserGroupIdsToAdd: ['second'] }),
+      ),
+    ).rejects.toHaveProperty('name', 'InvalidParameterCombinationException');
+    await expect(
+      now.client.send(
+        new ModifyReplicationGroupCommand({ ReplicationGroupId: 'nope', UserGroupIdsToAdd: ['second'] }),
+      ),
+    ).rejects.toMatchObject({ name: 'ReplicationGroupNotFoundFault', $metadata: { httpStatusCode: 404 } });
+    await now.client.send(new DeleteUserGroupCommand({ UserGroupId: 'second' }));
+  });
+
+  it('DescribeReplicationGroups reports each cache with its endpoint, TLS and user group', async () => {
     const groups = await now.client.send(new DescribeReplicationGroupsCommand({}));
-    const endpoint = groups.ReplicationGroups?.[0]?.NodeGroups?.[0]?.PrimaryEndpoint;
-    expect(endpoint).toEqual({ Address: '127.0.0.1', Port: redis.port });
+    expect(groups.ReplicationGroups?.map((group) => group.ReplicationGroupId)).toEqual(['rg-a', 'rg-plain']);
+    const [a, plain] = groups.ReplicationGroups ?? [];
+    expect(a).toMatchObject({
+      Status: 'available',
+      TransitEncryptionEnabled: true,
+      TransitEncryptionMode: 'required',
+      UserGroupIds: ['apps'],
+      ClusterEnabled: false,
+      ARN: `arn:aws:elasticache:${REGION}:${ACCOUNT}:replicationgroup:rg-a`,
+    });
+    expect(a?.NodeGroups?.[0]?.PrimaryEndpoint).toEqual({ Address: '127.0.0.1', Port: cacheA.port });
+    expect(plain).toMatchObject({ TransitEncryptionEnabled: false, UserGroupIds: [] });
     await expect(
       now.client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'other' })),
     ).rejects.toHaveProperty('name', 'ReplicationGroupNotFoundFault');
   });
 
-  it('DescribeServerlessCaches points at the backing Redis', async () => {
+  it('DescribeServerlessCaches reports the serverless cache and its endpoint', async () => {
     const caches = await now.client.send(new DescribeServerlessCachesCommand({}));
+    expect(caches.ServerlessCaches).toHaveLength(1);
     expect(caches.ServerlessCaches?.[0]).toMatchObject({
-      ServerlessCacheName: 'rotor-local',
+      ServerlessCacheName: 'sc-b',
       Status: 'available',
-      Endpoint: { Address: '127.0.0.1', Port: redis.port },
-      ARN: `arn:aws:elasticache:${REGION}:${ACCOUNT}:serverlesscache:rotor-local`,
+      Endpoint: { Address: '127.0.0.1', Port: cacheB.port },
+      ARN: `arn:aws:elasticache:${REGION}:${ACCOUNT}:serverlesscache:sc-b`,
     });
     await expect(
       now.client.send(new DescribeServerlessCachesCommand({ ServerlessCacheName: 'other' })),
     ).rejects.toHaveProperty('name', 'ServerlessCacheNotFoundFault');
-  });
-});
-
-describe('state file', () => {
-  it('a restarted endpoint re-applies its users, digests only, to a fresh Redis', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rotor-ec-state-'));
-    const stateFile = join(dir, 'state.json');
-    const freshRedis = await startRedisServer();
-    try {
-      const first = await startLocalAws({ stateFile, elasticache: { redisUrl: redis.url } });
-      const client = new ElastiCacheClient({
-        endpoint: first.endpoint,
-        region: first.region,
-        credentials: first.credentials,
-      });
-      await client.send(
-        new CreateUserCommand({
-          UserId: 'kept',
-          UserName: 'kept',
-          Engine: 'redis',
-          AccessString: 'on ~* +@all',
-          Passwords: [P1, P2],
-        }),
-      );
-      client.destroy();
-      await first.stop();
-      const saved = readFileSync(stateFile, 'utf8');
-      expect(saved).toContain(sha256(P1));
-      expect(saved).not.toContain(P1);
-
-      const second = await startLocalAws({ stateFile, elasticache: { redisUrl: freshRedis.url } });
-      try {
-        const again = new ElastiCacheClient({
-          endpoint: second.endpoint,
-          region: second.region,
-          credentials: second.credentials,
-        });
-        const described = await again.send(new DescribeUsersCommand({ UserId: 'kept' }));
-        expect(described.Users?.[0]).toMatchObject({
-          Status: 'active',
-          Authentication: { PasswordCount: 2 },
-        });
-        again.destroy();
-        await expect(redisLogin(freshRedis.port, 'kept', P1)).resolves.toBe('PONG');
-        await expect(redisLogin(freshRedis.port, 'kept', P2)).resolves.toBe('PONG');
-        await expect(redisLogin(freshRedis.port, 'kept', P3)).rejects.toThrow(/WRONGPASS/);
-      } finally {
-        await second.stop();
-      }
-    } finally {
-      await freshRedis.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
 

@@ -35,11 +35,13 @@ describe('startRedisServer', () => {
   });
 
   it('accepts the default user with its password', async () => {
-    await expect(redisLogin(redis.port, 'default', redis.password)).resolves.toBe('PONG');
+    await expect(redisLogin({ port: redis.port }, 'default', redis.password)).resolves.toBe('PONG');
   });
 
   it('refuses a wrong password (negative control)', async () => {
-    await expect(redisLogin(redis.port, 'default', `${redis.password}x`)).rejects.toThrow(/WRONGPASS/);
+    await expect(redisLogin({ port: redis.port }, 'default', `${redis.password}x`)).rejects.toThrow(
+      /WRONGPASS/,
+    );
   });
 
   it('refuses commands without AUTH', async () => {
@@ -58,9 +60,11 @@ describe('startRedisServer', () => {
 
   it('stops and frees its port', async () => {
     const other = await startRedisServer({ password: 'with "quotes" and \\ backslash' });
-    await expect(redisLogin(other.port, 'default', 'with "quotes" and \\ backslash')).resolves.toBe('PONG');
+    await expect(redisLogin({ port: other.port }, 'default', 'with "quotes" and \\ backslash')).resolves.toBe(
+      'PONG',
+    );
     await other.stop();
-    await expect(redisLogin(other.port, 'default', other.password)).rejects.toThrow();
+    await expect(redisLogin({ port: other.port }, 'default', other.password)).rejects.toThrow();
   });
 });
 
@@ -114,7 +118,7 @@ describe('startRedisServer with TLS', () => {
   });
 
   it('serves no plain-text port', async () => {
-    await expect(redisLogin(redis.port, 'default', redis.password)).rejects.toThrow();
+    await expect(redisLogin({ port: redis.port }, 'default', redis.password)).rejects.toThrow();
   });
 });
 

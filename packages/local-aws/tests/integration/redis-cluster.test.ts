@@ -10,12 +10,7 @@ import { redisLogin } from '../support/redis-login.ts';
 
 /** One AUTH + PING against one node, never retried: `PONG`, or the server's own error. */
 function loginToNode(cluster: RedisClusterHandle, node: number, username: string, password: string) {
-  return redisLogin(
-    cluster.nodes[node]!.port,
-    username,
-    password,
-    cluster.tls ? { ca: cluster.tls.ca } : undefined,
-  );
+  return redisLogin({ port: cluster.nodes[node]!.port, ca: cluster.tls?.ca }, username, password);
 }
 
 describe('startRedisCluster', () => {

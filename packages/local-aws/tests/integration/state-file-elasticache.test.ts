@@ -1,69 +1,89 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateUserCommand, DescribeUsersCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer } from '../../src/harness/index.ts';
-import { type LocalAws, startLocalAws } from '../../src/index.ts';
+import {
+  CreateUserCommand,
+  CreateUserGroupCommand,
+  DescribeReplicationGroupsCommand,
+  DescribeUsersCommand,
+  ElastiCacheClient,
+  ModifyReplicationGroupCommand,
+} from '@aws-sdk/client-elasticache';
+import { describe, expect, it } from 'vitest';
+import { startCacheServers } from '../../src/harness/index.ts';
+import { startLocalAws } from '../../src/index.ts';
 import { redisLogin } from '../support/redis-login.ts';
 
-/** `--state-file` keeps ElastiCache users and re-applies them to the Redis behind the next endpoint. */
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'local-aws-ec-state-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const client = (aws: LocalAws) =>
-  new ElastiCacheClient({
-    endpoint: aws.endpoint,
-    region: aws.region,
-    credentials: { ...aws.credentials },
-    maxAttempts: 1,
-  });
+/** `--state-file` keeps ElastiCache users, groups and associations, and re-applies them to the next caches. */
+const P1 = 'first-password-0001';
+const P2 = 'second-password-0002';
+const P3 = 'third-password-00003';
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('ElastiCache users in the state file', () => {
-  it('survive a restart onto a fresh Redis, with their passwords enforced and never written in clear text', async () => {
+  it('a restarted endpoint re-applies its users and associations, digests only, to fresh Redis servers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rotor-ec-state-'));
     const stateFile = join(dir, 'state.json');
-    const password = 'kept-password-000001';
-    const firstRedis = await startRedisServer();
-    const first = await startLocalAws({ stateFile, elasticache: { redisUrl: firstRedis.url } });
-    const ec1 = client(first);
+    const before = await startCacheServers({ replicationGroups: ['kept-rg'] });
+    const after = await startCacheServers({ replicationGroups: ['kept-rg'] });
+    const fresh = { port: after.server('kept-rg').port, ca: after.ca };
     try {
-      await ec1.send(
+      const first = await startLocalAws({ stateFile, elasticache: { caches: before.caches } });
+      const client = new ElastiCacheClient({
+        endpoint: first.endpoint,
+        region: first.region,
+        credentials: first.credentials,
+      });
+      await client.send(
         new CreateUserCommand({
-          UserId: 'app-user',
-          UserName: 'app',
+          UserId: 'kept',
+          UserName: 'kept',
           Engine: 'redis',
           AccessString: 'on ~* +@all',
-          Passwords: [password],
+          Passwords: [P1, P2],
         }),
       );
-    } finally {
-      ec1.destroy();
+      await client.send(
+        new CreateUserGroupCommand({ UserGroupId: 'kept-g', Engine: 'redis', UserIds: ['default', 'kept'] }),
+      );
+      await client.send(
+        new ModifyReplicationGroupCommand({ ReplicationGroupId: 'kept-rg', UserGroupIdsToAdd: ['kept-g'] }),
+      );
+      client.destroy();
       await first.stop();
-      await firstRedis.stop();
-    }
-    expect(readFileSync(stateFile, 'utf8')).not.toContain(password);
+      const saved = readFileSync(stateFile, 'utf8');
+      expect(saved).toContain(sha256(P1));
+      expect(saved).not.toContain(P1);
 
-    const secondRedis = await startRedisServer();
-    // Negative control: the fresh Redis does not know the user yet.
-    await expect(redisLogin(secondRedis.port, 'app', password)).rejects.toThrow(/WRONGPASS/);
-    const second = await startLocalAws({ stateFile, elasticache: { redisUrl: secondRedis.url } });
-    const ec2 = client(second);
-    try {
-      const users = await ec2.send(new DescribeUsersCommand({ UserId: 'app-user' }));
-      expect(users.Users?.[0]).toMatchObject({
-        UserName: 'app',
-        Status: 'active',
-        Authentication: { PasswordCount: 1 },
-      });
-      expect(await redisLogin(secondRedis.port, 'app', password)).toBe('PONG');
-      await expect(redisLogin(secondRedis.port, 'app', 'wrong-password-00001')).rejects.toThrow(/WRONGPASS/);
+      await expect(redisLogin(fresh, 'kept', P1)).rejects.toThrow(/WRONGPASS/);
+      const second = await startLocalAws({ stateFile, elasticache: { caches: after.caches } });
+      try {
+        const again = new ElastiCacheClient({
+          endpoint: second.endpoint,
+          region: second.region,
+          credentials: second.credentials,
+        });
+        const described = await again.send(new DescribeUsersCommand({ UserId: 'kept' }));
+        expect(described.Users?.[0]).toMatchObject({
+          Status: 'active',
+          UserGroupIds: ['kept-g'],
+          Authentication: { PasswordCount: 2 },
+        });
+        const groups = await again.send(
+          new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'kept-rg' }),
+        );
+        expect(groups.ReplicationGroups?.[0]?.UserGroupIds).toEqual(['kept-g']);
+        again.destroy();
+        await expect(redisLogin(fresh, 'kept', P1)).resolves.toBe('PONG');
+        await expect(redisLogin(fresh, 'kept', P2)).resolves.toBe('PONG');
+        await expect(redisLogin(fresh, 'kept', P3)).rejects.toThrow(/WRONGPASS/);
+      } finally {
+        await second.stop();
+      }
     } finally {
-      ec2.destroy();
-      await second.stop();
-      await secondRedis.stop();
+      await Promise.all([before.stop(), after.stop()]);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CliUsageError, parseCliSettings, redactUrl } from '../../src/cli/options.ts';
+import { type CliSettings, CliUsageError, parseCliSettings, redactUrl } from '../../src/cli/options.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'local-aws-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,6 +47,39 @@ describe('CLI settings', () => {
       rotation: { maxAttempts: 2, retryDelayMs: 100, scheduleCheckMs: 60_000 },
       functions: [{ functionName: 'rot', bundlePath: join(dir, 'dist/index.mjs'), timeoutSeconds: 60 }],
     });
+  });
+
+  it('declares ElastiCache caches in the config file, each with its Redis and the CA that verifies it', () => {
+    writeFileSync(join(dir, 'ca.pem'), 'PEM');
+    const config = join(dir, 'caches.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        caches: [
+          { replicationGroupId: 'orders', redisUrl: 'rediss://default:pw@127.0.0.1:6390', caFile: 'ca.pem' },
+          { serverlessCacheName: 'sessions', redisUrl: 'rediss://default:pw@127.0.0.1:6391' },
+        ],
+      }),
+    );
+    expect((parseCliSettings(['--config', config], dir) as CliSettings).caches).toEqual([
+      { replicationGroupId: 'orders', redisUrl: 'rediss://default:pw@127.0.0.1:6390', ca: 'PEM' },
+      { serverlessCacheName: 'sessions', redisUrl: 'rediss://default:pw@127.0.0.1:6391' },
+    ]);
+    const bad = (caches: unknown, message: RegExp) => {
+      writeFileSync(config, JSON.stringify({ caches }));
+      expect(() => parseCliSettings(['--config', config], dir)).toThrow(message);
+    };
+    bad(
+      [{ redisUrl: 'redis://h:1' }],
+      /caches\[0\] needs exactly one of replicationGroupId or serverlessCacheName/,
+    );
+    bad([{ replicationGroupId: 'a' }], /caches\[0\] needs a redisUrl/);
+    bad([{ replicationGroupId: 'a', redisUrl: 'http://h' }], /redisUrl must start with redis:\/\//);
+    bad([{ replicationGroupId: 'a', redisUrl: 'redis://h:1', caFile: 'absent.pem' }], /Cannot read/);
+    writeFileSync(config, JSON.stringify({ caches: [{ replicationGroupId: 'a', redisUrl: 'redis://h:1' }] }));
+    expect(() => parseCliSettings(['--config', config, '--redis-url', 'redis://h:2'], dir)).toThrow(
+      /not both/,
+    );
   });
 
   it('refuses bad values with a message naming the flag', () => {

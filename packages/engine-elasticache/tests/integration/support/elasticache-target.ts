@@ -4,34 +4,52 @@ import {
   DescribeUserGroupsCommand,
   DescribeUsersCommand,
   ElastiCacheClient,
+  ModifyReplicationGroupCommand,
+  ModifyUserGroupCommand,
 } from '@aws-sdk/client-elasticache';
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
-import { startRedisServer } from '@rotor/local-aws/harness';
+import { startCacheServers } from '@rotor/local-aws/harness';
 import type { ConformanceTarget } from '@rotor/testkit';
-import { Redis } from 'ioredis';
 import type { ElastiCacheSecret } from '../../../src/index.ts';
+import { authAtCache } from './auth-at-cache.ts';
 
 export interface ElastiCacheTarget extends ConformanceTarget<ElastiCacheSecret> {
   aws: LocalAws;
   client: ElastiCacheClient;
+  /** The certificate file that verifies the cache, for the engine's `dataPlane.caFile`. */
+  caFile: string;
 }
+
+const CACHE = 'conformance-cache';
+/** The user group the cache holds; every user the suite creates joins it, so that it can log in. */
+const CACHE_GROUP = 'conformance-users';
 
 /** User names may hold `_`; ElastiCache user ids may not, so the id swaps it for `-`. */
 const userIdFor = (username: string) => username.toLowerCase().replace(/_/g, '-');
 
 /**
- * ElastiCache for the conformance suite: the local endpoint's emulated users on a real redis-server.
- * Users are created through the API (as an operator would) and logins are checked with a raw ioredis
- * `AUTH`, independently of the engine.
+ * ElastiCache for the conformance suite: the local endpoint's emulated users on a real TLS redis-server
+ * that plays one replication group. Users are created through the API and put into the user group the
+ * cache holds (as an operator would); logins are checked with a raw ioredis `AUTH`, independently of
+ * the engine.
  */
 export async function startElastiCacheTarget(): Promise<ElastiCacheTarget> {
-  const redis = await startRedisServer();
-  const aws = await startLocalAws({ elasticache: { redisUrl: redis.url, modifyingDelayMs: 50 } });
+  const servers = await startCacheServers({ replicationGroups: [CACHE] });
+  const redis = servers.server(CACHE);
+  const aws = await startLocalAws({ elasticache: { caches: servers.caches, modifyingDelayMs: 50 } });
   const client = new ElastiCacheClient({
     endpoint: aws.endpoint,
     region: aws.region,
     credentials: aws.credentials,
   });
+  await client.send(
+    new CreateUserGroupCommand({ UserGroupId: CACHE_GROUP, Engine: 'redis', UserIds: ['default'] }),
+  );
+  await aws.elasticache!.settled();
+  await client.send(
+    new ModifyReplicationGroupCommand({ ReplicationGroupId: CACHE, UserGroupIdsToAdd: [CACHE_GROUP] }),
+  );
+  await aws.elasticache!.settled();
   const arnFor = (username: string) =>
     `arn:aws:elasticache:${aws.region}:${aws.accountId}:user:${userIdFor(username)}`;
   let groups = 0;
@@ -39,13 +57,13 @@ export async function startElastiCacheTarget(): Promise<ElastiCacheTarget> {
   return {
     aws,
     client,
+    caFile: servers.caFile,
     secretFor(username, password) {
       return {
         username,
         user_arn: arnFor(username),
         host: '127.0.0.1',
         port: redis.port,
-        tls: false,
         ...(password === undefined ? {} : { password }),
       };
     },
@@ -60,27 +78,13 @@ export async function startElastiCacheTarget(): Promise<ElastiCacheTarget> {
         }),
       );
       await aws.elasticache!.settled();
+      await client.send(
+        new ModifyUserGroupCommand({ UserGroupId: CACHE_GROUP, UserIdsToAdd: [userIdFor(username)] }),
+      );
+      await aws.elasticache!.settled();
     },
-    async canLogin(username, password) {
-      const connection = new Redis({
-        host: '127.0.0.1',
-        port: redis.port,
-        protocol: 2,
-        lazyConnect: true,
-        enableReadyCheck: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-      });
-      connection.on('error', () => {});
-      try {
-        await connection.connect();
-        return (await connection.call('AUTH', username, password)) === 'OK';
-      } catch (error) {
-        if (/WRONGPASS/.test(String((error as Error).message))) return false;
-        throw error;
-      } finally {
-        connection.disconnect();
-      }
+    canLogin(username, password) {
+      return authAtCache({ port: redis.port, ca: servers.ca }, username, password);
     },
     async decorateCloneSource(username) {
       groups += 1;
@@ -107,7 +111,7 @@ export async function startElastiCacheTarget(): Promise<ElastiCacheTarget> {
     },
     async stop() {
       await aws.stop();
-      await redis.stop();
+      await servers.stop();
     },
   };
 }

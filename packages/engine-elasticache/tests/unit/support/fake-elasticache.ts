@@ -1,5 +1,7 @@
 import {
   CreateUserCommand,
+  DescribeReplicationGroupsCommand,
+  DescribeServerlessCachesCommand,
   DescribeUserGroupsCommand,
   DescribeUsersCommand,
   ElastiCacheClient,
@@ -8,6 +10,8 @@ import {
   InvalidUserStateFault,
   ModifyUserCommand,
   ModifyUserGroupCommand,
+  ReplicationGroupNotFoundFault,
+  ServerlessCacheNotFoundFault,
   UserAlreadyExistsFault,
   UserGroupNotFoundFault,
   UserNotFoundFault,
@@ -41,6 +45,16 @@ export interface FakeGroup {
   pollsUntilActive: number;
 }
 
+/** A replication group or serverless cache: where it listens, and the one user group it holds. */
+export interface FakeCache {
+  id: string;
+  kind: 'replication-group' | 'serverless';
+  host: string;
+  port: number;
+  tls: boolean;
+  userGroupId?: string;
+}
+
 /**
  * ElastiCache users and user groups behind aws-sdk-client-mock, with the service's state rules: changes
  * put a user in `modifying` for a number of DescribeUsers polls, ModifyUser on a non-active user fails
@@ -54,6 +68,7 @@ export class FakeElastiCache {
   readonly mock = mockClient(this.client);
   readonly users = new Map<string, FakeUser>();
   readonly groups = new Map<string, FakeGroup>();
+  readonly caches = new Map<string, FakeCache>();
   /** How many DescribeUsers polls a change takes to apply. */
   modifyPolls = 2;
   /** Every mutating call, as text without passwords. */
@@ -130,6 +145,10 @@ export class FakeElastiCache {
           group.pendingAdds = [];
         }
       }
+      const holders = (kind: FakeCache['kind']) =>
+        [...this.caches.values()]
+          .filter((cache) => cache.kind === kind && cache.userGroupId === group.UserGroupId)
+          .map((cache) => cache.id);
       return {
         UserGroups: [
           {
@@ -137,6 +156,40 @@ export class FakeElastiCache {
             Status: group.Status,
             UserIds: [...group.UserIds],
             ...(group.pendingAdds.length ? { PendingChanges: { UserIdsToAdd: [...group.pendingAdds] } } : {}),
+            ReplicationGroups: holders('replication-group'),
+            ServerlessCaches: holders('serverless'),
+          },
+        ],
+      };
+    });
+    this.mock.on(DescribeReplicationGroupsCommand).callsFake((input) => {
+      const cache = this.caches.get(input.ReplicationGroupId ?? '');
+      if (cache?.kind !== 'replication-group') {
+        throw new ReplicationGroupNotFoundFault({ $metadata: {}, message: 'not found' });
+      }
+      return {
+        ReplicationGroups: [
+          {
+            ReplicationGroupId: cache.id,
+            ClusterEnabled: false,
+            TransitEncryptionEnabled: cache.tls,
+            NodeGroups: [{ NodeGroupId: '0001', PrimaryEndpoint: { Address: cache.host, Port: cache.port } }],
+            UserGroupIds: cache.userGroupId ? [cache.userGroupId] : [],
+          },
+        ],
+      };
+    });
+    this.mock.on(DescribeServerlessCachesCommand).callsFake((input) => {
+      const cache = this.caches.get(input.ServerlessCacheName ?? '');
+      if (cache?.kind !== 'serverless') {
+        throw new ServerlessCacheNotFoundFault({ $metadata: {}, message: 'not found' });
+      }
+      return {
+        ServerlessCaches: [
+          {
+            ServerlessCacheName: cache.id,
+            Endpoint: { Address: cache.host, Port: cache.port },
+            ...(cache.userGroupId ? { UserGroupId: cache.userGroupId } : {}),
           },
         ],
       };
@@ -194,6 +247,12 @@ export class FakeElastiCache {
     this.groups.set(groupId, group);
     for (const id of userIds) this.users.get(id)?.UserGroupIds.push(groupId);
     return group;
+  }
+
+  /** A cache holding `userGroupId` (users of that group log in there). */
+  addCache(cache: FakeCache): FakeCache {
+    this.caches.set(cache.id, cache);
+    return cache;
   }
 
   accepts(userId: string, password: string): boolean {
