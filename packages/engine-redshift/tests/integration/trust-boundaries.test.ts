@@ -9,17 +9,21 @@ import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { createRotationStepRunner, type RotorLogger } from '@rotor/core';
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
-import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
+import {
+  type FakePostgresListener,
+  type PostgresServerHandle,
+  startFakePostgresListener,
+  startPostgresServer,
+} from '@rotor/local-aws/harness';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedshiftEngineOptions, redshiftEngine } from '../../src/redshift-engine.ts';
 import { md5PasswordHash, quoteIdent } from '../../src/sql.ts';
-import { type FakeListener, startFakeListener } from '../support/fake-listener.ts';
 import { MemorySecretStore } from '../support/memory-secret-store.ts';
 
 let server: PostgresServerHandle;
 let aws: LocalAws;
-let listener: FakeListener;
+let listener: FakePostgresListener;
 let redshift: RedshiftClient;
 let serverless: RedshiftServerlessClient;
 const statements: string[] = [];
@@ -103,7 +107,7 @@ beforeAll(async () => {
   const config = { endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials, maxAttempts: 1 };
   redshift = new RedshiftClient(config);
   serverless = new RedshiftServerlessClient(config);
-  listener = await startFakeListener();
+  listener = await startFakePostgresListener();
 });
 
 afterAll(async () => {

@@ -3,6 +3,7 @@
  * a free loopback port with a password enforced. A missing binary fails the test, it never skips it.
  */
 export { findPostgresBinDir, findRedisServer, MissingBinaryError } from './binaries.js';
+export { type FakePostgresListener, startFakePostgresListener } from './fake-postgres-listener.js';
 export {
   type ConnectionStringOptions,
   type PostgresServerHandle,

@@ -3,7 +3,11 @@ import { createServer, type Socket } from 'node:net';
 /** PostgreSQL's SSLRequest code: the first packet of a client that wants TLS. */
 const SSL_REQUEST_CODE = 80877103;
 
-export interface FakeListener {
+/**
+ * A listener posing as PostgreSQL at an address a secret could name, for tests that must show nothing reaches
+ * it: it records every connection and byte, answers an SSLRequest with "N" and never authenticates anyone.
+ */
+export interface FakePostgresListener {
   readonly host: string;
   readonly port: number;
   /** Connections accepted. */
@@ -15,11 +19,7 @@ export interface FakeListener {
   close(): Promise<void>;
 }
 
-/**
- * A listener posing as PostgreSQL at an address a secret could name: it records every connection and byte,
- * answers an SSLRequest with "N" and never authenticates anyone.
- */
-export async function startFakeListener(): Promise<FakeListener> {
+export async function startFakePostgresListener(): Promise<FakePostgresListener> {
   const chunks: Buffer[] = [];
   const state = { connections: 0, sslRequests: 0 };
   const sockets = new Set<Socket>();
