@@ -185,6 +185,30 @@ async function dataApiHistory() {
   }
 }
 
+const THIS_ACCOUNT_CLUSTER = 'arn:aws:redshift:us-east-1:123456789012:cluster:analytics';
+const OTHER_ACCOUNT_CLUSTER = 'arn:aws:redshift:us-east-1:999999999999:cluster:analytics';
+
+/** Alternating users with an admin secret as Redshift manages it (no host; the cluster ARN in a tag). */
+async function rotateWithManagedAdmin(name: string, user: string, clusterArn: string) {
+  const password = `${user.replace('_', '')}Initial1Password`;
+  await createLogin(user, password);
+  const admin = await sm.send(
+    new CreateSecretCommand({
+      Name: `${name}-admin`,
+      SecretString: JSON.stringify({ username: server.user, password: server.password }),
+      Tags: [{ Key: 'aws:redshift:primaryclusterarn', Value: clusterArn }],
+    }),
+  );
+  await sm.send(
+    new CreateSecretCommand({
+      Name: name,
+      SecretString: secretValue(user, password, { masterarn: admin.ARN }),
+    }),
+  );
+  await sm.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: functionArns.pg }));
+  return aws.waitForRotation(name, { timeoutMs: 30_000 });
+}
+
 let bundle: ReturnType<typeof buildBundle>;
 
 beforeAll(async () => {
@@ -204,39 +228,29 @@ beforeAll(async () => {
     ROTOR_REDSHIFT_TLS: 'disable',
     POWERTOOLS_LOG_LEVEL: 'INFO',
   };
-  for (const transport of TRANSPORTS) {
-    functionArns[transport] = aws.registerFunction({
-      functionName: `rotor-redshift-${transport}`,
+  const register = (functionName: string, environment: Record<string, string>) =>
+    aws.registerFunction({
+      functionName,
       bundlePath,
       handler: 'index.handler',
       timeoutSeconds: 30,
-      environment: { ...base, ROTOR_REDSHIFT_TRANSPORT: transport },
+      environment: { ...base, ...environment },
     }).functionArn;
+  for (const transport of TRANSPORTS) {
+    functionArns[transport] = register(`rotor-redshift-${transport}`, {
+      ROTOR_REDSHIFT_TRANSPORT: transport,
+    });
   }
-  iamFunctionArn = aws.registerFunction({
-    functionName: 'rotor-redshift-data-api-iam',
-    bundlePath,
-    handler: 'index.handler',
-    timeoutSeconds: 30,
-    environment: {
-      ...base,
-      ROTOR_REDSHIFT_TRANSPORT: 'data-api',
-      ROTOR_REDSHIFT_DATA_API_AUTH: 'temporary-credentials',
-    },
-  }).functionArn;
+  iamFunctionArn = register('rotor-redshift-data-api-iam', {
+    ROTOR_REDSHIFT_TRANSPORT: 'data-api',
+    ROTOR_REDSHIFT_DATA_API_AUTH: 'temporary-credentials',
+  });
   // No route to the cluster: nothing can prove the new passwords, so the opt-out is explicit.
-  unprovenFunctionArn = aws.registerFunction({
-    functionName: 'rotor-redshift-data-api-unproven',
-    bundlePath,
-    handler: 'index.handler',
-    timeoutSeconds: 30,
-    environment: {
-      ...base,
-      ROTOR_REDSHIFT_TRANSPORT: 'data-api',
-      ROTOR_REDSHIFT_LOGIN_CHECK: 'none',
-      ROTOR_LOGIN_TEST: 'off',
-    },
-  }).functionArn;
+  unprovenFunctionArn = register('rotor-redshift-data-api-unproven', {
+    ROTOR_REDSHIFT_TRANSPORT: 'data-api',
+    ROTOR_REDSHIFT_LOGIN_CHECK: 'none',
+    ROTOR_LOGIN_TEST: 'off',
+  });
   sm = new SecretsManagerClient({ endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials });
 });
 
@@ -504,27 +518,7 @@ describe('RotateSecret with the bundled function: refusals and logs', () => {
   });
 
   it('rotates with a Redshift-managed admin secret of its own cluster, found through DescribeClusters (lazy chunk)', async () => {
-    await createLogin('rs_managed', 'Managed1Password');
-    const admin = await sm.send(
-      new CreateSecretCommand({
-        Name: 'rs-managed-admin',
-        SecretString: JSON.stringify({ username: server.user, password: server.password }),
-        Tags: [
-          {
-            Key: 'aws:redshift:primaryclusterarn',
-            Value: 'arn:aws:redshift:us-east-1:123456789012:cluster:analytics',
-          },
-        ],
-      }),
-    );
-    await sm.send(
-      new CreateSecretCommand({
-        Name: 'rs-managed',
-        SecretString: secretValue('rs_managed', 'Managed1Password', { masterarn: admin.ARN }),
-      }),
-    );
-    await sm.send(new RotateSecretCommand({ SecretId: 'rs-managed', RotationLambdaARN: functionArns.pg }));
-    const record = await aws.waitForRotation('rs-managed', { timeoutMs: 30_000 });
+    const record = await rotateWithManagedAdmin('rs-managed', 'rs_managed', THIS_ACCOUNT_CLUSTER);
     expect(record.error).toBeUndefined();
     const value = await current('rs-managed');
     expect(value.username).toBe('rs_managed_clone');
@@ -532,27 +526,7 @@ describe('RotateSecret with the bundled function: refusals and logs', () => {
   });
 
   it("refuses a Redshift-managed admin secret tagged with another account's cluster: no clone, AWSCURRENT kept", async () => {
-    await createLogin('rs_foreign', 'Foreign1Password');
-    const admin = await sm.send(
-      new CreateSecretCommand({
-        Name: 'rs-foreign-admin',
-        SecretString: JSON.stringify({ username: server.user, password: server.password }),
-        Tags: [
-          {
-            Key: 'aws:redshift:primaryclusterarn',
-            Value: 'arn:aws:redshift:us-east-1:999999999999:cluster:analytics',
-          },
-        ],
-      }),
-    );
-    await sm.send(
-      new CreateSecretCommand({
-        Name: 'rs-foreign',
-        SecretString: secretValue('rs_foreign', 'Foreign1Password', { masterarn: admin.ARN }),
-      }),
-    );
-    await sm.send(new RotateSecretCommand({ SecretId: 'rs-foreign', RotationLambdaARN: functionArns.pg }));
-    const record = await aws.waitForRotation('rs-foreign', { timeoutMs: 30_000 });
+    const record = await rotateWithManagedAdmin('rs-foreign', 'rs_foreign', OTHER_ACCOUNT_CLUSTER);
     expect(record.status).toBe('failed');
     const failed = aws
       .invocations()

@@ -15,11 +15,11 @@ import {
   startFakePostgresListener,
   startPostgresServer,
 } from '@rotor/local-aws/harness';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedshiftEngineOptions, redshiftEngine } from '../../src/redshift-engine.ts';
 import { md5PasswordHash, quoteIdent } from '../../src/sql.ts';
 import { MemorySecretStore } from '../support/memory-secret-store.ts';
+import { canLogin as canLoginTo, superuser as superuserOf } from '../support/postgres.ts';
 
 let server: PostgresServerHandle;
 let aws: LocalAws;
@@ -46,28 +46,8 @@ const engine = (options: RedshiftEngineOptions = {}) =>
     ...options,
   });
 
-async function superuser(sql: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: server.connectionString() });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function canLogin(user: string, password: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: server.connectionString({ user, password }) });
-  try {
-    await client.connect();
-    return true;
-  } catch (error) {
-    if ((error as { code?: string }).code === '28P01') return false;
-    throw error;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+const superuser = (sql: string) => superuserOf(server, sql);
+const canLogin = (user: string, password: string) => canLoginTo(server, user, password);
 
 function secretFor(username: string, password: string, extra: Record<string, unknown> = {}) {
   return {
