@@ -42,6 +42,6 @@ export {
   redshiftSecretSchema,
   usernameProblem,
 } from './redshift-secret.js';
-export { type RedshiftTarget, resolveTarget } from './redshift-target.js';
+export type { RedshiftTarget } from './redshift-target.js';
 export * as sql from './sql.js';
 export type { Row, SqlSession, StatementObserver } from './transport.js';
