@@ -45,13 +45,26 @@ async function build(id: EngineId, { aws, options }: EngineSettings): Promise<ob
       return elastiCacheEngine({ ...(configured ? { client: new ElastiCacheClient(aws) } : {}), ...options });
     }
     case 'redshift': {
-      const [{ redshiftEngine }, { RedshiftDataClient }] = await Promise.all([
-        import('@rotor/engine-redshift'),
-        import('@aws-sdk/client-redshift-data'),
-      ]);
+      const [{ redshiftEngine }, { RedshiftDataClient }, { RedshiftClient }, { RedshiftServerlessClient }] =
+        await Promise.all([
+          import('@rotor/engine-redshift'),
+          import('@aws-sdk/client-redshift-data'),
+          import('@aws-sdk/client-redshift'),
+          import('@aws-sdk/client-redshift-serverless'),
+        ]);
       const dataApi = (options.dataApi ?? {}) as Record<string, unknown>;
+      // Endpoints are looked up with the CLI's AWS settings (DescribeClusters / GetWorkgroup), never taken
+      // from the secret alone.
       return redshiftEngine({
         ...options,
+        ...(configured
+          ? {
+              controlPlane: {
+                redshift: new RedshiftClient(aws),
+                serverless: new RedshiftServerlessClient(aws),
+              },
+            }
+          : {}),
         ...(options.transport === 'data-api' && configured
           ? { dataApi: { client: new RedshiftDataClient(aws), ...dataApi } }
           : {}),

@@ -8,6 +8,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { StrategyId } from '@rotor/core';
 import {
   createElastiCacheService,
+  createRedshiftControlPlaneServices,
   createRedshiftDataService,
   type LocalAws,
   type LocalService,
@@ -92,7 +93,12 @@ export async function openDemoSession(
       services.push(options.wrapElastiCache ? options.wrapElastiCache(service) : service);
     }
     if (servers.postgres) {
-      services.push(createRedshiftDataService({ clusters: { [DEMO_CLUSTER]: servers.postgres.url } }));
+      const clusters = { [DEMO_CLUSTER]: servers.postgres.url };
+      // The Data API, and DescribeClusters, from which the functions learn where the cluster is.
+      services.push(
+        createRedshiftDataService({ clusters }),
+        ...createRedshiftControlPlaneServices({ clusters }),
+      );
     }
     const aws: LocalAws = await startLocalAws({ services, rotation: { maxAttempts: 3, retryDelayMs: 500 } });
     closers.push(() => aws.stop());

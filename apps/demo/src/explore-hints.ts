@@ -2,6 +2,7 @@
  * What `pnpm demo --keep` prints while it keeps the endpoint and servers up: commands to explore the secrets
  * it created with `pnpm rotor` and the aws CLI.
  */
+import { DEMO_CLUSTER } from './scenarios/redshift.js';
 import type { RotationLoopResult } from './scenarios/rotation-loop.js';
 import type { ScenarioEnvironment } from './scenarios/scenario.js';
 
@@ -22,7 +23,12 @@ export function exploreHints(env: ScenarioEnvironment, results: readonly Rotatio
     );
   }
   if (rs) {
-    const options = JSON.stringify({ pg: { tls: 'disable' }, dialect: 'postgresql' });
+    // The endpoint comes from the local DescribeClusters for the demo's cluster.
+    const options = JSON.stringify({
+      clusterIdentifier: DEMO_CLUSTER,
+      pg: { tls: 'disable' },
+      dialect: 'postgresql',
+    });
     lines.push(
       `  pnpm rotor rotate ${secretOf(rs)} --engine redshift --start --endpoint ${url} --engine-options '${options}'`,
     );

@@ -5,18 +5,34 @@
  */
 import type { PostgresEngineOptions } from '@rotor/engine-postgres';
 import {
+  type ConnectionSecurity,
   optionalInteger,
   optionalText,
   parseEnvironment,
   type RotationFunctionSettings,
   rotationEnvironmentShape,
   rotationSettings,
+  tlsModeTransport,
 } from '@rotor/lambda';
 import * as z from 'zod';
 
 const envSchema = z.object({
   /** ROTOR_STRATEGY `auto`: alternating users when the secret has `masterarn`, otherwise single-user. */
   ...rotationEnvironmentShape(['auto', 'single-user', 'alternating-users']),
+  /**
+   * `host[:port],...` (port 5432 by default): the only servers the function connects to. Required: a
+   * self-managed server has no control plane, so only the configuration can say where the secret may point.
+   */
+  ROTOR_PG_ALLOWED_HOSTS: optionalText.pipe(
+    z
+      .string({ message: 'required: the host[:port] list of servers this function may connect to' })
+      .transform((value) =>
+        value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== ''),
+      ),
+  ),
   ROTOR_PG_TLS: optionalText.pipe(z.enum(['verify-full', 'require', 'disable']).default('verify-full')),
   /** PEM bundle in the deployment package or a layer (for RDS: AWS's global bundle). */
   ROTOR_PG_CA_FILE: optionalText,
@@ -26,13 +42,23 @@ const envSchema = z.object({
 
 export interface FunctionConfig extends RotationFunctionSettings {
   engine: PostgresEngineOptions;
+  /** The one kind of connection the engine opens, and how it is protected. */
+  connections: ConnectionSecurity[];
 }
 
 export function readConfig(env: Record<string, string | undefined> = process.env): FunctionConfig {
   const e = parseEnvironment(envSchema, env, 'PostgreSQL');
   return {
     ...rotationSettings(e),
+    connections: [
+      {
+        name: 'PostgreSQL',
+        transport: tlsModeTransport(e.ROTOR_PG_TLS),
+        ...(e.ROTOR_PG_TLS === 'verify-full' ? {} : { setting: `ROTOR_PG_TLS=${e.ROTOR_PG_TLS}` }),
+      },
+    ],
     engine: {
+      allowedHosts: e.ROTOR_PG_ALLOWED_HOSTS,
       tls: e.ROTOR_PG_TLS,
       ...(e.ROTOR_PG_CA_FILE ? { ca: e.ROTOR_PG_CA_FILE } : {}),
       ...(e.ROTOR_PG_CONNECT_TIMEOUT_MS ? { connectTimeoutMs: e.ROTOR_PG_CONNECT_TIMEOUT_MS } : {}),

@@ -16,7 +16,8 @@ export function buildHandler(env: Record<string, string | undefined> = process.e
       const config = readConfig(env);
       return {
         handler: { engine: postgresEngine(config.engine), ...rotationHandlerOptions(config) },
-        ready: { strategy: config.strategy, tls: config.engine.tls },
+        ready: { strategy: config.strategy, allowedHosts: config.engine.allowedHosts },
+        connections: config.connections,
       };
     },
   });

@@ -8,12 +8,14 @@ import { readFileSync } from 'node:fs';
 import { InvalidConfigurationError } from '@rotor/core';
 import { passwordOptionsFromEnv, type RedshiftEngineOptions } from '@rotor/engine-redshift';
 import {
+  type ConnectionSecurity,
   optionalInteger,
   optionalText,
   parseEnvironment,
   type RotationFunctionSettings,
   rotationEnvironmentShape,
   rotationSettings,
+  tlsModeTransport,
 } from '@rotor/lambda';
 import * as z from 'zod';
 
@@ -21,6 +23,8 @@ const envSchema = z.object({
   ...rotationEnvironmentShape(['auto', 'single-user', 'alternating-users']),
   ROTOR_REDSHIFT_TRANSPORT: optionalText.pipe(z.enum(['pg', 'data-api']).default('pg')),
   ROTOR_REDSHIFT_TLS: optionalText.pipe(z.enum(['verify-full', 'require', 'disable']).default('verify-full')),
+  /** `host[:port],...`: where the function may connect; without it the control plane says (DescribeClusters / GetWorkgroup). */
+  ROTOR_REDSHIFT_ALLOWED_HOSTS: optionalText,
   /** PEM file in the bundle or a layer, trusted instead of Node's roots. */
   ROTOR_REDSHIFT_CA_FILE: optionalText,
   ROTOR_REDSHIFT_CONNECT_TIMEOUT_MS: optionalInteger(100, 60_000),
@@ -36,6 +40,8 @@ const envSchema = z.object({
 
 export interface FunctionConfig extends RotationFunctionSettings {
   engine: RedshiftEngineOptions;
+  /** Every connection the engine opens and how it is protected (cold-start line, downgrade warnings). */
+  connections: ConnectionSecurity[];
 }
 
 export function readConfig(env: Record<string, string | undefined> = process.env): FunctionConfig {
@@ -55,8 +61,27 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       );
     }
   }
+  const loginCheck = e.ROTOR_REDSHIFT_LOGIN_CHECK ?? 'pg';
+  if (
+    e.ROTOR_REDSHIFT_TRANSPORT === 'data-api' &&
+    loginCheck === 'none' &&
+    e.ROTOR_LOGIN_TEST === 'required'
+  ) {
+    // Without direct logins testSecret could only fail, after setSecret has changed the password.
+    throw new InvalidConfigurationError(
+      'ROTOR_REDSHIFT_LOGIN_CHECK=none cannot prove a new password over the Data API: keep the default (pg) where the function can reach the cluster, or set ROTOR_LOGIN_TEST=off to accept untested rotations',
+    );
+  }
+  const allowedHosts = e.ROTOR_REDSHIFT_ALLOWED_HOSTS?.split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   const engine: RedshiftEngineOptions = {
     transport: e.ROTOR_REDSHIFT_TRANSPORT,
+    ...(allowedHosts?.length ? { allowedHosts } : {}),
+    ...(e.ROTOR_REDSHIFT_CLUSTER_IDENTIFIER
+      ? { clusterIdentifier: e.ROTOR_REDSHIFT_CLUSTER_IDENTIFIER }
+      : {}),
+    ...(e.ROTOR_REDSHIFT_WORKGROUP_NAME ? { workgroupName: e.ROTOR_REDSHIFT_WORKGROUP_NAME } : {}),
     pg: {
       tls: e.ROTOR_REDSHIFT_TLS,
       ...(ca ? { ca } : {}),
@@ -66,11 +91,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     },
     dataApi: {
       ...(e.ROTOR_REDSHIFT_DATA_API_AUTH ? { auth: e.ROTOR_REDSHIFT_DATA_API_AUTH } : {}),
-      ...(e.ROTOR_REDSHIFT_LOGIN_CHECK ? { loginCheck: e.ROTOR_REDSHIFT_LOGIN_CHECK } : {}),
-      ...(e.ROTOR_REDSHIFT_CLUSTER_IDENTIFIER
-        ? { clusterIdentifier: e.ROTOR_REDSHIFT_CLUSTER_IDENTIFIER }
-        : {}),
-      ...(e.ROTOR_REDSHIFT_WORKGROUP_NAME ? { workgroupName: e.ROTOR_REDSHIFT_WORKGROUP_NAME } : {}),
+      loginCheck,
       ...(e.ROTOR_REDSHIFT_DATA_API_ENDPOINT ? { endpoint: e.ROTOR_REDSHIFT_DATA_API_ENDPOINT } : {}),
     },
     password: passwordOptionsFromEnv(env),
@@ -80,5 +101,38 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   return {
     ...rotationSettings(e),
     engine,
+    connections: connectionsOf(
+      e.ROTOR_REDSHIFT_TRANSPORT,
+      loginCheck,
+      e.ROTOR_REDSHIFT_TLS,
+      !allowedHosts?.length,
+    ),
   };
+}
+
+/** The connections the engine opens: direct pg logins (TLS as configured), and AWS APIs over verified HTTPS. */
+function connectionsOf(
+  transport: 'pg' | 'data-api',
+  loginCheck: 'pg' | 'none',
+  tls: 'verify-full' | 'require' | 'disable',
+  asksControlPlane: boolean,
+): ConnectionSecurity[] {
+  const direct: ConnectionSecurity = {
+    name: transport === 'pg' ? 'Redshift (pg)' : 'Redshift login test (pg)',
+    transport: tlsModeTransport(tls),
+    ...(tls === 'verify-full' ? {} : { setting: `ROTOR_REDSHIFT_TLS=${tls}` }),
+  };
+  const logsInDirectly = transport === 'pg' || loginCheck === 'pg';
+  return [
+    ...(transport === 'data-api' ? [{ name: 'Redshift Data API', transport: 'verified-tls' as const }] : []),
+    ...(logsInDirectly ? [direct] : []),
+    ...(logsInDirectly && asksControlPlane
+      ? [
+          {
+            name: 'Redshift control plane (DescribeClusters / GetWorkgroup)',
+            transport: 'verified-tls' as const,
+          },
+        ]
+      : []),
+  ];
 }

@@ -17,6 +17,7 @@ export function buildHandler(env: Record<string, string | undefined> = process.e
       return {
         handler: { engine: redshiftEngine(config.engine), ...rotationHandlerOptions(config) },
         ready: { transport: config.engine.transport, strategy: config.strategy },
+        connections: config.connections,
       };
     },
   });

@@ -7,18 +7,24 @@
  * - Single-user: the role changes its own password (any role may). Alternating users: the admin secret
  *   named by `masterarn` creates `<user>_clone` with the source's memberships and attributes.
  * - A role holds one password, so there is no dual-password strategy (docs/decisions/0050).
+ * - Connections go only to `allowedHosts` from the function's configuration: a self-managed server has no
+ *   control plane to ask, so the secret's host is used only when it is one of them (docs/decisions/0052).
  */
 import {
   type AdminSecret,
+  assertSecretKeepsTls,
   CredentialRejectedError,
   defineEngine,
   ENGINE_CONTRACT_VERSION,
+  findEndpoint,
+  type HostPort,
   InvalidConfigurationError,
   InvalidSecretError,
   type LoginOutcome,
   type PasswordPolicy,
   PermissionDeniedError,
   type Principal,
+  parseHostPort,
   type RotationEngine,
   type StepContext,
   UserNotFoundError,
@@ -36,6 +42,7 @@ import {
 } from './postgres-client.js';
 import {
   DEFAULT_DATABASE,
+  DEFAULT_PORT,
   type PostgresSecret,
   portOf,
   postgresAdminSecretSchema,
@@ -72,6 +79,11 @@ const clientFactorySchema = z.custom<ClientFactory>(
 
 export const postgresEngineOptionsSchema = z
   .object({
+    /**
+     * `host` or `host:port` (port 5432 by default) the engine may connect to. A secret naming any other host
+     * is refused before anything connects; without this option every connection is refused.
+     */
+    allowedHosts: z.array(z.string().min(1)).min(1).optional(),
     /** `verify-full` (default) encrypts and checks the certificate and host name; `require` only encrypts. */
     tls: z.enum(['verify-full', 'require', 'disable']).default('verify-full'),
     /** PEM text or path of the CA bundle to trust (default: Node's roots). */
@@ -98,6 +110,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
     );
   }
   const config = parsed.data;
+  const allowedHosts = config.allowedHosts?.map((entry) => parseHostPort(entry, DEFAULT_PORT));
   const factory = config.clientFactory ?? defaultClientFactory;
   const settings: ConnectionSettings = {
     tls: config.tls,
@@ -122,13 +135,42 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
     };
   };
 
-  const loginOf = (secret: PostgresSecret, password: string): Login => ({
-    host: secret.host,
-    port: portOf(secret),
-    database: secret.dbname ?? config.defaultDatabase,
-    user: secret.username,
-    password,
-  });
+  /**
+   * The allowed endpoint a secret's host and port are, or an error before anything connects: a writer of the
+   * secret must not be able to send a password elsewhere, or ask for weaker TLS than the function uses.
+   */
+  const trustedEndpoint = (
+    where: { host: string; port: number },
+    secret: Record<string, unknown>,
+    context: StepContext,
+  ): HostPort => {
+    assertSecretKeepsTls(secret, config.tls, { setting: `TLS ${config.tls}`, step: context.step });
+    if (!allowedHosts) {
+      throw new InvalidConfigurationError(
+        'The PostgreSQL engine has no allowed hosts (option allowedHosts; ROTOR_PG_ALLOWED_HOSTS in the Lambda app), so it connects nowhere',
+        { step: context.step },
+      );
+    }
+    const allowed = findEndpoint(allowedHosts, where);
+    if (!allowed) {
+      throw new InvalidSecretError(
+        `The secret's host ${where.host}:${where.port} is not one of this function's allowed hosts (${allowedHosts.map((h) => `${h.host}:${h.port}`).join(', ')}); refusing to send credentials there`,
+        { step: context.step },
+      );
+    }
+    return allowed;
+  };
+
+  const loginOf = (secret: PostgresSecret, password: string, context: StepContext): Login => {
+    const endpoint = trustedEndpoint({ host: secret.host, port: portOf(secret) }, secret, context);
+    return {
+      host: endpoint.host,
+      port: endpoint.port,
+      database: secret.dbname ?? config.defaultDatabase,
+      user: secret.username,
+      password,
+    };
+  };
 
   /** The verifier for `password`; refuses passwords whose verifier clients could not match. */
   const verifierFor = (password: string, context: StepContext): string => {
@@ -166,11 +208,23 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
       );
     }
     const value = parsedAdmin.data;
+    const where = {
+      host: value.host ?? near.host,
+      port: value.port === undefined ? portOf(near) : Number(value.port),
+    };
+    // As in AWS's functions, the admin works on the user's own server, never another one.
+    if (!findEndpoint([{ host: near.host, port: portOf(near) }], where)) {
+      throw new InvalidSecretError(
+        `The admin secret ${admin.secretId} is for ${where.host}:${where.port}, but the user is on ${near.host}:${portOf(near)}; refusing to send admin credentials elsewhere`,
+        { step: context.step },
+      );
+    }
+    const endpoint = trustedEndpoint(where, { ...value, ...near }, context);
     const outcome = await connect(
       factory,
       {
-        host: value.host ?? near.host,
-        port: value.port === undefined ? portOf(near) : Number(value.port),
+        host: endpoint.host,
+        port: endpoint.port,
         database: value.dbname ?? near.dbname ?? config.defaultDatabase,
         user: value.username,
         password: value.password,
@@ -249,13 +303,13 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
     }
     const self = await connect(
       factory,
-      loginOf(principal.secret, principal.secret.password ?? ''),
+      loginOf(principal.secret, principal.secret.password ?? '', context),
       within(context),
       context.step,
     );
     if (self.kind === 'connected') return self.client;
     // A retry after a change that succeeded: the new password already logs in, so there is nothing to do.
-    const retried = await connect(factory, loginOf(user, password), within(context), context.step);
+    const retried = await connect(factory, loginOf(user, password, context), within(context), context.step);
     if (retried.kind === 'connected') {
       await retried.client.end().catch(() => {});
       return 'already-applied';
@@ -278,9 +332,19 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
       changeAuthority: 'credentials',
     },
 
+    /** Before anything is written: where the secret would send credentials, and with what TLS. */
+    async preflight({ secret }, context) {
+      trustedEndpoint({ host: secret.host, port: portOf(secret) }, secret, context);
+    },
+
     async login(user, context): Promise<LoginOutcome> {
       if (user.password === undefined) return { status: 'rejected', reason: 'the secret has no password' };
-      const outcome = await connect(factory, loginOf(user, user.password), within(context), context.step);
+      const outcome = await connect(
+        factory,
+        loginOf(user, user.password, context),
+        within(context),
+        context.step,
+      );
       if (outcome.kind === 'rejected') return { status: 'rejected', reason: outcome.reason };
       await withClient(outcome.client, (client) =>
         query(client, 'SELECT 1', [], `checking the login of "${user.username}"`, context),

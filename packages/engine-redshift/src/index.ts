@@ -9,6 +9,7 @@ export {
   type UserFacts,
 } from './catalog.js';
 export { buildClonePlan, type ClonePlan, type ClonePlanInput } from './clone-plan.js';
+export type { ControlPlaneClients } from './control-plane.js';
 export {
   type DataApiIdentity,
   type DataApiTarget,
@@ -32,7 +33,6 @@ export {
   type RedshiftEngineOptions,
   redshiftEngine,
   redshiftEngineOptionsSchema,
-  type ServiceLinkedEndpointResolver,
 } from './redshift-engine.js';
 export {
   DEFAULT_DATABASE,
@@ -42,5 +42,6 @@ export {
   redshiftSecretSchema,
   usernameProblem,
 } from './redshift-secret.js';
+export type { RedshiftTarget } from './redshift-target.js';
 export * as sql from './sql.js';
 export type { Row, SqlSession, StatementObserver } from './transport.js';

@@ -33,3 +33,9 @@ export function downgradeWarnings(connections: readonly ConnectionSecurity[]): s
         }` + (connection.setting ? ` because of ${connection.setting}` : ''),
     );
 }
+
+/** The transport of a connection using one of the engines' TLS modes (`verify-full`, `require`, `disable`). */
+export function tlsModeTransport(mode: 'verify-full' | 'require' | 'disable'): ConnectionTransport {
+  if (mode === 'verify-full') return 'verified-tls';
+  return mode === 'require' ? 'unverified-tls' : 'plaintext';
+}

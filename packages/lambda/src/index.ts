@@ -6,6 +6,7 @@ export {
   type ConnectionSecurity,
   type ConnectionTransport,
   downgradeWarnings,
+  tlsModeTransport,
 } from './connection-security.js';
 export {
   optionalBoolean,

@@ -58,7 +58,7 @@ function banner(aws: LocalAws, settings: CliSettings): string {
   }
   if (settings.postgresUrl || settings.clusters || settings.workgroups) {
     served.push(
-      `Redshift Data on ${settings.postgresUrl ? redactUrl(settings.postgresUrl) : 'configured clusters'}`,
+      `Redshift Data and the Redshift / Redshift Serverless control planes on ${settings.postgresUrl ? redactUrl(settings.postgresUrl) : 'configured clusters'}`,
     );
   }
   const lines = [

@@ -13,6 +13,7 @@ import {
   type RegisteredFunction,
 } from './lambda/function-host.js';
 import { type LocalAwsLogger, silentLogger } from './logger.js';
+import { createRedshiftControlPlaneServices } from './redshift-control-plane/index.js';
 import {
   createRedshiftDataService,
   type RedshiftDataService,
@@ -44,6 +45,12 @@ export type {
 export { createFunctionHost } from './lambda/function-host.js';
 export type { LocalAwsLogger } from './logger.js';
 export { silentLogger } from './logger.js';
+export type { RedshiftInventoryOptions } from './redshift-control-plane/index.js';
+export {
+  createRedshiftControlPlaneServices,
+  createRedshiftServerlessService,
+  createRedshiftService,
+} from './redshift-control-plane/index.js';
 export type {
   PostgresTargetConfig,
   RedshiftDataService,
@@ -79,7 +86,11 @@ export interface LocalAwsOptions {
   stateFile?: string;
   /** Mounts ElastiCache users and user groups, applied to the Redis at `redisUrl`. */
   elasticache?: ElastiCacheServiceOptions;
-  /** Mounts the Redshift Data API, running statements on the PostgreSQL servers given here. */
+  /**
+   * Mounts the Redshift Data API, running statements on the PostgreSQL servers given here, and the Redshift /
+   * Redshift Serverless control planes (DescribeClusters, GetWorkgroup, GetNamespace) for the same clusters and
+   * workgroups, whose endpoints reach those servers.
+   */
   redshiftData?: RedshiftDataServiceOptions;
   /** Further services mounted on the same endpoint. */
   services?: LocalService[];
@@ -167,6 +178,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     secretsManager,
     ...(elasticache ? [elasticache] : []),
     ...(redshiftData ? [redshiftData] : []),
+    ...(options.redshiftData ? createRedshiftControlPlaneServices(options.redshiftData) : []),
     ...(options.services ?? []),
   ];
   const http = await startHttpEndpoint({

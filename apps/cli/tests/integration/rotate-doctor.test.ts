@@ -14,7 +14,8 @@ import { runCli } from '../../src/program.js';
 import { capturedIo } from '../unit/support/captured-io.js';
 
 const INITIAL_PASSWORD = 'initial-Password-0001';
-const ENGINE_OPTIONS = JSON.stringify({ tls: 'disable' });
+/** The engine's configuration: the one server it may connect to (loopback, no TLS). Set once it runs. */
+let ENGINE_OPTIONS = '';
 
 let aws: LocalAws;
 let postgres: PostgresServerHandle;
@@ -25,6 +26,7 @@ beforeAll(async () => {
     startLocalAws(),
     startPostgresServer({ authMethod: 'scram-sha-256' }),
   ]);
+  ENGINE_OPTIONS = JSON.stringify({ tls: 'disable', allowedHosts: [`${postgres.host}:${postgres.port}`] });
   client = new SecretsManagerClient({
     endpoint: aws.endpoint,
     region: aws.region,

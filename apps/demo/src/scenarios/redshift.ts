@@ -86,7 +86,10 @@ export async function prepareRedshiftScenario(
     timeoutSeconds: 60,
     environment: {
       ROTOR_STRATEGY: strategy,
-      // The local PostgreSQL has no TLS; a real cluster keeps the default (verify-full).
+      // The cluster the function rotates users of: its endpoint comes from DescribeClusters, never the secret.
+      ROTOR_REDSHIFT_CLUSTER_IDENTIFIER: DEMO_CLUSTER,
+      // The local PostgreSQL has no TLS; a real cluster keeps the default (verify-full). The function logs
+      // this downgrade as a warning on every invocation.
       ROTOR_REDSHIFT_TLS: 'disable',
       ROTOR_REDSHIFT_DIALECT: 'postgresql',
     },

@@ -1,7 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
+import {
+  type FakePostgresListener,
+  type PostgresServerHandle,
+  startFakePostgresListener,
+  startPostgresServer,
+} from '@rotor/local-aws/harness';
 import { type LocalEndpoint, startLocalEndpoint } from '@rotor/testkit/local-aws';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +15,9 @@ const appRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 let server: PostgresServerHandle;
 let endpoint: LocalEndpoint;
 let functionArn: string;
+/** Verified TLS (the default), allowed to reach only the fake listener. */
+let verifiedFunctionArn: string;
+let listener: FakePostgresListener;
 let superuser: pg.Client;
 
 async function canLogin(user: string, password: string): Promise<boolean> {
@@ -47,15 +55,24 @@ beforeAll(async () => {
   superuser = new pg.Client({ connectionString: server.connectionString() });
   await superuser.connect();
   endpoint = await startLocalEndpoint();
+  listener = await startFakePostgresListener();
   functionArn = endpoint.registerFunction({
     functionName: 'postgres-rotation',
     bundlePath: join(appRoot, 'dist/index.mjs'),
     handler: 'handler',
-    environment: { ROTOR_PG_TLS: 'disable' },
+    // The one server the function may connect to; the local one has no TLS (a downgrade it warns of).
+    environment: { ROTOR_PG_ALLOWED_HOSTS: `${server.host}:${server.port}`, ROTOR_PG_TLS: 'disable' },
+  }).functionArn;
+  verifiedFunctionArn = endpoint.registerFunction({
+    functionName: 'postgres-rotation-verified',
+    bundlePath: join(appRoot, 'dist/index.mjs'),
+    handler: 'handler',
+    environment: { ROTOR_PG_ALLOWED_HOSTS: `${listener.host}:${listener.port}` },
   }).functionArn;
 });
 
 afterAll(async () => {
+  await listener?.close();
   await superuser?.end().catch(() => {});
   await endpoint?.stop();
   await server?.stop();
@@ -126,5 +143,46 @@ describe('the bundled postgres-rotation function, invoked by Secrets Manager (lo
     expect(rotation.error).toMatch(/CredentialRejectedError/);
     expect(await endpoint.valueAt(arn)).toMatchObject({ password: 'Stale-Password-3' });
     expect(await canLogin('billing_app', 'Real-Password-3')).toBe(true);
+  });
+
+  it('refuses a secret whose host is not an allowed host: no connection reaches it, nothing is written', async () => {
+    await superuser.query(`CREATE ROLE redirected_app LOGIN PASSWORD 'Redirected-Password-4'`);
+    const value = {
+      ...secretValue('redirected_app', 'Redirected-Password-4'),
+      host: listener.host,
+      port: listener.port,
+    };
+    const arn = await endpoint.createSecret('prod/redirected', value);
+    const rotation = await endpoint.rotate(arn, functionArn);
+    expect(rotation.status).toBe('failed');
+    expect(rotation.error).toMatch(/InvalidSecretError.*not one of this function's allowed hosts/);
+    expect(listener.connections).toBe(0);
+    expect(await endpoint.valueAt(arn)).toEqual(value);
+    expect(await canLogin('redirected_app', 'Redirected-Password-4')).toBe(true);
+  });
+
+  it('refuses a secret whose ssl key would turn TLS off: the listener sees no connection', async () => {
+    const value = {
+      ...secretValue('downgrade_app', 'Downgrade-Password-5'),
+      host: listener.host,
+      port: listener.port,
+      ssl: false,
+    };
+    const arn = await endpoint.createSecret('prod/downgrade', value);
+    const rotation = await endpoint.rotate(arn, verifiedFunctionArn);
+    expect(rotation.status).toBe('failed');
+    expect(rotation.error).toMatch(/InvalidSecretError.*weaker TLS/);
+    expect(listener.connections).toBe(0);
+    expect(await endpoint.valueAt(arn)).toEqual(value);
+  });
+
+  it('warns of the TLS downgrade on every invocation and names the connection at cold start', () => {
+    const invocations = endpoint.aws.invocations().filter((i) => i.functionName === 'postgres-rotation');
+    expect(invocations.length).toBeGreaterThan(4);
+    for (const invocation of invocations) {
+      expect(invocation.logs).toMatch(
+        /"level":"WARN".*TLS downgrade: the PostgreSQL connection uses no TLS \(passwords in clear text\) because of ROTOR_PG_TLS=disable/,
+      );
+    }
   });
 });

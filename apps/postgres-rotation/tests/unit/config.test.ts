@@ -3,21 +3,34 @@ import { readConfig } from '../../src/config.ts';
 import { buildHandler } from '../../src/handler.ts';
 
 describe('readConfig', () => {
-  it('defaults to automatic strategy, local passwords and verified TLS', () => {
-    expect(readConfig({})).toEqual({
+  it('defaults to automatic strategy, local passwords and verified TLS to the allowed hosts', () => {
+    expect(readConfig({ ROTOR_PG_ALLOWED_HOSTS: 'db.internal' })).toEqual({
       secretsManagerEndpoint: undefined,
       strategy: 'auto',
       passwordSource: 'local',
       deadlineMarginMs: undefined,
       loginTest: 'required',
-      engine: { tls: 'verify-full' },
+      connections: [{ name: 'PostgreSQL', transport: 'verified-tls' }],
+      engine: { allowedHosts: ['db.internal'], tls: 'verify-full' },
     });
+  });
+
+  it('requires the allowed hosts: a secret alone never says where to connect', () => {
+    expect(() => readConfig({})).toThrow(/ROTOR_PG_ALLOWED_HOSTS: required/);
+    expect(() => readConfig({ ROTOR_PG_ALLOWED_HOSTS: '  ' })).toThrow(/ROTOR_PG_ALLOWED_HOSTS/);
+  });
+
+  it('declares a TLS downgrade by the setting that chose it', () => {
+    expect(readConfig({ ROTOR_PG_ALLOWED_HOSTS: 'db', ROTOR_PG_TLS: 'require' }).connections).toEqual([
+      { name: 'PostgreSQL', transport: 'unverified-tls', setting: 'ROTOR_PG_TLS=require' },
+    ]);
   });
 
   it('reads every variable', () => {
     const config = readConfig({
       SECRETS_MANAGER_ENDPOINT: 'https://secretsmanager.eu-west-1.amazonaws.com',
       ROTOR_STRATEGY: 'alternating-users',
+      ROTOR_PG_ALLOWED_HOSTS: 'db-1.internal:5433, 10.0.0.7',
       ROTOR_PASSWORD_SOURCE: 'secrets-manager',
       ROTOR_DEADLINE_MARGIN_MS: '3000',
       ROTOR_PG_TLS: 'require',
@@ -30,6 +43,7 @@ describe('readConfig', () => {
       passwordSource: 'secrets-manager',
       deadlineMarginMs: 3000,
       engine: {
+        allowedHosts: ['db-1.internal:5433', '10.0.0.7'],
         tls: 'require',
         ca: '/opt/rds-global-bundle.pem',
         connectTimeoutMs: 2500,
@@ -43,11 +57,17 @@ describe('readConfig', () => {
       readConfig({ ROTOR_STRATEGY: 'dual-password', ROTOR_PG_TLS: 'off', ROTOR_PG_SCRAM_ITERATIONS: '10' }),
     ).toThrow(/ROTOR_STRATEGY.*ROTOR_PG_TLS.*ROTOR_PG_SCRAM_ITERATIONS/);
   });
+
+  it('fails every invocation when an allowed host is not a host', async () => {
+    const handler = buildHandler({ ROTOR_PG_ALLOWED_HOSTS: 'postgres@db.internal' });
+    const event = { Step: 'createSecret', SecretId: 'arn:x', ClientRequestToken: 't' };
+    await expect(handler(event)).rejects.toMatchObject({ code: 'INVALID_CONFIGURATION' });
+  });
 });
 
 describe('buildHandler', () => {
   it('fails every invocation with the configuration error instead of crashing the cold start', async () => {
-    const handler = buildHandler({ ROTOR_PG_TLS: 'sometimes' });
+    const handler = buildHandler({ ROTOR_PG_ALLOWED_HOSTS: 'db.internal', ROTOR_PG_TLS: 'sometimes' });
     const event = { Step: 'createSecret', SecretId: 'arn:x', ClientRequestToken: 't' };
     await expect(handler(event)).rejects.toMatchObject({ code: 'INVALID_CONFIGURATION' });
     await expect(handler(event)).rejects.toMatchObject({ code: 'INVALID_CONFIGURATION' });

@@ -1,12 +1,20 @@
 /**
  * End to end: the built bundle registered as a rotation function in the local AWS endpoint, RotateSecret
- * through the real SDK, a real PostgreSQL (md5 authentication) standing in for Redshift. Both strategies,
- * three rotations each, real logins with negative controls, a client loop that follows AWSCURRENT, and
- * the server's statement log checked for clear-text passwords.
+ * through the real SDK, a real PostgreSQL (md5 authentication) standing in for Redshift cluster "analytics",
+ * whose endpoint the functions learn from the local DescribeClusters. Both strategies over both transports,
+ * three rotations each, real logins with negative controls, a client loop that follows AWSCURRENT, and the
+ * secret-material scan: the server's statement log (log_statement=all), the function logs and the Data API
+ * statement history.
  */
+import {
+  DescribeStatementCommand,
+  ListStatementsCommand,
+  RedshiftDataClient,
+} from '@aws-sdk/client-redshift-data';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -23,6 +31,7 @@ const functionArns: Record<Transport, string> = { pg: '', 'data-api': '' };
 type Transport = 'pg' | 'data-api';
 const TRANSPORTS: Transport[] = ['pg', 'data-api'];
 let iamFunctionArn = '';
+let unprovenFunctionArn = '';
 const PREFIX: Record<Transport, string> = { pg: 'direct', 'data-api': 'dataapi' };
 const passwordsSeen = new Set<string>();
 
@@ -97,6 +106,109 @@ function followCurrent(secretId: string) {
   };
 }
 
+/** A password change as the engine writes it: the only place an md5 hash may appear. */
+const PASSWORD_STATEMENT = /(?:ALTER|CREATE) USER "[^"]+" PASSWORD 'md5[0-9a-f]{32}'/g;
+
+/** Username and password of every version of every secret in the local Secrets Manager. */
+async function everyVersionCredential(): Promise<Array<{ username: string; password: string }>> {
+  const found: Array<{ username: string; password: string }> = [];
+  const { SecretList = [] } = (await aws.secretsManager.call('ListSecrets', { MaxResults: 100 })) as {
+    SecretList?: Array<{ ARN: string }>;
+  };
+  for (const secret of SecretList) {
+    const versions = await sm.send(
+      new ListSecretVersionIdsCommand({ SecretId: secret.ARN, IncludeDeprecated: true }),
+    );
+    for (const version of versions.Versions ?? []) {
+      const value = await sm
+        .send(new GetSecretValueCommand({ SecretId: secret.ARN, VersionId: version.VersionId }))
+        .catch(() => undefined);
+      try {
+        const parsed = JSON.parse(value?.SecretString ?? '') as { username?: unknown; password?: unknown };
+        if (typeof parsed.password === 'string' && typeof parsed.username === 'string') {
+          found.push({ username: parsed.username, password: parsed.password });
+        }
+      } catch {
+        // Not a JSON secret (the malformed-secret test): no password to look for.
+      }
+    }
+  }
+  return found;
+}
+
+/** Every statement the Data API keeps (ListStatements, every status), described in full. */
+async function dataApiHistory() {
+  const data = new RedshiftDataClient({
+    endpoint: aws.endpoint,
+    region: aws.region,
+    credentials: aws.credentials,
+  });
+  try {
+    const statements: unknown[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await data.send(
+        new ListStatementsCommand({
+          Status: 'ALL',
+          MaxResults: 100,
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
+      );
+      for (const listed of page.Statements ?? []) {
+        statements.push(listed, await data.send(new DescribeStatementCommand({ Id: listed.Id })));
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    // Every text the history holds (statements, parameters, errors), unescaped.
+    const leaves = (value: unknown): string[] =>
+      typeof value === 'string'
+        ? [value]
+        : value && typeof value === 'object'
+          ? Object.values(value).flatMap(leaves)
+          : [];
+    const text = leaves(statements).join('\n');
+    const passwordStatementsByUser: Record<string, number> = {};
+    const described = statements.filter((_, index) => index % 2 === 1) as Array<{
+      QueryString?: string;
+      SubStatements?: Array<{ QueryString?: string }>;
+    }>;
+    for (const statement of described) {
+      const texts = [statement.QueryString, ...(statement.SubStatements ?? []).map((sub) => sub.QueryString)];
+      for (const sql of texts) {
+        const user = /^(?:ALTER|CREATE) USER "([^"]+)" PASSWORD 'md5/.exec(sql ?? '')?.[1];
+        if (user) passwordStatementsByUser[user] = (passwordStatementsByUser[user] ?? 0) + 1;
+      }
+    }
+    return { statements: described, text, passwordStatementsByUser };
+  } finally {
+    data.destroy();
+  }
+}
+
+const THIS_ACCOUNT_CLUSTER = 'arn:aws:redshift:us-east-1:123456789012:cluster:analytics';
+const OTHER_ACCOUNT_CLUSTER = 'arn:aws:redshift:us-east-1:999999999999:cluster:analytics';
+
+/** Alternating users with an admin secret as Redshift manages it (no host; the cluster ARN in a tag). */
+async function rotateWithManagedAdmin(name: string, user: string, clusterArn: string) {
+  const password = `${user.replace('_', '')}Initial1Password`;
+  await createLogin(user, password);
+  const admin = await sm.send(
+    new CreateSecretCommand({
+      Name: `${name}-admin`,
+      SecretString: JSON.stringify({ username: server.user, password: server.password }),
+      Tags: [{ Key: 'aws:redshift:primaryclusterarn', Value: clusterArn }],
+    }),
+  );
+  await sm.send(
+    new CreateSecretCommand({
+      Name: name,
+      SecretString: secretValue(user, password, { masterarn: admin.ARN }),
+    }),
+  );
+  await sm.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: functionArns.pg }));
+  return aws.waitForRotation(name, { timeoutMs: 30_000 });
+}
+
 let bundle: ReturnType<typeof buildBundle>;
 
 beforeAll(async () => {
@@ -109,30 +221,36 @@ beforeAll(async () => {
     // The Data API's cluster "analytics" is the same PostgreSQL; the service logs in with the secrets it is given.
     redshiftData: { clusters: { analytics: server.connectionString() } },
   });
-  for (const transport of TRANSPORTS) {
-    functionArns[transport] = aws.registerFunction({
-      functionName: `rotor-redshift-${transport}`,
+  // Every function names its cluster; its endpoint comes from DescribeClusters. TLS is off only because the
+  // local PostgreSQL has none (a downgrade the functions log as a warning on every invocation).
+  const base = {
+    ROTOR_REDSHIFT_CLUSTER_IDENTIFIER: 'analytics',
+    ROTOR_REDSHIFT_TLS: 'disable',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  };
+  const register = (functionName: string, environment: Record<string, string>) =>
+    aws.registerFunction({
+      functionName,
       bundlePath,
       handler: 'index.handler',
       timeoutSeconds: 30,
-      environment: {
-        ROTOR_REDSHIFT_TRANSPORT: transport,
-        ROTOR_REDSHIFT_TLS: 'disable',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-      },
+      environment: { ...base, ...environment },
     }).functionArn;
+  for (const transport of TRANSPORTS) {
+    functionArns[transport] = register(`rotor-redshift-${transport}`, {
+      ROTOR_REDSHIFT_TRANSPORT: transport,
+    });
   }
-  iamFunctionArn = aws.registerFunction({
-    functionName: 'rotor-redshift-data-api-iam',
-    bundlePath,
-    handler: 'index.handler',
-    timeoutSeconds: 30,
-    environment: {
-      ROTOR_REDSHIFT_TRANSPORT: 'data-api',
-      ROTOR_REDSHIFT_DATA_API_AUTH: 'temporary-credentials',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-    },
-  }).functionArn;
+  iamFunctionArn = register('rotor-redshift-data-api-iam', {
+    ROTOR_REDSHIFT_TRANSPORT: 'data-api',
+    ROTOR_REDSHIFT_DATA_API_AUTH: 'temporary-credentials',
+  });
+  // No route to the cluster: nothing can prove the new passwords, so the opt-out is explicit.
+  unprovenFunctionArn = register('rotor-redshift-data-api-unproven', {
+    ROTOR_REDSHIFT_TRANSPORT: 'data-api',
+    ROTOR_REDSHIFT_LOGIN_CHECK: 'none',
+    ROTOR_LOGIN_TEST: 'off',
+  });
   sm = new SecretsManagerClient({ endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials });
 });
 
@@ -264,13 +382,15 @@ describe.each(TRANSPORTS)('RotateSecret with the bundled function (%s transport)
   });
 
   if (transport === 'data-api') {
-    it('says in its logs that the Data API could not prove the passwords', () => {
+    it('proves every new password with a direct login at the endpoint DescribeClusters reports', () => {
       const logs = aws
         .invocations()
         .filter((i) => i.functionName === 'rotor-redshift-data-api' && i.step === 'testSecret')
         .map((i) => i.logs)
         .join('\n');
-      expect(logs).toMatch(/skipped: the Redshift Data API authenticates with a stored secret/);
+      expect(logs).toMatch(/testSecret finished/);
+      expect(logs).not.toMatch(/skipped/);
+      expect(aws.apiCalls().redshift?.DescribeClusters).toBeGreaterThan(0);
     });
   }
 });
@@ -292,6 +412,45 @@ describe('RotateSecret with the bundled function: refusals and logs', () => {
       expect(await canLogin(url, 'iam_single', previous)).toBe(false);
       previous = String(value.password);
     }
+  });
+
+  it('without a route to the cluster, rotates only with the login test explicitly off, warning every time', async () => {
+    const initial = 'Unproven1Password';
+    await createLogin('unproven_single', initial);
+    await sm.send(
+      new CreateSecretCommand({
+        Name: 'unproven-single',
+        SecretString: secretValue('unproven_single', initial),
+      }),
+    );
+    await sm.send(
+      new RotateSecretCommand({ SecretId: 'unproven-single', RotationLambdaARN: unprovenFunctionArn }),
+    );
+    const record = await aws.waitForRotation('unproven-single', { timeoutMs: 60_000 });
+    expect(record.error).toBeUndefined();
+    const value = await current('unproven-single');
+    expect(await canLogin(url, 'unproven_single', String(value.password))).toBe(true);
+    const testSecret = aws
+      .invocations()
+      .filter((i) => i.functionName === 'rotor-redshift-data-api-unproven' && i.step === 'testSecret')
+      .map((i) => i.logs)
+      .join('\n');
+    expect(testSecret).toMatch(/"level":"WARN".*The login test is off \(ROTOR_LOGIN_TEST=off\)/);
+    expect(testSecret).toMatch(/skipped: the Redshift Data API authenticates with a stored secret/);
+  });
+
+  it('warns of the TLS downgrade on every invocation, and names every connection at cold start', () => {
+    const pgInvocations = aws.invocations().filter((i) => i.functionName === 'rotor-redshift-pg');
+    expect(pgInvocations.length).toBeGreaterThan(4);
+    for (const invocation of pgInvocations) {
+      expect(invocation.logs).toMatch(
+        /"level":"WARN".*TLS downgrade: the Redshift \(pg\) connection uses no TLS \(passwords in clear text\) because of ROTOR_REDSHIFT_TLS=disable/,
+      );
+    }
+    const coldStart = pgInvocations.find((i) => i.coldStart)!.logs;
+    expect(coldStart).toMatch(
+      /Redshift rotation function ready.*"connections":\[\{"name":"Redshift \(pg\)","transport":"plaintext"/,
+    );
   });
 
   it.each([
@@ -358,40 +517,28 @@ describe('RotateSecret with the bundled function: refusals and logs', () => {
     expect(failed[0]?.errorType).toBe('InvalidSecretError');
   });
 
-  it('looks up a Redshift-managed admin secret through the Redshift API (lazy chunk), never trusting the user secret', async () => {
-    await createLogin('rs_managed', 'Managed1Password');
-    const admin = await sm.send(
-      new CreateSecretCommand({
-        Name: 'rs-managed-admin',
-        SecretString: JSON.stringify({ username: server.user, password: server.password }),
-        Tags: [
-          {
-            Key: 'aws:redshift:primaryclusterarn',
-            Value: 'arn:aws:redshift:us-east-1:123456789012:cluster:analytics',
-          },
-        ],
-      }),
-    );
-    await sm.send(
-      new CreateSecretCommand({
-        Name: 'rs-managed',
-        SecretString: secretValue('rs_managed', 'Managed1Password', { masterarn: admin.ARN }),
-      }),
-    );
-    await sm.send(new RotateSecretCommand({ SecretId: 'rs-managed', RotationLambdaARN: functionArns.pg }));
-    const record = await aws.waitForRotation('rs-managed', { timeoutMs: 30_000 });
-    // The local endpoint has no Redshift control plane: the lookup is attempted and fails, so the
-    // admin password is never sent to the host the rotated secret names.
+  it('rotates with a Redshift-managed admin secret of its own cluster, found through DescribeClusters (lazy chunk)', async () => {
+    const record = await rotateWithManagedAdmin('rs-managed', 'rs_managed', THIS_ACCOUNT_CLUSTER);
+    expect(record.error).toBeUndefined();
+    const value = await current('rs-managed');
+    expect(value.username).toBe('rs_managed_clone');
+    expect(await canLogin(url, 'rs_managed_clone', String(value.password))).toBe(true);
+  });
+
+  it("refuses a Redshift-managed admin secret tagged with another account's cluster: no clone, AWSCURRENT kept", async () => {
+    const record = await rotateWithManagedAdmin('rs-foreign', 'rs_foreign', OTHER_ACCOUNT_CLUSTER);
     expect(record.status).toBe('failed');
     const failed = aws
       .invocations()
-      .filter((i) => i.secretId?.includes('rs-managed') && i.outcome === 'failed');
-    expect(failed.at(-1)?.step).toBe('setSecret');
-    expect(failed.at(-1)?.errorMessage).toMatch(/look up cluster analytics/);
-    expect(await canLogin(url, 'rs_managed_clone', 'Managed1Password')).toBe(false);
+      .filter((i) => i.secretId?.includes('rs-foreign') && i.outcome === 'failed');
+    expect(failed.at(-1)).toMatchObject({ step: 'setSecret', errorType: 'InvalidSecretError' });
+    expect(failed.at(-1)?.errorMessage).toMatch(/account 999999999999/);
+    expect((await current('rs-foreign')).username).toBe('rs_foreign');
+    const clone = await superuser(`SELECT 1 FROM pg_user WHERE usename = 'rs_foreign_clone'`);
+    expect(clone.rowCount).toBe(0);
   });
 
-  it('never lets a clear-text password reach the server log or the function logs', () => {
+  it('keeps every password, and every md5 hash outside its own change, out of the server log, the function logs and the Data API history', async () => {
     const serverLog = server.output();
     for (const prefix of Object.values(PREFIX)) {
       expect(serverLog).toMatch(new RegExp(`ALTER USER "${prefix}_single" PASSWORD 'md5[0-9a-f]{32}'`));
@@ -419,10 +566,36 @@ describe('RotateSecret with the bundled function: refusals and logs', () => {
         `longest ${Math.max(...succeeded.map((i) => i.durationMs))} ms; median cold-start init ` +
         `${median(succeeded.filter((i) => i.initDurationMs > 0).map((i) => i.initDurationMs))} ms (local processes)`,
     );
-    expect(passwordsSeen.size).toBeGreaterThan(6);
+
+    // Every password of every version of every secret (pending versions of failed rotations included).
+    const credentials = await everyVersionCredential();
+    for (const credential of credentials) passwordsSeen.add(credential.password);
+    expect(passwordsSeen.size).toBeGreaterThan(20);
+    const history = await dataApiHistory();
+    expect(history.statements.length).toBeGreaterThan(10);
+
     for (const password of passwordsSeen) {
       expect(serverLog).not.toContain(password);
       expect(functionLogs).not.toContain(password);
+      expect(history.text).not.toContain(password);
     }
+    // An md5 hash is a login equivalent under md5 authentication: it may appear only inside the one statement
+    // that sets it (the server must see it), never in a log line, an error or any other statement.
+    const hashes = credentials.map((c) => md5PasswordHash(c.password, c.username));
+    const outsideChanges = (text: string) => text.replace(PASSWORD_STATEMENT, '');
+    for (const hash of hashes) {
+      expect(functionLogs).not.toContain(hash.slice(3));
+      expect(outsideChanges(serverLog)).not.toContain(hash.slice(3));
+      expect(outsideChanges(history.text)).not.toContain(hash.slice(3));
+    }
+    // The Data API keeps statement texts for 24 hours: the functions leave one password statement per change
+    // in it, and logins add nothing (they are direct, or skipped).
+    expect(history.passwordStatementsByUser).toEqual({
+      dataapi_single: 3,
+      iam_single: 3,
+      unproven_single: 1,
+      dataapi_app_clone: 2,
+      dataapi_app: 1,
+    });
   });
 });

@@ -11,6 +11,55 @@ describe('readConfig', () => {
     expect(config.engine.transport).toBe('pg');
     expect(config.engine.pg).toEqual({ tls: 'verify-full' });
     expect(config.engine.password).toEqual({});
+    expect(config.loginTest).toBe('required');
+    expect(config.connections).toEqual([
+      { name: 'Redshift (pg)', transport: 'verified-tls' },
+      { name: 'Redshift control plane (DescribeClusters / GetWorkgroup)', transport: 'verified-tls' },
+    ]);
+  });
+
+  it('takes allowed hosts instead of asking the control plane', () => {
+    const config = readConfig({
+      ROTOR_REDSHIFT_ALLOWED_HOSTS: ' analytics.abc.eu-west-1.redshift.amazonaws.com, 10.0.0.5:5440 ',
+    });
+    expect(config.engine.allowedHosts).toEqual([
+      'analytics.abc.eu-west-1.redshift.amazonaws.com',
+      '10.0.0.5:5440',
+    ]);
+    expect(config.connections.map((c) => c.name)).toEqual(['Redshift (pg)']);
+  });
+
+  it('declares TLS downgrades by the setting that chose them', () => {
+    expect(readConfig({ ROTOR_REDSHIFT_TLS: 'disable' }).connections[0]).toEqual({
+      name: 'Redshift (pg)',
+      transport: 'plaintext',
+      setting: 'ROTOR_REDSHIFT_TLS=disable',
+    });
+    expect(readConfig({ ROTOR_REDSHIFT_TLS: 'require' }).connections[0]).toMatchObject({
+      transport: 'unverified-tls',
+      setting: 'ROTOR_REDSHIFT_TLS=require',
+    });
+  });
+
+  it('proves Data API rotations with direct logins by default', () => {
+    const config = readConfig({
+      ROTOR_REDSHIFT_TRANSPORT: 'data-api',
+      ROTOR_REDSHIFT_CLUSTER_IDENTIFIER: 'analytics',
+    });
+    expect(config.engine).toMatchObject({ clusterIdentifier: 'analytics', dataApi: { loginCheck: 'pg' } });
+    expect(config.connections.map((c) => c.name)).toEqual([
+      'Redshift Data API',
+      'Redshift login test (pg)',
+      'Redshift control plane (DescribeClusters / GetWorkgroup)',
+    ]);
+  });
+
+  it('refuses a Data API function that cannot log in unless the login test is explicitly off', () => {
+    const env = { ROTOR_REDSHIFT_TRANSPORT: 'data-api', ROTOR_REDSHIFT_LOGIN_CHECK: 'none' };
+    expect(() => readConfig(env)).toThrow(/ROTOR_LOGIN_TEST=off/);
+    const config = readConfig({ ...env, ROTOR_LOGIN_TEST: 'off' });
+    expect(config.loginTest).toBe('off');
+    expect(config.connections).toEqual([{ name: 'Redshift Data API', transport: 'verified-tls' }]);
   });
 
   it('maps the environment of AWS functions and Rotor variables', () => {
@@ -32,7 +81,8 @@ describe('readConfig', () => {
     expect(config.engine).toMatchObject({
       transport: 'data-api',
       pg: { tls: 'verify-full', connectTimeoutMs: 2500 },
-      dataApi: { auth: 'temporary-credentials', workgroupName: 'reporting' },
+      workgroupName: 'reporting',
+      dataApi: { auth: 'temporary-credentials', loginCheck: 'pg' },
       password: {
         length: 40,
         excludeCharacters: ':;',
@@ -63,6 +113,11 @@ describe('buildHandler', () => {
       code: 'INVALID_CONFIGURATION',
       message: expect.stringMatching(/8-64/),
     });
+  });
+
+  it('fails every invocation when an allowed host is not a host', async () => {
+    const handler = buildHandler({ ROTOR_REDSHIFT_ALLOWED_HOSTS: 'admin@db.internal' });
+    await expect(handler({}, undefined)).rejects.toMatchObject({ code: 'INVALID_CONFIGURATION' });
   });
 
   it('rejects events that are not rotation events', async () => {

@@ -107,10 +107,9 @@ describe('template.yaml', () => {
       'redshift-data:GetStatementResult',
       'redshift-data:ListStatements',
       'redshift:GetClusterCredentials',
-      'redshift-serverless:GetCredentials',
       'redshift:DescribeClusters',
-      'redshift-serverless:ListNamespaces',
-      'redshift-serverless:ListWorkgroups',
+      'redshift-serverless:GetWorkgroup',
+      'redshift-serverless:GetNamespace',
       'kms:Decrypt',
       'kms:GenerateDataKey',
       'ec2:CreateNetworkInterface',
@@ -147,30 +146,76 @@ describe('template.yaml', () => {
     expect(statements().flatMap(actionsOf)).not.toContain('secretsmanager:GetRandomPassword');
   });
 
-  it('grants Data API, temporary-credential and VPC permissions only under their conditions', () => {
+  it('grants Data API, endpoint lookups, temporary credentials and VPC permissions only under their conditions', () => {
     const conditional: Record<string, string> = {
+      LookUpTheClusterEndpoint: 'LooksUpClusterEndpoint',
+      LookUpTheWorkgroupEndpoint: 'LooksUpWorkgroupEndpoint',
+      CheckTheManagedAdminNamespace: 'ChecksManagedAdminNamespace',
       RunStatementsOnTheCluster: 'DataApiOnCluster',
       RunStatementsOnTheWorkgroup: 'DataApiOnServerless',
-      ReadOwnStatements: 'UseDataApi',
-      TemporaryCredentialsOnTheCluster: 'TemporaryCredentialsOnCluster',
-      TemporaryCredentialsOnTheWorkgroup: 'TemporaryCredentialsOnServerless',
+      FollowOwnStatements: 'UseDataApi',
+      ListOwnStatements: 'ReadsStatementHistory',
+      TemporaryCredentialsForOneUser: 'UseTemporaryCredentials',
       DecryptTheSecrets: 'HasKmsKey',
-      LookUpTheClusterEndpoint: 'LookUpManagedAdminEndpoint',
-      LookUpTheWorkgroupEndpoint: 'LookUpManagedAdminEndpoint',
       LambdaNetworkInterfaces: 'UseVpc',
     };
     for (const [sid, condition] of Object.entries(conditional)) expect(bySid(sid).condition).toBe(condition);
-    const wildcard = statements()
-      .filter((s) => s.Resource === '*')
-      .map((s) => s.Sid);
-    // Only actions without a resource type may use '*'.
-    expect(wildcard.sort()).toEqual([
-      'LambdaNetworkInterfaces',
-      'LookUpTheWorkgroupEndpoint',
-      'ReadOwnStatements',
-    ]);
-    const cluster = JSON.stringify(bySid('RunStatementsOnTheCluster').Resource);
-    expect(cluster).toContain(`:cluster:$\{ClusterIdentifier}`);
+    expect(
+      statements()
+        .map((s) => s.Sid)
+        .sort(),
+    ).toEqual([...Object.keys(conditional), 'RotateTheSecret', 'ReadTheAdminSecret'].sort());
+  });
+
+  it('names the one cluster or workgroup in every Redshift resource', () => {
+    const resourceOf = (sid: string) => JSON.stringify(bySid(sid).Resource);
+    expect(resourceOf('LookUpTheClusterEndpoint')).toContain(`:cluster:$\{ClusterIdentifier}`);
+    expect(resourceOf('RunStatementsOnTheCluster')).toContain(`:cluster:$\{ClusterIdentifier}`);
+    expect(resourceOf('LookUpTheWorkgroupEndpoint')).toContain(`:workgroup/$\{WorkgroupId}`);
+    expect(resourceOf('RunStatementsOnTheWorkgroup')).toContain(`:workgroup/$\{WorkgroupId}`);
+    expect(resourceOf('CheckTheManagedAdminNamespace')).toContain(`:namespace/$\{NamespaceId}`);
+  });
+
+  it('grants temporary credentials for one database user and one database, on the named cluster only', () => {
+    const parameters = template.Parameters as Record<string, { Default?: unknown }>;
+    expect(parameters.DatabaseUser?.Default).toBe('');
+    expect(JSON.stringify(bySid('TemporaryCredentialsForOneUser').Resource)).toBe(
+      JSON.stringify([
+        {
+          'Fn::Sub': `arn:$\{AWS::Partition}:redshift:$\{AWS::Region}:$\{AWS::AccountId}:dbuser:$\{ClusterIdentifier}/$\{DatabaseUser}`,
+        },
+        {
+          'Fn::Sub': `arn:$\{AWS::Partition}:redshift:$\{AWS::Region}:$\{AWS::AccountId}:dbname:$\{ClusterIdentifier}/$\{DatabaseName}`,
+        },
+      ]),
+    );
+    // Serverless takes no DbUser: temporary credentials there are refused, and never granted.
+    expect(statements().flatMap(actionsOf)).not.toContain('redshift-serverless:GetCredentials');
+  });
+
+  it("limits the statement-history actions to the role's own statements", () => {
+    for (const sid of ['FollowOwnStatements', 'ListOwnStatements']) {
+      expect((bySid(sid) as unknown as { Condition: unknown }).Condition).toEqual({
+        StringEquals: { 'redshift-data:statement-owner-iam-userid': `$\{aws:userid}` },
+      });
+    }
+  });
+
+  it('refuses at deploy time what the function would refuse at run time', () => {
+    const rules = template.Rules as Record<string, { Assertions: Array<{ AssertDescription: string }> }>;
+    const descriptions = Object.values(rules).flatMap((rule) =>
+      rule.Assertions.map((a) => a.AssertDescription),
+    );
+    expect(descriptions).toEqual(
+      expect.arrayContaining([
+        'Give ClusterIdentifier or WorkgroupName (a pg function may give AllowedHosts instead)',
+        'Give ClusterIdentifier or WorkgroupName, not both',
+        'A workgroup needs its WorkgroupId (IAM resources name workgroups by id)',
+        'Temporary credentials (DbUser) work on provisioned clusters only',
+        'Temporary credentials need the DatabaseUser they are granted for',
+        'LoginCheck=none cannot prove a new password; set LoginTest=off to accept that',
+      ]),
+    );
   });
 
   it('lets Secrets Manager invoke the function only from this account', () => {

@@ -183,7 +183,12 @@ beforeAll(async () => {
     bundlePath: bundles.redshift,
     handler: 'index.handler',
     timeoutSeconds: 60,
-    environment: { ROTOR_REDSHIFT_TLS: 'disable', POWERTOOLS_LOG_LEVEL: 'WARN' },
+    environment: {
+      // The one server the function may connect to (a secret's host alone is never trusted).
+      ROTOR_REDSHIFT_ALLOWED_HOSTS: `${postgres.host}:${postgres.port}`,
+      ROTOR_REDSHIFT_TLS: 'disable',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    },
   }).functionArn;
   const clientConfig = { endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials };
   sm = new SecretsManagerClient(clientConfig);

@@ -40,3 +40,11 @@ export {
   validatePasswordPolicy,
 } from './password-policy.js';
 export { type PollOptions, pollUntil } from './poll.js';
+export {
+  assertSecretKeepsTls,
+  findEndpoint,
+  type HostPort,
+  parseHostPort,
+  sameHost,
+  type TlsMode,
+} from './trusted-endpoint.js';

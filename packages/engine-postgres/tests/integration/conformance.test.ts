@@ -7,7 +7,8 @@ describeEngineConformance({
   name: 'postgres (scram-sha-256)',
   startTarget: () => startPostgresTarget({ authMethod: 'scram-sha-256' }),
   // Loopback test server without TLS; the engine's default is verify-full.
-  createEngine: () => postgresEngine({ tls: 'disable' }),
+  createEngine: (target) =>
+    postgresEngine({ tls: 'disable', allowedHosts: [`${target.server.host}:${target.server.port}`] }),
   skip: {
     'wait-abort': 'ALTER ROLE applies when its statement returns; there is nothing to wait for',
     'rotation-dual-password': 'a PostgreSQL role holds exactly one password',

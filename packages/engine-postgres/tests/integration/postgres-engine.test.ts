@@ -4,6 +4,7 @@ import { createCapturingLogger, runConformanceChecks, stepContext } from '@rotor
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type PostgresEngineOptions,
   type PostgresSecret,
   postgresEngine,
   postgresPasswordPolicy,
@@ -13,7 +14,10 @@ import { type PostgresTarget, startPostgresTarget } from './support/postgres-tar
 
 let target: PostgresTarget;
 let counter = 0;
-const engine = postgresEngine({ tls: 'disable' });
+let engine: RotationEngine<PostgresSecret>;
+/** The function's configuration: loopback without TLS, and the one server it may connect to. */
+const engineAt = (server: { host: string; port: number }, options: PostgresEngineOptions = {}) =>
+  postgresEngine({ tls: 'disable', allowedHosts: [`${server.host}:${server.port}`], ...options });
 const password = (): string => generatePassword(postgresPasswordPolicy);
 
 async function newUser(): Promise<PostgresSecret> {
@@ -39,6 +43,7 @@ async function roleExists(username: string): Promise<boolean> {
 
 beforeAll(async () => {
   target = await startPostgresTarget({ authMethod: 'scram-sha-256' });
+  engine = engineAt(target.server);
 });
 afterAll(async () => {
   await target?.stop();
@@ -85,7 +90,7 @@ describe('postgresEngine against a real PostgreSQL (scram-sha-256 only)', () => 
   it('writes verifiers with the configured iteration count, and they still log in', async () => {
     const user = await newUser();
     const next = password();
-    await postgresEngine({ tls: 'disable', scramIterations: 10_000 }).setPasswords(
+    await engineAt(target.server, { scramIterations: 10_000 }).setPasswords(
       { user: { ...user, password: next }, passwords: [next], principal: adminPrincipal() },
       stepContext(),
     );
@@ -157,7 +162,7 @@ describe('postgresEngine against a real PostgreSQL (scram-sha-256 only)', () => 
 
   it('reports an unreachable server as a retryable EngineUnavailableError', async () => {
     const closed = { ...target.secretFor('nobody', 'Whatever-Password-1'), port: 1 };
-    await expect(engine.login(closed, stepContext())).rejects.toMatchObject({
+    await expect(engineAt(closed).login(closed, stepContext())).rejects.toMatchObject({
       code: 'ENGINE_UNAVAILABLE',
       retryable: true,
     });
@@ -175,6 +180,7 @@ describe('postgresEngine: negative controls for the conformance suite', () => {
   it('the suite catches an engine whose verifier is for a different password', async () => {
     const broken: RotationEngine<PostgresSecret> = postgresEngine({
       tls: 'disable',
+      allowedHosts: [`${target.server.host}:${target.server.port}`],
       // Rewrites every verifier to one for another password, as a bug in the SCRAM code would.
       clientFactory: (config) => {
         const client = new pg.Client(config);
@@ -217,13 +223,14 @@ describe('postgresEngine on a server whose pg_hba uses md5', () => {
       await md5Target.createUser('md5_user', initial);
       const user = md5Target.secretFor('md5_user', initial);
       const next = password();
-      await engine.setPasswords(
+      const md5Engine = engineAt(md5Target.server);
+      await md5Engine.setPasswords(
         { user: { ...user, password: next }, passwords: [next], principal: { kind: 'self', secret: user } },
         stepContext(),
       );
       expect(await md5Target.canLogin('md5_user', next)).toBe(true);
       expect(await md5Target.canLogin('md5_user', initial)).toBe(false);
-      await expect(engine.login({ ...user, password: next }, stepContext())).resolves.toEqual({
+      await expect(md5Engine.login({ ...user, password: next }, stepContext())).resolves.toEqual({
         status: 'accepted',
       });
     } finally {

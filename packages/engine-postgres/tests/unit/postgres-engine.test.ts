@@ -111,7 +111,7 @@ const secret = (username: string, password: string): PostgresSecret => ({
 describe('postgresEngine statements (scripted server)', () => {
   it('changes its own password with one ALTER ROLE carrying a quoted identifier and a verifier', async () => {
     const server = scriptedServer({ 'we"ird': 'Old-Password-1' });
-    const engine = postgresEngine({ clientFactory: server.factory });
+    const engine = postgresEngine({ allowedHosts: ['db.internal'], clientFactory: server.factory });
     await engine.setPasswords(
       {
         user: secret('we"ird', 'New-Password-1'),
@@ -127,7 +127,7 @@ describe('postgresEngine statements (scripted server)', () => {
 
   it('treats a retry whose new password already logs in as done, without a statement', async () => {
     const server = scriptedServer({ app: 'New-Password-1' });
-    const engine = postgresEngine({ clientFactory: server.factory });
+    const engine = postgresEngine({ allowedHosts: ['db.internal'], clientFactory: server.factory });
     await engine.setPasswords(
       {
         user: secret('app', 'New-Password-1'),
@@ -142,7 +142,7 @@ describe('postgresEngine statements (scripted server)', () => {
 
   it('with an admin, checks the role exists first and writes nothing for a missing one', async () => {
     const server = scriptedServer({ admin: 'Admin-Password-1' });
-    const engine = postgresEngine({ clientFactory: server.factory });
+    const engine = postgresEngine({ allowedHosts: ['db.internal'], clientFactory: server.factory });
     await expect(
       engine.setPasswords(
         {
@@ -165,7 +165,11 @@ describe('postgresEngine statements (scripted server)', () => {
 
   it('never lets a connection outlast the time left before the Lambda deadline', async () => {
     const server = scriptedServer({ app: 'Current-Password-1' });
-    const engine = postgresEngine({ clientFactory: server.factory, connectTimeoutMs: 5_000 });
+    const engine = postgresEngine({
+      allowedHosts: ['db.internal'],
+      clientFactory: server.factory,
+      connectTimeoutMs: 5_000,
+    });
     await engine.login(secret('app', 'Current-Password-1'), {
       ...stepContext(),
       remainingTimeMs: () => 1_234,
@@ -176,7 +180,7 @@ describe('postgresEngine statements (scripted server)', () => {
 
   it('refuses two passwords and the control plane before connecting', async () => {
     const server = scriptedServer({});
-    const engine = postgresEngine({ clientFactory: server.factory });
+    const engine = postgresEngine({ allowedHosts: ['db.internal'], clientFactory: server.factory });
     await expect(
       engine.setPasswords(
         {
@@ -201,7 +205,10 @@ describe('postgresEngine statements (scripted server)', () => {
   });
 
   it('names the fields of a malformed admin secret, never its values', async () => {
-    const engine = postgresEngine({ clientFactory: scriptedServer({}).factory });
+    const engine = postgresEngine({
+      allowedHosts: ['db.internal'],
+      clientFactory: scriptedServer({}).factory,
+    });
     const error = await engine.cloneUser!(
       {
         source: secret('app', 'Old-Password-1'),
@@ -218,5 +225,75 @@ describe('postgresEngine statements (scripted server)', () => {
       message: expect.stringContaining('fields: username'),
     });
     expect((error as Error).message).not.toContain('Secret-Admin-9');
+  });
+});
+
+describe('postgresEngine: where it may connect', () => {
+  const admin = (value: Record<string, unknown>) => ({
+    kind: 'admin' as const,
+    admin: {
+      secretId: 'arn:admin',
+      value: { username: 'admin', password: 'Admin-Password-1', ...value },
+      tags: {},
+    },
+  });
+
+  it('connects nowhere without allowed hosts', async () => {
+    const server = scriptedServer({ app: 'Current-Password-1' });
+    const engine = postgresEngine({ clientFactory: server.factory });
+    await expect(engine.login(secret('app', 'Current-Password-1'), stepContext())).rejects.toMatchObject({
+      code: 'INVALID_CONFIGURATION',
+      message: expect.stringMatching(/no allowed hosts/),
+    });
+    expect(server.connections).toEqual([]);
+  });
+
+  it.each([
+    ['another host', { host: 'attacker.example' }],
+    ['another port of the allowed host', { port: 6543 }],
+  ])('refuses a secret naming %s before any connection, in preflight too', async (_label, where) => {
+    const server = scriptedServer({ app: 'Current-Password-1' });
+    const engine = postgresEngine({ allowedHosts: ['db.internal'], clientFactory: server.factory });
+    const redirected = { ...secret('app', 'Current-Password-1'), ...where };
+    for (const attempt of [
+      engine.login(redirected, stepContext()),
+      engine.preflight!({ secret: redirected }, stepContext({ step: 'createSecret' })),
+    ]) {
+      await expect(attempt).rejects.toMatchObject({
+        code: 'INVALID_SECRET',
+        message: expect.stringMatching(/not one of this function's allowed hosts \(db.internal:5432\)/),
+      });
+    }
+    expect(server.connections).toEqual([]);
+  });
+
+  it.each([[{ ssl: false }], [{ sslmode: 'disable' }], [{ ssl: 'false' }]])(
+    'refuses a secret whose %j would weaken TLS, before any connection',
+    async (keys) => {
+      const server = scriptedServer({ app: 'Current-Password-1' });
+      const engine = postgresEngine({ allowedHosts: ['db.internal'], clientFactory: server.factory });
+      await expect(
+        engine.login({ ...secret('app', 'Current-Password-1'), ...keys }, stepContext()),
+      ).rejects.toMatchObject({ code: 'INVALID_SECRET', message: expect.stringMatching(/weaker TLS/) });
+      expect(server.connections).toEqual([]);
+    },
+  );
+
+  it("sends the admin's password only to the user's own (allowed) server", async () => {
+    const server = scriptedServer({ admin: 'Admin-Password-1' });
+    const engine = postgresEngine({
+      allowedHosts: ['db.internal', 'other.internal'],
+      clientFactory: server.factory,
+    });
+    const change = (principal: ReturnType<typeof admin>) =>
+      engine.setPasswords(
+        { user: secret('app', 'New-Password-1'), passwords: ['New-Password-1'], principal },
+        stepContext(),
+      );
+    await expect(change(admin({ host: 'other.internal' }))).rejects.toMatchObject({
+      code: 'INVALID_SECRET',
+      message: expect.stringMatching(/refusing to send admin credentials elsewhere/),
+    });
+    expect(server.connections).toEqual([]);
   });
 });

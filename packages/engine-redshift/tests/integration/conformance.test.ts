@@ -3,7 +3,7 @@
  * Redshift, over the pg transport.
  */
 import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
-import { describeEngineConformance } from '@rotor/testkit';
+import { type ConformanceTarget, describeEngineConformance } from '@rotor/testkit';
 import pg from 'pg';
 import { redshiftEngine } from '../../src/redshift-engine.ts';
 import { type RedshiftSecret, redshiftSecretSchema } from '../../src/redshift-secret.ts';
@@ -22,7 +22,10 @@ async function asSuperuser<T>(
   }
 }
 
-describeEngineConformance<RedshiftSecret>({
+/** The target, plus the one host the function's configuration allows. */
+type Target = ConformanceTarget<RedshiftSecret> & { allowedHost: string };
+
+describeEngineConformance<RedshiftSecret, Target>({
   name: 'redshift (PostgreSQL stand-in, pg transport)',
   usernamePrefix: 'rsconf',
   async startTarget() {
@@ -36,6 +39,8 @@ describeEngineConformance<RedshiftSecret>({
       await client.query('GRANT SELECT ON conf.facts TO GROUP conf_readers');
     });
     return {
+      /** The function's configuration names where it may connect (the secret's host must be it). */
+      allowedHost: `${server.host}:${server.port}`,
       secretFor(username: string, password?: string) {
         return redshiftSecretSchema.parse({
           engine: 'redshift',
@@ -102,7 +107,8 @@ describeEngineConformance<RedshiftSecret>({
       stop: () => server.stop(),
     };
   },
-  createEngine: () => redshiftEngine({ pg: { tls: 'disable', connectTimeoutMs: 3_000 } }),
+  createEngine: (target) =>
+    redshiftEngine({ pg: { tls: 'disable', connectTimeoutMs: 3_000 }, allowedHosts: [target.allowedHost] }),
   skip: {
     'wait-abort': 'Redshift applies ALTER USER synchronously (asyncChanges: false)',
     'rotation-dual-password': 'a Redshift user holds one password',

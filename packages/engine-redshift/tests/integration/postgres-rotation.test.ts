@@ -29,8 +29,12 @@ const passwordsSeen = new Set<string>();
 const engine = () =>
   redshiftEngine({
     pg: { tls: 'disable', connectTimeoutMs: 3_000 },
+    allowedHosts: [allowedHost()],
     onStatement: (sql) => statements.push(sql),
   });
+
+/** The function's configuration: the only host it may connect to. */
+const allowedHost = () => `${server.host}:${server.port}`;
 
 async function asSuperuser<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: server.connectionString() });
@@ -372,7 +376,11 @@ describe('engine options against the server', () => {
     expect(await canLogin('resync_clone', 'ResyncClone2Password')).toBe(true);
     expect(await hasReturns()).toBe(false);
 
-    const resync = redshiftEngine({ pg: { tls: 'disable' }, copyPrivileges: 'every-rotation' });
+    const resync = redshiftEngine({
+      pg: { tls: 'disable' },
+      allowedHosts: [allowedHost()],
+      copyPrivileges: 'every-rotation',
+    });
     await resync.cloneUser!({ source, target, principal: { kind: 'admin', admin } }, stepContext());
     expect(await hasReturns()).toBe(true);
     const groups = await asSuperuser((client) =>
@@ -390,7 +398,9 @@ describe('engine options against the server', () => {
     await createLogin('checked', 'Checked1Password');
     const checked = redshiftEngine({
       transport: 'data-api',
-      dataApi: { loginCheck: 'pg', clusterIdentifier: 'analytics', region: 'us-east-1' },
+      clusterIdentifier: 'analytics',
+      allowedHosts: [allowedHost()],
+      dataApi: { loginCheck: 'pg', region: 'us-east-1' },
       pg: { tls: 'disable' },
     });
     const user = redshiftSecretSchema.parse(secretFor('checked', 'Checked1Password'));
@@ -403,7 +413,7 @@ describe('engine options against the server', () => {
 
 describe('transport security', () => {
   it('requires TLS by default: a server without TLS is refused before any password is sent', async () => {
-    const secure = redshiftEngine();
+    const secure = redshiftEngine({ allowedHosts: [allowedHost()] });
     const user = redshiftSecretSchema.parse(secretFor('solo', 'Whatever1Password'));
     await expect(secure.login(user, stepContext())).rejects.toMatchObject({
       code: 'ENGINE_UNAVAILABLE',

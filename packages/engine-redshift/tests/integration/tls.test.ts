@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redshiftEngine } from '../../src/redshift-engine.ts';
+import { type RedshiftEngineOptions, redshiftEngine } from '../../src/redshift-engine.ts';
 import { redshiftSecretSchema } from '../../src/redshift-secret.ts';
 import { stepContext } from '../support/step-context.ts';
 
@@ -95,13 +95,17 @@ afterAll(async () => {
   await wrongNameServer?.close();
 });
 
+/** An engine whose configuration allows exactly the fake server on `port`. */
+const engineFor = (port: number, options: RedshiftEngineOptions = {}) =>
+  redshiftEngine({ ...options, allowedHosts: [`127.0.0.1:${port}`] });
+
 const user = (port: number, host = '127.0.0.1') =>
   redshiftSecretSchema.parse({ engine: 'redshift', host, port, username: 'app', password: 'AppPassw0rdXyz' });
 
 describe('pg transport TLS', () => {
   it('verifies certificates by default: a self-signed one is refused before any login is sent', async () => {
     const before = tlsServer.startups;
-    await expect(redshiftEngine().login(user(tlsServer.port), stepContext())).rejects.toMatchObject({
+    await expect(engineFor(tlsServer.port).login(user(tlsServer.port), stepContext())).rejects.toMatchObject({
       code: 'ENGINE_UNAVAILABLE',
       retryable: true,
       message: expect.stringMatching(/certificate/i),
@@ -110,14 +114,14 @@ describe('pg transport TLS', () => {
   });
 
   it('trusts a given CA, checking the address against the certificate', async () => {
-    const engine = redshiftEngine({ pg: { ca: cert } });
+    const engine = engineFor(tlsServer.port, { pg: { ca: cert } });
     const outcome = await engine.login(user(tlsServer.port), stepContext());
     expect(outcome.status).toBe('rejected');
     expect(tlsServer.startups).toBeGreaterThan(0);
   });
 
   it('refuses a trusted certificate issued for another name', async () => {
-    const engine = redshiftEngine({ pg: { ca: otherCert } });
+    const engine = engineFor(wrongNameServer.port, { pg: { ca: otherCert } });
     await expect(engine.login(user(wrongNameServer.port), stepContext())).rejects.toMatchObject({
       code: 'ENGINE_UNAVAILABLE',
       message: expect.stringMatching(/altnames|certificate|Hostname/i),
@@ -127,12 +131,14 @@ describe('pg transport TLS', () => {
   });
 
   it('"require" encrypts without verifying', async () => {
-    const engine = redshiftEngine({ pg: { tls: 'require' } });
+    const engine = engineFor(tlsServer.port, { pg: { tls: 'require' } });
     expect((await engine.login(user(tlsServer.port), stepContext())).status).toBe('rejected');
   });
 
   it('fails clearly when the server does not offer TLS', async () => {
-    await expect(redshiftEngine().login(user(plainServer.port), stepContext())).rejects.toMatchObject({
+    await expect(
+      engineFor(plainServer.port).login(user(plainServer.port), stepContext()),
+    ).rejects.toMatchObject({
       code: 'ENGINE_UNAVAILABLE',
       message: expect.stringMatching(/SSL/),
     });
@@ -143,7 +149,7 @@ describe('pg transport TLS', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as { port: number }).port;
     try {
-      const engine = redshiftEngine({ pg: { connectTimeoutMs: 20_000 } });
+      const engine = engineFor(port, { pg: { connectTimeoutMs: 20_000 } });
       const started = Date.now();
       await expect(
         engine.login(user(port), stepContext({ remainingTimeMs: () => 700 })),

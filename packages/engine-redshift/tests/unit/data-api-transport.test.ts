@@ -67,7 +67,10 @@ describe('data-api transport: single user', () => {
       .resolvesOnce({ Id: 'stmt-1', Status: 'SUBMITTED' })
       .resolvesOnce({ Id: 'stmt-1', Status: 'STARTED' })
       .resolves({ Id: 'stmt-1', Status: 'FINISHED', HasResultSet: false });
-    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, pollIntervalMs: 10 } });
+    const engine = redshiftEngine({
+      transport: 'data-api',
+      dataApi: { client, loginCheck: 'none', pollIntervalMs: 10 },
+    });
     const context = stepContext();
     const current = secret({ password: CURRENT_PASSWORD });
 
@@ -129,7 +132,10 @@ describe('data-api transport: single user', () => {
         Status: 'FAILED',
         Error: 'FATAL: password authentication failed for user "app"',
       });
-    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, pollIntervalMs: 10 } });
+    const engine = redshiftEngine({
+      transport: 'data-api',
+      dataApi: { client, loginCheck: 'none', pollIntervalMs: 10 },
+    });
     const change = (token: string) =>
       engine.setPasswords(
         { user: secret(), passwords: [PENDING_PASSWORD], principal: { kind: 'self', secret: secret() } },
@@ -162,33 +168,48 @@ describe('data-api transport: single user', () => {
   });
 
   it('reports logins as skipped: the Data API cannot present a given password', async () => {
-    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client } });
+    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, loginCheck: 'none' } });
     const outcome = await engine.login(secret(), stepContext());
     expect(outcome.status).toBe('skipped');
     expect(dataApi.calls()).toHaveLength(0);
   });
 
-  it('uses temporary credentials (DbUser) and a Serverless workgroup taken from the host', async () => {
+  it('uses temporary credentials (DbUser) on a cluster taken from the host', async () => {
     dataApi.on(BatchExecuteStatementCommand).resolves({ Id: 'stmt-2' });
     dataApi.on(DescribeStatementCommand).resolves({ Id: 'stmt-2', Status: 'FINISHED' });
     const engine = redshiftEngine({
       transport: 'data-api',
-      dataApi: { client, auth: 'temporary-credentials', pollIntervalMs: 10 },
+      dataApi: { client, auth: 'temporary-credentials', loginCheck: 'none', pollIntervalMs: 10 },
     });
-    const serverless = secret({
-      host: 'reporting.123456789012.eu-west-1.redshift-serverless.amazonaws.com',
-      dbClusterIdentifier: undefined,
-    });
-    delete (serverless as Record<string, unknown>).dbClusterIdentifier;
+    const user = secret();
+    delete (user as Record<string, unknown>).dbClusterIdentifier;
     await engine.setPasswords(
-      { user: serverless, passwords: [PENDING_PASSWORD], principal: { kind: 'self', secret: serverless } },
+      { user, passwords: [PENDING_PASSWORD], principal: { kind: 'self', secret: user } },
       stepContext(),
     );
     const input = dataApi.commandCalls(BatchExecuteStatementCommand)[0]!.args[0].input;
-    expect(input.WorkgroupName).toBe('reporting');
+    expect(input.ClusterIdentifier).toBe('analytics');
     expect(input.DbUser).toBe('app');
     expect(input.SecretArn).toBeUndefined();
-    expect(input.ClusterIdentifier).toBeUndefined();
+  });
+
+  it('refuses temporary credentials on a Serverless workgroup (no DbUser there), sending nothing', async () => {
+    const engine = redshiftEngine({
+      transport: 'data-api',
+      dataApi: { client, auth: 'temporary-credentials', loginCheck: 'none' },
+    });
+    const serverless = secret({ host: 'reporting.123456789012.eu-west-1.redshift-serverless.amazonaws.com' });
+    delete (serverless as Record<string, unknown>).dbClusterIdentifier;
+    await expect(
+      engine.setPasswords(
+        { user: serverless, passwords: [PENDING_PASSWORD], principal: { kind: 'self', secret: serverless } },
+        stepContext(),
+      ),
+    ).rejects.toMatchObject({
+      code: 'INVALID_CONFIGURATION',
+      message: expect.stringMatching(/provisioned clusters only/),
+    });
+    expect(dataApi.calls()).toHaveLength(0);
   });
 
   it('maps a failed statement to CredentialRejectedError', async () => {
@@ -198,7 +219,10 @@ describe('data-api transport: single user', () => {
       Status: 'FAILED',
       Error: 'FATAL: password authentication failed for user "app"',
     });
-    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, pollIntervalMs: 10 } });
+    const engine = redshiftEngine({
+      transport: 'data-api',
+      dataApi: { client, loginCheck: 'none', pollIntervalMs: 10 },
+    });
     await expect(
       engine.setPasswords(
         { user: secret(), passwords: [PENDING_PASSWORD], principal: { kind: 'self', secret: secret() } },
@@ -213,7 +237,7 @@ describe('data-api transport: single user', () => {
         name: 'AccessDeniedException',
       }),
     );
-    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client } });
+    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, loginCheck: 'none' } });
     await expect(
       engine.setPasswords(
         { user: secret(), passwords: [PENDING_PASSWORD], principal: { kind: 'self', secret: secret() } },
@@ -225,7 +249,10 @@ describe('data-api transport: single user', () => {
   it('stops waiting at the Lambda deadline with a retryable StepTimeoutError', async () => {
     dataApi.on(BatchExecuteStatementCommand).resolves({ Id: 'stmt-4' });
     dataApi.on(DescribeStatementCommand).resolves({ Id: 'stmt-4', Status: 'STARTED' });
-    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, pollIntervalMs: 10 } });
+    const engine = redshiftEngine({
+      transport: 'data-api',
+      dataApi: { client, loginCheck: 'none', pollIntervalMs: 10 },
+    });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 60);
     await expect(
@@ -237,7 +264,7 @@ describe('data-api transport: single user', () => {
   });
 
   it('refuses when no cluster or workgroup can be found', async () => {
-    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client } });
+    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, loginCheck: 'none' } });
     const unknown = secret({ host: 'db.internal.example', dbClusterIdentifier: undefined });
     delete (unknown as Record<string, unknown>).dbClusterIdentifier;
     await expect(
@@ -365,7 +392,10 @@ function serveCatalog(catalog: { users: string[]; groups: Record<string, string[
 describe('data-api transport: alternating users', () => {
   it('creates the clone as the admin secret with memberships, settings and privileges in one batch', async () => {
     const statements = serveCatalog({ users: ['app', 'admin'], groups: { app: ['readers'] } });
-    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, pollIntervalMs: 10 } });
+    const engine = redshiftEngine({
+      transport: 'data-api',
+      dataApi: { client, loginCheck: 'none', pollIntervalMs: 10 },
+    });
     const context = stepContext();
     const source = secret({ password: CURRENT_PASSWORD, masterarn: ADMIN_ARN });
     const target = secret({ username: 'app_clone', password: PENDING_PASSWORD, masterarn: ADMIN_ARN });
@@ -395,7 +425,10 @@ describe('data-api transport: alternating users', () => {
 
   it('only changes the password when the clone exists', async () => {
     serveCatalog({ users: ['app', 'app_clone'], groups: {} });
-    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, pollIntervalMs: 10 } });
+    const engine = redshiftEngine({
+      transport: 'data-api',
+      dataApi: { client, loginCheck: 'none', pollIntervalMs: 10 },
+    });
     await engine.cloneUser!(
       {
         source: secret({ password: CURRENT_PASSWORD }),
@@ -411,7 +444,10 @@ describe('data-api transport: alternating users', () => {
 
   it('gives UserNotFoundError when the source user is missing, and writes nothing', async () => {
     serveCatalog({ users: [], groups: {} });
-    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, pollIntervalMs: 10 } });
+    const engine = redshiftEngine({
+      transport: 'data-api',
+      dataApi: { client, loginCheck: 'none', pollIntervalMs: 10 },
+    });
     await expect(
       engine.cloneUser!(
         {
@@ -427,7 +463,10 @@ describe('data-api transport: alternating users', () => {
 
   it('accepts a Redshift-managed admin secret (no host) through the Data API', async () => {
     serveCatalog({ users: ['app', 'app_clone'], groups: {} });
-    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, pollIntervalMs: 10 } });
+    const engine = redshiftEngine({
+      transport: 'data-api',
+      dataApi: { client, loginCheck: 'none', pollIntervalMs: 10 },
+    });
     const managed: AdminSecret = {
       secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:redshift!analytics-admin-AbC',
       value: { username: 'admin', password: ADMIN_PASSWORD },
@@ -447,7 +486,7 @@ describe('data-api transport: alternating users', () => {
   });
 
   it('refuses an admin secret for another host (confused deputy) before sending anything', async () => {
-    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client } });
+    const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, loginCheck: 'none' } });
     const elsewhere: AdminSecret = { ...admin, value: { ...admin.value, host: 'evil.example.com' } };
     await expect(
       engine.cloneUser!(
@@ -461,4 +500,40 @@ describe('data-api transport: alternating users', () => {
     ).rejects.toMatchObject({ code: 'INVALID_SECRET' });
     expect(dataApi.calls()).toHaveLength(0);
   });
+});
+
+describe('data-api transport: credentials', () => {
+  it.each([
+    ['secret-arn', { SecretArn: ADMIN_ARN }],
+    ['temporary-credentials', { DbUser: 'admin' }],
+  ] as const)(
+    'sends every statement with credentials (%s), never as a bare IAM identity',
+    async (auth, expected) => {
+      serveCatalog({ users: ['app', 'admin'], groups: { app: ['readers'] } });
+      const engine = redshiftEngine({
+        transport: 'data-api',
+        dataApi: { client, auth, loginCheck: 'none', pollIntervalMs: 10 },
+      });
+      await engine.cloneUser!(
+        {
+          source: secret({ password: CURRENT_PASSWORD }),
+          target: secret({ username: 'app_clone', password: PENDING_PASSWORD }),
+          principal: { kind: 'admin', admin },
+        },
+        stepContext(),
+      );
+      const sent = [
+        ...dataApi.commandCalls(ExecuteStatementCommand),
+        ...dataApi.commandCalls(BatchExecuteStatementCommand),
+      ].map((call) => call.args[0].input as { SecretArn?: string; DbUser?: string });
+      expect(sent.length).toBeGreaterThan(3);
+      for (const input of sent) {
+        expect({ SecretArn: input.SecretArn, DbUser: input.DbUser }).toEqual({
+          SecretArn: undefined,
+          DbUser: undefined,
+          ...expected,
+        });
+      }
+    },
+  );
 });

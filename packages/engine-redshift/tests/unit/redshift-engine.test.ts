@@ -22,7 +22,9 @@ describe('redshiftEngine', () => {
     [{ transport: 'ssh' }, /transport/],
     [{ pg: { tls: 'maybe' } }, /pg\.tls/],
     [{ pg: { connectTimeoutMs: 5 } }, /connectTimeoutMs/],
-    [{ dataApi: { clusterIdentifier: 'a', workgroupName: 'b' } }, /not both/],
+    [{ clusterIdentifier: 'a', workgroupName: 'b' }, /not both/],
+    [{ allowedHosts: ['admin@db.internal'] }, /not a host/],
+    [{ allowedHosts: [] }, /allowedHosts/],
     [{ dataApi: { endpoint: 'not a url' } }, /endpoint/],
     [{ password: { length: 65 } }, /8-64/],
     [{ password: { length: 7 } }, /8-64/],
@@ -66,7 +68,10 @@ describe('redshiftEngine', () => {
   });
 
   it('maps an unreachable host to a retryable EngineUnavailableError within the connect timeout', async () => {
-    const engine = redshiftEngine({ pg: { tls: 'disable', connectTimeoutMs: 500 } });
+    const engine = redshiftEngine({
+      pg: { tls: 'disable', connectTimeoutMs: 500 },
+      allowedHosts: ['127.0.0.1:1'],
+    });
     // Port 1 on loopback: nothing listens there.
     const user = redshiftSecretSchema.parse({
       engine: 'redshift',

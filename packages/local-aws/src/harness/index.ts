@@ -4,6 +4,7 @@
  */
 export { findPostgresBinDir, findRedisServer, MissingBinaryError } from './binaries.js';
 export { type CacheServers, type CacheServersSpec, startCacheServers } from './cache-servers.js';
+export { type FakePostgresListener, startFakePostgresListener } from './fake-postgres-listener.js';
 export {
   type ConnectionStringOptions,
   type PostgresServerHandle,

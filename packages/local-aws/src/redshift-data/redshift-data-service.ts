@@ -103,7 +103,7 @@ interface Statement {
   readonly clientToken?: string | undefined;
 }
 
-function resolveTarget(config: PostgresTargetConfig): PostgresTarget {
+export function resolveTarget(config: PostgresTargetConfig): PostgresTarget {
   if (typeof config === 'object' && 'host' in config) return config;
   const url = new URL(typeof config === 'string' ? config : config.url);
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {

@@ -13,7 +13,7 @@ import { ConformanceFailure, type ConformanceTarget, type EngineConformanceOptio
  * describeEngineConformance({
  *   name: 'postgres',
  *   startTarget: () => startPostgresTarget(),
- *   createEngine: (target) => postgresEngine({ tls: 'disable' }),
+ *   createEngine: (target) => postgresEngine({ tls: 'disable', allowedHosts: [target.endpoint] }),
  *   skip: { 'wait-abort': 'ALTER ROLE applies synchronously', 'rotation-dual-password': 'one password per role' },
  * });
  * ```
