@@ -168,7 +168,8 @@ export abstract class RotationFunction extends Construct implements ec2.IConnect
       id: 'AwsSolutions-L1',
       reason: 'The bundle is built and tested for nodejs22.x, the runtime the SAM templates deploy as well',
     });
-    this.connections = this.rotationFunction.connections;
+    // Outside a VPC the function has no security group: nothing to allow, and an empty Connections says so.
+    this.connections = props.vpc ? this.rotationFunction.connections : new ec2.Connections();
     for (const target of spec.targets) {
       this.connections.allowTo(target.peer, target.port, target.description);
     }
