@@ -215,3 +215,78 @@ describe('the comparison itself', () => {
     expect(wider.map((statement) => statement.sid)).toContain('GeneratePasswords');
   });
 });
+
+/** The alarm and the rule of a template or a construct, in comparable form. */
+function operations(evaluator: TemplateEvaluator) {
+  const find = (type: string) => {
+    const ids = evaluator.resourceIds().filter((id) => evaluator.resourceType(id) === type);
+    expect(ids).toHaveLength(1);
+    return evaluator.resource(ids[0]!)!;
+  };
+  const alarm = find('AWS::CloudWatch::Alarm');
+  const rule = find('AWS::Events::Rule');
+  // A wildcard filter without a wildcard matches exactly, like a plain value.
+  const exact = (value: unknown) =>
+    JSON.parse(
+      JSON.stringify(value, (_key, item) =>
+        item && typeof item === 'object' && 'wildcard' in item && !String(item.wildcard).includes('*')
+          ? item.wildcard
+          : item,
+      ),
+    );
+  const dimensions = (alarm.Dimensions as Array<{ Name: string; Value: string }>)
+    .map((dimension) => [
+      dimension.Name,
+      dimension.Name === 'FunctionName' ? '<the function>' : dimension.Value,
+    ])
+    .sort();
+  const {
+    Namespace,
+    MetricName,
+    Statistic,
+    Period,
+    EvaluationPeriods,
+    Threshold,
+    ComparisonOperator,
+    TreatMissingData,
+  } = alarm;
+  return {
+    alarm: {
+      Namespace,
+      MetricName,
+      Statistic,
+      Period,
+      EvaluationPeriods,
+      Threshold,
+      ComparisonOperator,
+      TreatMissingData,
+      dimensions,
+    },
+    alarmActions: alarm.AlarmActions,
+    pattern: exact(rule.EventPattern),
+    targets: (rule.Targets as Array<{ Arn: unknown }> | undefined)?.map((target) => target.Arn),
+  };
+}
+
+describe('the templates alarm and forward RotationFailed as the constructs do', () => {
+  const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:rotation-alarms`;
+  const constructOperations = (stack: Stack) =>
+    operations(new TemplateEvaluator(template(stack).toJSON() as Record<string, unknown>, {}, PSEUDO));
+
+  it.each([
+    ['elasticache-rotation', { ...EC_BASE, Strategy: 'dual-password' }, () => elastiCacheStack({})],
+    ['redshift-rotation', { RotatedSecretArn: SECRET_ARN }, () => redshiftStack({})],
+  ] as const)('%s', (app, parameters, build) => {
+    const withTopic = operations(
+      new TemplateEvaluator(samTemplate(app), { ...parameters, AlarmTopicArn: TOPIC }, PSEUDO),
+    );
+    const withoutTopic = operations(new TemplateEvaluator(samTemplate(app), parameters, PSEUDO));
+    const construct = constructOperations(build());
+    expect(withoutTopic.alarm).toEqual(construct.alarm);
+    expect(withoutTopic.pattern).toEqual(construct.pattern);
+    expect(withoutTopic.alarmActions).toBeUndefined();
+    expect(withoutTopic.targets).toBeUndefined();
+    expect(withTopic.alarmActions).toEqual([TOPIC]);
+    expect(withTopic.targets).toEqual([TOPIC]);
+  });
+});
