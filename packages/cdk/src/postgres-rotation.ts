@@ -11,7 +11,7 @@ import {
   secretKeyArns,
   secretPolicyArn,
 } from './rotation-function.js';
-import { checkCommonProps, Problems } from './validate.js';
+import { checkCommonProps, checkUserStrategy, Problems } from './validate.js';
 
 export interface PostgresRotationProps extends RotationFunctionProps {
   /** `single-user` changes the user's own password; `alternating-users` needs `adminSecret`. */
@@ -47,13 +47,7 @@ export class PostgresRotation extends RotationFunction {
 function postgresSpec(props: PostgresRotationProps): RotationFunctionSpec {
   const problems = new Problems('PostgresRotation');
   const timeout = props.timeout ?? Duration.minutes(2);
-  if (!['single-user', 'alternating-users'].includes(props.strategy)) {
-    problems.add("strategy must be 'single-user' or 'alternating-users'");
-  }
-  if (props.strategy === 'alternating-users' && !props.adminSecret)
-    problems.add('alternating-users needs adminSecret');
-  if (props.strategy === 'single-user' && props.adminSecret)
-    problems.add('adminSecret applies to alternating-users only');
+  checkUserStrategy(props, problems);
   if (props.database && !props.vpc) problems.add('database needs vpc');
   const port = props.port ?? 5432;
   if (!Number.isInteger(port) || port < 1 || port > 65535) problems.add('port must be between 1 and 65535');

@@ -10,7 +10,7 @@ import {
   secretKeyArns,
   secretPolicyArn,
 } from './rotation-function.js';
-import { checkCommonProps, isKnown, Problems } from './validate.js';
+import { checkCommonProps, checkUserStrategy, isKnown, Problems } from './validate.js';
 
 export type { RedshiftTarget } from './grants/redshift-grants.js';
 export type TlsMode = 'verify-full' | 'require' | 'disable';
@@ -66,13 +66,7 @@ const TLS_MODES: readonly TlsMode[] = ['verify-full', 'require', 'disable'];
 function redshiftSpec(scope: Construct, props: RedshiftRotationProps): RotationFunctionSpec {
   const problems = new Problems('RedshiftRotation');
   const timeout = props.timeout ?? Duration.minutes(5);
-  if (!['single-user', 'alternating-users'].includes(props.strategy)) {
-    problems.add("strategy must be 'single-user' or 'alternating-users'");
-  }
-  if (props.strategy === 'alternating-users' && !props.adminSecret)
-    problems.add('alternating-users needs adminSecret');
-  if (props.strategy === 'single-user' && props.adminSecret)
-    problems.add('adminSecret applies to alternating-users only');
+  checkUserStrategy(props, problems);
   if (!['pg', 'data-api'].includes(props.transport)) problems.add("transport must be 'pg' or 'data-api'");
   const dataApi = props.transport === 'data-api';
   if (props.adminSecretIsManaged && (!props.adminSecret || dataApi)) {

@@ -5,6 +5,7 @@
  */
 import { InvalidConfigurationError } from '@rotor/core/errors';
 import { type Duration, Token } from 'aws-cdk-lib';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { RotationFunctionProps } from './rotation-function.js';
 
 /** Lambda's ceiling. */
@@ -74,4 +75,18 @@ export function checkCommonProps(
     }
   }
   problems.check();
+}
+
+/** Database engines: one user changes its own password, or an admin secret alternates two users. */
+export function checkUserStrategy(
+  props: { strategy: string; adminSecret?: ISecret | undefined },
+  problems: Problems,
+): void {
+  if (!['single-user', 'alternating-users'].includes(props.strategy)) {
+    problems.add("strategy must be 'single-user' or 'alternating-users'");
+  }
+  if (props.strategy === 'alternating-users' && !props.adminSecret)
+    problems.add('alternating-users needs adminSecret');
+  if (props.strategy === 'single-user' && props.adminSecret)
+    problems.add('adminSecret applies to alternating-users only');
 }

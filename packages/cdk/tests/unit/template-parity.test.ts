@@ -240,28 +240,18 @@ function operations(evaluator: TemplateEvaluator) {
       dimension.Name === 'FunctionName' ? '<the function>' : dimension.Value,
     ])
     .sort();
-  const {
-    Namespace,
-    MetricName,
-    Statistic,
-    Period,
-    EvaluationPeriods,
-    Threshold,
-    ComparisonOperator,
-    TreatMissingData,
-  } = alarm;
+  const compared = [
+    'Namespace',
+    'MetricName',
+    'Statistic',
+    'Period',
+    'EvaluationPeriods',
+    'Threshold',
+    'ComparisonOperator',
+    'TreatMissingData',
+  ];
   return {
-    alarm: {
-      Namespace,
-      MetricName,
-      Statistic,
-      Period,
-      EvaluationPeriods,
-      Threshold,
-      ComparisonOperator,
-      TreatMissingData,
-      dimensions,
-    },
+    alarm: { ...Object.fromEntries(compared.map((key) => [key, alarm[key]])), dimensions },
     alarmActions: alarm.AlarmActions,
     pattern: exact(rule.EventPattern),
     targets: (rule.Targets as Array<{ Arn: unknown }> | undefined)?.map((target) => target.Arn),

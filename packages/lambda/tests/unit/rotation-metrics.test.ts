@@ -1,9 +1,9 @@
 import { InvalidConfigurationError, type StrategyChoice } from '@rotor/core';
-import { defineEngine, ENGINE_CONTRACT_VERSION, type LoginOutcome } from '@rotor/core/engine';
+import { defineEngine, type LoginOutcome } from '@rotor/core/engine';
 import { InMemorySecretsManager, runRotation } from '@rotor/testkit';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
 import { createRotationFunction, type MetricsSink, ROTATION_METRICS } from '../../src/index.ts';
+import { sampleEngineBase } from './support/sample-engine.ts';
 
 interface PublishedRecord {
   dimensionSets: Array<Record<string, string>>;
@@ -42,21 +42,7 @@ function sampleEngine(options: { refuseLogins?: boolean } = {}) {
   const target = new Map([['app', 'Original-Password-1']]);
   let waits = 0;
   const engine = defineEngine({
-    contractVersion: ENGINE_CONTRACT_VERSION,
-    engineId: 'sample',
-    secretSchema: z.looseObject({ username: z.string(), password: z.string().optional() }),
-    passwordPolicy: {
-      length: 20,
-      minLength: 8,
-      maxLength: 64,
-      excludeCharacters: '',
-      excludeUppercase: false,
-      excludeLowercase: false,
-      excludeNumbers: false,
-      excludePunctuation: false,
-      includeSpace: false,
-      requireEachIncludedType: true,
-    },
+    ...sampleEngineBase,
     capabilities: {
       maxPasswordsPerUser: 1,
       canCloneUsers: false,
