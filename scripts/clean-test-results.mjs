@@ -2,7 +2,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-for (const group of ['packages', 'apps']) {
+for (const group of ['packages', 'apps', 'examples']) {
   let entries = [];
   try {
     entries = readdirSync(group);

@@ -1,4 +1,5 @@
 import type { RotorLogger } from '@rotor/core';
+import type { WaitProgress } from './wait-progress.js';
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -13,10 +14,16 @@ export function createCliLogger(options: {
   write?: ((line: string) => void) | undefined;
   verbose: boolean;
   collect?: LogLine[] | undefined;
+  /** Shows the engine's waits at the default level (see wait-progress.ts). */
+  progress?: WaitProgress | undefined;
 }): RotorLogger {
   const emit = (level: LogLine['level'], message: string) => {
-    if (level === 'debug' && !options.verbose) return;
+    if (level === 'debug' && !options.verbose) {
+      options.progress?.offer(message);
+      return;
+    }
     options.collect?.push({ level, message });
+    options.progress?.clear();
     options.write?.(`    ${level === 'info' ? '' : `${level}: `}${message}\n`);
   };
   return {

@@ -5,12 +5,15 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
+  /** stdout is a terminal: progress may rewrite its line. */
+  isTTY?: boolean;
 }
 
 export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
+  isTTY: process.stdout.isTTY === true,
 };
 
 /** Left-aligned columns separated by two spaces; the first row is the header. */

@@ -1,5 +1,5 @@
 import { RotationError } from '@rotor/core';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type AwsClientConfig, awsClientConfig } from './aws-config.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerLocalAwsCommand } from './commands/local-aws.js';
@@ -43,7 +43,9 @@ export interface RunOptions {
 export async function runCli(argv: readonly string[], options: RunOptions = {}): Promise<ExitCode | number> {
   const io = options.io ?? processIo;
   let exitCode: ExitCode | number = EXIT_CODES.ok;
+  // Known before parsing, so that even a usage error found while parsing is reported as JSON.
   let json = argv.includes('--json');
+  const usageErrors: string[] = [];
   const context: CommandContext = {
     io,
     globals(command) {
@@ -58,36 +60,81 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
     stopSignal: options.stopSignal ?? new AbortController().signal,
   };
 
-  const program = buildProgram(context);
+  const program = buildProgram(context, {
+    json: () => json,
+    capture: (text) => usageErrors.push(text),
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version exit 0; everything else commander rejects is a usage error (already printed).
-      return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+      // Help and version exit 0; everything else commander rejects is a usage error (printed, unless --json).
+      if (error.exitCode === 0) return EXIT_CODES.ok;
+      if (json) printJson(io, { error: { code: 'USAGE', message: usageMessage(usageErrors, error) } });
+      return EXIT_CODES.usage;
     }
     return reportError(io, json, error);
   }
 }
 
-export function buildProgram(context: CommandContext): Command {
+/** Under --json, commander's own error output is held back and reported as one JSON error instead. */
+export interface ErrorOutput {
+  json(): boolean;
+  capture(text: string): void;
+}
+
+function usageMessage(captured: readonly string[], error: CommanderError): string {
+  const text = captured
+    .join('')
+    .trim()
+    .replace(/^error: /, '');
+  if (text) return text;
+  return error.code === 'commander.help' ? 'a command is required; see rotor --help' : error.message;
+}
+
+/** --endpoint must be an http(s) URL: anything else is a usage error, not an AWS failure later on. */
+export function parseEndpoint(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('Expected a URL such as http://127.0.0.1:4566.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidArgumentError('Expected an http:// or https:// URL.');
+  }
+  return value;
+}
+
+export function buildProgram(
+  context: CommandContext,
+  errorOutput: ErrorOutput = { json: () => false, capture: () => {} },
+): Command {
   const program = new Command('rotor');
   program
     .description(
       'Inspect, diagnose and run AWS Secrets Manager rotations (ElastiCache users, Redshift, PostgreSQL).',
     )
     .version('0.1.0')
-    .option(
-      '--endpoint <url>',
-      'AWS endpoint URL for every service (e.g. http://127.0.0.1:4566 for rotor local-aws)',
+    .addOption(
+      new Option(
+        '--endpoint <url>',
+        'AWS endpoint URL for every service (e.g. http://127.0.0.1:4566 for rotor local-aws)',
+      ).argParser(parseEndpoint),
     )
     .option('--region <region>', 'AWS region (default: AWS_REGION, or us-east-1 for a loopback endpoint)')
     .option('--json', 'print one JSON document on stdout instead of text', false)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => context.io.stdout(text),
-      writeErr: (text) => context.io.stderr(text),
+      writeErr: (text) => {
+        if (!errorOutput.json()) context.io.stderr(text);
+      },
+      outputError: (text, write) => {
+        if (errorOutput.json()) errorOutput.capture(text);
+        else write(text);
+      },
     })
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', EXIT_CODE_HELP);

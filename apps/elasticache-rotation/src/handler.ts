@@ -3,6 +3,7 @@ import { elastiCacheEngine } from '@rotor/engine-elasticache';
 import { createRotationFunction, rotationHandlerOptions } from '@rotor/lambda';
 import { readConfig } from './config.js';
 import { logger } from './logger.js';
+import { metrics } from './metrics.js';
 
 /**
  * Wiring only: environment -> engine + core's rotation handler + the Powertools logger. Configuration is
@@ -14,6 +15,7 @@ export function buildHandler(env: Record<string, string | undefined> = process.e
   return createRotationFunction({
     functionName: 'ElastiCache',
     logger,
+    metrics,
     setup: () => {
       const config = readConfig(env);
       return {

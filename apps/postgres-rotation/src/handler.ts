@@ -3,6 +3,7 @@ import { postgresEngine } from '@rotor/engine-postgres';
 import { createRotationFunction, rotationHandlerOptions } from '@rotor/lambda';
 import { readConfig } from './config.js';
 import { logger } from './logger.js';
+import { metrics } from './metrics.js';
 
 /**
  * Wiring only: environment -> PostgreSQL engine + core's rotation handler + the Powertools logger. A bad
@@ -12,6 +13,7 @@ export function buildHandler(env: Record<string, string | undefined> = process.e
   return createRotationFunction({
     functionName: 'PostgreSQL',
     logger,
+    metrics,
     setup: () => {
       const config = readConfig(env);
       return {

@@ -3,6 +3,7 @@ import { redshiftEngine } from '@rotor/engine-redshift';
 import { createRotationFunction, rotationHandlerOptions } from '@rotor/lambda';
 import { readConfig } from './config.js';
 import { logger } from './logger.js';
+import { metrics } from './metrics.js';
 
 /**
  * Wiring only: environment -> Redshift engine + core's rotation handler + the Powertools logger. The
@@ -12,6 +13,7 @@ export function buildHandler(env: Record<string, string | undefined> = process.e
   return createRotationFunction({
     functionName: 'Redshift',
     logger,
+    metrics,
     setup: () => {
       const config = readConfig(env);
       return {

@@ -1,6 +1,12 @@
 import * as z from 'zod';
 import { createDefaultLogger } from './default-logger.js';
-import { type EngineSecret, type RotationEngine, STRATEGY_IDS, type StepContext } from './engine/contract.js';
+import {
+  type EngineSecret,
+  type RotationEngine,
+  STRATEGY_IDS,
+  type StepContext,
+  type StrategyId,
+} from './engine/contract.js';
 import { EngineError, InvalidConfigurationError, RotationError } from './errors.js';
 import type { RotorLogger } from './logger.js';
 import { createDeadline, type LambdaContextLike } from './protocol/deadline.js';
@@ -35,6 +41,11 @@ export interface RotationHandlerOptions<TSecret extends EngineSecret> {
    * outside Lambda, from the secret's own ARN.
    */
   functionScope?: FunctionScope;
+  /**
+   * Told which strategy a step uses, as soon as it is chosen (createSecret, setSecret, testSecret; not
+   * finishSecret, which needs none). For metrics: with `auto` the choice depends on the secret.
+   */
+  onStrategySelected?: (strategy: StrategyId) => void;
 }
 
 export type RotationHandler = (event: unknown, context?: LambdaContextLike) => Promise<void>;
@@ -117,7 +128,15 @@ export function createRotationStepRunner<TSecret extends EngineSecret>(
       store ??= createSecretsManagerStore();
       const result = await runRotationStep(
         event,
-        { engine, store, strategy, passwordSource, redactor, loginTest },
+        {
+          engine,
+          store,
+          strategy,
+          passwordSource,
+          redactor,
+          loginTest,
+          onStrategySelected: options.onStrategySelected,
+        },
         stepContext,
       );
       logger.info(`${event.Step} finished`, { result });

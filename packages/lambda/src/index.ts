@@ -23,3 +23,4 @@ export {
   type FunctionLogger,
   type RotationFunctionSetup,
 } from './rotation-function.js';
+export { type MetricsSink, ROTATION_METRICS } from './rotation-metrics.js';

@@ -6,6 +6,7 @@ import { EXIT_CODES } from '../exit-codes.js';
 import { printJson } from '../output.js';
 import type { CommandContext } from '../program.js';
 import { runRotationInProcess } from '../rotate-run.js';
+import { createWaitProgress } from '../wait-progress.js';
 import { type EngineFlags, withEngineFlags } from './engine-flags.js';
 
 interface RotateOptions extends EngineFlags {
@@ -40,7 +41,15 @@ export function registerRotateCommand(program: Command, context: CommandContext)
       const aws = context.awsConfig(globals);
       const client = new SecretsManagerClient(aws);
       const logs: LogLine[] = [];
-      const out = globals.json ? undefined : (text: string) => context.io.stdout(text);
+      const progress = globals.json
+        ? undefined
+        : createWaitProgress({ write: (text) => context.io.stdout(text), tty: context.io.isTTY === true });
+      const out = globals.json
+        ? undefined
+        : (text: string) => {
+            progress?.clear();
+            context.io.stdout(text);
+          };
       try {
         const engine = await createEngine(options.engine, { aws, options: options.engineOptions ?? {} });
         const result = await runRotationInProcess({
@@ -51,7 +60,7 @@ export function registerRotateCommand(program: Command, context: CommandContext)
           token: options.token,
           ignoreRotationDisabled: options.ignoreRotationDisabled,
           client,
-          logger: createCliLogger({ write: out, verbose: options.verbose, collect: logs }),
+          logger: createCliLogger({ write: out, verbose: options.verbose, collect: logs, progress }),
           onStepStart: (step) => out?.(`${step}\n`),
           onStepEnd: (report) =>
             out?.(
@@ -74,6 +83,7 @@ export function registerRotateCommand(program: Command, context: CommandContext)
         }
         context.setExitCode(result.succeeded ? EXIT_CODES.ok : EXIT_CODES.failure);
       } finally {
+        progress?.clear();
         client.destroy();
       }
     });

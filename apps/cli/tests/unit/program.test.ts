@@ -88,3 +88,32 @@ describe('awsClientConfig', () => {
     expect(isLoopbackEndpoint(undefined)).toBe(false);
   });
 });
+
+describe('usage errors', () => {
+  it.each([['notaurl'], ['ftp://127.0.0.1:4566'], ['127.0.0.1:4566']])(
+    'a bad --endpoint (%s) is a usage error, exit 2, before any AWS call',
+    async (endpoint) => {
+      const io = capturedIo();
+      const code = await runCli(['status', 'my/secret', '--endpoint', endpoint], { io });
+      expect(code).toBe(EXIT_CODES.usage);
+      expect(io.err()).toContain("option '--endpoint <url>' argument");
+      expect(io.err()).not.toMatch(/Region is missing|ECONNREFUSED/);
+    },
+  );
+
+  it.each([
+    [['status', 'my/secret', '--endpoint', 'notaurl', '--json'], /--endpoint <url>.*Expected a URL/],
+    [['--json', 'statuz'], /unknown command 'statuz'/],
+    [['status', '--json'], /missing required argument 'secret-id'/],
+    [['--json', 'rotate', 'my/secret', '--engine', 'mysql'], /Allowed choices are elasticache/],
+    [['--json'], /a command is required/],
+  ])('under --json, %j is one JSON error on stdout and nothing on stderr', async (argv, message) => {
+    const io = capturedIo();
+    const code = await runCli(argv, { io });
+    expect(code).toBe(EXIT_CODES.usage);
+    expect(io.err()).toBe('');
+    const printed = JSON.parse(io.out()) as { error: { code: string; message: string } };
+    expect(printed.error.code).toBe('USAGE');
+    expect(printed.error.message).toMatch(message);
+  });
+});

@@ -1,4 +1,10 @@
-import type { AdminSecret, EngineSecret, RotationEngine, StepContext } from '../engine/contract.js';
+import type {
+  AdminSecret,
+  EngineSecret,
+  RotationEngine,
+  StepContext,
+  StrategyId,
+} from '../engine/contract.js';
 import { passwordSatisfiesPolicy } from '../engine/password-policy.js';
 import {
   InvalidSecretError,
@@ -23,6 +29,7 @@ export interface StepDependencies<TSecret extends EngineSecret> {
   passwordSource: 'local' | 'secrets-manager';
   redactor: SecretRedactor;
   loginTest: LoginTestPolicy;
+  onStrategySelected?: ((strategy: StrategyId) => void) | undefined;
 }
 
 export type StepResult = 'done' | 'already-finished';
@@ -134,6 +141,7 @@ async function createSecret<TSecret extends EngineSecret>(
   const { engine, store } = deps;
   const current = await readCurrent(deps, event);
   const strategy = selectStrategy(engine, deps.strategy, current);
+  deps.onStrategySelected?.(strategy.id);
   await engine.preflight?.({ secret: current }, context);
   const existing = await readSecret(
     deps,
@@ -209,6 +217,7 @@ async function runStrategyStep<TSecret extends EngineSecret>(
     throw new InvalidSecretError('The AWSPENDING secret has no password', { step: event.Step });
   }
   const strategy = selectStrategy(engine, deps.strategy, current);
+  deps.onStrategySelected?.(strategy.id);
   const expectedUsername =
     (strategy.pendingFields(engine, current).username as string | undefined) ?? current.username;
   if (pending.username !== expectedUsername) {

@@ -1,8 +1,8 @@
 import { InvalidConfigurationError } from '@rotor/core';
-import { defineEngine, ENGINE_CONTRACT_VERSION } from '@rotor/core/engine';
+import { defineEngine } from '@rotor/core/engine';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
 import { createRotationFunction } from '../../src/index.ts';
+import { sampleEngineBase } from './support/sample-engine.ts';
 
 function recordingLogger() {
   const lines: string[] = [];
@@ -29,21 +29,7 @@ function recordingLogger() {
 }
 
 const engine = defineEngine({
-  contractVersion: ENGINE_CONTRACT_VERSION,
-  engineId: 'sample',
-  secretSchema: z.looseObject({ username: z.string(), password: z.string().optional() }),
-  passwordPolicy: {
-    length: 20,
-    minLength: 8,
-    maxLength: 64,
-    excludeCharacters: '',
-    excludeUppercase: false,
-    excludeLowercase: false,
-    excludeNumbers: false,
-    excludePunctuation: false,
-    includeSpace: false,
-    requireEachIncludedType: true,
-  },
+  ...sampleEngineBase,
   capabilities: {
     maxPasswordsPerUser: 1,
     canCloneUsers: false,

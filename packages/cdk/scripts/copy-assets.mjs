@@ -1,0 +1,40 @@
+/**
+ * Copies each rotation app's built bundle (apps/<app>/dist: index.mjs, its source map and lazy chunks) into
+ * assets/<app>/, which @rotor/cdk ships and deploys with `lambda.Code.fromAsset`. The apps build first:
+ * they are this package's devDependencies, so turbo's `^build` runs their `build` scripts before this one.
+ * Only code is copied: no zip, no size reports, nothing a function does not load.
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const apps = ['elasticache-rotation', 'redshift-rotation', 'postgres-rotation'];
+
+const staging = join(root, `assets.staging-${process.pid}`);
+rmSync(staging, { recursive: true, force: true });
+for (const app of apps) {
+  const source = join(root, '..', '..', 'apps', app, 'dist');
+  if (!existsSync(join(source, 'index.mjs'))) {
+    console.error(
+      `error: ${source}/index.mjs is missing; build the app first (pnpm --filter @rotor/app-${app} build)`,
+    );
+    rmSync(staging, { recursive: true, force: true });
+    process.exit(1);
+  }
+  const target = join(staging, app);
+  mkdirSync(target, { recursive: true });
+  for (const entry of readdirSync(source, { withFileTypes: true })) {
+    const code = entry.isFile() && /\.mjs(\.map)?$/.test(entry.name);
+    if (code || (entry.isDirectory() && entry.name === 'chunks')) {
+      cpSync(join(source, entry.name), join(target, entry.name), { recursive: true });
+    }
+  }
+}
+// Two renames, so a synth running alongside never sees a half-copied asset.
+const assets = join(root, 'assets');
+const previous = `${assets}.previous-${process.pid}`;
+if (existsSync(assets)) renameSync(assets, previous);
+renameSync(staging, assets);
+rmSync(previous, { recursive: true, force: true });
+console.log(`@rotor/cdk: copied ${apps.join(', ')} into assets/`);

@@ -1,0 +1,123 @@
+/**
+ * Each construct sets only environment variables its app accepts: the synthesized environment is resolved
+ * and read by the app's own configuration parser, as a cold start would.
+ */
+import type { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { describe, expect, it } from 'vitest';
+import { readConfig as readElastiCacheConfig } from '../../../../apps/elasticache-rotation/src/config.ts';
+import { readConfig as readPostgresConfig } from '../../../../apps/postgres-rotation/src/config.ts';
+import { readConfig as readRedshiftConfig } from '../../../../apps/redshift-rotation/src/config.ts';
+import { ElastiCacheUserRotation, PostgresRotation, RedshiftRotation } from '../../src/index.ts';
+import { TemplateEvaluator } from '../support/cfn-evaluate.ts';
+import {
+  ACCOUNT,
+  ADMIN_SECRET_ARN,
+  importedSecret,
+  REGION,
+  SECRET_ARN,
+  template,
+  testStack,
+  testVpc,
+  USER_ARN,
+} from '../support/stacks.ts';
+
+function environmentOf(stack: Stack): Record<string, string> {
+  const evaluator = new TemplateEvaluator(
+    template(stack).toJSON() as Record<string, unknown>,
+    {},
+    { partition: 'aws', region: REGION, account: ACCOUNT, urlSuffix: 'amazonaws.com' },
+  );
+  const [id] = evaluator
+    .resourceIds()
+    .filter((resource) => evaluator.resourceType(resource) === 'AWS::Lambda::Function');
+  const variables = (evaluator.resource(id!)!.Environment as { Variables: Record<string, unknown> })
+    .Variables;
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(value)]));
+}
+
+describe('environment the apps accept', () => {
+  it('ElastiCacheUserRotation', () => {
+    const stack = testStack();
+    const vpc = testVpc(stack);
+    new ElastiCacheUserRotation(stack, 'Rotation', {
+      secret: importedSecret(stack, 'Secret', SECRET_ARN),
+      userArn: USER_ARN,
+      userName: 'app',
+      strategy: 'alternating-users',
+      vpc,
+      secretsManagerAccess: 'create-endpoint',
+      cache: {
+        host: 'master.cache.internal',
+        port: 6380,
+        connections: new ec2.SecurityGroup(stack, 'Sg', { vpc }),
+      },
+      passwordLength: 40,
+      excludeCharacters: '/@"',
+      enableDisabledUser: true,
+      passwordSource: 'secrets-manager',
+    });
+    const config = readElastiCacheConfig(environmentOf(stack));
+    expect(config).toMatchObject({
+      secretsManagerEndpoint: `https://secretsmanager.${REGION}.amazonaws.com`,
+      secretArn: SECRET_ARN,
+      strategy: 'alternating-users',
+      passwordSource: 'secrets-manager',
+      engine: {
+        userName: 'app',
+        passwordLength: 40,
+        excludeCharacters: '/@"',
+        enableDisabledUser: true,
+        dataPlane: { host: 'master.cache.internal', port: 6380, tls: true },
+      },
+    });
+  });
+
+  it('RedshiftRotation over the Data API and over pg', () => {
+    const dataApi = testStack();
+    new RedshiftRotation(dataApi, 'Rotation', {
+      secret: importedSecret(dataApi, 'Secret', SECRET_ARN),
+      strategy: 'single-user',
+      target: { workgroupName: 'analytics' },
+      transport: 'data-api',
+      dataApiAuth: 'temporary-credentials',
+      passwordLength: 24,
+    });
+    expect(readRedshiftConfig(environmentOf(dataApi))).toMatchObject({
+      strategy: 'single-user',
+      engine: {
+        transport: 'data-api',
+        dataApi: { auth: 'temporary-credentials', workgroupName: 'analytics' },
+        password: { length: 24, excludePunctuation: false, requireEachIncludedType: true },
+      },
+    });
+
+    const pg = testStack();
+    new RedshiftRotation(pg, 'Rotation', {
+      secret: importedSecret(pg, 'Secret', SECRET_ARN),
+      adminSecret: importedSecret(pg, 'Admin', ADMIN_SECRET_ARN),
+      strategy: 'alternating-users',
+      target: { clusterIdentifier: 'reporting' },
+      transport: 'pg',
+      tls: 'require',
+    });
+    expect(readRedshiftConfig(environmentOf(pg))).toMatchObject({
+      strategy: 'alternating-users',
+      engine: { transport: 'pg', pg: { tls: 'require' } },
+    });
+  });
+
+  it('PostgresRotation', () => {
+    const stack = testStack();
+    new PostgresRotation(stack, 'Rotation', {
+      secret: importedSecret(stack, 'Secret', SECRET_ARN),
+      strategy: 'single-user',
+      tls: 'verify-full',
+    });
+    expect(readPostgresConfig(environmentOf(stack))).toMatchObject({
+      strategy: 'single-user',
+      passwordSource: 'local',
+      engine: { tls: 'verify-full' },
+    });
+  });
+});

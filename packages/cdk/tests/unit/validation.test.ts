@@ -1,0 +1,186 @@
+import { Duration, type Stack } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { describe, expect, it } from 'vitest';
+import { ElastiCacheUserRotation, PostgresRotation, RedshiftRotation } from '../../src/index.ts';
+import {
+  ADMIN_SECRET_ARN,
+  importedSecret,
+  SECRET_ARN,
+  testStack,
+  testVpc,
+  USER_ARN,
+} from '../support/stacks.ts';
+
+type Build = (stack: Stack) => void;
+
+function elastiCache(overrides: Record<string, unknown>): Build {
+  return (stack) => {
+    const vpc = testVpc(stack);
+    new ElastiCacheUserRotation(stack, 'Rotation', {
+      secret: importedSecret(stack, 'Secret', SECRET_ARN),
+      userArn: USER_ARN,
+      userName: 'app',
+      strategy: 'dual-password',
+      vpc,
+      secretsManagerAccess: 'nat',
+      cache: { host: 'cache.internal' },
+      ...overrides,
+    });
+  };
+}
+
+function redshift(overrides: Record<string, unknown>): Build {
+  return (stack) => {
+    new RedshiftRotation(stack, 'Rotation', {
+      secret: importedSecret(stack, 'Secret', SECRET_ARN),
+      strategy: 'single-user',
+      target: { workgroupName: 'analytics' },
+      transport: 'data-api',
+      ...overrides,
+    });
+  };
+}
+
+function postgres(overrides: Record<string, unknown>): Build {
+  return (stack) => {
+    new PostgresRotation(stack, 'Rotation', {
+      secret: importedSecret(stack, 'Secret', SECRET_ARN),
+      strategy: 'single-user',
+      ...overrides,
+    });
+  };
+}
+
+const cases: Array<[string, Build, RegExp]> = [
+  [
+    'an ElastiCache timeout under 12 minutes',
+    elastiCache({ timeout: Duration.minutes(5) }),
+    /at least 12 minutes/,
+  ],
+  ['a timeout over Lambda’s 15 minutes', redshift({ timeout: Duration.minutes(16) }), /at most 15 minutes/],
+  ['an unknown strategy', elastiCache({ strategy: 'auto' }), /strategy must be one of/],
+  [
+    'a user ARN that is not an ElastiCache user',
+    elastiCache({ userArn: 'arn:aws:iam::123456789012:user/app' }),
+    /userArn/,
+  ],
+  [
+    'user groups without alternating users',
+    elastiCache({ userGroupArns: ['arn:x'] }),
+    /alternating-users only/,
+  ],
+  [
+    'no cache and no explicit opt-out of the login test',
+    elastiCache({ cache: undefined }),
+    /loginTest: 'off'/,
+  ],
+  [
+    'a secret known only by name',
+    (stack) => {
+      const vpc = testVpc(stack);
+      new ElastiCacheUserRotation(stack, 'Rotation', {
+        secret: secretsmanager.Secret.fromSecretNameV2(stack, 'Secret', 'prod/app'),
+        userArn: USER_ARN,
+        userName: 'app',
+        strategy: 'dual-password',
+        vpc,
+        secretsManagerAccess: 'nat',
+        cache: { host: 'cache.internal' },
+      });
+    },
+    /full ARN/,
+  ],
+  [
+    'a VPC without saying how it reaches Secrets Manager',
+    elastiCache({ secretsManagerAccess: undefined }),
+    /secretsManagerAccess is required/,
+  ],
+  [
+    'secretsManagerAccess without a VPC',
+    redshift({ secretsManagerAccess: 'nat' }),
+    /secretsManagerAccess needs vpc/,
+  ],
+  [
+    'a cache login test without a VPC',
+    elastiCache({ vpc: undefined, secretsManagerAccess: undefined }),
+    /cache's VPC/,
+  ],
+  ['a password too short for ElastiCache', elastiCache({ passwordLength: 12 }), /between 16 and 128/],
+  [
+    'both a rate and an expression',
+    redshift({ schedule: { automaticallyAfter: Duration.days(7), scheduleExpression: 'rate(7 days)' } }),
+    /not both/,
+  ],
+  ['a schedule of hours', redshift({ schedule: { automaticallyAfter: Duration.hours(36) } }), /whole days/],
+  [
+    'a schedule expression that is neither rate nor cron',
+    redshift({ schedule: { scheduleExpression: 'every week' } }),
+    /rate\(\.\.\.\) or cron/,
+  ],
+  [
+    'alternating users without an admin secret',
+    redshift({ strategy: 'alternating-users' }),
+    /needs adminSecret/,
+  ],
+  [
+    'an admin secret for a single user',
+    (stack) => redshift({ adminSecret: importedSecret(stack, 'Admin', ADMIN_SECRET_ARN) })(stack),
+    /alternating-users only/,
+  ],
+  [
+    'a Redshift target naming both a cluster and a workgroup',
+    redshift({ target: { clusterIdentifier: 'c', workgroupName: 'w' } }),
+    /exactly one/,
+  ],
+  ['a Redshift target naming neither', redshift({ target: { clusterIdentifier: '' } }), /exactly one/],
+  [
+    'Data API auth on the pg transport',
+    redshift({ transport: 'pg', dataApiAuth: 'secret-arn' }),
+    /data-api transport only/,
+  ],
+  [
+    'temporary credentials on a cluster without a database user',
+    redshift({ target: { clusterIdentifier: 'c1' }, dataApiAuth: 'temporary-credentials' }),
+    /databaseUser/,
+  ],
+  [
+    'a wildcard database user',
+    redshift({
+      target: { clusterIdentifier: 'c1' },
+      dataApiAuth: 'temporary-credentials',
+      databaseUser: '*',
+    }),
+    /no wildcard/,
+  ],
+  ['TLS settings on the Data API transport', redshift({ tls: 'disable' }), /pg transport only/],
+  ['a Redshift password over 64 characters', redshift({ passwordLength: 100 }), /between 8 and 64/],
+  ['a PostgreSQL database rule without a VPC', postgres({ database: {} }), /database needs vpc/],
+  ['an unknown TLS mode', postgres({ tls: 'prefer' }), /tls must be one of/],
+];
+
+describe('Options are checked at synth time', () => {
+  it.each(cases)(
+    '%s is refused with a clear error, and nothing is added to the stack',
+    (_name, build, message) => {
+      const stack = testStack();
+      let thrown: unknown;
+      try {
+        build(stack);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toMatchObject({
+        code: 'INVALID_CONFIGURATION',
+        message: expect.stringMatching(message),
+      });
+      expect(stack.node.tryFindChild('Rotation')).toBeUndefined();
+    },
+  );
+
+  it('reports every problem at once', () => {
+    const stack = testStack();
+    expect(() => redshift({ strategy: 'alternating-users', target: {}, passwordLength: 4 })(stack)).toThrow(
+      /needs adminSecret; target needs exactly one.*; passwordLength/,
+    );
+  });
+});
