@@ -29,6 +29,7 @@ function toOptions(settings: CliSettings, logger: LocalAwsLogger): LocalAwsOptio
     logger,
   };
   if (settings.stateFile) options.stateFile = settings.stateFile;
+  if (settings.testFunctionPreload) options.testMode = { functionPreload: settings.testFunctionPreload };
   if (settings.redisUrl) {
     options.elasticache = {
       redisUrl: settings.redisUrl,

@@ -15,9 +15,16 @@ export interface CliSettings {
   /** ClusterIdentifier / WorkgroupName -> PostgreSQL admin URL; others fall back to postgresUrl. */
   clusters?: Record<string, string>;
   workgroups?: Record<string, string>;
-  rotation: { maxAttempts?: number; retryDelayMs?: number; scheduleCheckMs: number };
+  rotation: {
+    maxAttempts?: number;
+    retryDelayMs?: number;
+    scheduleCheckMs: number;
+    redriveAfterMs?: number;
+  };
   functions: FunctionConfig[];
   verbose: boolean;
+  /** Test mode: a module every function process loads first (--test-function-preload). */
+  testFunctionPreload?: string;
 }
 
 export const USAGE = `Usage: local-aws [options]
@@ -31,14 +38,18 @@ Options:
   --redis-url <url>          Admin URL of the Redis behind ElastiCache (redis://default:pw@host:port)
   --postgres-url <url>       Admin URL of the PostgreSQL behind Redshift; every cluster/workgroup maps to it
   --modifying-delay-ms <n>   How long ElastiCache users stay 'modifying' (default 0)
-  --schedule-check-ms <n>    How often due secrets (NextRotationDate passed) are rotated (default 60000; 0 = never)
+  --schedule-check-ms <n>    How often due secrets (NextRotationDate passed) are rotated and failed
+                             rotations re-driven (default 60000; 0 = never)
+  --redrive-after-ms <n>     How long a failed rotation waits before it is re-driven (default 60000)
   --config <file>            JSON: { functions: [{ functionName, bundlePath, handler?, timeoutSeconds?,
                              environment? }], clusters?, workgroups?, rotation?: { maxAttempts, retryDelayMs,
-                             scheduleCheckMs },
+                             scheduleCheckMs, redriveAfterMs },
                              and any flag above in camelCase }. Paths are relative to the file.
   --region <name>            Default us-east-1
   --account-id <id>          Default 123456789012
   --verbose                  Log every invocation and rotation to stderr
+  --test-function-preload <file>
+                             Test mode only: an ES module every function process imports first
   --help                     Show this text
 `;
 
@@ -120,6 +131,8 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
         'postgres-url': { type: 'string' },
         'modifying-delay-ms': { type: 'string' },
         'schedule-check-ms': { type: 'string' },
+        'redrive-after-ms': { type: 'string' },
+        'test-function-preload': { type: 'string' },
         config: { type: 'string' },
         region: { type: 'string' },
         'account-id': { type: 'string' },
@@ -145,6 +158,7 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
   const rotation = (config.rotation ?? {}) as Record<string, unknown>;
   const modifyingDelay = pick('modifying-delay-ms', 'modifyingDelayMs');
   const scheduleCheck = flags['schedule-check-ms'] ?? rotation.scheduleCheckMs ?? 60_000;
+  const redriveAfter = flags['redrive-after-ms'] ?? rotation.redriveAfterMs;
   const settings: CliSettings = {
     port: integer('--port', pick('port', 'port') ?? 4566, 0, 65_535),
     region: stringOrUndefined('--region', pick('region', 'region')) ?? 'us-east-1',
@@ -157,6 +171,9 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
         ? { retryDelayMs: integer('rotation.retryDelayMs', rotation.retryDelayMs, 0, 3_600_000) }
         : {}),
       scheduleCheckMs: integer('--schedule-check-ms', scheduleCheck, 0, 86_400_000),
+      ...(redriveAfter !== undefined
+        ? { redriveAfterMs: integer('--redrive-after-ms', redriveAfter, 0, 86_400_000) }
+        : {}),
     },
     functions: functionsFrom(config.functions, configDir),
     verbose: flags.verbose === true || config.verbose === true,
@@ -164,6 +181,8 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
   if (!/^\d{12}$/.test(settings.accountId)) throw new CliUsageError('--account-id must be 12 digits');
   const stateFile = pathFrom('state-file', 'stateFile');
   if (stateFile) settings.stateFile = stateFile;
+  const preload = pathFrom('test-function-preload', 'testFunctionPreload');
+  if (preload) settings.testFunctionPreload = preload;
   const redisUrl = stringOrUndefined('--redis-url', pick('redis-url', 'redisUrl'));
   if (redisUrl) settings.redisUrl = checkedUrl('--redis-url', redisUrl, ['redis:', 'rediss:']);
   const postgresUrl = stringOrUndefined('--postgres-url', pick('postgres-url', 'postgresUrl'));

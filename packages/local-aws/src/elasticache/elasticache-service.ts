@@ -59,6 +59,11 @@ export interface ElastiCacheServiceOptions {
   readonly replicationGroupId?: string;
   /** Logs operation names and ids, never passwords. Silent by default. */
   readonly logger?: LocalAwsLogger;
+  /**
+   * Persistence hook: called after every accepted change and every applied status change, so the owner can
+   * save `exportState()` at once (local-aws's state file does).
+   */
+  readonly onStateChange?: () => void;
 }
 
 export interface ElastiCacheService extends QueryProtocolService {
@@ -141,6 +146,7 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
   const engine = options.engine ?? 'redis';
   const replicationGroupId = options.replicationGroupId ?? 'rotor-local';
   const logger = options.logger ?? silentLogger;
+  const stateChanged = () => options.onStateChange?.();
 
   const users = new Map<string, ElastiCacheUser>();
   const groups = new Map<string, ElastiCacheUserGroup>();
@@ -195,10 +201,16 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
         const timer = setTimeout(() => {
           timers.delete(timer);
           if (closed) return resolve();
-          exclusive(change).then(resolve, (error: unknown) => {
-            retryLater(error);
-            resolve();
-          });
+          exclusive(change).then(
+            () => {
+              stateChanged();
+              resolve();
+            },
+            (error: unknown) => {
+              retryLater(error);
+              resolve();
+            },
+          );
         }, wait);
         timers.add(timer);
       });
@@ -564,7 +576,11 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
         );
       }
       const scope = { region: context.region, accountId: context.accountId };
-      return exclusive(() => operation(params, scope));
+      return exclusive(async () => {
+        const result = await operation(params, scope);
+        if (!action.startsWith('Describe')) stateChanged();
+        return result;
+      });
     },
 
     async settled() {
@@ -584,11 +600,17 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
             accessString,
             authentication,
           })),
-        userGroups: [...groups.values()].map(({ userGroupId, engine: groupEngine, userIds }) => ({
-          userGroupId,
-          engine: groupEngine,
-          userIds: [...userIds],
-        })),
+        // A change still `modifying` was accepted: a restarted endpoint applies it.
+        userGroups: [...groups.values()].map(
+          ({ userGroupId, engine: groupEngine, userIds, pendingChanges }) => ({
+            userGroupId,
+            engine: groupEngine,
+            userIds: [
+              ...userIds.filter((id) => !pendingChanges?.userIdsToRemove.includes(id)),
+              ...(pendingChanges?.userIdsToAdd ?? []).filter((id) => !userIds.includes(id)),
+            ],
+          }),
+        ),
       };
     },
 
