@@ -25,8 +25,13 @@ export type ParsedCrashArgs =
 /** Scenario names or prefixes (`elasticache`, `redshift/single-user`), comma-separated. */
 function scenarioList(value: string): ScenarioSpec[] {
   const chosen: ScenarioSpec[] = [];
-  for (const pattern of value.split(',').map((item) => item.trim()).filter(Boolean)) {
-    const matches = SCENARIO_SPECS.filter((spec) => spec.name === pattern || spec.name.startsWith(`${pattern}/`));
+  for (const pattern of value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const matches = SCENARIO_SPECS.filter(
+      (spec) => spec.name === pattern || spec.name.startsWith(`${pattern}/`),
+    );
     if (matches.length === 0) {
       throw new InvalidArgumentError(`unknown scenario "${pattern}" (pnpm crash --list shows them)`);
     }
@@ -37,7 +42,10 @@ function scenarioList(value: string): ScenarioSpec[] {
 }
 
 function modeList(value: string): CrashMode[] {
-  const modes = value.split(',').map((item) => item.trim()).filter(Boolean);
+  const modes = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   for (const mode of modes) {
     if (!(CRASH_MODES as readonly string[]).includes(mode)) {
       throw new InvalidArgumentError(`unknown mode "${mode}" (one of ${CRASH_MODES.join(', ')})`);

@@ -41,7 +41,9 @@ if (parsed.kind === 'exit') {
   }
   const perScenario = new Map<string, { points: number; converged: number; started: number }>();
   const printFailure = (result: CrashCaseResult) => {
-    err(`FAILED ${result.scenario}: ${result.title}\n${result.problems.map((problem) => `  - ${problem}\n`).join('')}`);
+    err(
+      `FAILED ${result.scenario}: ${result.title}\n${result.problems.map((problem) => `  - ${problem}\n`).join('')}`,
+    );
   };
   try {
     const outcome = await runCrashMatrix({
@@ -61,7 +63,9 @@ if (parsed.kind === 'exit') {
         }
         if (!result.converged) printFailure(result);
         else if (options.verbose) {
-          out(`ok ${result.scenario}: ${result.title}${result.redriven ? ' (re-driven)' : ''} ${result.durationMs} ms\n`);
+          out(
+            `ok ${result.scenario}: ${result.title}${result.redriven ? ' (re-driven)' : ''} ${result.durationMs} ms\n`,
+          );
         }
       },
     });

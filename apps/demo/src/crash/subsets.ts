@@ -10,12 +10,18 @@ export const CRASH_SUBSETS = ['all', 'ci'] as const;
 export type CrashSubset = (typeof CRASH_SUBSETS)[number];
 
 /** Calls that change something: the secret's labels or value, a user, a group, a password. */
-const CHANGING = /PutSecretValue|UpdateSecretVersionStage|Create|Modify|Delete|ALTER|CREATE|GRANT|DROP|REVOKE|ExecuteStatement\((ALTER|CREATE|GRANT)/;
+const CHANGING =
+  /PutSecretValue|UpdateSecretVersionStage|Create|Modify|Delete|ALTER|CREATE|GRANT|DROP|REVOKE|ExecuteStatement\((ALTER|CREATE|GRANT)/;
 
-export function selectSubset(subset: CrashSubset, cases: CrashCase[], calls: readonly BaselineCall[]): CrashCase[] {
+export function selectSubset(
+  subset: CrashSubset,
+  cases: CrashCase[],
+  calls: readonly BaselineCall[],
+): CrashCase[] {
   if (subset === 'all') return cases;
   const keep = new Set<string>();
-  const key = (step: string, index: number, phase: string, mode: string) => `${step}#${index}/${phase}/${mode}`;
+  const key = (step: string, index: number, phase: string, mode: string) =>
+    `${step}#${index}/${phase}/${mode}`;
   for (const step of new Set(calls.map((call) => call.step))) {
     const ofStep = calls.filter((call) => call.step === step);
     const first = ofStep[0]!;

@@ -38,12 +38,22 @@ const BUNDLES: Record<BundledEngine, BundleSpec> = {
   redshift: {
     packageName: '@rotor/app-redshift-rotation',
     appDir: 'apps/redshift-rotation',
-    sources: ['apps/redshift-rotation/src', 'packages/core/src', 'packages/lambda/src', 'packages/engine-redshift/src'],
+    sources: [
+      'apps/redshift-rotation/src',
+      'packages/core/src',
+      'packages/lambda/src',
+      'packages/engine-redshift/src',
+    ],
   },
   postgres: {
     packageName: '@rotor/app-postgres-rotation',
     appDir: 'apps/postgres-rotation',
-    sources: ['apps/postgres-rotation/src', 'packages/core/src', 'packages/lambda/src', 'packages/engine-postgres/src'],
+    sources: [
+      'apps/postgres-rotation/src',
+      'packages/core/src',
+      'packages/lambda/src',
+      'packages/engine-postgres/src',
+    ],
   },
 };
 

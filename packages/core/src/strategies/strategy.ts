@@ -29,6 +29,18 @@ export interface StrategyStepInput<TSecret extends EngineSecret> {
  */
 export type LoginTestPolicy = 'required' | 'off';
 
+/** What a strategy gets when its rotation was abandoned after it may have changed the target. */
+export interface AbandonedRotationInput<TSecret extends EngineSecret> {
+  engine: RotationEngine<TSecret>;
+  context: StepContext;
+  /** The rotation's own version (the token's value), which no longer carries a label. */
+  abandoned: TSecret;
+  abandonedVersionId: string;
+  /** AWSCURRENT as it is now (perhaps the new version whose creation abandoned the rotation). */
+  current: TSecret | undefined;
+  currentVersionId: string | undefined;
+}
+
 export interface RotationStrategy {
   readonly id: StrategyId;
   /** Fields that differ between AWSCURRENT and the new AWSPENDING, other than the new password. */
@@ -38,6 +50,11 @@ export interface RotationStrategy {
   ): Partial<TSecret>;
   setSecret<TSecret extends EngineSecret>(input: StrategyStepInput<TSecret>): Promise<void>;
   testSecret<TSecret extends EngineSecret>(input: StrategyStepInput<TSecret>): Promise<void>;
+  /**
+   * Keeps a labelled version working after the rotation was abandoned (see decision 0009). Returns what it
+   * found and did, for the error; strategies whose AWSCURRENT keeps working through a rotation need none.
+   */
+  reconcileAbandoned?<TSecret extends EngineSecret>(input: AbandonedRotationInput<TSecret>): Promise<string>;
 }
 
 /** Logs in and turns the outcome into a log line; returns whether the credentials were accepted. */

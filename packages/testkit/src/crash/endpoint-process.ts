@@ -36,7 +36,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -67,7 +69,9 @@ export function writeEndpointConfig(config: EndpointProcessConfig): void {
         : [],
       rotation: config.rotation,
       ...(config.services.redshiftData?.clusters ? { clusters: config.services.redshiftData.clusters } : {}),
-      ...(config.services.redshiftData?.workgroups ? { workgroups: config.services.redshiftData.workgroups } : {}),
+      ...(config.services.redshiftData?.workgroups
+        ? { workgroups: config.services.redshiftData.workgroups }
+        : {}),
     }),
   );
 }
@@ -89,7 +93,8 @@ export async function startEndpointProcess(config: EndpointProcessConfig): Promi
   const elasticache = config.services.elasticache;
   if (elasticache) {
     flags.push('--redis-url', elasticache.redisUrl);
-    if (elasticache.modifyingDelayMs) flags.push('--modifying-delay-ms', String(elasticache.modifyingDelayMs));
+    if (elasticache.modifyingDelayMs)
+      flags.push('--modifying-delay-ms', String(elasticache.modifyingDelayMs));
   }
   const child = spawn(process.execPath, [...args, ...flags], {
     cwd,
@@ -115,7 +120,8 @@ function waitForUrl(child: ChildProcess, exited: Promise<void>): Promise<string>
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const first = stdout.split('\n')[0] ?? '';
-      if (stdout.includes('Press Ctrl+C to stop.') && /^http:\/\/127\.0\.0\.1:\d+$/.test(first)) resolve(first);
+      if (stdout.includes('Press Ctrl+C to stop.') && /^http:\/\/127\.0\.0\.1:\d+$/.test(first))
+        resolve(first);
     });
     void exited.then(() => reject(new Error(`local-aws exited before it was ready: ${stderr.trim()}`)));
   });

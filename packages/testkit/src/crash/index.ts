@@ -16,8 +16,8 @@ export { postgresVerifierOpens, redisPasswordHash } from './password-verifiers.j
 export type { CrashAction, CrashPhase, CrashPoint, CrashStep } from './plan.js';
 export {
   type BaselineCall,
-  type CrashCase,
   CRASH_MODES,
+  type CrashCase,
   type CrashMode,
   describeCase,
   enumerateCases,

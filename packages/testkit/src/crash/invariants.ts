@@ -68,7 +68,10 @@ export async function checkInvariants(input: InvariantInput): Promise<string[]> 
 }
 
 /** Every credential the server holds must be opened by AWSCURRENT, AWSPENDING or AWSPREVIOUS. */
-async function unlabelledCredentials(target: PreparedTarget, versions: SecretVersionView[]): Promise<string[]> {
+async function unlabelledCredentials(
+  target: PreparedTarget,
+  versions: SecretVersionView[],
+): Promise<string[]> {
   const problems: string[] = [];
   const labelled = versions.filter((version) => LABELS.some((label) => version.stages.includes(label)));
   for (const user of await target.heldCredentials()) {
@@ -80,10 +83,12 @@ async function unlabelledCredentials(target: PreparedTarget, versions: SecretVer
         return candidate !== undefined && credential.opens(candidate);
       };
       if (ofUser(labelled).some(opensIt)) continue;
-      const unlabelled = ofUser(versions).filter((version) => version.stages.length === 0 && opensIt(version));
+      const unlabelled = ofUser(versions).filter(
+        (version) => version.stages.length === 0 && opensIt(version),
+      );
       problems.push(
         unlabelled.length > 0
-          ? `user "${user.username}": a password the server accepts is held only by version ${unlabelled.map((v) => v.versionId).join(", ")}, which carries no label (${credential.describe})`
+          ? `user "${user.username}": a password the server accepts is held only by version ${unlabelled.map((v) => v.versionId).join(', ')}, which carries no label (${credential.describe})`
           : `user "${user.username}": the server holds a password no version of the secret has (${credential.describe})`,
       );
     }

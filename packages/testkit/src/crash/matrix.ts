@@ -11,9 +11,9 @@ import type { CrashAction } from './plan.js';
 import {
   type BaselineCall,
   baselineCalls,
+  CRASH_MODES,
   type CrashCase,
   type CrashMode,
-  CRASH_MODES,
   describeCase,
   enumerateCases,
 } from './points.js';
@@ -99,7 +99,8 @@ async function runScenario(
     );
     const calls = baseline.outcome ? baselineCalls(baseline.outcome.control.calls()) : [];
     if (!baseline.result.converged || calls.length === 0) {
-      if (baseline.result.converged) baseline.result.problems.push('the baseline rotation made no external call');
+      if (baseline.result.converged)
+        baseline.result.problems.push('the baseline rotation made no external call');
       report({ ...baseline.result, converged: false });
       options.onScenarioStart?.(scenario.name, 0);
       return;
@@ -112,7 +113,10 @@ async function runScenario(
       const title = describeCase(crash);
       const { result } = await attempt(scenario.name, crash, title, () =>
         crash.mode === 'endpoint'
-          ? runEndpointCase(scenario, interceptor, workDir, `e${++caseIds.next}`, { ...crash, action: 'halt' })
+          ? runEndpointCase(scenario, interceptor, workDir, `e${++caseIds.next}`, {
+              ...crash,
+              action: 'halt',
+            })
           : runFunctionCase(bench!, slot, { ...crash, action: ACTION[crash.mode] }),
       );
       report(result);
@@ -132,7 +136,9 @@ async function runScenario(
   }
 }
 
-async function attempt<T extends { converged: boolean; problems: string[]; redriven: boolean; durationMs: number }>(
+async function attempt<
+  T extends { converged: boolean; problems: string[]; redriven: boolean; durationMs: number },
+>(
   scenario: string,
   crash: CrashCase | undefined,
   title: string,

@@ -15,7 +15,9 @@ export function redisPasswordHash(password: string): string {
  */
 export function postgresVerifierOpens(verifier: string, username: string, password: string): boolean {
   if (verifier.startsWith('md5')) {
-    const expected = `md5${createHash('md5').update(password + username).digest('hex')}`;
+    const expected = `md5${createHash('md5')
+      .update(password + username)
+      .digest('hex')}`;
     return safeEqual(expected, verifier);
   }
   const match = /^SCRAM-SHA-256\$(\d+):([^$]+)\$([^:]+):(.+)$/.exec(verifier);

@@ -44,7 +44,11 @@ export function baselineCalls(events: readonly CallEvent[]): BaselineCall[] {
   );
 }
 
-export function enumerateCases(scenario: string, calls: readonly BaselineCall[], modes: readonly CrashMode[]): CrashCase[] {
+export function enumerateCases(
+  scenario: string,
+  calls: readonly BaselineCall[],
+  modes: readonly CrashMode[],
+): CrashCase[] {
   const cases: CrashCase[] = [];
   for (const mode of modes) {
     if (mode === 'endpoint') {
@@ -71,8 +75,10 @@ function position(call: BaselineCall) {
 
 /** `setSecret #3 elasticache ModifyUser, after the reply, kill -9` */
 export function describeCase(crash: Pick<CrashCase, 'step' | 'index' | 'label' | 'phase' | 'mode'>): string {
-  const mode = { kill: 'kill -9 of the function', reset: 'connection reset', endpoint: 'endpoint SIGKILL + restart' }[
-    crash.mode
-  ];
+  const mode = {
+    kill: 'kill -9 of the function',
+    reset: 'connection reset',
+    endpoint: 'endpoint SIGKILL + restart',
+  }[crash.mode];
   return `${crash.step} #${crash.index} ${crash.label}, ${crash.phase === 'before' ? 'before it is sent' : 'after its reply'}, ${mode}`;
 }

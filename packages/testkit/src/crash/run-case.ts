@@ -111,7 +111,9 @@ export async function runFunctionCase(
       timeoutSeconds: target.function.timeoutSeconds ?? 30,
       environment: { ...target.function.environment, [CONTROL_DIR_VARIABLE]: control.dir },
     });
-    const loop = bench.scenario.loginThroughout ? startLoginLoop(bench.client, target.secretId, target) : undefined;
+    const loop = bench.scenario.loginThroughout
+      ? startLoginLoop(bench.client, target.secretId, target)
+      : undefined;
     let token = '';
     let redriven = false;
     let loopResult: LoginLoopResult | undefined;
@@ -131,7 +133,10 @@ export async function runFunctionCase(
       if (record.status === 'failed') {
         // Cleanly retryable: Secrets Manager re-drives it later with the same token.
         redriven = true;
-        bench.aws.secretsManager.redriveFailedRotations({ secretId: target.secretId, now: Number.MAX_SAFE_INTEGER });
+        bench.aws.secretsManager.redriveFailedRotations({
+          secretId: target.secretId,
+          now: Number.MAX_SAFE_INTEGER,
+        });
         record = await bench.aws.waitForRotation(target.secretId, { timeoutMs: ROTATION_TIMEOUT_MS });
       }
     } finally {
@@ -235,11 +240,17 @@ export async function runEndpointCase(
 
 async function finished(client: SecretsManagerClient, secretId: string, token: string): Promise<boolean> {
   try {
-    const stages = (await client.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {};
+    const stages =
+      (await client.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {};
     const pendingElsewhere = Object.entries(stages).some(
-      ([versionId, labels]) => labels.includes('AWSPENDING') && !labels.includes('AWSCURRENT') && versionId !== token,
+      ([versionId, labels]) =>
+        labels.includes('AWSPENDING') && !labels.includes('AWSCURRENT') && versionId !== token,
     );
-    return (stages[token]?.includes('AWSCURRENT') ?? false) && !pendingElsewhere && !stages[token]?.includes('AWSPENDING');
+    return (
+      (stages[token]?.includes('AWSCURRENT') ?? false) &&
+      !pendingElsewhere &&
+      !stages[token]?.includes('AWSPENDING')
+    );
   } catch {
     return false;
   }

@@ -25,7 +25,7 @@ export async function readSecretVersions(
       versions.push({
         versionId: entry.VersionId,
         stages: entry.VersionStages ?? [],
-        value: await valueOf(client, secretId, entry.VersionId),
+        value: await versionValue(client, secretId, entry.VersionId),
       });
     }
     nextToken = page.NextToken;
@@ -33,7 +33,7 @@ export async function readSecretVersions(
   return versions;
 }
 
-async function valueOf(
+async function versionValue(
   client: SecretsManagerClient,
   secretId: string,
   versionId: string,
@@ -49,6 +49,9 @@ async function valueOf(
 
 export const LABELS = ['AWSCURRENT', 'AWSPENDING', 'AWSPREVIOUS'] as const;
 
-export function versionWith(versions: readonly SecretVersionView[], stage: string): SecretVersionView | undefined {
+export function versionWith(
+  versions: readonly SecretVersionView[],
+  stage: string,
+): SecretVersionView | undefined {
   return versions.find((version) => version.stages.includes(stage));
 }

@@ -34,12 +34,10 @@ const VARIANTS: Array<[string, ElastiCacheVariant]> = [
   ['elasticache/dual-password', { strategy: 'dual-password', groups: 1, modifyingDelayMs: 0 }],
   ['elasticache/single-user', { strategy: 'single-user', groups: 1, modifyingDelayMs: 0 }],
   ...[0, 1, 2].flatMap((groups) =>
-    [0, MODIFYING_DELAY_MS].map(
-      (delay): [string, ElastiCacheVariant] => [
-        `elasticache/alternating-users/${groups}-groups${delay > 0 ? '/modifying' : ''}`,
-        { strategy: 'alternating-users', groups, modifyingDelayMs: delay },
-      ],
-    ),
+    [0, MODIFYING_DELAY_MS].map((delay): [string, ElastiCacheVariant] => [
+      `elasticache/alternating-users/${groups}-groups${delay > 0 ? '/modifying' : ''}`,
+      { strategy: 'alternating-users', groups, modifyingDelayMs: delay },
+    ]),
   ),
 ];
 
@@ -126,7 +124,10 @@ async function prepareElastiCache(
       const cloneGroups = new Set(clone.UserGroupIds ?? []);
       return (source.UserGroupIds ?? [])
         .filter((groupId) => !cloneGroups.has(groupId))
-        .map((groupId) => `"${cloneId}" is not in user group "${groupId}" of "${userId}": AWSCURRENT fails on its caches`);
+        .map(
+          (groupId) =>
+            `"${cloneId}" is not in user group "${groupId}" of "${userId}": AWSCURRENT fails on its caches`,
+        );
     },
     async cleanup() {
       ec.destroy();
@@ -138,7 +139,10 @@ async function describeUser(ec: ElastiCacheClient, userId: string) {
   try {
     return (await ec.send(new DescribeUsersCommand({ UserId: userId }))).Users?.[0];
   } catch (error) {
-    if ((error as { name?: string }).name === 'UserNotFoundFault' || (error as { name?: string }).name === 'UserNotFound') {
+    if (
+      (error as { name?: string }).name === 'UserNotFoundFault' ||
+      (error as { name?: string }).name === 'UserNotFound'
+    ) {
       return undefined;
     }
     throw error;
@@ -149,7 +153,8 @@ async function describeUser(ec: ElastiCacheClient, userId: string) {
 async function cacheEndpoint(ec: ElastiCacheClient): Promise<{ host: string; port: number }> {
   const group = (await ec.send(new DescribeReplicationGroupsCommand({}))).ReplicationGroups?.[0];
   const endpoint = group?.ConfigurationEndpoint ?? group?.NodeGroups?.[0]?.PrimaryEndpoint;
-  if (!endpoint?.Address || !endpoint.Port) throw new Error('The emulated ElastiCache reports no cache endpoint');
+  if (!endpoint?.Address || !endpoint.Port)
+    throw new Error('The emulated ElastiCache reports no cache endpoint');
   return { host: endpoint.Address, port: endpoint.Port };
 }
 
@@ -170,6 +175,8 @@ export async function redisLogin(
   const client = new Redis({
     host: cache.host,
     port: cache.port,
+    // RESP2: no HELLO before AUTH, so the reply to AUTH is the whole answer.
+    protocol: 2,
     lazyConnect: true,
     enableReadyCheck: false,
     enableOfflineQueue: false,
@@ -191,7 +198,7 @@ export async function redisLogin(
 
 /** The SHA-256 password hashes Redis holds for each user (`ACL GETUSER`), as credentials to open. */
 async function aclPasswords(redisUrl: string, usernames: readonly string[]): Promise<UserCredentials[]> {
-  const admin = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const admin = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, protocol: 2 });
   try {
     await admin.connect();
     const users: UserCredentials[] = [];
@@ -206,7 +213,8 @@ async function aclPasswords(redisUrl: string, usernames: readonly string[]): Pro
         describe: `ACL password ${index + 1} of ${hashes.length}`,
         opens: (password: string) => redisPasswordHash(password) === hash,
       }));
-      if (flags.includes('nopass')) credentials.push({ describe: 'nopass: any password', opens: () => false });
+      if (flags.includes('nopass'))
+        credentials.push({ describe: 'nopass: any password', opens: () => false });
       users.push({ username, credentials });
     }
     return users;

@@ -10,7 +10,11 @@ export interface PostgresAddress {
 }
 
 /** One fresh connection: true when the server accepts the password, false when it refuses it (28P01). */
-export async function postgresLogin(address: PostgresAddress, user: string, password: string): Promise<boolean> {
+export async function postgresLogin(
+  address: PostgresAddress,
+  user: string,
+  password: string,
+): Promise<boolean> {
   const client = new pg.Client({ ...address, user, password, connectionTimeoutMillis: 5_000 });
   client.on('error', () => {});
   try {
@@ -71,8 +75,15 @@ export async function membershipsOf(adminUrl: string, role: string): Promise<str
 }
 
 /** A clone that lacks a membership of its source cannot do what AWSCURRENT could before. */
-export async function cloneMembershipProblems(adminUrl: string, source: string, clone: string): Promise<string[]> {
-  const [ofSource, ofClone] = await Promise.all([membershipsOf(adminUrl, source), membershipsOf(adminUrl, clone)]);
+export async function cloneMembershipProblems(
+  adminUrl: string,
+  source: string,
+  clone: string,
+): Promise<string[]> {
+  const [ofSource, ofClone] = await Promise.all([
+    membershipsOf(adminUrl, source),
+    membershipsOf(adminUrl, clone),
+  ]);
   if (!ofSource || !ofClone) return [];
   return ofSource
     .filter((group) => !ofClone.includes(group))

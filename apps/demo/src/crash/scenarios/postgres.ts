@@ -6,8 +6,8 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { PostgresServerHandle } from '@rotor/local-aws/harness';
 import type { CrashCaseContext, PreparedTarget } from '@rotor/testkit/crash';
 import { type CrashEnvironment, initialPassword } from '../environment.js';
-import type { ScenarioSpec } from './spec.js';
 import { asSuperuser, cloneMembershipProblems, postgresLogin, storedVerifiers } from './postgres-wire.js';
+import type { ScenarioSpec } from './spec.js';
 
 type Strategy = 'single-user' | 'alternating-users';
 

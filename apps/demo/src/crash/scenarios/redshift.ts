@@ -8,8 +8,8 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { PostgresServerHandle } from '@rotor/local-aws/harness';
 import type { CrashCaseContext, PreparedTarget } from '@rotor/testkit/crash';
 import { type CrashEnvironment, initialPassword } from '../environment.js';
-import type { ScenarioSpec } from './spec.js';
 import { asSuperuser, cloneMembershipProblems, postgresLogin, storedVerifiers } from './postgres-wire.js';
+import type { ScenarioSpec } from './spec.js';
 
 const CLUSTER = 'crash-cluster';
 
@@ -29,7 +29,8 @@ export const redshiftScenarioSpecs: ScenarioSpec[] = (['pg', 'data-api'] as cons
           name,
           loginThroughout: strategy === 'alternating-users',
           services: { redshiftData: { clusters: { [CLUSTER]: server.connectionString() } } },
-          prepare: (context: CrashCaseContext) => prepareRedshift(context, server, bundlePath, transport, strategy),
+          prepare: (context: CrashCaseContext) =>
+            prepareRedshift(context, server, bundlePath, transport, strategy),
         };
       },
     };
@@ -48,7 +49,9 @@ async function prepareRedshift(
   const clone = `${username}_clone`;
   const group = `readers_${context.caseId}`;
   const password = initialPassword();
-  const md5 = `md5${createHash('md5').update(password + username).digest('hex')}`;
+  const md5 = `md5${createHash('md5')
+    .update(password + username)
+    .digest('hex')}`;
   await asSuperuser(adminUrl, async (client) => {
     await client.query(`CREATE ROLE ${group} NOLOGIN`);
     await client.query(`CREATE USER ${username} PASSWORD '${md5}' IN ROLE ${group}`);

@@ -2,9 +2,10 @@
  * Numbers the external calls of the invocation in progress and decides, at each request and each reply,
  * whether the planned crash point has been reached.
  */
-import type { WireRequest } from '../wire/call.js';
+
 import type { CrashPhase, CrashPoint, CrashStep } from '../plan.js';
 import { ROTATION_STEP_ORDER } from '../plan.js';
+import type { WireRequest } from '../wire/call.js';
 import type { InterceptorControl } from './control.js';
 
 export interface TrackedCall {
@@ -44,15 +45,27 @@ export class CallCounter {
     if (!step) return { call: undefined, act: undefined };
     const repeat = request.fingerprint !== undefined && request.fingerprint === this.#lastFingerprint;
     this.#lastFingerprint = request.fingerprint;
-    const call: TrackedCall = { step, index: repeat ? this.#next - 1 : this.#next++, label: request.label, repeat };
-    if (!repeat) this.control.record({ step, index: call.index, label: call.label, event: 'request', pid: process.pid });
+    const call: TrackedCall = {
+      step,
+      index: repeat ? this.#next - 1 : this.#next++,
+      label: request.label,
+      repeat,
+    };
+    if (!repeat)
+      this.control.record({ step, index: call.index, label: call.label, event: 'request', pid: process.pid });
     return { call, act: this.#decide(call, 'before') };
   }
 
   /** The whole reply to `call` has arrived: the point to act on before the function sees it, if any. */
   reply(call: TrackedCall): CrashPoint | undefined {
     if (!call.repeat) {
-      this.control.record({ step: call.step, index: call.index, label: call.label, event: 'reply', pid: process.pid });
+      this.control.record({
+        step: call.step,
+        index: call.index,
+        label: call.label,
+        event: 'reply',
+        pid: process.pid,
+      });
     }
     return this.#decide(call, 'after');
   }

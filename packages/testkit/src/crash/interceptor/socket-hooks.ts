@@ -151,7 +151,12 @@ export function installSocketHooks(counter: CallCounter, control: InterceptorCon
     return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
   } as typeof net.Socket.prototype.connect;
 
-  net.Socket.prototype.write = function (this: TrackedSocket, chunk: unknown, encoding?: unknown, callback?: unknown) {
+  net.Socket.prototype.write = function (
+    this: TrackedSocket,
+    chunk: unknown,
+    encoding?: unknown,
+    callback?: unknown,
+  ) {
     const tracker = Object.hasOwn(this, TRACKER) ? this[TRACKER] : undefined;
     if (!tracker) return originals.write.call(this, chunk, encoding, callback);
     const done = (typeof encoding === 'function' ? encoding : callback) as WriteCallback | undefined;
@@ -167,7 +172,12 @@ export function installSocketHooks(counter: CallCounter, control: InterceptorCon
   // end(data) writes through an internal path; send the data through write so it is followed too.
   net.Socket.prototype.end = function (this: TrackedSocket, ...args: unknown[]) {
     const [chunk] = args;
-    if (chunk !== undefined && chunk !== null && typeof chunk !== 'function' && Object.hasOwn(this, TRACKER)) {
+    if (
+      chunk !== undefined &&
+      chunk !== null &&
+      typeof chunk !== 'function' &&
+      Object.hasOwn(this, TRACKER)
+    ) {
       const encoding = typeof args[1] === 'string' ? args[1] : undefined;
       this.write(chunk as Buffer, encoding as BufferEncoding);
       const callback = args.find((arg) => typeof arg === 'function');

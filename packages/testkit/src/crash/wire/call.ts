@@ -62,7 +62,10 @@ export function sqlLabel(sql: string): string {
   const first = (words[0] ?? '').toUpperCase();
   if (!/^[A-Z]+$/.test(first)) return 'statement';
   const second = (words[1] ?? '').toUpperCase();
-  if (['ALTER', 'CREATE', 'DROP', 'GRANT', 'REVOKE', 'SET', 'SHOW'].includes(first) && /^[A-Z]+$/.test(second)) {
+  if (
+    ['ALTER', 'CREATE', 'DROP', 'GRANT', 'REVOKE', 'SET', 'SHOW'].includes(first) &&
+    /^[A-Z]+$/.test(second)
+  ) {
     return `${first} ${second}`;
   }
   return first;

@@ -15,7 +15,11 @@ export function detectProtocol(
   rotatedSecretId: () => string | undefined,
 ): ProtocolReaders | undefined {
   if (HTTP_REQUEST_LINE.test(first.subarray(0, 64).toString('latin1'))) {
-    return { protocol: 'http', requests: new HttpRequestReader(rotatedSecretId), replies: new HttpReplyReader() };
+    return {
+      protocol: 'http',
+      requests: new HttpRequestReader(rotatedSecretId),
+      replies: new HttpReplyReader(),
+    };
   }
   if (first[0] === 0x2a) {
     return { protocol: 'redis', requests: new RedisRequestReader(), replies: new RedisReplyReader() };

@@ -79,7 +79,9 @@ export function awsRequestLabel(message: Message, rotatedSecretId?: string): str
   const form = new URLSearchParams(message.body.toString('utf8'));
   const action = form.get('Action');
   if (action) {
-    const scope = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(message.headers.get('authorization') ?? '');
+    const scope = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(
+      message.headers.get('authorization') ?? '',
+    );
     return `${scope?.[1] ?? 'aws'} ${action}`;
   }
   return `http ${message.head.split(' ').slice(0, 2).join(' ')}`;
@@ -101,7 +103,10 @@ function jsonDetail(operation: string, body: Buffer, rotatedSecretId?: string): 
       typeof input.VersionStage === 'string' ? input.VersionStage : input.VersionId ? 'by id' : 'AWSCURRENT',
     );
   }
-  if ((operation === 'ExecuteStatement' || operation === 'BatchExecuteStatement') && input.Sql !== undefined) {
+  if (
+    (operation === 'ExecuteStatement' || operation === 'BatchExecuteStatement') &&
+    input.Sql !== undefined
+  ) {
     const sql = Array.isArray(input.Sqls) ? String(input.Sqls[0] ?? '') : String(input.Sql);
     parts.push(sqlLabel(sql));
   }

@@ -61,7 +61,14 @@ export class PostgresRequestReader implements RequestReader {
       const body = this.#queue.consume(1 + length).subarray(5);
       if (type === 'Q') {
         requests.push({ label: `pg ${sqlLabel(cString(body, 0).text)}`, fingerprint: undefined });
-      } else if (type === 'P' || type === 'B' || type === 'D' || type === 'E' || type === 'C' || type === 'H') {
+      } else if (
+        type === 'P' ||
+        type === 'B' ||
+        type === 'D' ||
+        type === 'E' ||
+        type === 'C' ||
+        type === 'H'
+      ) {
         if (!this.#inExtended) {
           this.#inExtended = true;
           this.#extendedLabel =
