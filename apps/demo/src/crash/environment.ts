@@ -10,7 +10,7 @@ import {
   startPostgresServer,
   startRedisServer,
 } from '@rotor/local-aws/harness';
-import { type BundledEngine, ensureBundle } from '../environment/bundles.js';
+import { type BundledEngine, ensureBundle, snapshotBundle } from '../environment/bundles.js';
 
 export interface CrashEnvironment {
   redis?: RedisServerHandle;
@@ -25,6 +25,7 @@ export interface CrashEnvironment {
 export async function openCrashEnvironment(
   engines: ReadonlySet<BundledEngine>,
   log: (line: string) => void,
+  rebuild = false,
 ): Promise<CrashEnvironment> {
   const stops: Array<() => Promise<void>> = [];
   const env: CrashEnvironment = {
@@ -46,8 +47,13 @@ export async function openCrashEnvironment(
       env.postgres = await startPostgresServer({ authMethod: 'scram-sha-256' });
       stops.push(() => env.postgres!.stop());
     }
-    // After the servers, so a missing binary is reported before any build runs.
-    for (const engine of engines) env.bundles[engine] = await ensureBundle(engine, { log });
+    // After the servers, so a missing binary is reported before any build runs. A private copy: a rebuild
+    // while the matrix runs must not change the function between a scenario's baseline and its cases.
+    for (const engine of engines) {
+      const snapshot = await snapshotBundle(await ensureBundle(engine, { log, rebuild }));
+      stops.push(() => snapshot.dispose());
+      env.bundles[engine] = snapshot.path;
+    }
     return env;
   } catch (error) {
     await env.stop();

@@ -31,7 +31,11 @@ if (parsed.kind === 'exit') {
   const engines = new Set<BundledEngine>(options.scenarios.map((spec) => spec.engine));
   let env: Awaited<ReturnType<typeof openCrashEnvironment>> | undefined;
   try {
-    env = await openCrashEnvironment(engines, options.verbose ? (line) => err(`${line}\n`) : () => {});
+    env = await openCrashEnvironment(
+      engines,
+      options.verbose ? (line) => err(`${line}\n`) : () => {},
+      options.rebuild,
+    );
   } catch (error) {
     if (error instanceof MissingBinaryError) {
       err(`pnpm crash: ${error.message}\n`);

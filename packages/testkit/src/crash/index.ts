@@ -3,6 +3,7 @@
  * the local endpoint, crashes each external call once (kill -9, connection reset, endpoint SIGKILL) and
  * checks that every case converges with no password lost. See docs/decisions/0052-crash-matrix.md.
  */
+export { CaseControl } from './control-dir.js';
 export { checkInvariants, type InvariantInput } from './invariants.js';
 export { type LoginLoopResult, startLoginLoop } from './login-loop.js';
 export {
@@ -13,7 +14,8 @@ export {
   summaryLine,
 } from './matrix.js';
 export { postgresVerifierOpens, redisPasswordHash } from './password-verifiers.js';
-export type { CrashAction, CrashPhase, CrashPoint, CrashStep } from './plan.js';
+export { CONTROL_DIR_VARIABLE, type CrashAction, type CrashPhase, type CrashPoint, type CrashStep } from './plan.js';
+export { interceptorModule } from './preload-module.js';
 export {
   type BaselineCall,
   CRASH_MODES,

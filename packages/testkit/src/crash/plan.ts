@@ -23,6 +23,7 @@ export type CrashAction = 'kill' | 'reset' | 'halt' | 'pause';
 /** One call of one step: the n-th distinct call (0-based), identical consecutive requests counted once. */
 export interface CallPosition {
   step: CrashStep;
+  /** -1: the step's first call with `label`, wherever it comes (for tests that name a call, not a position). */
   index: number;
   /** The call's label in the baseline run; the interceptor acts only when the call it reaches has it too. */
   label: string;

@@ -73,7 +73,8 @@ export class CallCounter {
   #decide(call: TrackedCall, phase: CrashPhase): CrashPoint | undefined {
     const point = this.#point;
     if (!point || call.repeat || point.phase !== phase) return undefined;
-    if (point.step !== call.step || point.index !== call.index) return undefined;
+    if (point.step !== call.step) return undefined;
+    if (point.index < 0 ? point.label !== call.label : point.index !== call.index) return undefined;
     if (this.control.hasFired()) return undefined;
     if (point.label !== call.label) {
       this.control.diverged({ expected: point, found: call.label });
