@@ -14,6 +14,8 @@ export interface CrashOptions {
   concurrency: number;
   /** Print every case, not only failures. */
   verbose: boolean;
+  /** Print only failing cases and the summary line (CI). */
+  quiet: boolean;
   rebuild: boolean;
 }
 
@@ -93,6 +95,7 @@ export function parseCrashArgs(
     )
     .option('--list', 'list the scenarios and exit', false)
     .option('--verbose', 'print every case, not only the failing ones', false)
+    .option('--quiet', 'print only the failing cases and the summary line', false)
     .option('--rebuild', 'rebuild the Lambda bundles first', false)
     .exitOverride()
     .configureOutput({
@@ -119,6 +122,7 @@ export function parseCrashArgs(
     concurrency: number;
     list: boolean;
     verbose: boolean;
+    quiet: boolean;
     rebuild: boolean;
   }>();
   if (opts.list) return { kind: 'list' };
@@ -130,6 +134,7 @@ export function parseCrashArgs(
       subset: opts.subset,
       concurrency: opts.concurrency,
       verbose: opts.verbose,
+      quiet: opts.quiet && !opts.verbose,
       rebuild: opts.rebuild,
     },
   };

@@ -43,7 +43,6 @@ if (parsed.kind === 'exit') {
     }
     throw error;
   }
-  const perScenario = new Map<string, { points: number; converged: number; started: number }>();
   const printFailure = (result: CrashCaseResult) => {
     err(
       `FAILED ${result.scenario}: ${result.title}\n${result.problems.map((problem) => `  - ${problem}\n`).join('')}`,
@@ -56,15 +55,15 @@ if (parsed.kind === 'exit') {
       concurrency: options.concurrency,
       select: (cases, calls) => selectSubset(options.subset, cases, calls),
       onScenarioStart(scenario, cases) {
-        perScenario.set(scenario, { points: 0, converged: 0, started: Date.now() });
         if (options.verbose) out(`${scenario}: ${cases} cases\n`);
       },
+      onScenarioEnd(scenario, figures) {
+        if (options.quiet) return;
+        out(
+          `${scenario}: ${figures.points} points, ${figures.converged} converged, ${figures.failed} failed (${Math.round(figures.durationMs / 1000)} s)\n`,
+        );
+      },
       onResult(result) {
-        const tally = perScenario.get(result.scenario);
-        if (tally) {
-          tally.points++;
-          if (result.converged) tally.converged++;
-        }
         if (!result.converged) printFailure(result);
         else if (options.verbose) {
           out(
@@ -73,13 +72,6 @@ if (parsed.kind === 'exit') {
         }
       },
     });
-    if (options.verbose) {
-      for (const [scenario, tally] of perScenario) {
-        out(
-          `${scenario}: ${tally.points} points, ${tally.converged} converged, ${tally.points - tally.converged} failed (${Math.round((Date.now() - tally.started) / 1000)} s)\n`,
-        );
-      }
-    }
     out(`${summaryLine(outcome)}\n`);
     process.exitCode = outcome.failed === 0 ? 0 : 1;
   } finally {

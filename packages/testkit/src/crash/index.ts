@@ -11,11 +11,17 @@ export {
   type CrashMatrixOptions,
   type CrashMatrixResult,
   runCrashMatrix,
+  type ScenarioFigures,
   summaryLine,
 } from './matrix.js';
 export { postgresVerifierOpens, redisPasswordHash } from './password-verifiers.js';
-export { CONTROL_DIR_VARIABLE, type CrashAction, type CrashPhase, type CrashPoint, type CrashStep } from './plan.js';
-export { interceptorModule } from './preload-module.js';
+export {
+  CONTROL_DIR_VARIABLE,
+  type CrashAction,
+  type CrashPhase,
+  type CrashPoint,
+  type CrashStep,
+} from './plan.js';
 export {
   type BaselineCall,
   CRASH_MODES,
@@ -24,6 +30,7 @@ export {
   describeCase,
   enumerateCases,
 } from './points.js';
+export { interceptorModule } from './preload-module.js';
 export type {
   CrashCaseContext,
   CrashEndpointServices,

@@ -47,6 +47,15 @@ export interface CrashMatrixOptions {
   onResult?: (result: CrashCaseResult) => void;
   /** Called once a scenario's baseline is known: how many cases it will run. */
   onScenarioStart?: (scenario: string, cases: number) => void;
+  /** Called when a scenario's last case has run, with its figures. */
+  onScenarioEnd?: (scenario: string, figures: ScenarioFigures) => void;
+}
+
+export interface ScenarioFigures {
+  points: number;
+  converged: number;
+  failed: number;
+  durationMs: number;
 }
 
 export interface CrashMatrixResult {
@@ -75,7 +84,17 @@ export async function runCrashMatrix(options: CrashMatrixOptions): Promise<Crash
   };
   try {
     for (const scenario of options.scenarios) {
+      const started = Date.now();
+      const before = results.length;
       await runScenario(scenario, { ...options, modes, concurrency }, interceptor, workDir, report);
+      const own = results.slice(before);
+      const converged = own.filter((result) => result.converged).length;
+      options.onScenarioEnd?.(scenario.name, {
+        points: own.length,
+        converged,
+        failed: own.length - converged,
+        durationMs: Date.now() - started,
+      });
     }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
