@@ -19,6 +19,7 @@ import {
 import { type LocalEndpoint, startLocalEndpoint } from '@rotor/testkit/local-aws';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canLogin } from './support.ts';
 
 const bundlePath = join(dirname(fileURLToPath(import.meta.url)), '../../dist/index.mjs');
 let server: PostgresServerHandle;
@@ -44,25 +45,6 @@ async function superuser<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
     return await work(client);
   } finally {
     await client.end();
-  }
-}
-
-async function canLogin(user: string, password: string): Promise<boolean> {
-  const client = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user,
-    password,
-    database: 'postgres',
-  });
-  try {
-    await client.connect();
-    return true;
-  } catch (error) {
-    if ((error as { code?: string }).code === '28P01') return false;
-    throw error;
-  } finally {
-    await client.end().catch(() => {});
   }
 }
 
@@ -137,8 +119,8 @@ describe('a single-user rotation abandoned after it changed the password', () =>
     );
     const current = await endpoint.valueAt(result.arn);
     expect(current).toMatchObject({ password: result.original, note: 'owner: team-b' });
-    expect(await canLogin(result.role, result.original)).toBe(true);
-    expect(await canLogin(result.role, result.abandoned)).toBe(false);
+    expect(await canLogin(server, result.role, result.original)).toBe(true);
+    expect(await canLogin(server, result.role, result.abandoned)).toBe(false);
     // The only verifier the server holds is AWSCURRENT's.
     expect(postgresVerifierOpens(result.stored, result.role, result.original)).toBe(true);
     expect(postgresVerifierOpens(result.stored, result.role, result.abandoned)).toBe(false);
@@ -154,8 +136,8 @@ describe('a single-user rotation abandoned after it changed the password', () =>
     );
     expect(result.rotation.status).toBe('abandoned');
     expect(result.lastInvocation).toMatchObject({ step: 'testSecret', errorType: 'RotationAbandonedError' });
-    expect(await canLogin(result.role, result.original)).toBe(true);
-    expect(await canLogin(result.role, result.abandoned)).toBe(false);
+    expect(await canLogin(server, result.role, result.original)).toBe(true);
+    expect(await canLogin(server, result.role, result.abandoned)).toBe(false);
   });
 
   it("a new AWSCURRENT between setSecret and testSecret: the next step's pre-check restores it", async () => {
@@ -167,7 +149,7 @@ describe('a single-user rotation abandoned after it changed the password', () =>
     );
     expect(result.rotation.status).toBe('abandoned');
     expect(result.lastInvocation.errorMessage).toContain('was abandoned during testSecret');
-    expect(await canLogin(result.role, result.original)).toBe(true);
-    expect(await canLogin(result.role, result.abandoned)).toBe(false);
+    expect(await canLogin(server, result.role, result.original)).toBe(true);
+    expect(await canLogin(server, result.role, result.abandoned)).toBe(false);
   });
 });

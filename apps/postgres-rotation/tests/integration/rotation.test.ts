@@ -4,31 +4,13 @@ import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws
 import { type LocalEndpoint, startLocalEndpoint } from '@rotor/testkit/local-aws';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canLogin } from './support.ts';
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 let server: PostgresServerHandle;
 let endpoint: LocalEndpoint;
 let functionArn: string;
 let superuser: pg.Client;
-
-async function canLogin(user: string, password: string): Promise<boolean> {
-  const client = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user,
-    password,
-    database: 'postgres',
-  });
-  try {
-    await client.connect();
-    return true;
-  } catch (error) {
-    if ((error as { code?: string }).code === '28P01') return false;
-    throw error;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 function secretValue(username: string, password: string): Record<string, unknown> {
   return { engine: 'postgres', host: server.host, port: server.port, username, password, dbname: 'postgres' };
@@ -67,8 +49,8 @@ describe('the bundled postgres-rotation function, invoked by Secrets Manager (lo
       expect(rotation, `rotation ${round}: ${rotation.error ?? ''}`).toMatchObject({ status: 'succeeded' });
       const current = await endpoint.valueAt(arn);
       expect(current).toMatchObject({ username: 'orders_app', engine: 'postgres', port: server.port });
-      expect(await canLogin('orders_app', String(current.password))).toBe(true);
-      expect(await canLogin('orders_app', previous)).toBe(false);
+      expect(await canLogin(server, 'orders_app', String(current.password))).toBe(true);
+      expect(await canLogin(server, 'orders_app', previous)).toBe(false);
       expect(server.output()).not.toContain(String(current.password));
       previous = String(current.password);
     }
@@ -92,8 +74,8 @@ describe('the bundled postgres-rotation function, invoked by Secrets Manager (lo
     expect(first, first.error).toMatchObject({ status: 'succeeded' });
     const afterFirst = await endpoint.valueAt(arn);
     expect(afterFirst.username).toBe('orders_ro_clone');
-    expect(await canLogin('orders_ro_clone', String(afterFirst.password))).toBe(true);
-    expect(await canLogin('orders_ro', 'Initial-Password-2')).toBe(true);
+    expect(await canLogin(server, 'orders_ro_clone', String(afterFirst.password))).toBe(true);
+    expect(await canLogin(server, 'orders_ro', 'Initial-Password-2')).toBe(true);
     const { rows } = await superuser.query(
       `SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
         JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = 'orders_ro_clone'`,
@@ -103,9 +85,9 @@ describe('the bundled postgres-rotation function, invoked by Secrets Manager (lo
     expect(second, second.error).toMatchObject({ status: 'succeeded' });
     const afterSecond = await endpoint.valueAt(arn);
     expect(afterSecond.username).toBe('orders_ro');
-    expect(await canLogin('orders_ro', String(afterSecond.password))).toBe(true);
-    expect(await canLogin('orders_ro', 'Initial-Password-2')).toBe(false);
-    expect(await canLogin('orders_ro_clone', String(afterFirst.password))).toBe(true);
+    expect(await canLogin(server, 'orders_ro', String(afterSecond.password))).toBe(true);
+    expect(await canLogin(server, 'orders_ro', 'Initial-Password-2')).toBe(false);
+    expect(await canLogin(server, 'orders_ro_clone', String(afterFirst.password))).toBe(true);
   });
 
   it('refuses to rotate a secret whose password does not log in: the rotation fails and AWSCURRENT is unchanged', async () => {
@@ -118,6 +100,6 @@ describe('the bundled postgres-rotation function, invoked by Secrets Manager (lo
     expect(rotation.status).toBe('failed');
     expect(rotation.error).toMatch(/CredentialRejectedError/);
     expect(await endpoint.valueAt(arn)).toMatchObject({ password: 'Stale-Password-3' });
-    expect(await canLogin('billing_app', 'Real-Password-3')).toBe(true);
+    expect(await canLogin(server, 'billing_app', 'Real-Password-3')).toBe(true);
   });
 });

@@ -1,5 +1,7 @@
 /** Logins and stored verifiers on a PostgreSQL server, for the Redshift and PostgreSQL scenarios. */
-import type { UserCredentials } from '@rotor/testkit/crash';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import type { PostgresServerHandle } from '@rotor/local-aws/harness';
+import type { CrashCaseContext, CrashFunction, PreparedTarget, UserCredentials } from '@rotor/testkit/crash';
 import { postgresVerifierOpens } from '@rotor/testkit/crash';
 import pg from 'pg';
 
@@ -88,4 +90,60 @@ export async function cloneMembershipProblems(
   return ofSource
     .filter((group) => !ofClone.includes(group))
     .map((group) => `"${clone}" is not a member of "${group}" like "${source}"`);
+}
+
+/**
+ * The rest of a PostgreSQL-backed case once its user exists: the user's secret (and, for alternating users, the
+ * admin secret it names in `masterarn`: the server's superuser), and the adapters the invariants use.
+ */
+export async function postgresTarget(input: {
+  context: CrashCaseContext;
+  server: PostgresServerHandle;
+  /** `redshift` or `postgres`: the secret's `engine` and the secrets' name prefix. */
+  engine: string;
+  /** Fields the engine's secret carries besides the connection, user and password. */
+  extraFields?: Record<string, unknown>;
+  username: string;
+  password: string;
+  alternating: boolean;
+  fn: CrashFunction;
+}): Promise<PreparedTarget> {
+  const { context, server, username } = input;
+  const adminUrl = server.connectionString();
+  const clone = `${username}_clone`;
+  const base = {
+    engine: input.engine,
+    host: server.host,
+    port: server.port,
+    dbname: server.database,
+    ...input.extraFields,
+  };
+  const create = async (name: string, value: Record<string, unknown>) =>
+    (
+      await context.secretsManager.send(
+        new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) }),
+      )
+    ).ARN!;
+  const masterarn = input.alternating
+    ? await create(`crash/${input.engine}/${context.caseId}/admin`, {
+        ...base,
+        username: server.user,
+        password: server.password,
+      })
+    : undefined;
+  const secretId = await create(`crash/${input.engine}/${context.caseId}`, {
+    ...base,
+    username,
+    password: input.password,
+    ...(masterarn ? { masterarn } : {}),
+  });
+  const address = { host: server.host, port: server.port, database: server.database };
+  return {
+    secretId,
+    function: input.fn,
+    login: (user, candidate) => postgresLogin(address, user, candidate),
+    heldCredentials: () => storedVerifiers(adminUrl, [username, clone]),
+    controlPlaneProblems: async () =>
+      input.alternating ? cloneMembershipProblems(adminUrl, username, clone) : [],
+  };
 }

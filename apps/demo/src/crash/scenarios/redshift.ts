@@ -4,11 +4,10 @@
  * group, so the clone's copied membership is checked) and secret; alternating users also an admin secret.
  */
 import { createHash } from 'node:crypto';
-import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { PostgresServerHandle } from '@rotor/local-aws/harness';
 import type { CrashCaseContext, PreparedTarget } from '@rotor/testkit/crash';
 import { type CrashEnvironment, initialPassword } from '../environment.js';
-import { asSuperuser, cloneMembershipProblems, postgresLogin, storedVerifiers } from './postgres-wire.js';
+import { asSuperuser, postgresTarget } from './postgres-wire.js';
 import type { ScenarioSpec } from './spec.js';
 
 const CLUSTER = 'crash-cluster';
@@ -44,45 +43,25 @@ async function prepareRedshift(
   transport: Transport,
   strategy: Strategy,
 ): Promise<PreparedTarget> {
-  const adminUrl = server.connectionString();
   const username = `app_${context.caseId}`;
-  const clone = `${username}_clone`;
   const group = `readers_${context.caseId}`;
   const password = initialPassword();
   const md5 = `md5${createHash('md5')
     .update(password + username)
     .digest('hex')}`;
-  await asSuperuser(adminUrl, async (client) => {
+  await asSuperuser(server.connectionString(), async (client) => {
     await client.query(`CREATE ROLE ${group} NOLOGIN`);
     await client.query(`CREATE USER ${username} PASSWORD '${md5}' IN ROLE ${group}`);
   });
-  const base = {
+  return postgresTarget({
+    context,
+    server,
     engine: 'redshift',
-    host: server.host,
-    port: server.port,
-    dbname: server.database,
-    dbClusterIdentifier: CLUSTER,
-  };
-  let masterarn: string | undefined;
-  if (strategy === 'alternating-users') {
-    const admin = await context.secretsManager.send(
-      new CreateSecretCommand({
-        Name: `crash/redshift/${context.caseId}/admin`,
-        SecretString: JSON.stringify({ ...base, username: server.user, password: server.password }),
-      }),
-    );
-    masterarn = admin.ARN!;
-  }
-  const secret = await context.secretsManager.send(
-    new CreateSecretCommand({
-      Name: `crash/redshift/${context.caseId}`,
-      SecretString: JSON.stringify({ ...base, username, password, ...(masterarn ? { masterarn } : {}) }),
-    }),
-  );
-  const address = { host: server.host, port: server.port, database: server.database };
-  return {
-    secretId: secret.ARN!,
-    function: {
+    extraFields: { dbClusterIdentifier: CLUSTER },
+    username,
+    password,
+    alternating: strategy === 'alternating-users',
+    fn: {
       bundlePath,
       handler: 'index.handler',
       timeoutSeconds: 30,
@@ -97,9 +76,5 @@ async function prepareRedshift(
           : {}),
       },
     },
-    login: (user, candidate) => postgresLogin(address, user, candidate),
-    heldCredentials: () => storedVerifiers(adminUrl, [username, clone]),
-    controlPlaneProblems: async () =>
-      strategy === 'alternating-users' ? cloneMembershipProblems(adminUrl, username, clone) : [],
-  };
+  });
 }
