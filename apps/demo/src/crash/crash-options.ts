@@ -110,7 +110,10 @@ export function parseCrashArgs(
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
         return { kind: 'exit', code: 0 };
       }
-      output.err(`pnpm crash: ${error.message.replace(/^error: /, '')}\n`);
+      // "option '--scenario <list>' argument 'x' is invalid. unknown scenario ..." -> "--scenario: unknown scenario ..."
+      const invalid = /^error: option '(--[\w-]+)[^']*' argument '.*' is invalid\. (.*)$/s.exec(error.message);
+      const text = invalid ? `${invalid[1]}: ${invalid[2]}` : error.message.replace(/^error: /, '');
+      output.err(`pnpm crash: ${text.split('\n')[0]}\n`);
       return { kind: 'exit', code: 2 };
     }
     throw error;
