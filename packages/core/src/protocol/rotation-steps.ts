@@ -9,7 +9,7 @@ import {
   SecretStoreError,
 } from '../errors.js';
 import { generatePassword } from '../password/generate-password.js';
-import type { SecretDescription, SecretStore } from '../store/secret-store.js';
+import type { SecretDescription, SecretStore, SecretVersionSummary } from '../store/secret-store.js';
 import { type StrategyChoice, selectStrategy } from '../strategies/select-strategy.js';
 import type { LoginTestPolicy, RotationStrategy, StrategyStepInput } from '../strategies/strategy.js';
 import { assertArnInScope, scopeOfArn } from './function-scope.js';
@@ -308,8 +308,41 @@ async function runStrategyStep<TSecret extends EngineSecret>(
     loginTest: deps.loginTest,
     loadPrevious: () => readSecret(deps, event.SecretId, { stage: STAGE_PREVIOUS }, 'AWSPREVIOUS'),
     loadAdmin: () => loadAdminSecret(deps, current, event, context),
+    loadUnlabelled: () => loadUnlabelledVersions(deps, event, context),
   };
   await strategy[step](input);
+}
+
+/** How many label-less versions the recovery of an abandoned rotation looks at (the newest). */
+const UNLABELLED_VERSIONS_TRIED = 3;
+
+async function loadUnlabelledVersions<TSecret extends EngineSecret>(
+  deps: StepDependencies<TSecret>,
+  event: RotationEvent,
+  context: StepContext,
+): Promise<Array<{ versionId: string; secret: TSecret }>> {
+  if (!deps.store.listVersions) return [];
+  let versions: SecretVersionSummary[];
+  try {
+    versions = await deps.store.listVersions(event.SecretId);
+  } catch (error) {
+    context.logger.warn(
+      `Cannot list the versions of the secret to look for an abandoned rotation's password (${RotationError.isInstance(error) ? error.message : 'unexpected error'}); give the function secretsmanager:ListSecretVersionIds`,
+    );
+    return [];
+  }
+  const unlabelled = versions
+    .filter((version) => version.stages.length === 0 && version.versionId !== event.ClientRequestToken)
+    .sort((a, b) => (b.createdDate?.getTime() ?? 0) - (a.createdDate?.getTime() ?? 0))
+    .slice(0, UNLABELLED_VERSIONS_TRIED);
+  const found: Array<{ versionId: string; secret: TSecret }> = [];
+  for (const { versionId } of unlabelled) {
+    const secret = await readSecret(deps, event.SecretId, { versionId }, `version ${versionId}`).catch(
+      () => undefined,
+    );
+    if (secret) found.push({ versionId, secret });
+  }
+  return found;
 }
 
 async function loadAdminSecret<TSecret extends EngineSecret>(

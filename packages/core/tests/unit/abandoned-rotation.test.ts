@@ -137,6 +137,43 @@ describe('A single-user rotation abandoned after its change', () => {
     expect(target.accepts('app', pendingPassword())).toBe(true);
   });
 
+  it('abandoned between two invocations, it is found by the next rotation, which sets its password with the orphan', async () => {
+    const { target, run, operatorWritesCurrent, pendingPassword, sm, secretId, lines } = setup('single-user');
+    await run('createSecret');
+    await run('setSecret');
+    // Secrets Manager abandons the rotation and invokes nothing more: nobody restores AWSCURRENT now.
+    await operatorWritesCurrent();
+    const orphan = pendingPassword();
+    expect(target.accepts('app', ORIGINAL)).toBe(false);
+
+    const handler = createRotationHandler({
+      engine: createFakeEngine(target, { capabilities: { maxPasswordsPerUser: 2 } }),
+      store: createSecretsManagerStore({ client: sm.client }),
+      strategy: 'single-user',
+      logger: capturingLogger().logger,
+    });
+    const next = sm.startRotation(secretId);
+    const logs = capturingLogger();
+    const logged = createRotationHandler({
+      engine: createFakeEngine(target, { capabilities: { maxPasswordsPerUser: 2 } }),
+      store: createSecretsManagerStore({ client: sm.client }),
+      strategy: 'single-user',
+      logger: logs.logger,
+    });
+    await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: next });
+    await logged({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: next });
+    for (const Step of ['testSecret', 'finishSecret'])
+      await handler({ Step, SecretId: secretId, ClientRequestToken: next });
+
+    const current = sm.valueAt(secretId, 'AWSCURRENT')!;
+    expect(target.accepts('app', current.password as string)).toBe(true);
+    expect(target.accepts('app', orphan)).toBe(false);
+    expect(logs.lines.some((line) => line.startsWith('error') && line.includes('carries no label'))).toBe(
+      true,
+    );
+    expect([...lines, ...logs.lines].join('\n')).not.toContain(orphan);
+  });
+
   it('does nothing for a rotation that was not abandoned (a token that is AWSPREVIOUS is refused as before)', async () => {
     const { target, run, sm, secretId, token } = setup('single-user');
     for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) await run(step);
