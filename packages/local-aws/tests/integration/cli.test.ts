@@ -224,7 +224,7 @@ describe('local-aws CLI', () => {
           saved()
             .secrets.find((secret) => secret.name === 'cli/killed')
             ?.versions.find((version) => version.versionId === VersionId)?.secretString !== undefined,
-        { timeout: 15_000 },
+        { timeout: 30_000 },
       )
       .toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -239,13 +239,13 @@ describe('local-aws CLI', () => {
     const sm2 = client(second.endpoint);
     await expect
       .poll(async () => (await sm2.send(new GetSecretValueCommand({ SecretId: 'cli/killed' }))).VersionId, {
-        timeout: 20_000,
+        timeout: 45_000,
       })
       .toBe(VersionId);
     sm2.destroy();
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  });
+  }, 120_000);
 
   it('refuses a bad flag with the usage text and exit code 2', async () => {
     const child = spawn(
