@@ -18,7 +18,13 @@ import {
   enumerateCases,
 } from './points.js';
 import { interceptorModule } from './preload-module.js';
-import { openScenarioBench, runEndpointCase, runFunctionCase, type ScenarioBench } from './run-case.js';
+import {
+  caseIdGenerator,
+  openScenarioBench,
+  runEndpointCase,
+  runFunctionCase,
+  type ScenarioBench,
+} from './run-case.js';
 import type { CrashScenario } from './scenario.js';
 
 export interface CrashCaseResult {
@@ -77,6 +83,7 @@ export async function runCrashMatrix(options: CrashMatrixOptions): Promise<Crash
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const interceptor = await interceptorModule();
   const workDir = mkdtempSync(join(tmpdir(), 'rotor-crash-'));
+  const nextCaseId = caseIdGenerator();
   const results: CrashCaseResult[] = [];
   const report = (result: CrashCaseResult) => {
     results.push(result);
@@ -86,7 +93,14 @@ export async function runCrashMatrix(options: CrashMatrixOptions): Promise<Crash
     for (const scenario of options.scenarios) {
       const started = Date.now();
       const before = results.length;
-      await runScenario(scenario, { ...options, modes, concurrency }, interceptor, workDir, report);
+      await runScenario(
+        scenario,
+        { ...options, modes, concurrency },
+        interceptor,
+        workDir,
+        nextCaseId,
+        report,
+      );
       const own = results.slice(before);
       const converged = own.filter((result) => result.converged).length;
       options.onScenarioEnd?.(scenario.name, {
@@ -108,11 +122,12 @@ async function runScenario(
   options: CrashMatrixOptions & { modes: readonly CrashMode[]; concurrency: number },
   interceptor: string,
   workDir: string,
+  nextCaseId: () => string,
   report: (result: CrashCaseResult) => void,
 ): Promise<void> {
   let bench: ScenarioBench | undefined;
   try {
-    bench = await openScenarioBench(scenario, interceptor, workDir);
+    bench = await openScenarioBench(scenario, interceptor, workDir, nextCaseId);
     const baseline = await attempt(scenario.name, undefined, 'baseline rotation (no crash)', () =>
       runFunctionCase(bench!, 0, undefined),
     );
@@ -127,12 +142,11 @@ async function runScenario(
     const all = enumerateCases(scenario.name, calls, options.modes);
     const cases = options.select ? options.select(all, calls) : all;
     options.onScenarioStart?.(scenario.name, cases.length);
-    const caseIds = { next: 0 };
     await pool(cases, options.concurrency, async (crash, slot) => {
       const title = describeCase(crash);
       const { result } = await attempt(scenario.name, crash, title, () =>
         crash.mode === 'endpoint'
-          ? runEndpointCase(scenario, interceptor, workDir, `e${++caseIds.next}`, {
+          ? runEndpointCase(scenario, interceptor, workDir, nextCaseId(), {
               ...crash,
               action: 'halt',
             })

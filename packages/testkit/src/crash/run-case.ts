@@ -2,6 +2,7 @@
  * One case: a fresh target, one real rotation through the engine's bundle with the crash planned, Secrets
  * Manager's retries (and, if the rotation failed for good, a re-drive), then the invariants.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -49,10 +50,21 @@ export interface ScenarioBench {
   close(): Promise<void>;
 }
 
+/**
+ * Case ids unique across a whole run (and, by a random prefix, across runs on the same servers): scenarios build
+ * user and role names from them, and several scenarios may share one server.
+ */
+export function caseIdGenerator(): () => string {
+  const run = randomBytes(3).toString('hex').replace(/^\d/, 'r');
+  let cases = 0;
+  return () => `${run}${(++cases).toString(36)}`;
+}
+
 export async function openScenarioBench(
   scenario: CrashScenario,
   interceptor: string,
   workDir: string,
+  nextCaseId: () => string,
 ): Promise<ScenarioBench> {
   const { elasticache, redshiftData } = scenario.services;
   const aws = await startLocalAws({
@@ -62,13 +74,12 @@ export async function openScenarioBench(
     ...(redshiftData ? { redshiftData } : {}),
   });
   const client = operatorClient(aws.endpoint);
-  let cases = 0;
   return {
     aws,
     client,
     scenario,
     workDir,
-    nextCaseId: () => `c${Date.now().toString(36).slice(-4)}${(++cases).toString(36)}`,
+    nextCaseId,
     async close() {
       client.destroy();
       await aws.stop();
