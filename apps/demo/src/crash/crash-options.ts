@@ -111,7 +111,9 @@ export function parseCrashArgs(
         return { kind: 'exit', code: 0 };
       }
       // "option '--scenario <list>' argument 'x' is invalid. unknown scenario ..." -> "--scenario: unknown scenario ..."
-      const invalid = /^error: option '(--[\w-]+)[^']*' argument '.*' is invalid\. (.*)$/s.exec(error.message);
+      const invalid = /^error: option '(--[\w-]+)[^']*' argument '.*' is invalid\. (.*)$/s.exec(
+        error.message,
+      );
       const text = invalid ? `${invalid[1]}: ${invalid[2]}` : error.message.replace(/^error: /, '');
       output.err(`pnpm crash: ${text.split('\n')[0]}\n`);
       return { kind: 'exit', code: 2 };
