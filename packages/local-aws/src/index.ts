@@ -176,6 +176,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     logger,
   });
   endpointUrl = http.url;
+  // Only now may rotations restored from the state file, and the schedule, invoke functions.
+  secretsManager.start();
 
   let stopped = false;
   return {

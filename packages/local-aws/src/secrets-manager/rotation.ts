@@ -74,9 +74,11 @@ export interface RotationRunner {
   redrive(input: { secret: SecretRecord; fn: RegisteredFunction; token: string }): RotationRecord;
   /**
    * Takes over the records a previous run of the endpoint saved: rotations that were running are re-driven
-   * (after `retryDelayMs`), the others are kept as each secret's latest rotation.
+   * (`retryDelayMs` after `begin()`), the others are kept as each secret's latest rotation.
    */
   restore(records: readonly RotationRecord[]): void;
+  /** The endpoint is serving: restored rotations may now invoke functions (which call the endpoint back). */
+  begin(): void;
   /** The latest rotation of a secret, by ARN. */
   latest(secretArn: string): RotationRecord | undefined;
   isUnfinished(secretArn: string): boolean;
@@ -123,6 +125,10 @@ export function createRotationRunner(options: {
   const runs = new Map<string, RunState>();
   const history: RotationRecord[] = [];
   let closed = false;
+  let begin: () => void = () => {};
+  const begun = new Promise<void>((resolve) => {
+    begin = resolve;
+  });
 
   const sleep = (state: RunState, ms: number) =>
     new Promise<void>((resolve) => {
@@ -248,10 +254,13 @@ export function createRotationRunner(options: {
     record: RotationRecord,
     fn: RegisteredFunction | undefined,
     delayMs = 0,
+    after: Promise<void> = Promise.resolve(),
   ): RotationRecord => {
     const state: RunState = { record, done: Promise.resolve() };
     // Asynchronous like AWS: RotateSecret has returned before the first step runs.
-    const pause = delayMs > 0 ? sleep(state, delayMs) : new Promise<void>((resolve) => setImmediate(resolve));
+    const pause = after.then(() =>
+      delayMs > 0 ? sleep(state, delayMs) : new Promise<void>((resolve) => setImmediate(resolve)),
+    );
     const drive = async () => {
       if (state.stop) return;
       const resolved = fn ?? host.resolveFunction(record.functionArn);
@@ -340,10 +349,11 @@ export function createRotationRunner(options: {
         record.status = 'waiting-retry';
         delete record.endedAt;
         logger.info('Interrupted rotation re-driven after a restart', { secretArn: record.secretArn });
-        launch(record, undefined, settings.retryDelayMs);
+        launch(record, undefined, settings.retryDelayMs, begun);
       }
       host.changed();
     },
+    begin: () => begin(),
     latest: (secretArn) => {
       const state = runs.get(secretArn);
       return state ? { ...state.record } : undefined;

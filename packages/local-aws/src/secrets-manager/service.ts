@@ -59,6 +59,11 @@ export interface SecretsManagerService extends JsonProtocolService {
    * timer calls this too); `secretId` limits it to one secret. Returns the rotations re-driven.
    */
   redriveFailedRotations(options?: { now?: number; secretId?: string }): RotationRecord[];
+  /**
+   * Call once the endpoint serves requests: re-drives the rotations the state file says were running and
+   * starts the schedule (functions call the endpoint back, so neither may begin earlier).
+   */
+  start(): void;
   close(): Promise<void>;
 }
 
@@ -748,14 +753,7 @@ export function createSecretsManagerService(options: SecretsManagerServiceOption
   };
 
   const scheduleCheckMs = options.rotation?.scheduleCheckMs ?? 0;
-  const scheduleTimer =
-    scheduleCheckMs > 0
-      ? setInterval(() => {
-          redriveFailedRotations();
-          rotateDueSecrets();
-        }, scheduleCheckMs)
-      : undefined;
-  scheduleTimer?.unref();
+  let scheduleTimer: NodeJS.Timeout | undefined;
 
   return {
     protocol: 'awsJson1_1',
@@ -777,6 +775,15 @@ export function createSecretsManagerService(options: SecretsManagerServiceOption
     rotations: () => runner?.all() ?? [],
     rotateDueSecrets,
     redriveFailedRotations,
+    start() {
+      runner?.begin();
+      if (scheduleTimer || scheduleCheckMs <= 0) return;
+      scheduleTimer = setInterval(() => {
+        redriveFailedRotations();
+        rotateDueSecrets();
+      }, scheduleCheckMs);
+      scheduleTimer.unref();
+    },
     async close() {
       if (scheduleTimer) clearInterval(scheduleTimer);
       runner?.close();
