@@ -1,8 +1,5 @@
-import {
-  GetSecretValueCommand,
-  ListSecretVersionIdsCommand,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createSecretsManagerStore } from '@rotor/core';
 import type { SecretVersionView } from './scenario.js';
 
 /** Every version of the secret, deprecated ones included, with its value (undefined for an empty one). */
@@ -10,41 +7,17 @@ export async function readSecretVersions(
   client: SecretsManagerClient,
   secretId: string,
 ): Promise<SecretVersionView[]> {
+  const store = createSecretsManagerStore({ client });
   const versions: SecretVersionView[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await client.send(
-      new ListSecretVersionIdsCommand({
-        SecretId: secretId,
-        IncludeDeprecated: true,
-        ...(nextToken ? { NextToken: nextToken } : {}),
-      }),
-    );
-    for (const entry of page.Versions ?? []) {
-      if (!entry.VersionId) continue;
-      versions.push({
-        versionId: entry.VersionId,
-        stages: entry.VersionStages ?? [],
-        value: await versionValue(client, secretId, entry.VersionId),
-      });
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return versions;
-}
-
-async function versionValue(
-  client: SecretsManagerClient,
-  secretId: string,
-  versionId: string,
-): Promise<Record<string, unknown> | undefined> {
-  try {
-    const output = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }));
-    return output.SecretString ? (JSON.parse(output.SecretString) as Record<string, unknown>) : undefined;
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
-    throw error;
+  for (const { versionId, stages } of await store.listVersions!(secretId)) {
+    const value = await store.getValue(secretId, { versionId });
+    versions.push({
+      versionId,
+      stages,
+      value: value ? (JSON.parse(value.secretString) as Record<string, unknown>) : undefined,
+    });
   }
+  return versions;
 }
 
 export const LABELS = ['AWSCURRENT', 'AWSPENDING', 'AWSPREVIOUS'] as const;
