@@ -1,6 +1,13 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { RotationError, type RotorLogger, type StrategyChoice, scopeOfArn } from '@rotor/core';
-import type { EngineSecret, RotationEngine, RotationStep, StepContext } from '@rotor/core/engine';
+import type { RotorLogger, StrategyChoice } from '@rotor/core';
+import type { EngineSecret, RotationEngine } from '@rotor/core/engine';
+import {
+  cliStepContext,
+  describeError as describe,
+  parseJsonObject,
+  rememberPasswords as rememberStrings,
+  scrubSecrets as scrub,
+} from './engine-context.js';
 import { readSecretSnapshot } from './secret-snapshot.js';
 import { analyzeSecret } from './secret-status.js';
 
@@ -94,7 +101,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 
   checks.push(await adminSecretCheck(options, secret, secretValues));
 
-  const context = stepContext(options, snapshot.arn, 'createSecret');
+  const context = cliStepContext(options, snapshot.arn, 'createSecret');
   if (engine.preflight) {
     try {
       await engine.preflight({ secret }, context);
@@ -118,7 +125,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     });
   } else {
     try {
-      const outcome = await engine.login(secret, stepContext(options, snapshot.arn, 'testSecret'));
+      const outcome = await engine.login(secret, cliStepContext(options, snapshot.arn, 'testSecret'));
       checks.push({
         id: 'login',
         title: 'Login with AWSCURRENT',
@@ -222,55 +229,4 @@ async function adminSecretCheck(
       detail: `cannot read ${secret.masterarn}: ${describe(error)}`,
     };
   }
-}
-
-function stepContext(options: DoctorOptions, secretId: string, step: RotationStep): StepContext {
-  return {
-    step,
-    secretId,
-    clientRequestToken: 'rotor-doctor',
-    logger: options.logger,
-    signal: options.signal ?? new AbortController().signal,
-    remainingTimeMs: () => Number.POSITIVE_INFINITY,
-    // The doctor acts as the function would for this secret: in the secret's own account and region.
-    functionScope: scopeOfArn(secretId),
-  };
-}
-
-/** Every password field of a secret that was read. */
-function rememberStrings(value: Record<string, unknown>, into: Set<string>): void {
-  for (const [key, field] of Object.entries(value)) {
-    if (typeof field === 'string' && field.length > 0 && key.toLowerCase().includes('password'))
-      into.add(field);
-  }
-}
-
-function scrub(text: string, secretValues: Set<string>): string {
-  let result = text;
-  for (const value of secretValues) {
-    if (value.length > 0) result = result.split(value).join('***');
-  }
-  return result;
-}
-
-function parseJsonObject(
-  text: string | undefined,
-): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
-  if (text === undefined)
-    return { ok: false, reason: 'has no SecretString (binary secrets are not supported)' };
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      return { ok: true, value: value as Record<string, unknown> };
-    }
-    return { ok: false, reason: 'is JSON but not an object' };
-  } catch {
-    return { ok: false, reason: 'is not JSON' };
-  }
-}
-
-function describe(error: unknown): string {
-  if (RotationError.isInstance(error)) return `${error.message} (${error.code})`;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

@@ -1,6 +1,7 @@
 /**
  * What `rotor status` concludes about a secret, computed from what Secrets Manager reports (DescribeSecret and
- * ListSecretVersionIds) without reading any secret value. Pure, so every verdict is unit-tested.
+ * ListSecretVersionIds) and, while a rotation is pending, whether AWSCURRENT still logs in (checked by the
+ * command, given here). Pure, so every verdict is unit-tested.
  */
 
 export interface SecretVersionInfo {
@@ -32,10 +33,21 @@ export interface SecretSnapshot {
 /**
  * - `ok`: AWSCURRENT exists and no rotation is pending;
  * - `rotating`: AWSPENDING sits on another version, but it is younger than the stuck threshold;
+ * - `interrupted`: a rotation is pending and the target refuses AWSCURRENT: clients fail now, whatever the age;
  * - `stuck`: AWSPENDING sits on a version that is not AWSCURRENT, and has for longer than the threshold;
  * - `no-current`: no version is AWSCURRENT (nothing can read the secret by default).
  */
-export type SecretState = 'ok' | 'rotating' | 'stuck' | 'no-current';
+export type SecretState = 'ok' | 'rotating' | 'interrupted' | 'stuck' | 'no-current';
+
+/** Whether the target accepted AWSCURRENT, checked with the engine while a rotation is pending. */
+export interface CurrentLoginCheck {
+  engine: string;
+  status: 'accepted' | 'refused' | 'not-checked';
+  /** The engine's reason, or why no login was attempted. Never secret material. */
+  detail: string;
+  /** The command that resumes the pending rotation with this engine (and the options given to status). */
+  resumeCommand: string;
+}
 
 export interface SecretStatus {
   secret: { arn: string; name: string };
@@ -57,6 +69,8 @@ export interface SecretStatus {
   findings: string[];
   /** What an operator can do about it, in order. */
   advice: string[];
+  /** Present when a rotation is pending and an engine was known to log in with. */
+  currentLogin: CurrentLoginCheck | null;
   /** Whether `rotor status` exits with the unhealthy code. */
   healthy: boolean;
 }
@@ -65,6 +79,8 @@ export interface AnalyzeOptions {
   now: Date;
   /** A pending version older than this is reported as stuck (default 15 minutes: beyond a Lambda's maximum run). */
   stuckAfterMs?: number;
+  /** The login with AWSCURRENT while a rotation is pending, when the command could attempt one. */
+  currentLogin?: CurrentLoginCheck | undefined;
 }
 
 export const DEFAULT_STUCK_AFTER_MS = 15 * 60_000;
@@ -101,7 +117,20 @@ export function analyzeSecret(snapshot: SecretSnapshot, options: AnalyzeOptions)
       `Put a working value back with: aws secretsmanager put-secret-value --secret-id ${id} --secret-string file://value.json`,
     );
   }
-  if (pending) {
+  const login = pending && current ? (options.currentLogin ?? null) : null;
+  if (login?.status === 'refused') {
+    // Not a matter of age: every client that reads AWSCURRENT is failing now.
+    state = 'interrupted';
+    findings.push(
+      `The target refuses AWSCURRENT (version ${current!.versionId}, ${login.engine} login: ${login.detail}) while version ${pending!.versionId} is AWSPENDING: a rotation was interrupted after it changed the password, and clients that read AWSCURRENT fail now.`,
+    );
+    advice.push(
+      `Resume the rotation now (it finishes the pending version, which makes AWSCURRENT log in again): ${login.resumeCommand}`,
+    );
+  } else if (login?.status === 'not-checked') {
+    findings.push(`Whether the target still accepts AWSCURRENT was not checked: ${login.detail}.`);
+  }
+  if (pending && state !== 'interrupted') {
     const age = pending.ageSeconds;
     const young = age !== null && age * 1000 < stuckAfterMs;
     if (current) state = young ? 'rotating' : 'stuck';
@@ -119,7 +148,7 @@ export function analyzeSecret(snapshot: SecretSnapshot, options: AnalyzeOptions)
       );
       advice.push(
         'Find the failing step in the rotation function\'s logs (CloudWatch group /aws/lambda/<function>): each step logs "<step> failed" with a code.',
-        `After fixing the cause, resume this rotation in-process and watch each step: rotor rotate ${id} --engine <engine>`,
+        `After fixing the cause, resume this rotation in-process and watch each step: ${login?.resumeCommand ?? `rotor rotate ${id} --engine <engine>`}`,
         `Or abandon it (the user keeps its AWSCURRENT password; check the target still accepts it with rotor doctor ${id} --engine <engine>): ` +
           `aws secretsmanager update-secret-version-stage --secret-id ${id} --version-stage AWSPENDING --remove-from-version-id ${pending.versionId}`,
       );
@@ -165,6 +194,7 @@ export function analyzeSecret(snapshot: SecretSnapshot, options: AnalyzeOptions)
     state,
     findings,
     advice,
+    currentLogin: login,
     healthy: state === 'ok' || state === 'rotating',
   };
 }

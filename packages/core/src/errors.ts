@@ -20,6 +20,7 @@ export const ROTATION_ERROR_CODES = [
   'PERMISSION_DENIED',
   'ENGINE_UNAVAILABLE',
   'STEP_TIMEOUT',
+  'ROTATION_ABANDONED',
   'ENGINE_FAILED',
 ] as const;
 export type RotationErrorCode = (typeof ROTATION_ERROR_CODES)[number];
@@ -151,6 +152,23 @@ export class StepTimeoutError extends RotationError {
   override readonly name: string = 'StepTimeoutError';
   constructor(message: string, options: SubclassOptions = {}) {
     super('STEP_TIMEOUT', message, { retryable: true, ...options });
+  }
+}
+
+/**
+ * The rotation's version lost AWSPENDING while the rotation ran: someone created a new version (an
+ * operator's PutSecretValue, another tool), and Secrets Manager abandons a rotation when that happens. The
+ * message says what the function found and what it did about the target. Not retryable: nothing will
+ * drive this rotation again.
+ */
+export class RotationAbandonedError extends RotationError {
+  override readonly name: string = 'RotationAbandonedError';
+  constructor(message: string, options: SubclassOptions = {}) {
+    super('ROTATION_ABANDONED', message, options);
+  }
+
+  static isAbandoned(value: unknown): boolean {
+    return RotationError.isInstance(value) && value.code === 'ROTATION_ABANDONED';
   }
 }
 

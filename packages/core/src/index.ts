@@ -19,7 +19,12 @@ export type { LambdaContextLike } from './protocol/deadline.js';
 export { type FunctionScope, parseArn, scopeOfArn } from './protocol/function-scope.js';
 export { parseRotationEvent } from './protocol/parse-event.js';
 export * from './protocol/rotation-event.js';
-export type { SecretDescription, SecretStore, SecretVersionValue } from './store/secret-store.js';
+export type {
+  SecretDescription,
+  SecretStore,
+  SecretVersionSummary,
+  SecretVersionValue,
+} from './store/secret-store.js';
 export { createSecretsManagerStore, type SecretsManagerStoreOptions } from './store/secrets-manager-store.js';
 export type { StrategyChoice } from './strategies/select-strategy.js';
 export type { LoginTestPolicy } from './strategies/strategy.js';

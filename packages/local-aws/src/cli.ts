@@ -30,6 +30,7 @@ function toOptions(settings: CliSettings, logger: LocalAwsLogger): LocalAwsOptio
     logger,
   };
   if (settings.stateFile) options.stateFile = settings.stateFile;
+  if (settings.testFunctionPreload) options.testMode = { functionPreload: settings.testFunctionPreload };
   if (settings.redisUrl || settings.caches) {
     options.elasticache = {
       ...(settings.caches ? { caches: settings.caches } : {}),

@@ -98,6 +98,11 @@ export interface LocalAwsOptions {
   /** Rotation functions registered at start. */
   functions?: FunctionConfig[];
   logger?: LocalAwsLogger;
+  /**
+   * Hooks for tests that AWS does not have. `functionPreload`: an ES module loaded (`node --import`) into
+   * every function process before its bundle (see FunctionHostOptions.preloadModule).
+   */
+  testMode?: { functionPreload?: string };
 }
 
 export interface LocalAws {
@@ -149,6 +154,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     endpoint: () => endpointUrl,
     credentials,
     logger,
+    ...(options.testMode?.functionPreload ? { preloadModule: options.testMode.functionPreload } : {}),
   });
   for (const config of options.functions ?? []) functions.register(config);
   const secretsManager = createSecretsManagerService({
@@ -164,12 +170,20 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     accountId,
     readSecretString: (secretId) => secretsManager.readSecretString(secretId),
   };
+  const stateFile = options.stateFile;
+  // Every ElastiCache change is written when it happens, like the secrets: a SIGKILL loses none.
+  let saveElastiCache: (() => void) | undefined;
   const elasticache = options.elasticache
-    ? createElastiCacheService({ logger, ...options.elasticache })
+    ? createElastiCacheService({
+        logger,
+        ...options.elasticache,
+        ...(stateFile ? { onStateChange: () => saveElastiCache?.() } : {}),
+      })
     : undefined;
-  if (elasticache && options.stateFile) {
-    const saved = readStateSection<ElastiCacheState>(options.stateFile, 'elasticache');
+  if (elasticache && stateFile) {
+    const saved = readStateSection<ElastiCacheState>(stateFile, 'elasticache');
     if (saved) await elasticache.importState(saved);
+    saveElastiCache = () => writeStateSection(stateFile, 'elasticache', elasticache.exportState());
   }
   const redshiftData = options.redshiftData
     ? createRedshiftDataService({ logger, ...options.redshiftData })
@@ -189,6 +203,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     logger,
   });
   endpointUrl = http.url;
+  // Only now may rotations restored from the state file, and the schedule, invoke functions.
+  secretsManager.start();
 
   let stopped = false;
   return {
@@ -212,9 +228,9 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       if (stopped) return;
       stopped = true;
       await secretsManager.close();
-      if (elasticache && options.stateFile) {
+      if (elasticache && stateFile) {
         await elasticache.settled();
-        writeStateSection(options.stateFile, 'elasticache', elasticache.exportState());
+        writeStateSection(stateFile, 'elasticache', elasticache.exportState());
       }
       await functions.close();
       await http.close();

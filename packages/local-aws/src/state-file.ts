@@ -34,8 +34,13 @@ export function readStateSection<T>(path: string, section: string): T | undefine
 
 /** Replaces one section; written atomically (temp file, then rename) and readable by the owner only. */
 export function writeStateSection(path: string, section: string, value: unknown): void {
+  writeStateSections(path, { [section]: value });
+}
+
+/** Replaces several sections in one atomic write: a reader (or a restart after SIGKILL) sees all or none. */
+export function writeStateSections(path: string, sections: Record<string, unknown>): void {
   const document: StateDocument = readDocument(path) ?? { format: FORMAT };
-  document[section] = value;
+  Object.assign(document, sections);
   mkdirSync(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });

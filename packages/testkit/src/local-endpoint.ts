@@ -6,6 +6,7 @@
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
+  PutSecretValueCommand,
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -37,6 +38,8 @@ export interface LocalEndpoint {
   rotate(secretId: string, functionArn: string, options?: { timeoutMs?: number }): Promise<RotationRecord>;
   /** GetSecretValue at a stage, parsed. */
   valueAt(secretId: string, stage?: string): Promise<Record<string, unknown>>;
+  /** PutSecretValue of a JSON value (an operator's or another tool's write); default stage AWSCURRENT. */
+  putValue(secretId: string, value: Record<string, unknown>, stages?: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +87,16 @@ export async function startLocalEndpoint(options: LocalAwsOptions = {}): Promise
         new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }),
       );
       return JSON.parse(output.SecretString ?? '{}') as Record<string, unknown>;
+    },
+    async putValue(secretId, value, stages) {
+      const output = await client.send(
+        new PutSecretValueCommand({
+          SecretId: secretId,
+          SecretString: JSON.stringify(value),
+          ...(stages ? { VersionStages: stages } : {}),
+        }),
+      );
+      return output.VersionId!;
     },
     async stop() {
       client.destroy();

@@ -1,5 +1,8 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { createCliLogger } from '../cli-logger.js';
+import { checkCurrentLogin } from '../current-login.js';
+import { ENGINE_IDS, type EngineId, parseEngineOptions } from '../engines.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatTable, printJson } from '../output.js';
 import type { CommandContext } from '../program.js';
@@ -10,7 +13,7 @@ export function registerStatusCommand(program: Command, context: CommandContext)
   program
     .command('status')
     .description(
-      "Show a secret's versions and stages, its rotation schedule, and whether a rotation is stuck (AWSPENDING on a version that is not AWSCURRENT), with what to do about it. Reads no secret value.",
+      "Show a secret's versions and stages, its rotation schedule, and whether a rotation is stuck (AWSPENDING on a version that is not AWSCURRENT), with what to do about it. While a rotation is pending it logs in with AWSCURRENT (the engine from --engine, or the one the secret names) and reports an interrupted rotation at once; otherwise it reads no secret value.",
     )
     .argument('<secret-id>', 'secret name or ARN')
     .option(
@@ -19,18 +22,44 @@ export function registerStatusCommand(program: Command, context: CommandContext)
       parseMinutes,
       DEFAULT_STUCK_AFTER_MS / 60_000,
     )
+    .addOption(
+      new Option(
+        '--engine <engine>',
+        'the engine to log in with while a rotation is pending (default: from the secret)',
+      ).choices(ENGINE_IDS),
+    )
+    .option(
+      '--engine-options <json>',
+      'the engine factory\'s options as a JSON object, e.g. \'{"pg":{"tls":"disable"}}\'',
+      parseEngineOptions,
+    )
     .addHelpText(
       'after',
-      '\nExit codes: 0 healthy (or a rotation in progress), 1 the secret could not be read, 3 stuck or no AWSCURRENT.',
+      '\nExit codes: 0 healthy (or a rotation in progress), 1 the secret could not be read, 3 stuck, interrupted (AWSCURRENT refused while a rotation is pending) or no AWSCURRENT.',
     )
-    .action(async (secretId: string, options: { stuckAfter: number }, command: Command) => {
+    .action(async (secretId: string, options: StatusOptions, command: Command) => {
       const globals = context.globals(command);
-      const client = new SecretsManagerClient(context.awsConfig(globals));
+      const aws = context.awsConfig(globals);
+      const client = new SecretsManagerClient(aws);
       try {
         const snapshot = await readSecretSnapshot(client, secretId);
+        const currentLogin = await checkCurrentLogin({
+          client,
+          snapshot,
+          engine: options.engine,
+          engineOptions: options.engineOptions,
+          aws,
+          globalArgs: [
+            ...(globals.endpoint ? ['--endpoint', globals.endpoint] : []),
+            ...(globals.region ? ['--region', globals.region] : []),
+          ],
+          logger: createCliLogger({ write: undefined, verbose: false }),
+          signal: context.stopSignal,
+        });
         const status = analyzeSecret(snapshot, {
           now: new Date(),
           stuckAfterMs: options.stuckAfter * 60_000,
+          currentLogin,
         });
         if (globals.json) printJson(context.io, status);
         else context.io.stdout(renderStatus(status));
@@ -39,6 +68,12 @@ export function registerStatusCommand(program: Command, context: CommandContext)
         client.destroy();
       }
     });
+}
+
+interface StatusOptions {
+  stuckAfter: number;
+  engine?: EngineId;
+  engineOptions?: Record<string, unknown>;
 }
 
 /** commander reports an InvalidArgumentError as a usage error (exit 2) naming the option. */
@@ -53,6 +88,7 @@ function parseMinutes(value: string): number {
 const STATE_LABEL: Record<SecretStatus['state'], string> = {
   ok: 'OK',
   rotating: 'ROTATING',
+  interrupted: 'INTERRUPTED',
   stuck: 'STUCK',
   'no-current': 'NO AWSCURRENT',
 };

@@ -1,7 +1,12 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  PutSecretValueCommand,
+  RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
@@ -296,5 +301,85 @@ describe('rotor doctor and rotor rotate with the postgres engine', () => {
     expect(await login('ghost', rotated)).toBe('accepted');
     expect(await login('ghost', ghostPassword)).toBe('28P01');
     expect((await cli('status', 'cli/pg/ghost')).code).toBe(EXIT_CODES.ok);
+  });
+
+  it('rotor status reports a rotation interrupted after setSecret at once, and its resume command finishes it', async () => {
+    // Prepare: what a single-user rotation cut off after setSecret leaves: rotation on, AWSPENDING holding the
+    // new password, and the server already changed to it.
+    const dir = await mkdtemp(join(tmpdir(), 'rotor-cli-interrupted-'));
+    const bundlePath = join(dir, 'noop.mjs');
+    await writeFile(bundlePath, 'export const handler = async () => {};\n');
+    const fn = aws.registerFunction({ functionName: 'noop-rotation', bundlePath });
+    await withAdmin((admin) => admin.query(`CREATE ROLE cli_cut LOGIN PASSWORD '${INITIAL_PASSWORD}'`));
+    const value = {
+      engine: 'postgres',
+      host: postgres.host,
+      port: postgres.port,
+      username: 'cli_cut',
+      password: INITIAL_PASSWORD,
+      dbname: 'postgres',
+    };
+    await client.send(new CreateSecretCommand({ Name: 'cli/pg/cut', SecretString: JSON.stringify(value) }));
+    await client.send(
+      new RotateSecretCommand({
+        SecretId: 'cli/pg/cut',
+        RotationLambdaARN: fn.functionArn,
+        RotateImmediately: false,
+      }),
+    );
+    await aws.waitForRotation('cli/pg/cut');
+    const pendingToken = 'interrupted-rotation-0000000000000000001';
+    const newPassword = 'after-setSecret-Password-2';
+    await client.send(
+      new PutSecretValueCommand({
+        SecretId: 'cli/pg/cut',
+        ClientRequestToken: pendingToken,
+        SecretString: JSON.stringify({ ...value, password: newPassword }),
+        VersionStages: ['AWSPENDING'],
+      }),
+    );
+    await withAdmin((admin) => admin.query(`ALTER ROLE cli_cut PASSWORD '${newPassword}'`));
+    await rm(dir, { recursive: true, force: true });
+
+    // Act
+    const interrupted = await cli(
+      'status',
+      'cli/pg/cut',
+      '--engine',
+      'postgres',
+      '--engine-options',
+      ENGINE_OPTIONS,
+    );
+    const guessed = await cli('status', 'cli/pg/cut');
+
+    // Assess: at once (the pending version is seconds old), with the command that resumes it.
+    expect(interrupted.code).toBe(EXIT_CODES.unhealthy);
+    expect(interrupted.out).toContain('State          INTERRUPTED');
+    const resume = `rotor rotate cli/pg/cut --engine postgres --token ${pendingToken} --engine-options '${ENGINE_OPTIONS}' --endpoint ${aws.endpoint}`;
+    expect(interrupted.out).toContain(resume);
+    expect(interrupted.out).not.toContain(newPassword);
+    expect(interrupted.out).not.toContain(INITIAL_PASSWORD);
+    // Without engine options the engine (named by the secret) cannot reach this TLS-less server: said, not guessed.
+    expect(guessed.code).toBe(EXIT_CODES.ok);
+    expect(guessed.out).toContain('State          ROTATING');
+    expect(guessed.out).toContain('was not checked');
+
+    // The resume command, run as printed, finishes the rotation.
+    const resumed = await cli(
+      'rotate',
+      'cli/pg/cut',
+      '--engine',
+      'postgres',
+      '--token',
+      pendingToken,
+      '--engine-options',
+      ENGINE_OPTIONS,
+    );
+    expect(resumed.code).toBe(EXIT_CODES.ok);
+    expect(await currentPassword('cli/pg/cut')).toBe(newPassword);
+    expect(await login('cli_cut', newPassword)).toBe('accepted');
+    expect(
+      (await cli('status', 'cli/pg/cut', '--engine', 'postgres', '--engine-options', ENGINE_OPTIONS)).code,
+    ).toBe(EXIT_CODES.ok);
   });
 });

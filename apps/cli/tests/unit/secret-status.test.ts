@@ -71,6 +71,58 @@ describe('analyzeSecret', () => {
     );
   });
 
+  it('reports a pending rotation whose AWSCURRENT the target refuses as interrupted at once, with the resume command', () => {
+    const versions = [
+      { versionId: 'v-current', stages: ['AWSCURRENT'], createdDate: minutesAgo(600) },
+      { versionId: 'v-pending', stages: ['AWSPENDING'], createdDate: minutesAgo(1) },
+    ];
+    const resume =
+      'rotor rotate production/ec/user1 --engine postgres --token v-pending --engine-options \'{"tls":"disable"}\'';
+    const status = analyzeSecret(snapshot({ versions }), {
+      now,
+      currentLogin: {
+        engine: 'postgres',
+        status: 'refused',
+        detail: 'password authentication failed',
+        resumeCommand: resume,
+      },
+    });
+    expect(status.state).toBe('interrupted');
+    expect(status.healthy).toBe(false);
+    expect(status.findings.join(' ')).toContain('refuses AWSCURRENT (version v-current');
+    expect(status.advice[0]).toContain(resume);
+    expect(status.currentLogin?.status).toBe('refused');
+  });
+
+  it('keeps a young pending rotation whose AWSCURRENT still logs in as in progress', () => {
+    const versions = [
+      { versionId: 'v-current', stages: ['AWSCURRENT'], createdDate: minutesAgo(600) },
+      { versionId: 'v-pending', stages: ['AWSPENDING'], createdDate: minutesAgo(1) },
+    ];
+    const accepted = analyzeSecret(snapshot({ versions }), {
+      now,
+      currentLogin: {
+        engine: 'elasticache',
+        status: 'accepted',
+        detail: 'ok',
+        resumeCommand: 'rotor rotate x',
+      },
+    });
+    expect(accepted.state).toBe('rotating');
+    expect(accepted.healthy).toBe(true);
+    const unchecked = analyzeSecret(snapshot({ versions }), {
+      now,
+      currentLogin: {
+        engine: 'unknown',
+        status: 'not-checked',
+        detail: 'the engine is not known (give --engine)',
+        resumeCommand: 'rotor rotate x',
+      },
+    });
+    expect(unchecked.state).toBe('rotating');
+    expect(unchecked.findings.join(' ')).toContain('was not checked: the engine is not known');
+  });
+
   it('reports a young pending version as a rotation in progress, still healthy', () => {
     const versions = [
       { versionId: 'v-current', stages: ['AWSCURRENT'], createdDate: minutesAgo(600) },

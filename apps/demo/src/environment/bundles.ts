@@ -15,7 +15,7 @@ const execFileAsync = promisify(execFile);
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
-export type BundledEngine = 'elasticache' | 'redshift';
+export type BundledEngine = 'elasticache' | 'redshift' | 'postgres';
 
 interface BundleSpec {
   packageName: string;
@@ -28,12 +28,32 @@ const BUNDLES: Record<BundledEngine, BundleSpec> = {
   elasticache: {
     packageName: '@rotor/app-elasticache-rotation',
     appDir: 'apps/elasticache-rotation',
-    sources: ['apps/elasticache-rotation/src', 'packages/core/src', 'packages/engine-elasticache/src'],
+    sources: [
+      'apps/elasticache-rotation/src',
+      'packages/core/src',
+      'packages/lambda/src',
+      'packages/engine-elasticache/src',
+    ],
   },
   redshift: {
     packageName: '@rotor/app-redshift-rotation',
     appDir: 'apps/redshift-rotation',
-    sources: ['apps/redshift-rotation/src', 'packages/core/src', 'packages/engine-redshift/src'],
+    sources: [
+      'apps/redshift-rotation/src',
+      'packages/core/src',
+      'packages/lambda/src',
+      'packages/engine-redshift/src',
+    ],
+  },
+  postgres: {
+    packageName: '@rotor/app-postgres-rotation',
+    appDir: 'apps/postgres-rotation',
+    sources: [
+      'apps/postgres-rotation/src',
+      'packages/core/src',
+      'packages/lambda/src',
+      'packages/engine-postgres/src',
+    ],
   },
 };
 

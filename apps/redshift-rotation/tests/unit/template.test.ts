@@ -101,6 +101,7 @@ describe('template.yaml', () => {
       'secretsmanager:GetSecretValue',
       'secretsmanager:PutSecretValue',
       'secretsmanager:UpdateSecretVersionStage',
+      'secretsmanager:ListSecretVersionIds',
       'redshift-data:ExecuteStatement',
       'redshift-data:BatchExecuteStatement',
       'redshift-data:DescribeStatement',

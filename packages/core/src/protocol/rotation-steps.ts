@@ -9,13 +9,15 @@ import { passwordSatisfiesPolicy } from '../engine/password-policy.js';
 import {
   InvalidSecretError,
   InvalidVersionStageError,
+  RotationAbandonedError,
+  RotationError,
   RotationNotEnabledError,
   SecretStoreError,
 } from '../errors.js';
 import { generatePassword } from '../password/generate-password.js';
-import type { SecretDescription, SecretStore } from '../store/secret-store.js';
+import type { SecretDescription, SecretStore, SecretVersionSummary } from '../store/secret-store.js';
 import { type StrategyChoice, selectStrategy } from '../strategies/select-strategy.js';
-import type { LoginTestPolicy, StrategyStepInput } from '../strategies/strategy.js';
+import type { LoginTestPolicy, RotationStrategy, StrategyStepInput } from '../strategies/strategy.js';
 import { assertArnInScope, scopeOfArn } from './function-scope.js';
 import type { SecretRedactor } from './redactor.js';
 import type { RotationEvent } from './rotation-event.js';
@@ -45,22 +47,96 @@ export async function runRotationStep<TSecret extends EngineSecret>(
 ): Promise<StepResult> {
   const description = await deps.store.describe(event.SecretId);
   const context = withFunctionScope(invocationContext, description);
-  if (preCheck(description, event, context) === 'already-finished') return 'already-finished';
-  switch (event.Step) {
-    case 'createSecret':
-      await createSecret(event, deps, context);
-      break;
-    case 'setSecret':
-      await runStrategyStep(event, deps, context, 'setSecret');
-      break;
-    case 'testSecret':
-      await runStrategyStep(event, deps, context, 'testSecret');
-      break;
-    case 'finishSecret':
-      await finishSecret(event, deps, context, description);
-      break;
+  // Steps after createSecret may have changed the target: if the rotation was abandoned meanwhile (its
+  // version lost AWSPENDING), they must not leave the only working password in a version without a label.
+  const mayHaveChanged = event.Step !== 'createSecret';
+  try {
+    if (preCheck(description, event, context) === 'already-finished') return 'already-finished';
+  } catch (error) {
+    if (mayHaveChanged && error instanceof InvalidVersionStageError) {
+      await failIfAbandoned(event, deps, context, description, error);
+    }
+    throw error;
+  }
+  try {
+    switch (event.Step) {
+      case 'createSecret':
+        await createSecret(event, deps, context);
+        break;
+      case 'setSecret':
+        await runStrategyStep(event, deps, context, 'setSecret');
+        break;
+      case 'testSecret':
+        await runStrategyStep(event, deps, context, 'testSecret');
+        break;
+      case 'finishSecret':
+        await finishSecret(event, deps, context, description);
+        break;
+    }
+  } catch (error) {
+    if (mayHaveChanged && !RotationAbandonedError.isAbandoned(error)) {
+      await failIfAbandoned(event, deps, context, await deps.store.describe(event.SecretId), error);
+    }
+    throw error;
+  }
+  // A version that lost its label while this step ran is never driven again: the last moment to tell.
+  if (event.Step === 'setSecret' || event.Step === 'testSecret') {
+    await failIfAbandoned(event, deps, context, await deps.store.describe(event.SecretId));
   }
   return 'done';
+}
+
+/**
+ * Throws RotationAbandonedError when the rotation's version exists but carries no label any more (Secrets Manager abandons a rotation when a new version is created during it), after
+ * the strategy has kept a labelled version working. Decided from Secrets Manager's labels, the version the
+ * rotation wrote, and what the target accepts; returns quietly when the rotation was not abandoned.
+ */
+async function failIfAbandoned<TSecret extends EngineSecret>(
+  event: RotationEvent,
+  deps: StepDependencies<TSecret>,
+  context: StepContext,
+  description: SecretDescription,
+  cause?: unknown,
+): Promise<void> {
+  const token = event.ClientRequestToken;
+  // Abandoned: the version is there but lost every label (AWSPREVIOUS is a finished rotation's).
+  if ((description.versionStages[token] ?? []).length > 0) return;
+  const abandoned = await readSecret(deps, event.SecretId, { versionId: token }, `version ${token}`).catch(
+    () => undefined,
+  );
+  if (!abandoned || abandoned.password === undefined) return;
+  const currentVersionId = Object.entries(description.versionStages).find(([, labels]) =>
+    labels.includes(STAGE_CURRENT),
+  )?.[0];
+  const current = await readSecret(deps, event.SecretId, { stage: STAGE_CURRENT }, 'AWSCURRENT').catch(
+    () => undefined,
+  );
+  let strategy: RotationStrategy | undefined;
+  try {
+    strategy = selectStrategy(deps.engine, deps.strategy, current ?? abandoned);
+  } catch {
+    strategy = undefined;
+  }
+  let outcome: string;
+  try {
+    outcome = strategy?.reconcileAbandoned
+      ? await strategy.reconcileAbandoned({
+          engine: deps.engine,
+          context,
+          abandoned,
+          abandonedVersionId: token,
+          current,
+          currentVersionId,
+        })
+      : 'AWSCURRENT keeps working under this strategy; the target was left as it is';
+  } catch (error) {
+    outcome = `restoring AWSCURRENT failed (${RotationError.isInstance(error) ? error.message : 'unexpected error'}); the password of the user may now be only in version ${token}, which has no label`;
+  }
+  const message =
+    `The rotation of version ${token} was abandoned during ${event.Step}: the version lost AWSPENDING ` +
+    `(a new version of the secret was created, and Secrets Manager abandons a rotation then). ${outcome}.`;
+  context.logger.error(message, { code: 'ROTATION_ABANDONED' });
+  throw new RotationAbandonedError(message, { step: event.Step, cause });
 }
 
 /**
@@ -106,7 +182,7 @@ function preCheck(description: SecretDescription, event: RotationEvent, context:
 async function readSecret<TSecret extends EngineSecret>(
   deps: StepDependencies<TSecret>,
   secretId: string,
-  selector: { versionId?: string; stage: string },
+  selector: { versionId?: string; stage?: string },
   label: string,
 ): Promise<TSecret | undefined> {
   const value = await deps.store.getValue(secretId, selector);
@@ -241,8 +317,41 @@ async function runStrategyStep<TSecret extends EngineSecret>(
     loginTest: deps.loginTest,
     loadPrevious: () => readSecret(deps, event.SecretId, { stage: STAGE_PREVIOUS }, 'AWSPREVIOUS'),
     loadAdmin: () => loadAdminSecret(deps, current, event, context),
+    loadUnlabelled: () => loadUnlabelledVersions(deps, event, context),
   };
   await strategy[step](input);
+}
+
+/** How many label-less versions the recovery of an abandoned rotation looks at (the newest). */
+const UNLABELLED_VERSIONS_TRIED = 3;
+
+async function loadUnlabelledVersions<TSecret extends EngineSecret>(
+  deps: StepDependencies<TSecret>,
+  event: RotationEvent,
+  context: StepContext,
+): Promise<Array<{ versionId: string; secret: TSecret }>> {
+  if (!deps.store.listVersions) return [];
+  let versions: SecretVersionSummary[];
+  try {
+    versions = await deps.store.listVersions(event.SecretId);
+  } catch (error) {
+    context.logger.warn(
+      `Cannot list the versions of the secret to look for an abandoned rotation's password (${RotationError.isInstance(error) ? error.message : 'unexpected error'}); give the function secretsmanager:ListSecretVersionIds`,
+    );
+    return [];
+  }
+  const unlabelled = versions
+    .filter((version) => version.stages.length === 0 && version.versionId !== event.ClientRequestToken)
+    .sort((a, b) => (b.createdDate?.getTime() ?? 0) - (a.createdDate?.getTime() ?? 0))
+    .slice(0, UNLABELLED_VERSIONS_TRIED);
+  const found: Array<{ versionId: string; secret: TSecret }> = [];
+  for (const { versionId } of unlabelled) {
+    const secret = await readSecret(deps, event.SecretId, { versionId }, `version ${versionId}`).catch(
+      () => undefined,
+    );
+    if (secret) found.push({ versionId, secret });
+  }
+  return found;
 }
 
 async function loadAdminSecret<TSecret extends EngineSecret>(

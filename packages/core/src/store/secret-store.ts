@@ -20,6 +20,13 @@ export interface SecretVersionValue {
   stages: string[];
 }
 
+/** One version as ListSecretVersionIds reports it (deprecated, label-less versions included). */
+export interface SecretVersionSummary {
+  versionId: string;
+  stages: string[];
+  createdDate?: Date | undefined;
+}
+
 export interface SecretStore {
   describe(secretId: string): Promise<SecretDescription>;
   /**
@@ -39,4 +46,9 @@ export interface SecretStore {
   moveCurrentStage(secretId: string, input: { toVersionId: string; fromVersionId?: string }): Promise<void>;
   /** GetRandomPassword with the policy's options. */
   getRandomPassword(policy: PasswordPolicy): Promise<string>;
+  /**
+   * ListSecretVersionIds with IncludeDeprecated: every version, those without labels too. Optional: only the
+   * recovery from an abandoned rotation uses it (decision 0015).
+   */
+  listVersions?(secretId: string): Promise<SecretVersionSummary[]>;
 }

@@ -2,13 +2,19 @@ import {
   DescribeSecretCommand,
   GetRandomPasswordCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import type { PasswordPolicy } from '../engine/contract.js';
 import { SecretStoreError } from '../errors.js';
-import type { SecretDescription, SecretStore, SecretVersionValue } from './secret-store.js';
+import type {
+  SecretDescription,
+  SecretStore,
+  SecretVersionSummary,
+  SecretVersionValue,
+} from './secret-store.js';
 
 export interface SecretsManagerStoreOptions {
   /** A configured client; when absent one is created from `endpoint` / `region` and the default chain. */
@@ -93,6 +99,32 @@ export function createSecretsManagerStore(options: SecretsManagerStoreOptions = 
           }),
         ),
       );
+    },
+
+    async listVersions(secretId) {
+      const versions: SecretVersionSummary[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await call('ListSecretVersionIds', () =>
+          client.send(
+            new ListSecretVersionIdsCommand({
+              SecretId: secretId,
+              IncludeDeprecated: true,
+              ...(nextToken ? { NextToken: nextToken } : {}),
+            }),
+          ),
+        );
+        for (const entry of page.Versions ?? []) {
+          if (!entry.VersionId) continue;
+          versions.push({
+            versionId: entry.VersionId,
+            stages: entry.VersionStages ?? [],
+            createdDate: entry.CreatedDate,
+          });
+        }
+        nextToken = page.NextToken;
+      } while (nextToken);
+      return versions;
     },
 
     async getRandomPassword(policy: PasswordPolicy) {

@@ -17,6 +17,11 @@ export function alternateUserFields<TSecret extends EngineSecret>(
 /**
  * Two users, alternated: each rotation gives a new password to the user that is not AWSCURRENT (creating
  * it the first time), then makes it current. The previous user keeps working until the next rotation.
+ *
+ * setSecret always calls `cloneUser`, which is idempotent and brings the whole target state about: the
+ * user, its password, and what it must share with the source (grants, memberships, user groups). "The
+ * pending user already logs in" is not that state: a retry after a crash between creating the user and
+ * adding it to its last group would find it logging in and stop there, leaving it outside a group.
  */
 export const alternatingUsersStrategy: RotationStrategy = {
   id: 'alternating-users',
@@ -24,10 +29,6 @@ export const alternatingUsersStrategy: RotationStrategy = {
 
   async setSecret(input) {
     const { engine, context, current, pending } = input;
-    if ((await tryLogin(engine, pending, 'pending', context)).status === 'accepted') {
-      context.logger.info(`The pending user "${pending.username}" already logs in; nothing to set`);
-      return;
-    }
     // Confused-deputy guard (as AWS's functions do): only a secret that works may drive the admin.
     // A control-plane engine's first rotation may start from a secret with no password yet (AWS's
     // ElastiCache workflow creates the user without one); there the IAM role is the only authority and
@@ -49,7 +50,9 @@ export const alternatingUsersStrategy: RotationStrategy = {
         ? { kind: 'control-plane' }
         : { kind: 'admin', admin: await input.loadAdmin() };
     await engine.cloneUser!({ source: current, target: pending, principal }, context);
-    context.logger.info(`Prepared alternate user "${pending.username}" from "${current.username}"`);
+    context.logger.info(
+      `Alternate user "${pending.username}" is like "${current.username}" with the pending password`,
+    );
   },
 
   async testSecret(input) {

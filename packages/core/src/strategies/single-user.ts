@@ -1,4 +1,5 @@
-import type { RotationStrategy } from './strategy.js';
+import type { EngineSecret, Principal } from '../engine/contract.js';
+import type { AbandonedRotationInput, RotationStrategy } from './strategy.js';
 import { findSelfPrincipal, requireLogin, tryLogin } from './strategy.js';
 
 /**
@@ -26,4 +27,39 @@ export const singleUserStrategy: RotationStrategy = {
     if (engine.capabilities.asyncChanges) await engine.waitUntilApplied!({ user: pending }, context);
     await requireLogin(input, pending, 'pending');
   },
+
+  reconcileAbandoned: restoreLabelledCurrent,
 };
+
+/**
+ * The user's only password may now be the abandoned version's, which no client reads. If AWSCURRENT no
+ * longer logs in but the abandoned password does (so the change was applied, as the server itself says),
+ * the user changes its password to AWSCURRENT's, which makes the labelled version work again.
+ */
+async function restoreLabelledCurrent<TSecret extends EngineSecret>(
+  input: AbandonedRotationInput<TSecret>,
+): Promise<string> {
+  const { engine, context, abandoned, current, currentVersionId } = input;
+  const user = abandoned.username;
+  if (!current || current.username !== user || current.password === undefined) {
+    return `AWSCURRENT (version ${currentVersionId ?? 'none'}) is not a password of "${user}", so the target was left as it is; the password of "${user}" may now be only in version ${input.abandonedVersionId}`;
+  }
+  const before = await tryLogin(engine, current, 'current', context);
+  if (before.status !== 'rejected') {
+    return `AWSCURRENT (version ${currentVersionId}) still logs in as "${user}"; nothing to restore`;
+  }
+  if ((await tryLogin(engine, abandoned, 'abandoned', context)).status !== 'accepted') {
+    return `neither AWSCURRENT (version ${currentVersionId}) nor version ${input.abandonedVersionId} logs in as "${user}"; nothing could be restored`;
+  }
+  await engine.preflight?.({ secret: current }, context);
+  const principal: Principal<TSecret> =
+    engine.capabilities.changeAuthority === 'control-plane'
+      ? { kind: 'control-plane' }
+      : { kind: 'self', secret: abandoned };
+  await engine.setPasswords({ user: current, passwords: [current.password], principal }, context);
+  if (engine.capabilities.asyncChanges) await engine.waitUntilApplied!({ user: current }, context);
+  const after = await tryLogin(engine, current, 'current', context);
+  return after.status === 'rejected'
+    ? `set the password of "${user}" back to AWSCURRENT (version ${currentVersionId}), but it is still refused: ${after.reason}`
+    : `restored the password of "${user}" to AWSCURRENT (version ${currentVersionId}); the password of version ${input.abandonedVersionId} no longer logs in`;
+}

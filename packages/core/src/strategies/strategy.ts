@@ -19,6 +19,11 @@ export interface StrategyStepInput<TSecret extends EngineSecret> {
   loadPrevious(): Promise<TSecret | undefined>;
   /** The admin secret named by `current.masterarn`. */
   loadAdmin(): Promise<AdminSecret>;
+  /**
+   * Versions that carry no label, newest first (a few at most): where an abandoned rotation's password may be
+   * the only one the target accepts. Empty when the store cannot list versions.
+   */
+  loadUnlabelled(): Promise<Array<{ versionId: string; secret: TSecret }>>;
   /** `required` (default): testSecret fails when the engine cannot log in from here. */
   loginTest: LoginTestPolicy;
 }
@@ -29,6 +34,18 @@ export interface StrategyStepInput<TSecret extends EngineSecret> {
  */
 export type LoginTestPolicy = 'required' | 'off';
 
+/** What a strategy gets when its rotation was abandoned after it may have changed the target. */
+export interface AbandonedRotationInput<TSecret extends EngineSecret> {
+  engine: RotationEngine<TSecret>;
+  context: StepContext;
+  /** The rotation's own version (the token's value), which no longer carries a label. */
+  abandoned: TSecret;
+  abandonedVersionId: string;
+  /** AWSCURRENT as it is now (perhaps the new version whose creation abandoned the rotation). */
+  current: TSecret | undefined;
+  currentVersionId: string | undefined;
+}
+
 export interface RotationStrategy {
   readonly id: StrategyId;
   /** Fields that differ between AWSCURRENT and the new AWSPENDING, other than the new password. */
@@ -38,6 +55,11 @@ export interface RotationStrategy {
   ): Partial<TSecret>;
   setSecret<TSecret extends EngineSecret>(input: StrategyStepInput<TSecret>): Promise<void>;
   testSecret<TSecret extends EngineSecret>(input: StrategyStepInput<TSecret>): Promise<void>;
+  /**
+   * Keeps a labelled version working after the rotation was abandoned (see decision 0015). Returns what it
+   * found and did, for the error; strategies whose AWSCURRENT keeps working through a rotation need none.
+   */
+  reconcileAbandoned?<TSecret extends EngineSecret>(input: AbandonedRotationInput<TSecret>): Promise<string>;
 }
 
 /** Logs in and turns the outcome into a log line; returns whether the credentials were accepted. */
@@ -100,8 +122,20 @@ export async function findSelfPrincipal<TSecret extends EngineSecret>(
     const previousOutcome = await tryLogin(engine, previous, 'previous', context);
     if (previousOutcome.status !== 'rejected') return { kind: 'self', secret: previous };
   }
+  // A rotation abandoned between two invocations (a new version created after setSecret returned) can leave the
+  // only accepted password in a version without a label. The target saying it accepts it is what is trusted.
+  for (const { versionId, secret } of await input.loadUnlabelled()) {
+    if (secret.username !== pending.username || secret.password === undefined) continue;
+    if ((await tryLogin(engine, secret, `unlabelled version ${versionId}`, context)).status !== 'accepted')
+      continue;
+    context.logger.error(
+      `AWSCURRENT and AWSPREVIOUS of "${current.username}" are refused, but the password of version ${versionId}, which carries no label (an abandoned rotation's), logs in: using it to set the pending password`,
+      { code: 'ROTATION_ABANDONED' },
+    );
+    return { kind: 'self', secret };
+  }
   throw new CredentialRejectedError(
-    `Cannot log in as "${current.username}" with the pending, current or previous password, so the password cannot be changed`,
+    `Cannot log in as "${current.username}" with the pending, current, previous or an unlabelled version's password, so the password cannot be changed`,
     { step: context.step },
   );
 }

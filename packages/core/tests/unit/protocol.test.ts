@@ -297,8 +297,9 @@ describe('finishSecret', () => {
       '@aws-sdk/client-secrets-manager'
     );
     expect(sm.mock.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(1);
-    // finishSecret reuses the pre-check's DescribeSecret: one per invocation.
-    expect(sm.mock.commandCalls(DescribeSecretCommand)).toHaveLength(5);
+    // One per invocation (finishSecret reuses the pre-check's), and one after setSecret and after testSecret
+    // to find out whether the rotation was abandoned meanwhile.
+    expect(sm.mock.commandCalls(DescribeSecretCommand)).toHaveLength(7);
   });
 });
 

@@ -176,6 +176,25 @@ describe('Strategy: alternating-users', () => {
     expect(sm.valueAt(secretId, 'AWSCURRENT')!.masterarn).toMatch(/prod\/admin/);
   });
 
+  it('a retried setSecret completes a half-made clone: it calls cloneUser even though the pending user logs in', async () => {
+    const { sm, target, secretId, handler, current } = setup(
+      { maxPasswordsPerUser: 1 },
+      { masterarn: 'ADMIN' },
+    );
+    const token = sm.startRotation(secretId);
+    const event = (Step: string) => ({ Step, SecretId: secretId, ClientRequestToken: token });
+    await handler(event('createSecret'));
+    await handler(event('setSecret'));
+    // A crash between creating the clone and copying what it shares with the source: it logs in, but lacks them.
+    target.users.get('app_clone')!.grants = [];
+    await handler(event('setSecret'));
+    expect(target.users.get('app_clone')!.grants).toEqual(['SELECT ON orders']);
+    expect(target.calls.filter((call) => call.startsWith('cloneUser'))).toHaveLength(2);
+    await handler(event('testSecret'));
+    await handler(event('finishSecret'));
+    expect(current().username).toBe('app_clone');
+  });
+
   it('needs masterarn when the engine changes users with credentials', async () => {
     const { sm, secretId, handler } = setup({ maxPasswordsPerUser: 1 }, {}, 'alternating-users');
     const token = sm.startRotation(secretId);

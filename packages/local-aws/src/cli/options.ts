@@ -21,10 +21,17 @@ export interface CliSettings {
   /** ClusterIdentifier / WorkgroupName -> PostgreSQL admin URL; others fall back to postgresUrl. */
   clusters?: Record<string, string>;
   workgroups?: Record<string, string>;
-  rotation: { maxAttempts?: number; retryDelayMs?: number; scheduleCheckMs: number };
+  rotation: {
+    maxAttempts?: number;
+    retryDelayMs?: number;
+    scheduleCheckMs: number;
+    redriveAfterMs?: number;
+  };
   functions: FunctionConfig[];
   auth: EndpointAuth;
   verbose: boolean;
+  /** Test mode: a module every function process loads first (--test-function-preload). */
+  testFunctionPreload?: string;
 }
 
 export const USAGE = `Usage: local-aws [options]
@@ -40,11 +47,13 @@ Options:
   --redis-ca-file <file>     PEM certificate that verifies a rediss:// --redis-url
   --postgres-url <url>       Admin URL of the PostgreSQL behind Redshift; every cluster/workgroup maps to it
   --modifying-delay-ms <n>   How long ElastiCache users, groups and caches stay 'modifying' (default 0)
-  --schedule-check-ms <n>    How often due secrets (NextRotationDate passed) are rotated (default 60000; 0 = never)
+  --schedule-check-ms <n>    How often due secrets (NextRotationDate passed) are rotated and failed
+                             rotations re-driven (default 60000; 0 = never)
+  --redrive-after-ms <n>     How long a failed rotation waits before it is re-driven (default 60000)
   --config <file>            JSON: { functions: [{ functionName, bundlePath, handler?, timeoutSeconds?,
                              environment? }], caches?: [{ replicationGroupId | serverlessCacheName,
                              redisUrl, caFile? }], clusters?, workgroups?, rotation?: { maxAttempts,
-                             retryDelayMs, scheduleCheckMs },
+                             retryDelayMs, scheduleCheckMs, redriveAfterMs },
                              and any flag above in camelCase }. Paths are relative to the file.
   --region <name>            Default us-east-1
   --account-id <id>          Default 123456789012
@@ -54,6 +63,8 @@ Options:
   --access-key-id <id>       With --secret-access-key: one key for --auth sigv4 (prefer the config file for
   --secret-access-key <key>  the secret: command lines are visible to every local user)
   --verbose                  Log every invocation and rotation to stderr
+  --test-function-preload <file>
+                             Test mode only: an ES module every function process imports first
   --help                     Show this text
 `;
 
@@ -167,6 +178,8 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
         'postgres-url': { type: 'string' },
         'modifying-delay-ms': { type: 'string' },
         'schedule-check-ms': { type: 'string' },
+        'redrive-after-ms': { type: 'string' },
+        'test-function-preload': { type: 'string' },
         config: { type: 'string' },
         region: { type: 'string' },
         'account-id': { type: 'string' },
@@ -195,6 +208,7 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
   const rotation = (config.rotation ?? {}) as Record<string, unknown>;
   const modifyingDelay = pick('modifying-delay-ms', 'modifyingDelayMs');
   const scheduleCheck = flags['schedule-check-ms'] ?? rotation.scheduleCheckMs ?? 60_000;
+  const redriveAfter = flags['redrive-after-ms'] ?? rotation.redriveAfterMs;
   const settings: CliSettings = {
     port: integer('--port', pick('port', 'port') ?? 4566, 0, 65_535),
     region: stringOrUndefined('--region', pick('region', 'region')) ?? 'us-east-1',
@@ -207,6 +221,9 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
         ? { retryDelayMs: integer('rotation.retryDelayMs', rotation.retryDelayMs, 0, 3_600_000) }
         : {}),
       scheduleCheckMs: integer('--schedule-check-ms', scheduleCheck, 0, 86_400_000),
+      ...(redriveAfter !== undefined
+        ? { redriveAfterMs: integer('--redrive-after-ms', redriveAfter, 0, 86_400_000) }
+        : {}),
     },
     functions: functionsFrom(config.functions, configDir),
     auth: authFrom(pick('auth', 'auth'), accessKeysFrom(flags, config)),
@@ -215,6 +232,8 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
   if (!/^\d{12}$/.test(settings.accountId)) throw new CliUsageError('--account-id must be 12 digits');
   const stateFile = pathFrom('state-file', 'stateFile');
   if (stateFile) settings.stateFile = stateFile;
+  const preload = pathFrom('test-function-preload', 'testFunctionPreload');
+  if (preload) settings.testFunctionPreload = preload;
   const redisUrl = stringOrUndefined('--redis-url', pick('redis-url', 'redisUrl'));
   if (redisUrl) settings.redisUrl = checkedUrl('--redis-url', redisUrl, ['redis:', 'rediss:']);
   const redisCaFile = pathFrom('redis-ca-file', 'redisCaFile');

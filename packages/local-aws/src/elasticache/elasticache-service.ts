@@ -67,6 +67,11 @@ export interface ElastiCacheServiceOptions {
   readonly engine?: ElastiCacheEngine;
   /** Logs operation names and ids, never passwords. Silent by default. */
   readonly logger?: LocalAwsLogger;
+  /**
+   * Persistence hook: called after every accepted change and every applied status change, so the owner can
+   * save `exportState()` at once (local-aws's state file does).
+   */
+  readonly onStateChange?: () => void;
 }
 
 export interface ElastiCacheService extends QueryProtocolService {
@@ -165,6 +170,7 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
   // Access strings are checked by a real Redis; any cache's will do.
   const rulesChecker = firstCache.backend;
   const logger = options.logger ?? silentLogger;
+  const stateChanged = () => options.onStateChange?.();
 
   const users = new Map<string, ElastiCacheUser>();
   const groups = new Map<string, ElastiCacheUserGroup>();
@@ -240,10 +246,16 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
         const timer = setTimeout(() => {
           timers.delete(timer);
           if (closed) return resolve();
-          exclusive(change).then(resolve, (error: unknown) => {
-            retryLater(error);
-            resolve();
-          });
+          exclusive(change).then(
+            () => {
+              stateChanged();
+              resolve();
+            },
+            (error: unknown) => {
+              retryLater(error);
+              resolve();
+            },
+          );
         }, wait);
         timers.add(timer);
       });
@@ -597,7 +609,11 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
         );
       }
       const scope = { region: context.region, accountId: context.accountId };
-      return exclusive(() => operation(params, scope));
+      return exclusive(async () => {
+        const result = await operation(params, scope);
+        if (!action.startsWith('Describe')) stateChanged();
+        return result;
+      });
     },
 
     async settled() {
@@ -617,11 +633,17 @@ export function createElastiCacheService(options: ElastiCacheServiceOptions): El
             accessString,
             authentication,
           })),
-        userGroups: [...groups.values()].map(({ userGroupId, engine: groupEngine, userIds }) => ({
-          userGroupId,
-          engine: groupEngine,
-          userIds: [...userIds],
-        })),
+        // A change still `modifying` was accepted: a restarted endpoint applies it.
+        userGroups: [...groups.values()].map(
+          ({ userGroupId, engine: groupEngine, userIds, pendingChanges }) => ({
+            userGroupId,
+            engine: groupEngine,
+            userIds: [
+              ...userIds.filter((id) => !pendingChanges?.userIdsToRemove.includes(id)),
+              ...(pendingChanges?.userIdsToAdd ?? []).filter((id) => !userIds.includes(id)),
+            ],
+          }),
+        ),
         associations: [...caches.values()].flatMap(({ model }) =>
           model.userGroupId === undefined
             ? []

@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type LocalAwsLogger, silentLogger } from '../logger.js';
 
 /** Like a Lambda function configuration: what to run and with which limits and environment. */
@@ -84,6 +84,12 @@ export interface FunctionHostOptions {
   initTimeoutMs?: number;
   /** How long a warm process waits for its next invocation before it is stopped. Default 60 s. */
   idleTimeoutMs?: number;
+  /**
+   * Test mode only: an ES module every function process loads first (`node --import`), before the runner
+   * and the bundle, such as @rotor/testkit's crash interceptor. Lambda has no such hook; it exists so tests
+   * can observe and break a function's connections from inside its process.
+   */
+  preloadModule?: string;
 }
 
 export interface FunctionHost {
@@ -122,6 +128,12 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   const running = new Set<ChildProcess>();
   const initTimeoutMs = options.initTimeoutMs ?? 10_000;
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  const execArgv = options.preloadModule
+    ? ['--import', pathToFileURL(resolvePath(options.preloadModule)).href]
+    : [];
+  if (options.preloadModule && !existsSync(resolvePath(options.preloadModule))) {
+    throw new Error(`The function preload module ${options.preloadModule} does not exist`);
+  }
 
   const arnFor = (name: string) => `arn:aws:lambda:${options.region}:${options.accountId}:function:${name}`;
 
@@ -211,7 +223,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     const child =
       reused ??
       fork(runnerPath(), [], {
-        execArgv: [],
+        execArgv,
         env: environmentFor(fn),
         cwd: dirname(fn.config.bundlePath),
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FunctionHost } from '../lambda/function-host.js';
 import { type LocalAwsLogger, silentLogger } from '../logger.js';
 import { AwsApiError, type JsonProtocolService } from '../service.js';
-import { readStateSection, writeStateSection } from '../state-file.js';
+import { readStateSection, writeStateSections } from '../state-file.js';
 import { findSecret, newSecretArn } from './arn.js';
 import {
   type Input,
@@ -53,6 +53,17 @@ export interface SecretsManagerService extends JsonProtocolService {
    * (the `scheduleCheckMs` timer calls this). Returns the rotations started.
    */
   rotateDueSecrets(now?: number): RotationRecord[];
+  /**
+   * Re-drives, with its own token, every incomplete rotation (AWSPENDING on a version that is not
+   * AWSCURRENT) that is not running and has been failed for at least `redriveAfterMs` (the `scheduleCheckMs`
+   * timer calls this too); `secretId` limits it to one secret. Returns the rotations re-driven.
+   */
+  redriveFailedRotations(options?: { now?: number; secretId?: string }): RotationRecord[];
+  /**
+   * Call once the endpoint serves requests: re-drives the rotations the state file says were running and
+   * starts the schedule (functions call the endpoint back, so neither may begin earlier).
+   */
+  start(): void;
   close(): Promise<void>;
 }
 
@@ -94,23 +105,41 @@ export function createSecretsManagerService(options: SecretsManagerServiceOption
       secrets.set(secret.arn, secret);
     }
   }
+  /**
+   * Every change is written when it happens (one atomic replace of the file), secrets and rotation records
+   * together, so a SIGKILL loses nothing that was answered or started.
+   */
   const persist = () => {
-    if (options.stateFile) writeStateSection(options.stateFile, 'secrets', [...secrets.values()]);
+    if (!options.stateFile) return;
+    writeStateSections(options.stateFile, {
+      secrets: [...secrets.values()],
+      ...(runner ? { rotations: runner.saved() } : {}),
+    });
   };
 
   const functions = options.functions;
+  const redriveAfterMs = options.rotation?.redriveAfterMs ?? 60_000;
   const runner = functions
     ? createRotationRunner({
-        host: { secretByArn: (arn) => secrets.get(arn), changed: persist },
+        host: {
+          secretByArn: (arn) => secrets.get(arn),
+          resolveFunction: (arn) => functions.resolve(arn),
+          changed: () => persist(),
+        },
         functions,
         settings: {
           maxAttempts: options.rotation?.maxAttempts ?? 3,
           retryDelayMs: options.rotation?.retryDelayMs ?? 2_000,
           scheduleCheckMs: options.rotation?.scheduleCheckMs ?? 0,
+          redriveAfterMs,
         },
         logger,
       })
     : undefined;
+  if (runner && options.stateFile) {
+    // Rotations the previous run of the endpoint left unfinished are re-driven, as AWS would carry on.
+    runner.restore(readStateSection<RotationRecord[]>(options.stateFile, 'rotations') ?? []);
+  }
 
   /** Secrets past their recovery window are gone, as AWS deletes them then. */
   const purgeExpired = (now: number) => {
@@ -178,15 +207,20 @@ export function createSecretsManagerService(options: SecretsManagerServiceOption
       stages: [],
       createdDate: now,
     };
+    const rotating = runner?.isUnfinished(secret.arn) ? runner.latest(secret.arn) : undefined;
     secret.versions.push(version);
     for (const stage of stages) attachStage(secret, stage, version);
-    if (stages.includes(AWSCURRENT) && runner?.isUnfinished(secret.arn)) {
-      // A new current version during a rotation abandons it (CloudTrail RotationAbandoned) and AWS
-      // removes AWSPENDING.
-      runner.abandon(secret.arn);
-      const pending = versionWithStage(secret, AWSPENDING);
-      if (pending && pending !== version && !pending.stages.includes(AWSCURRENT))
-        detachStage(pending, AWSPENDING);
+    if (rotating) {
+      // Any new version created during a rotation abandons it, and AWS removes AWSPENDING from the
+      // rotation's version "to allow future rotations to succeed" (CloudTrail RotationAbandoned).
+      runner!.abandon(secret.arn);
+      const abandoned = versionById(secret, rotating.clientRequestToken);
+      if (abandoned && abandoned !== version) detachStage(abandoned, AWSPENDING);
+      logger.info('Rotation abandoned: a new version was created during it', {
+        secretArn: secret.arn,
+        clientRequestToken: rotating.clientRequestToken,
+        newVersionId: version.versionId,
+      });
     }
     if (stages.includes(AWSCURRENT)) {
       // A manual change of the value counts as a rotation for the schedule.
@@ -697,10 +731,29 @@ export function createSecretsManagerService(options: SecretsManagerServiceOption
     }
     return started;
   };
+  const redriveFailedRotations = (
+    redriveOptions: { now?: number; secretId?: string } = {},
+  ): RotationRecord[] => {
+    const redriven: RotationRecord[] = [];
+    if (!runner) return redriven;
+    const now = redriveOptions.now ?? Date.now();
+    const only = redriveOptions.secretId ? findSecret(secrets.values(), redriveOptions.secretId) : undefined;
+    for (const secret of only ? [only] : secrets.values()) {
+      if (!secret.rotationEnabled || secret.deletedDate !== undefined) continue;
+      if (runner.isUnfinished(secret.arn)) continue;
+      const pending = versionWithStage(secret, AWSPENDING);
+      if (!pending || pending.stages.includes(AWSCURRENT)) continue;
+      const latest = runner.latest(secret.arn);
+      if (latest?.endedAt !== undefined && now - latest.endedAt < redriveAfterMs) continue;
+      const fn = secret.rotationLambdaArn ? functions?.resolve(secret.rotationLambdaArn) : undefined;
+      if (!fn) continue;
+      redriven.push(runner.redrive({ secret, fn, token: pending.versionId }));
+    }
+    return redriven;
+  };
+
   const scheduleCheckMs = options.rotation?.scheduleCheckMs ?? 0;
-  const scheduleTimer =
-    scheduleCheckMs > 0 ? setInterval(() => rotateDueSecrets(), scheduleCheckMs) : undefined;
-  scheduleTimer?.unref();
+  let scheduleTimer: NodeJS.Timeout | undefined;
 
   return {
     protocol: 'awsJson1_1',
@@ -721,6 +774,16 @@ export function createSecretsManagerService(options: SecretsManagerServiceOption
     },
     rotations: () => runner?.all() ?? [],
     rotateDueSecrets,
+    redriveFailedRotations,
+    start() {
+      runner?.begin();
+      if (scheduleTimer || scheduleCheckMs <= 0) return;
+      scheduleTimer = setInterval(() => {
+        redriveFailedRotations();
+        rotateDueSecrets();
+      }, scheduleCheckMs);
+      scheduleTimer.unref();
+    },
     async close() {
       if (scheduleTimer) clearInterval(scheduleTimer);
       runner?.close();

@@ -296,6 +296,91 @@ describe('local-aws CLI', () => {
     expect(`${started.stdout()}${started.stderr()}`).not.toContain(key.secretAccessKey);
   });
 
+  it('loses nothing to SIGKILL: every change is in the state file, and the restart re-drives the interrupted rotation', async () => {
+    const stateFile = join(dir, 'killed.json');
+    const config = join(dir, 'killed-config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        functions: [
+          {
+            functionName: 'slow-rotation',
+            bundlePath: fixture,
+            environment: { STATE_DIR: dir, SLEEP_STEP: 'testSecret', SLEEP_MS: '1500' },
+          },
+        ],
+        rotation: { maxAttempts: 2, retryDelayMs: 50 },
+      }),
+    );
+    const args = ['--port', '0', '--state-file', stateFile, '--config', config, '--redis-url', redis.url];
+    const first = await startCli(args);
+    const client = (endpoint: string) =>
+      new SecretsManagerClient({
+        endpoint,
+        region: 'us-east-1',
+        credentials: { ...LOCAL_CREDENTIALS },
+        maxAttempts: 1,
+      });
+    const ec = new ElastiCacheClient({
+      endpoint: first.endpoint,
+      region: 'us-east-1',
+      credentials: { ...LOCAL_CREDENTIALS },
+      maxAttempts: 1,
+    });
+    await ec.send(
+      new CreateUserCommand({
+        UserId: 'killed-user',
+        UserName: 'killed-user',
+        Engine: 'redis',
+        AccessString: 'on ~* +get',
+        Passwords: ['a-password-of-sixteen'],
+      }),
+    );
+    ec.destroy();
+    const sm = client(first.endpoint);
+    await sm.send(
+      new CreateSecretCommand({ Name: 'cli/killed', SecretString: '{"username":"u","password":"p"}' }),
+    );
+    const { VersionId } = await sm.send(
+      new RotateSecretCommand({ SecretId: 'cli/killed', RotationLambdaARN: 'slow-rotation' }),
+    );
+    sm.destroy();
+    // testSecret is running (createSecret has filled AWSPENDING) when the endpoint dies.
+    const saved = () =>
+      JSON.parse(readFileSync(stateFile, 'utf8')) as {
+        secrets: Array<{ name: string; versions: Array<{ versionId: string; secretString?: string }> }>;
+        rotations: Array<{ clientRequestToken: string; status: string }>;
+        elasticache: { users: Array<{ userId: string }> };
+      };
+    await expect
+      .poll(
+        () =>
+          saved()
+            .secrets.find((secret) => secret.name === 'cli/killed')
+            ?.versions.find((version) => version.versionId === VersionId)?.secretString !== undefined,
+        { timeout: 30_000 },
+      )
+      .toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(saved().rotations).toContainEqual(
+      expect.objectContaining({ clientRequestToken: VersionId, status: 'running' }),
+    );
+    expect(saved().elasticache.users.map((user) => user.userId)).toContain('killed-user');
+
+    const second = await startCli(args);
+    const sm2 = client(second.endpoint);
+    await expect
+      .poll(async () => (await sm2.send(new GetSecretValueCommand({ SecretId: 'cli/killed' }))).VersionId, {
+        timeout: 45_000,
+      })
+      .toBe(VersionId);
+    sm2.destroy();
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }, 120_000);
+
   it('refuses a bad flag with the usage text and exit code 2', async () => {
     const child = spawn(
       process.execPath,

@@ -152,6 +152,40 @@ describe('function host', () => {
     }
   });
 
+  it('loads the test-mode preload module into every function process before the bundle', async () => {
+    const preload = join(dir, 'preload.mjs');
+    writeFileSync(preload, 'globalThis.preloadedBy = process.env.AWS_LAMBDA_FUNCTION_NAME;');
+    writeFileSync(
+      join(dir, 'reads-preload.mjs'),
+      'export const handler = async () => globalThis.preloadedBy ?? null;',
+    );
+    const testHost = createFunctionHost({
+      region: 'eu-west-1',
+      accountId: '111122223333',
+      endpoint: () => 'http://127.0.0.1:1',
+      credentials: { accessKeyId: 'AKIA', secretAccessKey: 'secret' },
+      preloadModule: preload,
+    });
+    try {
+      const fn = testHost.register({ functionName: 'preloaded', bundlePath: join(dir, 'reads-preload.mjs') });
+      expect((await testHost.invoke(fn, {})).result).toBe('preloaded');
+    } finally {
+      await testHost.close();
+    }
+    // Without the option nothing is injected.
+    const plain = register('not-preloaded', 'reads-preload.mjs');
+    expect((await host.invoke(plain, {})).result).toBeNull();
+    expect(() =>
+      createFunctionHost({
+        region: 'eu-west-1',
+        accountId: '111122223333',
+        endpoint: () => 'http://127.0.0.1:1',
+        credentials: { accessKeyId: 'AKIA', secretAccessKey: 'secret' },
+        preloadModule: join(dir, 'absent-preload.mjs'),
+      }),
+    ).toThrow(/does not exist/);
+  });
+
   it('refuses a bad registration', () => {
     expect(() => host.register({ functionName: 'bad name', bundlePath: join(dir, 'esm.mjs') })).toThrow(
       /Invalid function name/,

@@ -191,6 +191,50 @@ describe('RotateSecret with a registered rotation function', () => {
     });
   });
 
+  it('re-drives a failed rotation with its own token once redriveAfterMs has passed, not before', async () => {
+    const functionArn = registerFixture({ FAIL_STEP: 'setSecret', FAIL_TIMES: '3' });
+    const { name, arn } = await newSecret();
+    const { VersionId } = await sm.send(
+      new RotateSecretCommand({ SecretId: name, RotationLambdaARN: functionArn }),
+    );
+    expect(await aws.waitForRotation(name, { timeoutMs: 20_000 })).toMatchObject({
+      status: 'failed',
+      drives: 1,
+    });
+    expect(aws.secretsManager.redriveFailedRotations({ secretId: arn })).toEqual([]);
+    const redriven = aws.secretsManager.redriveFailedRotations({ secretId: arn, now: Date.now() + 61_000 });
+    expect(redriven).toHaveLength(1);
+    expect(redriven[0]).toMatchObject({ clientRequestToken: VersionId, drives: 2 });
+    expect(await aws.waitForRotation(name, { timeoutMs: 20_000 })).toMatchObject({
+      status: 'succeeded',
+      clientRequestToken: VersionId,
+    });
+    const stages = (await sm.send(new DescribeSecretCommand({ SecretId: name }))).VersionIdsToStages;
+    expect(stages?.[VersionId!]).toEqual(['AWSCURRENT']);
+  });
+
+  it('abandons a rotation when another tool puts a new AWSPENDING version during it', async () => {
+    const functionArn = registerFixture({ SLEEP_STEP: 'setSecret', SLEEP_MS: '1000' });
+    const { name, initialVersion } = await newSecret();
+    const { VersionId } = await sm.send(
+      new RotateSecretCommand({ SecretId: name, RotationLambdaARN: functionArn }),
+    );
+    await expect.poll(() => aws.invocations().length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    await sm.send(
+      new PutSecretValueCommand({
+        SecretId: name,
+        SecretString: '{"username":"app","password":"from-another-tool"}',
+        ClientRequestToken: token('othertool'),
+        VersionStages: ['AWSPENDING'],
+      }),
+    );
+    expect((await aws.waitForRotation(name, { timeoutMs: 20_000 })).status).toBe('abandoned');
+    const stages = (await sm.send(new DescribeSecretCommand({ SecretId: name }))).VersionIdsToStages ?? {};
+    expect(stages).toEqual({ [initialVersion]: ['AWSCURRENT'], [token('othertool')]: ['AWSPENDING'] });
+    expect(stages[VersionId!]).toBeUndefined();
+    expect(aws.invocations().map((i) => i.step)).toEqual(['createSecret', 'setSecret']);
+  });
+
   it('refuses a second RotateSecret while the first is still running, and repeats the same request idempotently', async () => {
     const functionArn = registerFixture({ SLEEP_STEP: 'setSecret', SLEEP_MS: '800' });
     const { name } = await newSecret();
@@ -358,6 +402,53 @@ describe('RotateSecret with a registered rotation function', () => {
     }
     const pids = new Set(aws.invocations().flatMap((i) => logLines(i).map((line) => line.pid)));
     expect(pids.size).toBeGreaterThan(1);
+  });
+
+  it('re-drives a rotation that was running when the endpoint stopped, from its state file, with the same token', async () => {
+    const stateFile = join(stateDir, 'state.json');
+    const fixture = {
+      functionName: 'restart-fixture',
+      bundlePath,
+      timeoutSeconds: 10,
+      environment: { STATE_DIR: stateDir, SLEEP_STEP: 'testSecret', SLEEP_MS: '1500' },
+    };
+    const first = await startLocalAws({
+      stateFile,
+      functions: [fixture],
+      rotation: { maxAttempts: 2, retryDelayMs: 50 },
+    });
+    const firstClient = secretsManagerClient(first);
+    const created = await firstClient.send(
+      new CreateSecretCommand({ Name: 'restart/me', SecretString: '{"username":"a","password":"p0"}' }),
+    );
+    const { VersionId } = await firstClient.send(
+      new RotateSecretCommand({ SecretId: 'restart/me', RotationLambdaARN: 'restart-fixture' }),
+    );
+    await expect
+      .poll(() => first.invocations().map((i) => i.step), { timeout: 15_000 })
+      .toEqual(['createSecret', 'setSecret']);
+    firstClient.destroy();
+    await first.stop();
+
+    const second = await startLocalAws({
+      stateFile,
+      functions: [fixture],
+      rotation: { maxAttempts: 2, retryDelayMs: 50 },
+    });
+    try {
+      const outcome = await second.waitForRotation('restart/me', { timeoutMs: 20_000 });
+      expect(outcome).toMatchObject({ status: 'succeeded', clientRequestToken: VersionId, drives: 2 });
+      expect(second.invocations().map((i) => [i.step, i.clientRequestToken])).toEqual(
+        ['createSecret', 'setSecret', 'testSecret', 'finishSecret'].map((step) => [step, VersionId]),
+      );
+      const secondClient = secretsManagerClient(second);
+      const stages = (await secondClient.send(new DescribeSecretCommand({ SecretId: created.ARN })))
+        .VersionIdsToStages;
+      expect(stages?.[VersionId!]).toEqual(['AWSCURRENT']);
+      secondClient.destroy();
+    } finally {
+      await second.stop();
+    }
   });
 
   it('rotates on schedule once NextRotationDate has passed, and not before', async () => {

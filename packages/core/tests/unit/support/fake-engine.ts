@@ -136,8 +136,11 @@ export function createFakeEngine(
       target.calls.push(`cloneUser ${source.username} -> ${clone.username} as ${principal.kind}`);
       authorize(principal, clone.username);
       const existing = target.users.get(clone.username);
-      if (existing) target.apply(clone.username, [clone.password!]);
-      else
+      if (existing) {
+        // Idempotent, and complete: the password, and the source's grants again.
+        target.apply(clone.username, [clone.password!]);
+        existing.grants = [...(target.users.get(source.username)?.grants ?? [])];
+      } else
         target.addUser(clone.username, [clone.password!], {
           grants: [...(target.users.get(source.username)?.grants ?? [])],
         });

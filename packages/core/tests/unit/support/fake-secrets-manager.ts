@@ -5,6 +5,7 @@ import {
   GetSecretValueCommand,
   InvalidParameterException,
   InvalidRequestException,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   ResourceNotFoundException,
   SecretsManagerClient,
@@ -113,6 +114,22 @@ export class FakeSecretsManager {
       return { ARN: secret.arn, Name: secret.name };
     });
     this.mock.on(GetRandomPasswordCommand).callsFake(() => ({ RandomPassword: this.randomPassword }));
+    this.mock.on(ListSecretVersionIdsCommand).callsFake((input) => {
+      const secret = this.find(input.SecretId);
+      const versions = [...secret.versions.values()].filter(
+        (v) => input.IncludeDeprecated || v.stages.size > 0,
+      );
+      return {
+        ARN: secret.arn,
+        Name: secret.name,
+        // Creation order is insertion order here; dates make "newest first" checkable.
+        Versions: versions.map((v, index) => ({
+          VersionId: v.id,
+          ...(v.stages.size > 0 ? { VersionStages: [...v.stages] } : {}),
+          CreatedDate: new Date(Date.UTC(2026, 0, 1) + index * 1000),
+        })),
+      };
+    });
   }
 
   createSecret(
