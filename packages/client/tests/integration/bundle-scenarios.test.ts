@@ -7,13 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import {
-  CreateUserCommand,
-  CreateUserGroupCommand,
-  ElastiCacheClient,
-  ModifyReplicationGroupCommand,
-  ModifyUserGroupCommand,
-} from '@aws-sdk/client-elasticache';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -35,6 +29,7 @@ import { createSecretCache, type SecretCache } from '../../src/index.ts';
 import { connectRedis } from '../../src/ioredis/index.ts';
 import { connect, createRotatingPool, type RotatingPool } from '../../src/pg/index.ts';
 import { copyBundles } from './support/bundles.ts';
+import { createElastiCacheUserSecret, createUsersInGroup } from './support/elasticache-user.ts';
 import { asSuperuser, md5PasswordHash } from './support/postgres.ts';
 import { percentile, startWorkers, type WorkerTally } from './support/workers.ts';
 
@@ -193,38 +188,19 @@ beforeAll(async () => {
   const clientConfig = { endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials };
   sm = new SecretsManagerClient(clientConfig);
   elasticache = new ElastiCacheClient(clientConfig);
-  await elasticache.send(
-    new CreateUserGroupCommand({ UserGroupId: 'scenario-users', Engine: 'redis', UserIds: ['default'] }),
-  );
-  await aws.elasticache!.settled();
-  await elasticache.send(
-    new ModifyReplicationGroupCommand({
-      ReplicationGroupId: 'scenarios',
-      UserGroupIdsToAdd: ['scenario-users'],
-    }),
-  );
   // Every scenario's user, in the cache's user group before the scenarios run side by side.
-  for (const strategy of EC_STRATEGIES) {
-    const userId = `ec-${strategy}`;
-    firstPasswords[strategy] = newPassword();
-    await elasticache.send(
-      new CreateUserCommand({
-        UserId: userId,
-        UserName: userId,
-        Engine: 'redis',
-        AccessString: 'on ~* +@all',
-        Passwords: [firstPasswords[strategy]],
-      }),
-    );
-  }
-  await aws.elasticache!.settled();
-  await elasticache.send(
-    new ModifyUserGroupCommand({
-      UserGroupId: 'scenario-users',
-      UserIdsToAdd: EC_STRATEGIES.map((strategy) => `ec-${strategy}`),
-    }),
+  for (const strategy of EC_STRATEGIES) firstPasswords[strategy] = newPassword();
+  await createUsersInGroup(
+    { elasticache, aws },
+    {
+      replicationGroupId: 'scenarios',
+      userGroupId: 'scenario-users',
+      users: EC_STRATEGIES.map((strategy) => ({
+        userId: `ec-${strategy}`,
+        password: firstPasswords[strategy],
+      })),
+    },
   );
-  await aws.elasticache!.settled();
   // One cache for all rotating workers, as one application process would have.
   cache = createSecretCache({ client: new SecretsManagerClient(clientConfig), logger: silentLogger });
 });
@@ -271,16 +247,7 @@ describe.concurrent('ElastiCache bundle (users in the user group of a real TLS r
       const userId = `ec-${strategy}`;
       const password = firstPasswords[strategy];
       const secretId = `cache/${strategy}`;
-      await sm.send(
-        new CreateSecretCommand({
-          Name: secretId,
-          SecretString: JSON.stringify({
-            username: userId,
-            password,
-            user_arn: `arn:aws:elasticache:${aws.region}:${aws.accountId}:user:${userId}`,
-          }),
-        }),
-      );
+      await createElastiCacheUserSecret({ sm, aws }, { userId, password, secretId });
       const endpoint = redisEndpoint;
       const result = await runScenario(
         `elasticache ${strategy}`,

@@ -1,7 +1,9 @@
 /**
- * @rotor/client/ioredis's Cluster against a real Redis Cluster (harness: three primaries, ACL users on
- * every node). The REAL ElastiCache rotation bundle rotates through the local AWS endpoint, whose user
- * changes reach the nodes one after another (as ElastiCache propagates them), under every strategy,
+ * @rotor/client/ioredis's Cluster against a real TLS Redis Cluster (harness: three primaries, ACL users on
+ * every node) that plays the local AWS endpoint's replication group `rotor-local`, with a user group
+ * (every scenario's user) associated with it, as ElastiCache RBAC needs. The REAL ElastiCache rotation
+ * bundle finds the cluster through the control plane and rotates through the local AWS endpoint, whose
+ * user changes reach the nodes one after another (as ElastiCache propagates them), under every strategy,
  * while workers run SET/GET on keys spread over every primary:
  * - a long-lived rotating Cluster whose node connections are killed after each rotation (every node
  *   must log in again), and which meets a fourth node mid-way through MOVED and ASK (resharding);
@@ -13,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { DescribeUserGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import {
   GetSecretValueCommand,
   RotateSecretCommand,
@@ -28,7 +30,7 @@ import { createSecretCache, type SecretCache } from '../../src/index.ts';
 import { createRotatingCluster } from '../../src/ioredis/index.ts';
 import { createRotatingRedisCluster } from '../../src/redis/index.ts';
 import { copyBundles } from './support/bundles.ts';
-import { createElastiCacheUserSecret } from './support/elasticache-user.ts';
+import { createElastiCacheUserSecret, createUsersInGroup } from './support/elasticache-user.ts';
 import { Gate } from './support/gate.ts';
 import { refusalOf } from './support/redis.ts';
 import { startWorkers, type WorkerTally } from './support/workers.ts';
@@ -47,6 +49,8 @@ let sm: SecretsManagerClient;
 let elasticache: ElastiCacheClient;
 let cache: SecretCache;
 const functionArns: Partial<Record<Strategy, string>> = {};
+const userIdOf = (strategy: Strategy) => `cl-${strategy}`;
+const firstPasswords = {} as Record<Strategy, string>;
 const results: Partial<
   Record<
     Strategy,
@@ -63,6 +67,8 @@ let resharded: (() => Promise<void>) | undefined;
 
 const newPassword = () => `Init-${randomBytes(12).toString('hex')}-A1`;
 const startupNodes = () => cluster.nodes.slice(0, 3).map(({ host, port }) => ({ host, port }));
+/** Every client verifies the nodes (announced by IP, which the test certificate names) against it. */
+const tls = () => ({ ca: cluster.tls!.ca });
 const recovery = { baseDelayMs: 20, maxDelayMs: 200 };
 
 /**
@@ -129,8 +135,10 @@ async function rotate(secretId: string, strategy: Strategy, index: number): Prom
 }
 
 beforeAll(async () => {
-  cluster = await startRedisCluster();
+  // TLS: ElastiCache associates user groups only with caches that encrypt in transit.
+  cluster = await startRedisCluster({ tls: true });
   aws = await startLocalAws({
+    // The shorthand replication group, rotor-local, reports node 0 as its endpoint.
     elasticache: { aclBackend: cluster.aclBackend({ nodeDelayMs: NODE_DELAY_MS }), modifyingDelayMs: 20 },
     rotation: { maxAttempts: 1, retryDelayMs: 50 },
   });
@@ -141,10 +149,10 @@ beforeAll(async () => {
       handler: 'index.handler',
       timeoutSeconds: 60,
       environment: {
-        // testSecret logs in to one node; the user turns active only once every node has it.
-        ROTOR_CACHE_HOST: cluster.nodes[0]!.host,
-        ROTOR_CACHE_PORT: String(cluster.nodes[0]!.port),
-        ROTOR_CACHE_TLS: 'false',
+        // The function finds the cluster through the control plane (user group -> replication group ->
+        // its endpoint, node 0, TLS) and verifies it with the test certificate. testSecret logs in to that
+        // node; the user turns active only once every node has it.
+        ROTOR_CACHE_CA_FILE: cluster.tls!.caFile,
         ROTOR_STRATEGY: strategy,
         WAITING_RETRY_INTERVAL_IN_SECONDS: '0.05',
         POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -155,6 +163,20 @@ beforeAll(async () => {
   sm = new SecretsManagerClient(clientConfig);
   elasticache = new ElastiCacheClient(clientConfig);
   cache = createSecretCache({ client: new SecretsManagerClient(clientConfig), logger: silentLogger });
+  // Every scenario's user, in the user group of the cluster before the scenarios run side by side
+  // (alternating users: the function adds the clone to the same group).
+  for (const strategy of STRATEGIES) firstPasswords[strategy] = newPassword();
+  await createUsersInGroup(
+    { elasticache, aws },
+    {
+      replicationGroupId: 'rotor-local',
+      userGroupId: 'cluster-users',
+      users: STRATEGIES.map((strategy) => ({
+        userId: userIdOf(strategy),
+        password: firstPasswords[strategy],
+      })),
+    },
+  );
   // Resharding happens once, in whichever scenario gets there first, and every scenario sees it.
   let reshard: Promise<void> | undefined;
   resharded = () => {
@@ -192,10 +214,10 @@ describe.concurrent('ioredis Cluster through every strategy (user changes applie
     it(`${strategy}: ${ROTATIONS} rotations, zero failed operations through createRotatingCluster`, {
       timeout: SCENARIO_TIMEOUT_MS,
     }, async () => {
-      const userId = `cl-${strategy}`;
-      const password = newPassword();
+      const userId = userIdOf(strategy);
+      const password = firstPasswords[strategy];
       const secretId = `cluster/${strategy}`;
-      await createElastiCacheUserSecret({ elasticache, sm, aws }, { userId, password, secretId });
+      await createElastiCacheUserSecret({ sm, aws }, { userId, password, secretId });
       const keys = keysOf(strategy);
       const owners = new Set(
         await Promise.all(keys.map(async (key) => cluster.ownerOf(await cluster.keySlot(key)))),
@@ -211,6 +233,7 @@ describe.concurrent('ioredis Cluster through every strategy (user changes applie
         logger,
         recovery,
         nodes: startupNodes(),
+        cluster: { redisOptions: { tls: tls() } },
       });
       longLived.on('error', () => {});
       const longLivedWorkers = startWorkers(2, () => setAndGet(longLived, nextKey()), 5);
@@ -233,7 +256,7 @@ describe.concurrent('ioredis Cluster through every strategy (user changes applie
             logger,
             recovery,
             nodes: startupNodes(),
-            cluster: { clusterRetryStrategy: perAttemptClusterRetry },
+            cluster: { clusterRetryStrategy: perAttemptClusterRetry, redisOptions: { tls: tls() } },
           }),
         ),
         10,
@@ -245,7 +268,7 @@ describe.concurrent('ioredis Cluster through every strategy (user changes applie
         recovery,
         nodes: startupNodes(),
         // CLIENT SETNAME on every connection, so the test can find this client's connections on a node.
-        cluster: { defaults: { name: `node-redis-${strategy}` } },
+        cluster: { defaults: { name: `node-redis-${strategy}`, socket: { tls: true, ...tls() } } },
       });
       nodeRedis.on('error', () => {});
       await nodeRedis.connect();
@@ -269,7 +292,7 @@ describe.concurrent('ioredis Cluster through every strategy (user changes applie
             (await sm.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString!,
           ) as { username: string; password: string };
           return new Cluster(startupNodes(), {
-            redisOptions: { username: secret.username, password: secret.password },
+            redisOptions: { username: secret.username, password: secret.password, tls: tls() },
             clusterRetryStrategy: perAttemptClusterRetry,
           });
         }),
@@ -294,8 +317,6 @@ describe.concurrent('ioredis Cluster through every strategy (user changes applie
         };
       }
       const result = results[strategy]!;
-      // The long-lived client followed the resharding: its keys in moved slots are served by the new
-      // node, over a connection that logged in as the secret's user.
       // Both clients followed the resharding: their keys in moved slots are served by the new node, over
       // connections that logged in there as the secret's user.
       for (const key of movedKeysOf(strategy)) {
@@ -316,6 +337,13 @@ describe.concurrent('ioredis Cluster through every strategy (user changes applie
       expect(logger.warnings.filter((line) => line.includes('did not say which node'))).toEqual([]);
       expect(result.nodeRedis.attempts).toBeGreaterThan(ROTATIONS * 5);
       expect(result.fresh.attempts).toBeGreaterThan(ROTATIONS);
+      if (strategy === 'alternating-users') {
+        // The function put the clone into the source's user group, the only way it reaches the cluster.
+        const groups = await elasticache.send(
+          new DescribeUserGroupsCommand({ UserGroupId: 'cluster-users' }),
+        );
+        expect(groups.UserGroups?.[0]?.UserIds).toContain(`${userId}-clone`);
+      }
       if (strategy === 'single-user') {
         // Mid-propagation no single password works on every node: the naive client must fail.
         expect(result.naive.failures).toBeGreaterThan(0);
@@ -323,7 +351,7 @@ describe.concurrent('ioredis Cluster through every strategy (user changes applie
       }
       // Negative control: the first password is refused by every node, the added one included.
       for (const node of cluster.nodes) {
-        expect(await refusalOf({ ...node, username: userId, password })).toMatch(/^WRONGPASS/);
+        expect(await refusalOf({ ...node, username: userId, password, tls: tls() })).toMatch(/^WRONGPASS/);
       }
     });
   }

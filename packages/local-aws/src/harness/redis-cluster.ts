@@ -21,7 +21,10 @@ export interface RedisClusterOptions {
   primaries?: number;
   /** Password of the `default` user on every node (the admin login); random when omitted. */
   password?: string;
-  /** Serve TLS only, cluster bus included (`tls-cluster yes`), with a throwaway certificate. */
+  /**
+   * Serve TLS only, cluster bus included (`tls-cluster yes`), with the harness's one test certificate
+   * (shared with every TLS server of the process, so one CA file verifies them all).
+   */
   tls?: boolean;
 }
 
@@ -45,8 +48,11 @@ export interface RedisClusterHandle {
   readonly nodes: readonly RedisClusterNode[];
   /** Password of the `default` user on every node. */
   readonly password: string;
-  /** Present when started with `tls: true`: the certificate clients must trust. */
-  readonly tls?: { ca: string };
+  /**
+   * Present when started with `tls: true`: the certificate clients must trust (PEM), and a file holding
+   * it (for settings such as the ElastiCache function's ROTOR_CACHE_CA_FILE).
+   */
+  readonly tls?: { ca: string; caFile: string };
   /** Runs one command on one node (by index) as the `default` user. */
   command(node: number, ...args: (string | number)[]): Promise<unknown>;
   /** `ACL SETUSER <name> reset <rules>` on every node, node by node; new nodes get it too. */
@@ -333,7 +339,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       return running.map((entry) => entry.node);
     },
     password,
-    ...(certificate ? { tls: { ca: certificate.ca } } : {}),
+    ...(certificate ? { tls: { ca: certificate.ca, caFile: certificate.certFile } } : {}),
     command,
     setUser,
     deleteUser,

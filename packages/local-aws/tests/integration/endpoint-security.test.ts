@@ -148,7 +148,7 @@ describe('requests from web pages and foreign host names', () => {
     }).toString();
     const response = await formPost(aws.port, body, { origin: 'http://localhost:3000' });
     expect(response.status).toBe(200);
-    // The user exists in the control plane; it reaches Redis only once a user group of a cache holds it.
+    // The user exists in the control plane (it reaches the Redis only once in an associated user group).
     const ec = new ElastiCacheClient({
       endpoint: aws.endpoint,
       region: aws.region,
@@ -156,8 +156,9 @@ describe('requests from web pages and foreign host names', () => {
       maxAttempts: 1,
     });
     const { Users = [] } = await ec.send(new DescribeUsersCommand({ UserId: 'local-page' }));
-    expect(Users.map((user) => user.UserId)).toEqual(['local-page']);
     ec.destroy();
+    expect(Users.map((user) => user.UserId)).toEqual(['local-page']);
+    expect(aws.apiCalls().elasticache?.CreateUser).toBe(1);
   });
 
   it('refuses a DNS-rebinding request (Host: attacker.example) for GetSecretValue and returns no value', async () => {

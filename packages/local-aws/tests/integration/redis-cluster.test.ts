@@ -3,6 +3,7 @@
  * enforced on every node (a wrong password is refused by each), users applied node by node, a node
  * added and slots moved to it with their keys, and the TLS variant.
  */
+import { readFileSync } from 'node:fs';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisClusterHandle, startRedisCluster } from '../../src/harness/index.ts';
@@ -102,6 +103,8 @@ describe('startRedisCluster with TLS', () => {
 
   it('serves TLS only, verifies against its certificate, and refuses a wrong password', async () => {
     expect(cluster.tls?.ca).toContain('BEGIN CERTIFICATE');
+    // The file (for ROTOR_CACHE_CA_FILE) holds the same certificate.
+    expect(readFileSync(cluster.tls!.caFile, 'utf8')).toBe(cluster.tls!.ca);
     await cluster.setUser('app', ['on', '>Right-password-1', '~*', '+@all']);
     for (let node = 0; node < cluster.nodes.length; node++) {
       await expect(loginToNode(cluster, node, 'app', 'Right-password-1')).resolves.toBe('PONG');
