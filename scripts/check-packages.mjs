@@ -16,6 +16,8 @@ import { gunzipSync } from 'node:zlib';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 
+const MAX_PROBLEMS_SHOWN = 5;
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules/.bin', name);
 
@@ -268,7 +270,12 @@ try {
       console.log(`ok    ${name} (${summary})`);
     } else {
       failed++;
-      console.log(`FAIL  ${name}\n${problems.map((problem) => `        ${problem}`).join('\n')}`);
+      // At most a few lines per package, so a failure stays visible at the end of CI's output.
+      const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map((problem) => `        ${problem}`);
+      if (problems.length > MAX_PROBLEMS_SHOWN) {
+        shown.push(`        (+${problems.length - MAX_PROBLEMS_SHOWN} more problems of the same kind or others)`);
+      }
+      console.log(`FAIL  ${name}\n${shown.join('\n')}`);
     }
   }
 } finally {
