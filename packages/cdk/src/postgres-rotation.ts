@@ -11,13 +11,19 @@ import {
   secretKeyArns,
   secretPolicyArn,
 } from './rotation-function.js';
-import { checkCommonProps, checkUserStrategy, Problems } from './validate.js';
+import { checkAllowedHosts, checkCommonProps, checkUserStrategy, Problems } from './validate.js';
 
 export interface PostgresRotationProps extends RotationFunctionProps {
   /** `single-user` changes the user's own password; `alternating-users` needs `adminSecret`. */
   readonly strategy: 'single-user' | 'alternating-users';
   /** Alternating users: the admin secret named by the rotated secret's `masterarn` (read only). */
   readonly adminSecret?: secretsmanager.ISecret;
+  /**
+   * `host[:port]` of every server the function may connect to (port 5432 by default): the secret's host and
+   * port must be one of them (ROTOR_PG_ALLOWED_HOSTS, decision 0052). Required: a self-managed server has no
+   * control plane that could say where it is.
+   */
+  readonly allowedHosts: string[];
   /** The database's security group (or an RDS instance); the function is allowed to `port`. Needs `vpc`. */
   readonly database?: ec2.IConnectable;
   /** Default 5432. */
@@ -34,7 +40,8 @@ export interface PostgresRotationProps extends RotationFunctionProps {
  * @example
  * ```ts
  * new PostgresRotation(this, 'AppDbRotation', {
- *   secret, strategy: 'single-user', vpc, secretsManagerAccess: 'create-endpoint', database: dbSecurityGroup,
+ *   secret, strategy: 'single-user', allowedHosts: ['orders-db.internal:5432'],
+ *   vpc, secretsManagerAccess: 'create-endpoint', database: dbSecurityGroup,
  * });
  * ```
  */
@@ -48,6 +55,11 @@ function postgresSpec(props: PostgresRotationProps): RotationFunctionSpec {
   const problems = new Problems('PostgresRotation');
   const timeout = props.timeout ?? Duration.minutes(2);
   checkUserStrategy(props, problems);
+  if (!Array.isArray(props.allowedHosts) || props.allowedHosts.length === 0) {
+    problems.add('allowedHosts is required: the host[:port] of every server the function may connect to');
+  } else {
+    checkAllowedHosts(props.allowedHosts, problems);
+  }
   if (props.database && !props.vpc) problems.add('database needs vpc');
   const port = props.port ?? 5432;
   if (!Number.isInteger(port) || port < 1 || port > 65535) problems.add('port must be between 1 and 65535');
@@ -60,7 +72,11 @@ function postgresSpec(props: PostgresRotationProps): RotationFunctionSpec {
     serviceName: 'rotor-postgres-rotation',
     description: `Rotor: rotates a PostgreSQL user (${props.strategy})`,
     timeout,
-    environment: { ROTOR_STRATEGY: props.strategy, ...(props.tls ? { ROTOR_PG_TLS: props.tls } : {}) },
+    environment: {
+      ROTOR_STRATEGY: props.strategy,
+      ROTOR_PG_ALLOWED_HOSTS: (props.allowedHosts ?? []).join(','),
+      ...(props.tls ? { ROTOR_PG_TLS: props.tls } : {}),
+    },
     grants: postgresRotationGrants({
       secretArn: secretPolicyArn(props.secret),
       adminSecretArn: props.adminSecret ? secretPolicyArn(props.adminSecret) : undefined,

@@ -97,7 +97,8 @@ function elastiCacheStack(props: Partial<ElastiCacheUserRotationProps>, withKey 
     strategy: 'dual-password',
     vpc: testVpc(stack),
     secretsManagerAccess: 'nat',
-    cache: { host: 'cache.internal' },
+    userGroupArns: GROUPS,
+    cacheArns: CACHES,
     ...props,
   });
   return stack;
@@ -123,42 +124,86 @@ const GROUPS = [
   `arn:aws:elasticache:${REGION}:${ACCOUNT}:usergroup:app-group`,
   `arn:aws:elasticache:${REGION}:${ACCOUNT}:usergroup:reporting-group`,
 ];
+const CACHES = [
+  `arn:aws:elasticache:${REGION}:${ACCOUNT}:replicationgroup:orders`,
+  `arn:aws:elasticache:${REGION}:${ACCOUNT}:serverlesscache:sessions`,
+];
 const EC_BASE = { SecretArn: SECRET_ARN, UserArn: USER_ARN, UserName: 'app' };
+const EC_CACHES = { UserGroupArns: GROUPS.join(','), CacheArns: CACHES.join(',') };
+const WORKGROUP_ID = '2f8e6c1a-5b7d-4e3f-9a1c-0d2b4c6e8f10';
+const NAMESPACE_ID = '7c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5';
+
+/** The template's grants for these parameters, after checking that its Rules accept them. */
+function acceptedTemplateStatements(app: string, parameters: Record<string, unknown>): PlainStatement[] {
+  expect(new TemplateEvaluator(samTemplate(app), parameters, PSEUDO).failedAssertions()).toEqual([]);
+  return templateStatements(app, parameters);
+}
 
 describe('ElastiCacheUserRotation grants what apps/elasticache-rotation/template.yaml grants', () => {
   const cases: Array<[string, Record<string, unknown>, () => Stack]> = [
-    ['dual-password', { Strategy: 'dual-password' }, () => elastiCacheStack({})],
     [
-      'single-user with a KMS key and GetRandomPassword',
-      { Strategy: 'single-user', KmsKeyArn: KMS_KEY_ARN, PasswordSource: 'secrets-manager' },
-      () => elastiCacheStack({ strategy: 'single-user', passwordSource: 'secrets-manager' }, true),
+      'dual-password with the login test',
+      { Strategy: 'dual-password', ...EC_CACHES },
+      () => elastiCacheStack({}),
     ],
     [
-      'alternating users without groups',
-      { Strategy: 'alternating-users' },
+      'single-user with a KMS key and GetRandomPassword, login test off',
+      {
+        Strategy: 'single-user',
+        KmsKeyArn: KMS_KEY_ARN,
+        PasswordSource: 'secrets-manager',
+        LoginTest: 'off',
+      },
+      () =>
+        elastiCacheStack(
+          {
+            strategy: 'single-user',
+            passwordSource: 'secrets-manager',
+            loginTest: 'off',
+            userGroupArns: [],
+            cacheArns: [],
+          },
+          true,
+        ),
+    ],
+    [
+      'alternating users without groups, login test off',
+      { Strategy: 'alternating-users', LoginTest: 'off' },
+      () =>
+        elastiCacheStack({
+          strategy: 'alternating-users',
+          loginTest: 'off',
+          userGroupArns: [],
+          cacheArns: [],
+        }),
+    ],
+    [
+      'alternating users in two user groups with the login test',
+      { Strategy: 'alternating-users', ...EC_CACHES },
       () => elastiCacheStack({ strategy: 'alternating-users' }),
-    ],
-    [
-      'alternating users in two user groups',
-      { Strategy: 'alternating-users', UserGroupArns: GROUPS.join(',') },
-      () => elastiCacheStack({ strategy: 'alternating-users', userGroupArns: GROUPS }),
     ],
   ];
   it.each(cases)('%s', (_name, parameters, build) => {
-    const expected = templateStatements('elasticache-rotation', { ...EC_BASE, ...parameters });
+    const expected = acceptedTemplateStatements('elasticache-rotation', { ...EC_BASE, ...parameters });
     expect(expected.length).toBeGreaterThan(1);
     expect(constructStatements(build())).toEqual(expected);
   });
 });
 
 describe('RedshiftRotation grants what apps/redshift-rotation/template.yaml grants', () => {
+  const serverless = { workgroupName: 'analytics', workgroupId: WORKGROUP_ID };
   const cases: Array<[string, Record<string, unknown>, () => Stack]> = [
-    ['pg, single user', { Transport: 'pg', Strategy: 'single-user' }, () => redshiftStack({})],
+    [
+      'pg, single user, endpoint from DescribeClusters',
+      { Transport: 'pg', Strategy: 'single-user', ClusterIdentifier: 'reporting' },
+      () => redshiftStack({}),
+    ],
     [
       'pg, alternating users with a Redshift-managed admin secret and a KMS key',
       {
         Transport: 'pg',
         Strategy: 'alternating-users',
+        ClusterIdentifier: 'reporting',
         AdminSecretArn: ADMIN_SECRET_ARN,
         AdminSecretIsManaged: 'true',
         KmsKeyArn: KMS_KEY_ARN,
@@ -166,50 +211,146 @@ describe('RedshiftRotation grants what apps/redshift-rotation/template.yaml gran
       () => redshiftStack({ adminSecretIsManaged: true }, { admin: true, key: true }),
     ],
     [
-      'Data API on a cluster with the secret',
+      'pg with allowed hosts and no cluster named (no lookups)',
+      { Transport: 'pg', Strategy: 'single-user', AllowedHosts: 'reporting.internal:5439' },
+      () => redshiftStack({ target: undefined, allowedHosts: ['reporting.internal:5439'] }),
+    ],
+    [
+      'Data API on a cluster with the secret, proven by direct logins',
       { Transport: 'data-api', ClusterIdentifier: 'reporting' },
       () => redshiftStack({ transport: 'data-api' }),
     ],
     [
-      'Data API on a cluster with temporary credentials',
+      'Data API on a cluster with temporary credentials for one user and database',
       {
         Transport: 'data-api',
         ClusterIdentifier: 'reporting',
         DataApiAuth: 'temporary-credentials',
-        DatabaseUsers: 'app',
+        DatabaseUser: 'app',
+        DatabaseName: 'sales',
       },
       () =>
-        redshiftStack({ transport: 'data-api', dataApiAuth: 'temporary-credentials', databaseUser: 'app' }),
+        redshiftStack({
+          transport: 'data-api',
+          dataApiAuth: 'temporary-credentials',
+          databaseUser: 'app',
+          databaseName: 'sales',
+        }),
     ],
     [
-      'Data API on Serverless with temporary credentials and alternating users',
+      'Data API on Serverless without direct logins, alternating users with a managed admin secret',
       {
         Transport: 'data-api',
         WorkgroupName: 'analytics',
-        DataApiAuth: 'temporary-credentials',
+        WorkgroupId: WORKGROUP_ID,
+        NamespaceId: NAMESPACE_ID,
         AdminSecretArn: ADMIN_SECRET_ARN,
+        AdminSecretIsManaged: 'true',
+        LoginCheck: 'none',
+        LoginTest: 'off',
       },
       () =>
         redshiftStack(
           {
             transport: 'data-api',
-            target: { workgroupName: 'analytics' },
-            dataApiAuth: 'temporary-credentials',
+            target: serverless,
+            adminSecretIsManaged: true,
+            namespaceId: NAMESPACE_ID,
+            loginCheck: 'none',
+            loginTest: 'off',
           },
           { admin: true },
         ),
     ],
+    [
+      'pg on Serverless with allowed hosts',
+      {
+        Transport: 'pg',
+        WorkgroupName: 'analytics',
+        WorkgroupId: WORKGROUP_ID,
+        AllowedHosts: 'analytics.internal',
+      },
+      () => redshiftStack({ target: serverless, allowedHosts: ['analytics.internal'] }),
+    ],
   ];
   it.each(cases)('%s', (_name, parameters, build) => {
-    const expected = templateStatements('redshift-rotation', { RotatedSecretArn: SECRET_ARN, ...parameters });
+    const expected = acceptedTemplateStatements('redshift-rotation', {
+      RotatedSecretArn: SECRET_ARN,
+      ...parameters,
+    });
     expect(expected.length).toBeGreaterThan(0);
     expect(constructStatements(build())).toEqual(expected);
   });
 });
 
+describe('what a template refuses at deploy time, the construct refuses at synth time', () => {
+  const cases: Array<[string, string, Record<string, unknown>, () => Stack]> = [
+    [
+      'Data API with no cluster or workgroup (it would grant statements on no cluster)',
+      'redshift-rotation',
+      { RotatedSecretArn: SECRET_ARN, Transport: 'data-api' },
+      () => redshiftStack({ transport: 'data-api', target: undefined }),
+    ],
+    [
+      'Data API with allowed hosts but no cluster or workgroup',
+      'redshift-rotation',
+      { RotatedSecretArn: SECRET_ARN, Transport: 'data-api', AllowedHosts: 'x.internal' },
+      () => redshiftStack({ transport: 'data-api', target: undefined, allowedHosts: ['x.internal'] }),
+    ],
+    [
+      'temporary credentials on Serverless',
+      'redshift-rotation',
+      {
+        RotatedSecretArn: SECRET_ARN,
+        Transport: 'data-api',
+        WorkgroupName: 'analytics',
+        WorkgroupId: WORKGROUP_ID,
+        DataApiAuth: 'temporary-credentials',
+      },
+      () =>
+        redshiftStack({
+          transport: 'data-api',
+          target: { workgroupName: 'analytics', workgroupId: WORKGROUP_ID },
+          dataApiAuth: 'temporary-credentials',
+        }),
+    ],
+    [
+      'a workgroup without its id',
+      'redshift-rotation',
+      { RotatedSecretArn: SECRET_ARN, WorkgroupName: 'analytics' },
+      () => redshiftStack({ target: { workgroupName: 'analytics' } as never }),
+    ],
+    [
+      'no login check without turning the login test off',
+      'redshift-rotation',
+      {
+        RotatedSecretArn: SECRET_ARN,
+        Transport: 'data-api',
+        ClusterIdentifier: 'reporting',
+        LoginCheck: 'none',
+      },
+      () => redshiftStack({ transport: 'data-api', loginCheck: 'none' }),
+    ],
+    [
+      'an ElastiCache login test with no user groups or caches',
+      'elasticache-rotation',
+      { ...EC_BASE },
+      () => elastiCacheStack({ userGroupArns: [], cacheArns: [] }),
+    ],
+  ];
+  it.each(cases)('%s', (_name, app, parameters, build) => {
+    expect(new TemplateEvaluator(samTemplate(app), parameters, PSEUDO).failedAssertions()).not.toEqual([]);
+    expect(build).toThrow(expect.objectContaining({ code: 'INVALID_CONFIGURATION' }));
+  });
+});
+
 describe('the comparison itself', () => {
   it('notices a construct that grants one action more than the template', () => {
-    const expected = templateStatements('elasticache-rotation', { ...EC_BASE, Strategy: 'dual-password' });
+    const expected = templateStatements('elasticache-rotation', {
+      ...EC_BASE,
+      ...EC_CACHES,
+      Strategy: 'dual-password',
+    });
     const wider = constructStatements(elastiCacheStack({ passwordSource: 'secrets-manager' }));
     expect(wider).not.toEqual(expected);
     expect(wider.map((statement) => statement.sid)).toContain('GeneratePasswords');
@@ -264,8 +405,12 @@ describe('the templates alarm and forward RotationFailed as the constructs do', 
     operations(new TemplateEvaluator(template(stack).toJSON() as Record<string, unknown>, {}, PSEUDO));
 
   it.each([
-    ['elasticache-rotation', { ...EC_BASE, Strategy: 'dual-password' }, () => elastiCacheStack({})],
-    ['redshift-rotation', { RotatedSecretArn: SECRET_ARN }, () => redshiftStack({})],
+    ['elasticache-rotation', { ...EC_BASE, ...EC_CACHES }, () => elastiCacheStack({})],
+    [
+      'redshift-rotation',
+      { RotatedSecretArn: SECRET_ARN, ClusterIdentifier: 'reporting' },
+      () => redshiftStack({}),
+    ],
   ] as const)('%s', (app, parameters, build) => {
     const withTopic = operations(
       new TemplateEvaluator(samTemplate(app), { ...parameters, AlarmTopicArn: TOPIC }, PSEUDO),
