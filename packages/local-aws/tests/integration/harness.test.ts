@@ -184,3 +184,39 @@ describe('startPostgresServer', () => {
     }
   });
 });
+
+describe('startPostgresServer with TLS', () => {
+  let server: PostgresServerHandle;
+  beforeAll(async () => {
+    server = await startPostgresServer({ authMethod: 'scram-sha-256', tls: true });
+  });
+  afterAll(() => server?.stop());
+
+  const sessionUsesTls = async (ssl: pg.ClientConfig['ssl']) => {
+    const client = new pg.Client({
+      host: server.host,
+      port: server.port,
+      user: server.user,
+      password: server.password,
+      database: 'postgres',
+      ssl,
+    });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+      return rows[0]?.ssl as boolean;
+    } finally {
+      await client.end();
+    }
+  };
+
+  it('speaks verified TLS with the harness certificate, and plain text still works', async () => {
+    expect(server.tls?.caFile).toBeTruthy();
+    await expect(sessionUsesTls({ ca: server.tls?.ca, rejectUnauthorized: true })).resolves.toBe(true);
+    await expect(sessionUsesTls(false)).resolves.toBe(false);
+  });
+
+  it('fails verification against the system CAs (negative control)', async () => {
+    await expect(sessionUsesTls({ rejectUnauthorized: true })).rejects.toThrow(/self[- ]signed|certificate/i);
+  });
+});
