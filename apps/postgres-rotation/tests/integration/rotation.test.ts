@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -44,13 +43,7 @@ function secretValue(username: string, password: string): Record<string, unknown
 }
 
 beforeAll(async () => {
-  // The test runs the deployable artifact: the bundle Secrets Manager would invoke.
-  try {
-    execFileSync(process.execPath, [join(appRoot, 'scripts/build.mjs')], { stdio: 'pipe' });
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`scripts/build.mjs failed:\n${stdout.toString()}${stderr.toString()}`);
-  }
+  // The test runs the deployable artifact (built by tests/global-setup.ts): the bundle Secrets Manager invokes.
   server = await startPostgresServer({ authMethod: 'scram-sha-256', logStatements: true });
   superuser = new pg.Client({ connectionString: server.connectionString() });
   await superuser.connect();

@@ -21,10 +21,11 @@ export interface PostgresServerOptions {
   /** Log every statement the server receives (log_statement=all) into `output()`. */
   logStatements?: boolean;
   /**
-   * Also accept TLS (`ssl=on`), with the harness's shared test certificate (CN localhost, SAN 127.0.0.1), so
-   * clients can verify it with `tls.caFile`. Plain-text connections are still accepted, as by default.
+   * `true`: also accept TLS (`ssl=on`), with the harness's shared test certificate (CN localhost, SAN
+   * 127.0.0.1), so clients can verify it with `tls.caFile`; plain-text connections are still accepted.
+   * `'required'`: TCP logins only over TLS (`hostssl` in pg_hba.conf), so a login proves TLS was used.
    */
-  tls?: boolean;
+  tls?: boolean | 'required';
 }
 
 export interface ConnectionStringOptions {
@@ -94,6 +95,16 @@ export async function startPostgresServer(
     throw new Error(`initdb failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
   }
   await rm(passwordFile, { force: true });
+  if (options.tls === 'required') {
+    // Replaces initdb's pg_hba.conf: TCP only with TLS, the socket as before.
+    const rules = [
+      `local all all ${authMethod}`,
+      `hostssl all all 127.0.0.1/32 ${authMethod}`,
+      `hostssl all all ::1/128 ${authMethod}`,
+    ];
+    await writeFile(join(dataDir, 'pg_hba.conf'), `${rules.join('\n')}\n`);
+    if (account) await chown(join(dataDir, 'pg_hba.conf'), account.uid, account.gid);
+  }
 
   let tls: { ca: string; caFile: string } | undefined;
   const tlsSettings: Record<string, string> = {};

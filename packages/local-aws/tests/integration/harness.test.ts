@@ -11,8 +11,12 @@ import {
 } from '../../src/harness/index.ts';
 import { redisLogin } from '../support/redis-login.ts';
 
-async function pgLogin(connectionString: string): Promise<number> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });
+async function pgLogin(connectionString: string, ssl?: pg.ClientConfig['ssl']): Promise<number> {
+  const client = new pg.Client({
+    connectionString,
+    connectionTimeoutMillis: 5000,
+    ...(ssl !== undefined ? { ssl } : {}),
+  });
   await client.connect();
   try {
     const result = await client.query<{ one: number }>('SELECT 1 AS one');
@@ -218,5 +222,18 @@ describe('startPostgresServer with TLS', () => {
 
   it('fails verification against the system CAs (negative control)', async () => {
     await expect(sessionUsesTls({ rejectUnauthorized: true })).rejects.toThrow(/self[- ]signed|certificate/i);
+  });
+});
+
+describe("startPostgresServer with tls: 'required'", () => {
+  it('refuses plain-text TCP logins and accepts verified TLS ones', async () => {
+    const server = await startPostgresServer({ authMethod: 'scram-sha-256', tls: 'required' });
+    try {
+      const login = (ssl: pg.ClientConfig['ssl']) => pgLogin(server.connectionString(), ssl);
+      await expect(login({ ca: server.tls?.ca, rejectUnauthorized: true })).resolves.toBe(1);
+      await expect(login(false)).rejects.toMatchObject({ code: '28000' });
+    } finally {
+      await server.stop();
+    }
   });
 });
