@@ -128,6 +128,15 @@ describe('environment the apps accept', () => {
       strategy: 'single-user',
       allowedHosts: ['orders-db.internal', 'orders-replica.internal:5433'],
       tls: 'verify-full',
+      password: {
+        length: 40,
+        excludeCharacters: '',
+        excludeNumbers: false,
+        excludePunctuation: true,
+        excludeUppercase: false,
+        excludeLowercase: true,
+        requireEachIncludedType: false,
+      },
     });
     expect(readPostgresConfig(environmentOf(stack))).toMatchObject({
       strategy: 'single-user',
@@ -135,6 +144,15 @@ describe('environment the apps accept', () => {
       engine: {
         tls: 'verify-full',
         allowedHosts: ['orders-db.internal', 'orders-replica.internal:5433'],
+        password: {
+          length: 40,
+          excludeCharacters: '',
+          excludeNumbers: false,
+          excludePunctuation: true,
+          excludeUppercase: false,
+          excludeLowercase: true,
+          requireEachIncludedType: false,
+        },
       },
     });
   });

@@ -95,6 +95,20 @@ function everyConstructApp(): App {
     secretsManagerAccess: endpoint,
     database: new ec2.SecurityGroup(database, 'DbSg', { vpc: databaseVpc, allowAllOutbound: false }),
   });
+  const managed = new secretsmanager.Secret(database, 'RdsManagedMaster');
+  Validations.of(managed).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason: 'Test fixture standing in for the master secret RDS manages and rotates itself',
+  });
+  new PostgresRotation(database, 'PostgresManagedAdmin', {
+    secret: new secretsmanager.Secret(database, 'ReportingSecret'),
+    strategy: 'alternating-users',
+    adminSecret: managed,
+    adminSecretManagedBy: { dbClusterIdentifier: 'orders-aurora' },
+    allowedHosts: ['orders-aurora.cluster-abc.us-east-1.rds.amazonaws.com'],
+    vpc: databaseVpc,
+    secretsManagerAccess: endpoint,
+  });
   return app;
 }
 

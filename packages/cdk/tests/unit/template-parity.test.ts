@@ -12,6 +12,8 @@ import { parse } from 'yaml';
 import {
   ElastiCacheUserRotation,
   type ElastiCacheUserRotationProps,
+  PostgresRotation,
+  type PostgresRotationProps,
   RedshiftRotation,
   type RedshiftRotationProps,
 } from '../../src/index.ts';
@@ -117,6 +119,21 @@ function redshiftStack(
     ...(options.admin ? { adminSecret: importedSecret(stack, 'Admin', ADMIN_SECRET_ARN, options.key) } : {}),
     ...props,
   } as RedshiftRotationProps);
+  return stack;
+}
+
+function postgresStack(
+  props: Partial<PostgresRotationProps>,
+  options: { key?: boolean; admin?: boolean } = {},
+) {
+  const stack = testStack();
+  new PostgresRotation(stack, 'Rotation', {
+    secret: importedSecret(stack, 'Secret', SECRET_ARN, options.key),
+    strategy: options.admin ? 'alternating-users' : 'single-user',
+    allowedHosts: ['orders-db.internal'],
+    ...(options.admin ? { adminSecret: importedSecret(stack, 'Admin', ADMIN_SECRET_ARN, options.key) } : {}),
+    ...props,
+  });
   return stack;
 }
 
@@ -283,6 +300,44 @@ describe('RedshiftRotation grants what apps/redshift-rotation/template.yaml gran
   });
 });
 
+describe('PostgresRotation grants what apps/postgres-rotation/template.yaml grants', () => {
+  const PG_BASE = { RotatedSecretArn: SECRET_ARN, AllowedHosts: 'orders-db.internal' };
+  const cases: Array<[string, Record<string, unknown>, () => Stack]> = [
+    ['single user', {}, () => postgresStack({})],
+    [
+      'alternating users with a KMS key',
+      { AdminSecretArn: ADMIN_SECRET_ARN, KmsKeyArn: KMS_KEY_ARN },
+      () => postgresStack({}, { admin: true, key: true }),
+    ],
+    [
+      'alternating users with an RDS-managed master secret of an instance',
+      { AdminSecretArn: ADMIN_SECRET_ARN, ManagedAdminDBInstanceIdentifier: 'orders-db' },
+      () => postgresStack({ adminSecretManagedBy: { dbInstanceIdentifier: 'orders-db' } }, { admin: true }),
+    ],
+    [
+      'an RDS-managed master secret of a cluster, passwords from GetRandomPassword',
+      {
+        AdminSecretArn: ADMIN_SECRET_ARN,
+        ManagedAdminDBClusterIdentifier: 'billing-aurora',
+        PasswordSource: 'secrets-manager',
+      },
+      () =>
+        postgresStack(
+          {
+            adminSecretManagedBy: { dbClusterIdentifier: 'billing-aurora' },
+            passwordSource: 'secrets-manager',
+          },
+          { admin: true },
+        ),
+    ],
+  ];
+  it.each(cases)('%s', (_name, parameters, build) => {
+    const expected = acceptedTemplateStatements('postgres-rotation', { ...PG_BASE, ...parameters });
+    expect(expected.length).toBeGreaterThan(0);
+    expect(constructStatements(build())).toEqual(expected);
+  });
+});
+
 describe('what a template refuses at deploy time, the construct refuses at synth time', () => {
   const cases: Array<[string, string, Record<string, unknown>, () => Stack]> = [
     [
@@ -330,6 +385,28 @@ describe('what a template refuses at deploy time, the construct refuses at synth
         LoginCheck: 'none',
       },
       () => redshiftStack({ transport: 'data-api', loginCheck: 'none' }),
+    ],
+    [
+      'an RDS-managed admin secret of both an instance and a cluster',
+      'postgres-rotation',
+      {
+        RotatedSecretArn: SECRET_ARN,
+        AllowedHosts: 'db',
+        AdminSecretArn: ADMIN_SECRET_ARN,
+        ManagedAdminDBInstanceIdentifier: 'a',
+        ManagedAdminDBClusterIdentifier: 'b',
+      },
+      () =>
+        postgresStack(
+          { adminSecretManagedBy: { dbInstanceIdentifier: 'a', dbClusterIdentifier: 'b' } as never },
+          { admin: true },
+        ),
+    ],
+    [
+      'an RDS-managed admin secret without the admin secret',
+      'postgres-rotation',
+      { RotatedSecretArn: SECRET_ARN, AllowedHosts: 'db', ManagedAdminDBInstanceIdentifier: 'a' },
+      () => postgresStack({ adminSecretManagedBy: { dbInstanceIdentifier: 'a' } }),
     ],
     [
       'an ElastiCache login test with no user groups or caches',
@@ -410,6 +487,11 @@ describe('the templates alarm and forward RotationFailed as the constructs do', 
       'redshift-rotation',
       { RotatedSecretArn: SECRET_ARN, ClusterIdentifier: 'reporting' },
       () => redshiftStack({}),
+    ],
+    [
+      'postgres-rotation',
+      { RotatedSecretArn: SECRET_ARN, AllowedHosts: 'orders-db.internal' },
+      () => postgresStack({}),
     ],
   ] as const)('%s', (app, parameters, build) => {
     const withTopic = operations(

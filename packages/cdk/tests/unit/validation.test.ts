@@ -194,6 +194,34 @@ const cases: Array<[string, Build, RegExp]> = [
   ['a PostgreSQL database rule without a VPC', postgres({ database: {} }), /database needs vpc/],
   ['PostgreSQL without allowed hosts', postgres({ allowedHosts: [] }), /allowedHosts is required/],
   [
+    'an RDS-managed admin secret without the admin secret',
+    postgres({ adminSecretManagedBy: { dbInstanceIdentifier: 'orders-db' } }),
+    /adminSecretManagedBy describes adminSecret/,
+  ],
+  [
+    'an RDS-managed admin secret naming an ARN, not an identifier',
+    (stack) =>
+      postgres({
+        strategy: 'alternating-users',
+        adminSecret: importedSecret(stack, 'Admin', ADMIN_SECRET_ARN),
+        adminSecretManagedBy: { dbInstanceIdentifier: `arn:aws:rds:us-east-1:${ACCOUNT}:db:orders` },
+      })(stack),
+    /names no RDS identifier/,
+  ],
+  ['a PostgreSQL password of 200 characters', postgres({ password: { length: 200 } }), /between 8 and 128/],
+  [
+    'PostgreSQL password settings that exclude every class',
+    postgres({
+      password: {
+        excludeUppercase: true,
+        excludeLowercase: true,
+        excludeNumbers: true,
+        excludePunctuation: true,
+      },
+    }),
+    /every character class/,
+  ],
+  [
     'a PostgreSQL allowed host with a URL in it',
     postgres({ allowedHosts: ['postgres://db:5432'] }),
     /host or host:port/,
