@@ -4,7 +4,7 @@
  * master secrets in a lazy chunk (dist/chunks/); a deployable zip (dist/postgres-rotation.zip) and
  * dist/size.json. A build over either budget fails and leaves the previous dist/ in place.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -12,7 +12,9 @@ import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import {
   discardBuildOutput,
+  eagerOutputs,
   lambdaBundleOptions,
+  listFiles,
   publishBuildOutput,
   startBuildOutput,
 } from '../../../scripts/lambda-build.mjs';
@@ -43,11 +45,7 @@ const result = await build({
 });
 writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
 
-const outputs = (directory) =>
-  readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? outputs(join(directory, entry.name)) : [join(directory, entry.name)],
-  );
-const artifacts = outputs(dist)
+const artifacts = listFiles(dist)
   .filter((file) => file.endsWith('.mjs') || file.endsWith('.mjs.map'))
   .sort();
 // A fixed timestamp keeps the archive identical for identical code (deployment tools compare hashes).
@@ -59,19 +57,6 @@ const zip = zipSync(
 );
 writeFileSync(zipPath, zip);
 
-/** index.mjs and every chunk it imports statically, transitively: what a cold start loads. */
-function eagerOutputs(metafile, entry) {
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const imported of metafile.outputs[file]?.imports ?? []) {
-      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
-    }
-  };
-  visit(entry);
-  return [...seen];
-}
 const eager = eagerOutputs(result.metafile, relative(root, bundlePath)).map((file) => join(root, file));
 const eagerBytes = eager.reduce((sum, file) => sum + statSync(file).size, 0);
 const codeBytes = artifacts

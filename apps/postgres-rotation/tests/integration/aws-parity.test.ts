@@ -10,6 +10,7 @@ import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws
 import { type LocalEndpoint, startLocalEndpoint } from '@rotor/testkit/local-aws';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canLogin as canLoginTo, secretValue as secretOn } from './support.ts';
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const bundlePath = join(appRoot, 'dist/index.mjs');
@@ -25,34 +26,9 @@ const ACCOUNT = '123456789012';
 const INSTANCE_ARN = `arn:aws:rds:us-east-1:${ACCOUNT}:db:orders-db`;
 const CLUSTER_ARN = `arn:aws:rds:us-east-1:${ACCOUNT}:cluster:billing-aurora`;
 
-async function canLogin(user: string, password: string): Promise<boolean> {
-  const client = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user,
-    password,
-    database: 'postgres',
-    ssl: { ca: server.tls?.ca, rejectUnauthorized: true },
-  });
-  try {
-    await client.connect();
-    return true;
-  } catch (error) {
-    if ((error as { code?: string }).code === '28P01') return false;
-    throw error;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const secretValue = (username: string, password: string, on: PostgresServerHandle = server) => ({
-  engine: 'postgres',
-  host: on.host,
-  port: on.port,
-  username,
-  password,
-  dbname: 'postgres',
-});
+const canLogin = (user: string, password: string) => canLoginTo(server, user, password);
+const secretValue = (username: string, password: string, on: PostgresServerHandle = server) =>
+  secretOn(on, username, password);
 
 async function createRole(name: string, password: string): Promise<void> {
   await superuser.query(`CREATE ROLE ${name} LOGIN PASSWORD '${password}'`);

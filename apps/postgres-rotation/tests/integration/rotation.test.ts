@@ -9,6 +9,7 @@ import {
 import { type LocalEndpoint, startLocalEndpoint } from '@rotor/testkit/local-aws';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canLogin as canLoginTo, secretValue as secretOn } from './support.ts';
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 let server: PostgresServerHandle;
@@ -19,28 +20,9 @@ let verifiedFunctionArn: string;
 let listener: FakePostgresListener;
 let superuser: pg.Client;
 
-async function canLogin(user: string, password: string): Promise<boolean> {
-  const client = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user,
-    password,
-    database: 'postgres',
-  });
-  try {
-    await client.connect();
-    return true;
-  } catch (error) {
-    if ((error as { code?: string }).code === '28P01') return false;
-    throw error;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-function secretValue(username: string, password: string): Record<string, unknown> {
-  return { engine: 'postgres', host: server.host, port: server.port, username, password, dbname: 'postgres' };
-}
+const canLogin = (user: string, password: string) => canLoginTo(server, user, password);
+const secretValue = (username: string, password: string): Record<string, unknown> =>
+  secretOn(server, username, password);
 
 beforeAll(async () => {
   // The test runs the deployable artifact (built by tests/global-setup.ts): the bundle Secrets Manager invokes.

@@ -36,6 +36,16 @@ function environmentOf(stack: Stack): Record<string, string> {
   return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(value)]));
 }
 
+const PASSWORD_SETTINGS = {
+  length: 40,
+  excludeCharacters: '',
+  excludeNumbers: false,
+  excludePunctuation: true,
+  excludeUppercase: false,
+  excludeLowercase: true,
+  requireEachIncludedType: false,
+};
+
 describe('environment the apps accept', () => {
   it('ElastiCacheUserRotation', () => {
     const stack = testStack();
@@ -128,15 +138,7 @@ describe('environment the apps accept', () => {
       strategy: 'single-user',
       allowedHosts: ['orders-db.internal', 'orders-replica.internal:5433'],
       tls: 'verify-full',
-      password: {
-        length: 40,
-        excludeCharacters: '',
-        excludeNumbers: false,
-        excludePunctuation: true,
-        excludeUppercase: false,
-        excludeLowercase: true,
-        requireEachIncludedType: false,
-      },
+      password: PASSWORD_SETTINGS,
     });
     expect(readPostgresConfig(environmentOf(stack))).toMatchObject({
       strategy: 'single-user',
@@ -144,15 +146,7 @@ describe('environment the apps accept', () => {
       engine: {
         tls: 'verify-full',
         allowedHosts: ['orders-db.internal', 'orders-replica.internal:5433'],
-        password: {
-          length: 40,
-          excludeCharacters: '',
-          excludeNumbers: false,
-          excludePunctuation: true,
-          excludeUppercase: false,
-          excludeLowercase: true,
-          requireEachIncludedType: false,
-        },
+        password: PASSWORD_SETTINGS,
       },
     });
   });

@@ -4,29 +4,20 @@
  * private subnets, reachable from the function alone and refused without the VPC it needs. The constructs'
  * endpoint is compared with the templates'.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { ElastiCacheUserRotation } from '../../src/index.ts';
 import { TemplateEvaluator } from '../support/cfn-evaluate.ts';
 import {
-  ACCOUNT,
   importedSecret,
+  PSEUDO,
   REGION,
   SECRET_ARN,
+  samTemplate,
   template,
   testStack,
   testVpc,
   USER_ARN,
 } from '../support/stacks.ts';
-
-const PSEUDO = { partition: 'aws', region: REGION, account: ACCOUNT, urlSuffix: 'amazonaws.com' };
-
-function samTemplate(app: string): Record<string, unknown> {
-  const path = fileURLToPath(new URL(`../../../../apps/${app}/template.yaml`, import.meta.url));
-  return parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-}
 
 /** Parameters each template needs to deploy at all. */
 const REQUIRED: Record<string, Record<string, unknown>> = {

@@ -4,11 +4,8 @@
  * the role the construct synthesizes. Execution plumbing (logs, VPC network interfaces) is compared apart:
  * the constructs scope logs to their own log group, which the templates' managed policies do not.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import {
   ElastiCacheUserRotation,
   type ElastiCacheUserRotationProps,
@@ -23,20 +20,15 @@ import {
   ADMIN_SECRET_ARN,
   importedSecret,
   KMS_KEY_ARN,
+  PSEUDO,
   REGION,
   SECRET_ARN,
+  samTemplate,
   template,
   testStack,
   testVpc,
   USER_ARN,
 } from '../support/stacks.ts';
-
-const PSEUDO = { partition: 'aws', region: REGION, account: ACCOUNT, urlSuffix: 'amazonaws.com' };
-
-function samTemplate(app: string): Record<string, unknown> {
-  const path = fileURLToPath(new URL(`../../../../apps/${app}/template.yaml`, import.meta.url));
-  return parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-}
 
 type Statement = { Sid?: string; Action: unknown; Resource: unknown; Effect?: string };
 

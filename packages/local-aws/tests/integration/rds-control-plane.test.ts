@@ -10,11 +10,11 @@ import {
   paginateDescribeDBInstances,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresServerHandle, startPostgresServer } from '../../src/harness/index.ts';
 import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import { sdkError } from '../support/clients.ts';
+import { reachesServer } from '../support/postgres-reach.ts';
 
 let server: PostgresServerHandle;
 let aws: LocalAws;
@@ -43,21 +43,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function reaches(endpoint: { host: string | undefined; port: number | undefined }): Promise<boolean> {
-  const client = new pg.Client({
-    host: endpoint.host,
-    port: endpoint.port,
-    user: server.user,
-    password: server.password,
-    database: 'postgres',
-  });
-  await client.connect();
-  try {
-    return (await client.query('SELECT 1 AS one')).rows[0].one === 1;
-  } finally {
-    await client.end();
-  }
-}
+const reaches = (endpoint: { host: string | undefined; port: number | undefined }) =>
+  reachesServer(server, endpoint);
 
 describe('RDS DescribeDBInstances', () => {
   it('finds an instance by identifier or ARN, case-insensitively, with an endpoint that reaches its PostgreSQL', async () => {
