@@ -273,7 +273,9 @@ try {
       // At most a few lines per package, so a failure stays visible at the end of CI's output.
       const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map((problem) => `        ${problem}`);
       if (problems.length > MAX_PROBLEMS_SHOWN) {
-        shown.push(`        (+${problems.length - MAX_PROBLEMS_SHOWN} more problems of the same kind or others)`);
+        shown.push(
+          `        (+${problems.length - MAX_PROBLEMS_SHOWN} more problems of the same kind or others)`,
+        );
       }
       console.log(`FAIL  ${name}\n${shown.join('\n')}`);
     }

@@ -3,7 +3,8 @@
  * test or the demo reading `dist/` while a build runs never finds it half-written or empty, and a build
  * that fails its size budget leaves the previous artifact in place.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** A fresh, empty staging directory beside `finalDir`. */
 export function startBuildOutput(finalDir) {
@@ -52,3 +53,28 @@ export const lambdaBundleOptions = {
     js: "import { createRequire as __rotorCreateRequire } from 'node:module'; const require = __rotorCreateRequire(import.meta.url);",
   },
 };
+
+/** Every file below `directory`, recursively. */
+export function listFiles(directory) {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(join(directory, entry.name)) : [join(directory, entry.name)],
+  );
+}
+
+/**
+ * What a cold start loads: the entry output and every chunk it imports statically, transitively (paths as
+ * esbuild's metafile names them, relative to its working directory). Chunks reached only by dynamic import
+ * are left out.
+ */
+export function eagerOutputs(metafile, entry) {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const imported of metafile.outputs[file]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+    }
+  };
+  visit(entry);
+  return [...seen];
+}

@@ -1,11 +1,14 @@
 /**
- * The function's configuration, read from the environment once, at cold start. SECRETS_MANAGER_ENDPOINT keeps
- * its meaning from AWS's rotation functions; Rotor's own variables start with ROTOR_. Anything invalid is
- * refused with one message naming every bad variable.
+ * The function's configuration, read from the environment once, at cold start. The variables of AWS's
+ * PostgreSQL rotation functions keep their meaning (SECRETS_MANAGER_ENDPOINT, EXCLUDE_CHARACTERS,
+ * PASSWORD_LENGTH, EXCLUDE_NUMBERS, EXCLUDE_PUNCTUATION, EXCLUDE_UPPERCASE, EXCLUDE_LOWERCASE,
+ * REQUIRE_EACH_INCLUDED_TYPE); Rotor's own start with ROTOR_. Anything invalid is refused with one message
+ * naming every bad variable (AWS's functions read a word they do not know as false; Rotor refuses it).
  */
-import type { PostgresEngineOptions } from '@rotor/engine-postgres';
+import type { PostgresEngineOptions, PostgresPasswordOptions } from '@rotor/engine-postgres';
 import {
   type ConnectionSecurity,
+  optionalBoolean,
   optionalInteger,
   optionalText,
   parseEnvironment,
@@ -38,6 +41,16 @@ const envSchema = z.object({
   ROTOR_PG_CA_FILE: optionalText,
   ROTOR_PG_CONNECT_TIMEOUT_MS: optionalInteger(100, 60_000),
   ROTOR_PG_SCRAM_ITERATIONS: optionalInteger(4_096, 1_000_000),
+  /** AWS: generated password length (default 32). */
+  PASSWORD_LENGTH: optionalInteger(8, 128),
+  /** AWS: characters left out of passwords; replaces the default list (empty: none). */
+  EXCLUDE_CHARACTERS: z.string().max(200).optional(),
+  EXCLUDE_NUMBERS: optionalBoolean,
+  EXCLUDE_PUNCTUATION: optionalBoolean,
+  EXCLUDE_UPPERCASE: optionalBoolean,
+  EXCLUDE_LOWERCASE: optionalBoolean,
+  /** AWS: one character of every class left in each password (default true). */
+  REQUIRE_EACH_INCLUDED_TYPE: optionalBoolean,
 });
 
 export interface FunctionConfig extends RotationFunctionSettings {
@@ -48,6 +61,17 @@ export interface FunctionConfig extends RotationFunctionSettings {
 
 export function readConfig(env: Record<string, string | undefined> = process.env): FunctionConfig {
   const e = parseEnvironment(envSchema, env, 'PostgreSQL');
+  const password: PostgresPasswordOptions = {
+    ...(e.PASSWORD_LENGTH !== undefined ? { length: e.PASSWORD_LENGTH } : {}),
+    ...(e.EXCLUDE_CHARACTERS !== undefined ? { excludeCharacters: e.EXCLUDE_CHARACTERS } : {}),
+    ...(e.EXCLUDE_NUMBERS !== undefined ? { excludeNumbers: e.EXCLUDE_NUMBERS } : {}),
+    ...(e.EXCLUDE_PUNCTUATION !== undefined ? { excludePunctuation: e.EXCLUDE_PUNCTUATION } : {}),
+    ...(e.EXCLUDE_UPPERCASE !== undefined ? { excludeUppercase: e.EXCLUDE_UPPERCASE } : {}),
+    ...(e.EXCLUDE_LOWERCASE !== undefined ? { excludeLowercase: e.EXCLUDE_LOWERCASE } : {}),
+    ...(e.REQUIRE_EACH_INCLUDED_TYPE !== undefined
+      ? { requireEachIncludedType: e.REQUIRE_EACH_INCLUDED_TYPE }
+      : {}),
+  };
   return {
     ...rotationSettings(e),
     connections: [
@@ -63,6 +87,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       ...(e.ROTOR_PG_CA_FILE ? { ca: e.ROTOR_PG_CA_FILE } : {}),
       ...(e.ROTOR_PG_CONNECT_TIMEOUT_MS ? { connectTimeoutMs: e.ROTOR_PG_CONNECT_TIMEOUT_MS } : {}),
       ...(e.ROTOR_PG_SCRAM_ITERATIONS ? { scramIterations: e.ROTOR_PG_SCRAM_ITERATIONS } : {}),
+      password,
     },
   };
 }

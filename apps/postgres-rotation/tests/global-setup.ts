@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Builds the real Lambda artifact once, before any test file runs (test files run in parallel, and the
- * build replaces dist/). The integration tests register dist/index.mjs with the local endpoint.
+ * build replaces dist/): the integration tests register dist/index.mjs with the local endpoint, the bundle
+ * test reads the zip.
  */
 export default function buildLambdaBundle(): void {
   try {

@@ -2,14 +2,16 @@
  * Builds the Lambda artifact: one minified ESM bundle (dist/index.mjs, handler `index.handler`, runtime
  * nodejs22.x) with pg and the AWS SDK clients inside, a deployable zip, and the size budget check.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import {
   discardBuildOutput,
+  eagerOutputs,
   lambdaBundleOptions,
+  listFiles,
   publishBuildOutput,
   startBuildOutput,
 } from '../../../scripts/lambda-build.mjs';
@@ -37,29 +39,12 @@ const result = await build({
 });
 writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
 
-const outputs = (directory) =>
-  readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? outputs(join(directory, entry.name)) : [join(directory, entry.name)],
-  );
-const artifacts = outputs(dist)
+const artifacts = listFiles(dist)
   .filter((file) => file.endsWith('.mjs') || file.endsWith('.mjs.map'))
   .sort();
 const zip = createZip(artifacts.map((file) => ({ name: relative(dist, file), data: readFileSync(file) })));
 writeFileSync(zipPath, zip);
 
-/** What a cold start loads: index.mjs and every chunk it imports statically, transitively. */
-function eagerOutputs(metafile, entry) {
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const imported of metafile.outputs[file]?.imports ?? []) {
-      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
-    }
-  };
-  visit(entry);
-  return [...seen];
-}
 const eager = eagerOutputs(result.metafile, relative(root, bundlePath)).map((file) => join(root, file));
 const eagerBytes = eager.reduce((sum, file) => sum + statSync(file).size, 0);
 const allCodeBytes = artifacts

@@ -8,8 +8,9 @@ import type { Construct } from 'constructs';
 
 /**
  * One of each Rotor rotation, as a platform team would wire them: an ElastiCache user (dual passwords, login
- * test from the cache's VPC), a Redshift Serverless user over the Data API (no VPC), and a PostgreSQL user
- * (alternating users), all reporting to one encrypted SNS topic.
+ * test from the cache's VPC), a Redshift Serverless user over the Data API (its new passwords proven by a
+ * direct login from the VPC), and a PostgreSQL user (alternating users), all reporting to one encrypted SNS
+ * topic and sharing one Secrets Manager endpoint.
  */
 export class RotationStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -25,7 +26,7 @@ export class RotationStack extends Stack {
       vpc,
       allowAllOutbound: false,
     });
-    new ElastiCacheUserRotation(this, 'CacheUserRotation', {
+    const cacheRotation = new ElastiCacheUserRotation(this, 'CacheUserRotation', {
       secret: new secretsmanager.Secret(this, 'CacheUserSecret', { description: 'ElastiCache user app' }),
       userArn: this.formatArn({
         service: 'elasticache',
@@ -35,9 +36,25 @@ export class RotationStack extends Stack {
       }),
       userName: 'app',
       strategy: 'dual-password',
+      userGroupArns: [
+        this.formatArn({
+          service: 'elasticache',
+          resource: 'usergroup',
+          resourceName: 'app-users',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      cacheArns: [
+        this.formatArn({
+          service: 'elasticache',
+          resource: 'replicationgroup',
+          resourceName: 'app-cache',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
       vpc,
       secretsManagerAccess: 'create-endpoint',
-      cache: { host: 'master.app-cache.example.internal', connections: cacheSecurityGroup },
+      cache: { connections: cacheSecurityGroup },
       alarmTopic: alarms,
     });
 
@@ -46,8 +63,15 @@ export class RotationStack extends Stack {
         description: 'Redshift user reporting',
       }),
       strategy: 'single-user',
-      target: { workgroupName: 'analytics' },
+      target: { workgroupName: 'analytics', workgroupId: '2f8e6c1a-5b7d-4e3f-9a1c-0d2b4c6e8f10' },
       transport: 'data-api',
+      vpc,
+      // One Secrets Manager endpoint per VPC: private DNS allows no second one.
+      secretsManagerAccess: cacheRotation.secretsManagerEndpoint!,
+      targetConnections: new ec2.SecurityGroup(this, 'WorkgroupSecurityGroup', {
+        vpc,
+        allowAllOutbound: false,
+      }),
       schedule: { automaticallyAfter: Duration.days(14) },
       alarmTopic: alarms,
     });
@@ -64,6 +88,7 @@ export class RotationStack extends Stack {
         description: 'PostgreSQL admin',
       }),
       strategy: 'alternating-users',
+      allowedHosts: ['orders-db.example.internal:5432'],
       vpc,
       secretsManagerAccess: 'nat',
       database: databaseSecurityGroup,

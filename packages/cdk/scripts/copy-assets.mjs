@@ -1,8 +1,9 @@
 /**
- * Copies each rotation app's built bundle (apps/<app>/dist: index.mjs, its source map and lazy chunks) into
+ * Copies each rotation app's built bundle (apps/<app>/dist: index.mjs and its lazy chunks) into
  * assets/<app>/, which @rotor/cdk ships and deploys with `lambda.Code.fromAsset`. The apps build first:
  * they are this package's devDependencies, so turbo's `^build` runs their `build` scripts before this one.
- * Only code is copied: no zip, no size reports, nothing a function does not load.
+ * Only code is copied: no zip, no size reports, no source maps (they point at sources the package does not ship),
+ * nothing a function does not load.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -25,9 +26,12 @@ for (const app of apps) {
   const target = join(staging, app);
   mkdirSync(target, { recursive: true });
   for (const entry of readdirSync(source, { withFileTypes: true })) {
-    const code = entry.isFile() && /\.mjs(\.map)?$/.test(entry.name);
+    const code = entry.isFile() && entry.name.endsWith('.mjs');
     if (code || (entry.isDirectory() && entry.name === 'chunks')) {
-      cpSync(join(source, entry.name), join(target, entry.name), { recursive: true });
+      cpSync(join(source, entry.name), join(target, entry.name), {
+        recursive: true,
+        filter: (path) => !path.endsWith('.map'),
+      });
     }
   }
 }

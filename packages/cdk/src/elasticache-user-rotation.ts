@@ -10,9 +10,12 @@ import {
 import { checkCommonProps, isKnown, Problems } from './validate.js';
 
 export interface ElastiCacheLoginTarget {
-  /** The cache's primary (or configuration) endpoint, for the AUTH login test. */
-  readonly host: string;
-  /** Default 6379. */
+  /**
+   * One cache endpoint (primary or configuration) for the AUTH login test. Default: the endpoints of
+   * `cacheArns` as the control plane reports them; a host in the secret is used only when it is one of these.
+   */
+  readonly host?: string;
+  /** The cache port, for the login test and the security-group rule. Default 6379. */
   readonly port?: number;
   /** The cache's security group (or the cache): the function is allowed to its port. */
   readonly connections?: ec2.IConnectable;
@@ -28,11 +31,23 @@ export interface ElastiCacheUserRotationProps extends RotationFunctionProps {
    * `<user>-clone` and alternates; `single-user` replaces the password. Fixed here, so IAM matches.
    */
   readonly strategy: ElastiCacheStrategy;
-  /** Alternating users: every user group that holds the user (the clone joins them all). */
+  /**
+   * Every user group that holds the user. The login test finds the caches through them (DescribeUserGroups);
+   * with alternating users the clone joins them all. Required unless `loginTest: 'off'`.
+   */
   readonly userGroupArns?: string[];
-  /** Where testSecret logs in. Required unless `loginTest: 'off'`; the function must then be in the cache's VPC. */
+  /**
+   * The replication groups and serverless caches those user groups are associated with
+   * (`arn:...:replicationgroup:<id>`, `arn:...:serverlesscache:<name>`): where the login test logs in.
+   * Required unless `loginTest: 'off'`.
+   */
+  readonly cacheArns?: string[];
+  /** The cache's port, security group and optionally one endpoint for the login test. Needs `vpc`. */
   readonly cache?: ElastiCacheLoginTarget;
-  /** `off` accepts rotations without proving that the new password logs in (logged on every testSecret). */
+  /**
+   * `required` (default): testSecret logs in at the caches, so the function must be in their VPC. `off` accepts
+   * rotations without proving that the new password logs in (logged on every testSecret).
+   */
   readonly loginTest?: 'required' | 'off';
   /** Switch a user created "off" on with its first password. Default: false. */
   readonly enableDisabledUser?: boolean;
@@ -49,6 +64,9 @@ export interface ElastiCacheUserRotationProps extends RotationFunctionProps {
 }
 
 const USER_ARN = /^arn:aws[a-z-]*:elasticache:[a-z0-9-]+:\d{12}:user:[a-z][a-z0-9-]*$/;
+const USER_GROUP_ARN = /^arn:aws[a-z-]*:elasticache:[a-z0-9-]+:\d{12}:usergroup:[A-Za-z][A-Za-z0-9-]*$/;
+const CACHE_ARN =
+  /^arn:aws[a-z-]*:elasticache:[a-z0-9-]+:\d{12}:(replicationgroup|serverlesscache):[A-Za-z][A-Za-z0-9-]*$/;
 const STRATEGIES: readonly ElastiCacheStrategy[] = ['dual-password', 'single-user', 'alternating-users'];
 
 /**
@@ -60,8 +78,8 @@ const STRATEGIES: readonly ElastiCacheStrategy[] = ['dual-password', 'single-use
  * ```ts
  * new ElastiCacheUserRotation(this, 'AppUserRotation', {
  *   secret, userArn: user.attrArn, userName: 'app', strategy: 'dual-password',
- *   vpc, secretsManagerAccess: 'create-endpoint',
- *   cache: { host: cache.attrPrimaryEndPointAddress, connections: cacheSecurityGroup },
+ *   userGroupArns: [userGroup.attrArn], cacheArns: [cache.attrArn],
+ *   vpc, secretsManagerAccess: 'create-endpoint', cache: { connections: cacheSecurityGroup },
  * });
  * ```
  */
@@ -84,22 +102,38 @@ function elastiCacheSpec(props: ElastiCacheUserRotationProps): RotationFunctionS
   }
   if (typeof props.userName !== 'string' || props.userName.trim() === '')
     problems.add('userName is required');
-  if (props.userGroupArns?.length && props.strategy !== 'alternating-users') {
-    problems.add('userGroupArns applies to alternating-users only');
-  }
   if (props.secret && !props.secret.secretFullArn) {
     problems.add(
       'the secret needs its full ARN (Secret.fromSecretCompleteArn): the function refuses any other secret',
     );
   }
+  const userGroupArns = props.userGroupArns ?? [];
+  const cacheArns = props.cacheArns ?? [];
+  checkArns(
+    'userGroupArns',
+    userGroupArns,
+    USER_GROUP_ARN,
+    'arn:aws:elasticache:<region>:<account>:usergroup:<id>',
+    problems,
+  );
+  checkArns(
+    'cacheArns',
+    cacheArns,
+    CACHE_ARN,
+    'arn:aws:elasticache:<region>:<account>:replicationgroup:<id> or ...:serverlesscache:<name>',
+    problems,
+  );
   const loginTest = props.loginTest ?? 'required';
-  if (!props.cache && loginTest === 'required') {
-    problems.add(
-      "cache is required for the login test (or set loginTest: 'off' to accept untested rotations)",
-    );
+  if (!['required', 'off'].includes(loginTest)) problems.add("loginTest must be 'required' or 'off'");
+  if (loginTest === 'required') {
+    if (userGroupArns.length === 0 || cacheArns.length === 0) {
+      problems.add(
+        "the login test needs userGroupArns and cacheArns: it finds the caches that admit the user through them (or set loginTest: 'off' to accept untested rotations)",
+      );
+    }
+    if (!props.vpc) problems.add("the login test needs vpc: the function must be in the cache's VPC");
   }
-  if (props.cache && !props.vpc)
-    problems.add("the login test needs vpc: the function must be in the cache's VPC");
+  if (props.cache && !props.vpc) problems.add("cache needs vpc: the function must be in the cache's VPC");
   const port = props.cache?.port ?? 6379;
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     problems.add('cache.port must be between 1 and 65535');
@@ -120,7 +154,7 @@ function elastiCacheSpec(props: ElastiCacheUserRotationProps): RotationFunctionS
     SECRET_ARN: secretArn,
     USER_NAME: props.userName,
     ROTOR_STRATEGY: props.strategy,
-    ...(props.cache
+    ...(props.cache?.host !== undefined
       ? { ROTOR_CACHE_HOST: props.cache.host, ROTOR_CACHE_PORT: String(port), ROTOR_CACHE_TLS: 'true' }
       : {}),
     ...(loginTest === 'off' ? { ROTOR_LOGIN_TEST: 'off' } : {}),
@@ -142,7 +176,8 @@ function elastiCacheSpec(props: ElastiCacheUserRotationProps): RotationFunctionS
       secretArn,
       userArn: props.userArn,
       strategy: props.strategy,
-      userGroupArns: props.userGroupArns ?? [],
+      userGroupArns,
+      cacheArns,
       passwordSource: props.passwordSource ?? 'local',
       kmsKeyArn: props.secret.encryptionKey?.keyArn,
     }),
@@ -150,4 +185,18 @@ function elastiCacheSpec(props: ElastiCacheUserRotationProps): RotationFunctionS
       ? [{ peer: props.cache.connections, port: ec2.Port.tcp(port), description: 'ElastiCache login test' }]
       : [],
   };
+}
+
+function checkArns(
+  name: string,
+  arns: readonly string[],
+  pattern: RegExp,
+  shape: string,
+  problems: Problems,
+): void {
+  for (const arn of arns) {
+    if (typeof arn !== 'string' || (isKnown(arn) && !pattern.test(arn))) {
+      problems.add(`${name} must hold ARNs like ${shape} (got ${JSON.stringify(arn)})`);
+    }
+  }
 }

@@ -10,7 +10,12 @@ export {
 export type { ElastiCacheStrategy } from './grants/elasticache-grants.js';
 export type { GrantStatement } from './grants/statement.js';
 export { ROTATION_METRICS } from './metric-names.js';
-export { PostgresRotation, type PostgresRotationProps } from './postgres-rotation.js';
+export {
+  type ManagedAdminDatabase,
+  type PostgresPasswordSettings,
+  PostgresRotation,
+  type PostgresRotationProps,
+} from './postgres-rotation.js';
 export {
   RedshiftRotation,
   type RedshiftRotationProps,

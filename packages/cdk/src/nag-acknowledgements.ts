@@ -12,17 +12,10 @@ const WILDCARD_REASONS: Record<string, string> = {
     "Lambda's VPC network-interface actions have no resource-level permissions (as in AWS's AWSLambdaVPCAccessExecutionRole)",
   GeneratePasswords:
     'secretsmanager:GetRandomPassword has no resource type; granted only with passwordSource secrets-manager',
-  ReadOwnStatements:
-    'Redshift Data API DescribeStatement, GetStatementResult and ListStatements have no resource type; the Data API shows a role only its own statements',
-  RunStatementsOnTheWorkgroup:
-    'Workgroup ARNs carry the workgroup id, which is not known from its name at synth time; scoped to this account and region',
-  TemporaryCredentialsOnTheWorkgroup:
-    'Workgroup ARNs carry the workgroup id, which is not known from its name at synth time; scoped to this account and region',
-  TemporaryCredentialsOnTheCluster:
-    'GetClusterCredentials names the database too: any database of this one cluster, for the one database user',
-  LookUpTheClusterEndpoint:
-    'A Redshift-managed admin secret names no cluster until run time; DescribeClusters is read-only, in this account and region',
-  LookUpTheWorkgroupEndpoint: 'redshift-serverless ListNamespaces and ListWorkgroups have no resource type',
+  FollowOwnStatements:
+    'Redshift Data API DescribeStatement and GetStatementResult have no resource type; the statement-owner-iam-userid condition limits them to the role session own statements',
+  ListOwnStatements:
+    'Redshift Data API ListStatements has no resource type; granted only without direct logins, limited to the role session own statements',
 };
 
 export interface AcknowledgedStatement {

@@ -10,7 +10,7 @@ import {
   secretKeyArns,
   secretPolicyArn,
 } from './rotation-function.js';
-import { checkCommonProps, checkUserStrategy, isKnown, Problems } from './validate.js';
+import { checkAllowedHosts, checkCommonProps, checkUserStrategy, isKnown, Problems } from './validate.js';
 
 export type { RedshiftTarget } from './grants/redshift-grants.js';
 export type TlsMode = 'verify-full' | 'require' | 'disable';
@@ -20,19 +20,41 @@ export interface RedshiftRotationProps extends RotationFunctionProps {
   readonly strategy: 'single-user' | 'alternating-users';
   /** Alternating users: the admin secret named by the rotated secret's `masterarn` (read only). */
   readonly adminSecret?: secretsmanager.ISecret;
-  /** The admin secret is Redshift-managed (no host): the pg transport looks the endpoint up. Default: false. */
+  /**
+   * The admin secret is Redshift-managed (tagged with its cluster or namespace ARN, no host): the function
+   * checks that the tag names the user's own cluster or namespace. Default: false.
+   */
   readonly adminSecretIsManaged?: boolean;
-  /** The provisioned cluster (`{ clusterIdentifier }`) or Serverless workgroup (`{ workgroupName }`). */
-  readonly target: RedshiftTarget;
+  /** Serverless with a Redshift-managed admin secret: the id of the workgroup's namespace. */
+  readonly namespaceId?: string;
+  /**
+   * The provisioned cluster (`{ clusterIdentifier }`) or Serverless workgroup (`{ workgroupName, workgroupId }`:
+   * IAM names workgroups by id). Only a pg function with `allowedHosts` may leave it out.
+   */
+  readonly target?: RedshiftTarget;
+  /**
+   * `host[:port]` the function may connect to (port 5439 by default). Without it the function asks the control
+   * plane where the target is (DescribeClusters / GetWorkgroup, granted on the target only).
+   */
+  readonly allowedHosts?: string[];
   /** `pg` connects to the endpoint (usually from the VPC); `data-api` goes through the Redshift Data API. */
   readonly transport: 'pg' | 'data-api';
-  /** Data API only: authenticate with the secret (`secret-arn`, default) or `temporary-credentials`. */
+  /** Data API only: authenticate with the secret (`secret-arn`, default) or `temporary-credentials` (clusters). */
   readonly dataApiAuth?: 'secret-arn' | 'temporary-credentials';
-  /** Data API with temporary credentials on a cluster: the database user to get credentials for. */
+  /** Data API with temporary credentials: the database user to get credentials for (no wildcard). */
   readonly databaseUser?: string;
-  /** pg only: TLS to the endpoint. Default: verify-full. */
+  /** Data API with temporary credentials: the database of the rotated secret. Default: dev. */
+  readonly databaseName?: string;
+  /**
+   * Data API only: prove new passwords with a direct login (`pg`, default: needs a network path to the target)
+   * or not at all (`none`, which needs `loginTest: 'off'`).
+   */
+  readonly loginCheck?: 'pg' | 'none';
+  /** `off` accepts rotations that testSecret cannot prove (logged on every testSecret). Default: required. */
+  readonly loginTest?: 'required' | 'off';
+  /** TLS of direct logins. Default: verify-full. */
   readonly tls?: TlsMode;
-  /** pg only: the cluster's or workgroup's security group; the function is allowed to `port`. */
+  /** The cluster's or workgroup's security group; the function is allowed to `port`. Needs `vpc`. */
   readonly targetConnections?: ec2.IConnectable;
   /** Default 5439. */
   readonly port?: number;
@@ -51,7 +73,9 @@ export interface RedshiftRotationProps extends RotationFunctionProps {
  * @example
  * ```ts
  * new RedshiftRotation(this, 'ReportingRotation', {
- *   secret, strategy: 'single-user', target: { workgroupName: 'analytics' }, transport: 'data-api',
+ *   secret, strategy: 'single-user', transport: 'data-api',
+ *   target: { workgroupName: 'analytics', workgroupId: '2f8e6c1a-5b7d-4e3f-9a1c-0d2b4c6e8f10' },
+ *   vpc, secretsManagerAccess: 'create-endpoint', targetConnections: workgroupSecurityGroup,
  * });
  * ```
  */
@@ -62,6 +86,8 @@ export class RedshiftRotation extends RotationFunction {
 }
 
 const TLS_MODES: readonly TlsMode[] = ['verify-full', 'require', 'disable'];
+/** Redshift Serverless ids are UUIDs. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function redshiftSpec(scope: Construct, props: RedshiftRotationProps): RotationFunctionSpec {
   const problems = new Problems('RedshiftRotation');
@@ -69,30 +95,84 @@ function redshiftSpec(scope: Construct, props: RedshiftRotationProps): RotationF
   checkUserStrategy(props, problems);
   if (!['pg', 'data-api'].includes(props.transport)) problems.add("transport must be 'pg' or 'data-api'");
   const dataApi = props.transport === 'data-api';
-  if (props.adminSecretIsManaged && (!props.adminSecret || dataApi)) {
-    problems.add('adminSecretIsManaged applies to alternating-users over pg only');
+  if (props.adminSecretIsManaged && !props.adminSecret)
+    problems.add('adminSecretIsManaged needs adminSecret');
+  const allowedHosts = props.allowedHosts ?? [];
+  checkAllowedHosts(allowedHosts, problems);
+  const hasAllowedHosts = allowedHosts.length > 0;
+  if (hasAllowedHosts && dataApi && props.loginCheck === 'none') {
+    problems.add('allowedHosts applies to direct logins only (pg, or the Data API with loginCheck pg)');
   }
-  const target = (props.target ?? {}) as Partial<{ clusterIdentifier: string; workgroupName: string }>;
+  const target = (props.target ?? {}) as Partial<{
+    clusterIdentifier: string;
+    workgroupName: string;
+    workgroupId: string;
+  }>;
   const named = [target.clusterIdentifier, target.workgroupName].filter(
     (value) => typeof value === 'string' && value.trim() !== '',
   );
-  if (named.length !== 1) problems.add('target needs exactly one of clusterIdentifier or workgroupName');
+  if (named.length > 1 || (named.length === 0 && (dataApi || !hasAllowedHosts))) {
+    problems.add(
+      'target needs exactly one of clusterIdentifier or workgroupName (a pg function with allowedHosts may give none)',
+    );
+  }
+  const cluster = target.clusterIdentifier || undefined;
+  const workgroup = target.workgroupName || undefined;
+  if (workgroup !== undefined && !target.workgroupId) {
+    problems.add('a workgroup target needs workgroupId (IAM names workgroups by id)');
+  }
+  if (target.workgroupId !== undefined && isKnown(target.workgroupId) && !UUID.test(target.workgroupId)) {
+    problems.add('workgroupId must be the workgroup id (a UUID), not its name');
+  }
   if (props.dataApiAuth && !dataApi) problems.add('dataApiAuth applies to the data-api transport only');
+  if (props.loginCheck && !dataApi) problems.add('loginCheck applies to the data-api transport only');
   const dataApiAuth = props.dataApiAuth ?? 'secret-arn';
   if (!['secret-arn', 'temporary-credentials'].includes(dataApiAuth)) {
     problems.add("dataApiAuth must be 'secret-arn' or 'temporary-credentials'");
   }
-  const temporaryOnCluster = dataApi && dataApiAuth === 'temporary-credentials' && !!target.clusterIdentifier;
-  if (temporaryOnCluster && !props.databaseUser) {
+  const loginCheck = props.loginCheck ?? 'pg';
+  if (!['pg', 'none'].includes(loginCheck)) problems.add("loginCheck must be 'pg' or 'none'");
+  const loginTest = props.loginTest ?? 'required';
+  if (!['required', 'off'].includes(loginTest)) problems.add("loginTest must be 'required' or 'off'");
+  if (dataApi && loginCheck === 'none' && loginTest !== 'off') {
+    problems.add("loginCheck 'none' cannot prove a new password: set loginTest: 'off' to accept that");
+  }
+  const temporary = dataApi && dataApiAuth === 'temporary-credentials';
+  if (temporary && workgroup !== undefined) {
+    problems.add('temporary credentials (DbUser) work on provisioned clusters only');
+  }
+  if (temporary && cluster !== undefined && !props.databaseUser) {
     problems.add(
       'temporary credentials on a cluster need databaseUser (the user the function gets credentials for)',
     );
   }
-  if (props.databaseUser && !temporaryOnCluster) {
-    problems.add('databaseUser applies to data-api with temporary-credentials on a cluster only');
+  if ((props.databaseUser || props.databaseName) && !temporary) {
+    problems.add('databaseUser and databaseName apply to data-api with temporary-credentials only');
   }
-  if (dataApi && (props.tls || props.targetConnections || props.port)) {
-    problems.add('tls, targetConnections and port apply to the pg transport only');
+  for (const [name, value] of [
+    ['databaseUser', props.databaseUser],
+    ['databaseName', props.databaseName],
+  ] as const) {
+    if (value !== undefined && isKnown(value) && !/^[A-Za-z0-9_$.@+-]+$/.test(value)) {
+      problems.add(`${name} must be a plain name (no wildcard)`);
+    }
+  }
+  const checksManagedNamespace =
+    props.adminSecretIsManaged === true && workgroup !== undefined && !hasAllowedHosts;
+  if (checksManagedNamespace && !props.namespaceId) {
+    problems.add(
+      'a Redshift-managed admin secret on Serverless needs namespaceId (its tag names the namespace)',
+    );
+  }
+  if (props.namespaceId && !checksManagedNamespace) {
+    problems.add('namespaceId applies to a Redshift-managed admin secret on Serverless without allowedHosts');
+  }
+  if (props.namespaceId !== undefined && isKnown(props.namespaceId) && !UUID.test(props.namespaceId)) {
+    problems.add('namespaceId must be the namespace id (a UUID)');
+  }
+  const logsInDirectly = !dataApi || loginCheck === 'pg';
+  if (!logsInDirectly && (props.tls || props.targetConnections || props.port)) {
+    problems.add('tls, targetConnections and port apply to direct logins only');
   }
   if (props.tls && !TLS_MODES.includes(props.tls)) problems.add(`tls must be one of ${TLS_MODES.join(', ')}`);
   if (props.targetConnections && !props.vpc) problems.add('targetConnections needs vpc');
@@ -102,13 +182,6 @@ function redshiftSpec(scope: Construct, props: RedshiftRotationProps): RotationF
   if (length !== undefined && (!Number.isInteger(length) || length < 8 || length > 64)) {
     problems.add('passwordLength must be a whole number between 8 and 64 (Redshift passwords)');
   }
-  if (
-    props.databaseUser !== undefined &&
-    isKnown(props.databaseUser) &&
-    !/^[A-Za-z0-9_$.@+-]+$/.test(props.databaseUser)
-  ) {
-    problems.add('databaseUser must be a plain user name (no wildcard)');
-  }
   checkCommonProps(props, timeout, problems);
 
   const stack = Stack.of(scope);
@@ -117,11 +190,11 @@ function redshiftSpec(scope: Construct, props: RedshiftRotationProps): RotationF
     ROTOR_REDSHIFT_TRANSPORT: props.transport,
     EXCLUDE_PUNCTUATION: 'false',
     REQUIRE_EACH_INCLUDED_TYPE: 'true',
-    ...(dataApi ? { ROTOR_REDSHIFT_DATA_API_AUTH: dataApiAuth } : {}),
-    ...(dataApi && target.clusterIdentifier
-      ? { ROTOR_REDSHIFT_CLUSTER_IDENTIFIER: target.clusterIdentifier }
-      : {}),
-    ...(dataApi && target.workgroupName ? { ROTOR_REDSHIFT_WORKGROUP_NAME: target.workgroupName } : {}),
+    ...(dataApi ? { ROTOR_REDSHIFT_DATA_API_AUTH: dataApiAuth, ROTOR_REDSHIFT_LOGIN_CHECK: loginCheck } : {}),
+    ...(loginTest === 'off' ? { ROTOR_LOGIN_TEST: 'off' } : {}),
+    ...(cluster !== undefined ? { ROTOR_REDSHIFT_CLUSTER_IDENTIFIER: cluster } : {}),
+    ...(workgroup !== undefined ? { ROTOR_REDSHIFT_WORKGROUP_NAME: workgroup } : {}),
+    ...(hasAllowedHosts ? { ROTOR_REDSHIFT_ALLOWED_HOSTS: allowedHosts.join(',') } : {}),
     ...(props.tls ? { ROTOR_REDSHIFT_TLS: props.tls } : {}),
     ...(length !== undefined ? { PASSWORD_LENGTH: String(length) } : {}),
     ...(props.excludeCharacters !== undefined ? { EXCLUDE_CHARACTERS: props.excludeCharacters } : {}),
@@ -137,17 +210,24 @@ function redshiftSpec(scope: Construct, props: RedshiftRotationProps): RotationF
       secretArn: secretPolicyArn(props.secret),
       adminSecretArn: props.adminSecret ? secretPolicyArn(props.adminSecret) : undefined,
       adminSecretIsManaged: props.adminSecretIsManaged ?? false,
-      target: target.clusterIdentifier
-        ? { clusterIdentifier: target.clusterIdentifier }
-        : { workgroupName: target.workgroupName! },
+      namespaceId: props.namespaceId,
+      target:
+        cluster !== undefined
+          ? { clusterIdentifier: cluster }
+          : workgroup !== undefined
+            ? { workgroupName: workgroup, workgroupId: target.workgroupId! }
+            : undefined,
+      hasAllowedHosts,
       transport: props.transport,
       dataApiAuth,
-      databaseUsers: props.databaseUser ?? '',
+      loginCheck,
+      databaseUser: props.databaseUser ?? '',
+      databaseName: props.databaseName ?? 'dev',
       passwordSource: props.passwordSource ?? 'local',
       kmsKeyArns: secretKeyArns(props.secret, props.adminSecret),
     }),
     targets: props.targetConnections
-      ? [{ peer: props.targetConnections, port: ec2.Port.tcp(port), description: 'Redshift (pg transport)' }]
+      ? [{ peer: props.targetConnections, port: ec2.Port.tcp(port), description: 'Redshift (direct logins)' }]
       : [],
   };
 }

@@ -287,7 +287,12 @@ export abstract class RotationFunction extends Construct implements ec2.IConnect
 }
 
 function toPolicyStatement(grant: GrantStatement): iam.PolicyStatement {
-  return new iam.PolicyStatement({ sid: grant.sid, actions: grant.actions, resources: grant.resources });
+  return new iam.PolicyStatement({
+    sid: grant.sid,
+    actions: grant.actions,
+    resources: grant.resources,
+    ...(grant.conditions ? { conditions: grant.conditions } : {}),
+  });
 }
 
 /**

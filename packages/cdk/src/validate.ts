@@ -90,3 +90,18 @@ export function checkUserStrategy(
   if (props.strategy === 'single-user' && props.adminSecret)
     problems.add('adminSecret applies to alternating-users only');
 }
+
+/** `host` or `host:port` (a DNS name or IPv4 address; `[v6]:port` for IPv6), as the apps' ALLOWED_HOSTS read them. */
+const HOST_PORT = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$/;
+
+/** Each entry of an allowed-hosts list is one host[:port], with a port in range; tokens are not checked. */
+export function checkAllowedHosts(hosts: readonly string[], problems: Problems, name = 'allowedHosts'): void {
+  for (const host of hosts) {
+    if (!isKnown(host)) continue;
+    const match = typeof host === 'string' ? HOST_PORT.exec(host) : null;
+    const port = match?.[1] === undefined ? undefined : Number(match[1]);
+    if (!match || (port !== undefined && (port < 1 || port > 65535))) {
+      problems.add(`${name} entries must be host or host:port (got ${JSON.stringify(host)})`);
+    }
+  }
+}

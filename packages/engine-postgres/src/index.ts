@@ -1,6 +1,12 @@
 /**
  * `@rotor/engine-postgres`: rotate passwords of self-managed PostgreSQL roles with Rotor.
  */
+
+export {
+  DEFAULT_EXCLUDE_CHARACTERS,
+  type PostgresPasswordOptions,
+  postgresPasswordPolicyFrom,
+} from './password-options.js';
 export type { ClientFactory, SqlClient } from './postgres-client.js';
 export {
   type PostgresEngineOptions,

@@ -31,6 +31,8 @@ export interface ConnectionSettings {
 export interface Login {
   host: string;
   port: number;
+  /** This connection's TLS when it differs from the settings' (a secret asking for more). */
+  tls?: ConnectionSettings['tls'] | undefined;
   database: string;
   user: string;
   password: string;
@@ -47,7 +49,7 @@ export function clientConfig(login: Login, settings: ConnectionSettings): pg.Cli
     query_timeout: settings.queryTimeoutMs,
     statement_timeout: settings.queryTimeoutMs,
     application_name: settings.applicationName,
-    ssl: sslOption(settings),
+    ssl: sslOption(login.tls ? { ...settings, tls: login.tls } : settings),
   };
 }
 

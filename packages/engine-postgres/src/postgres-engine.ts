@@ -9,9 +9,13 @@
  * - A role holds one password, so there is no dual-password strategy (docs/decisions/0050).
  * - Connections go only to `allowedHosts` from the function's configuration: a self-managed server has no
  *   control plane to ask, so the secret's host is used only when it is one of them (docs/decisions/0052).
+ * - An RDS-managed master secret (no host; tagged with its DB instance or cluster ARN) is located with RDS's
+ *   DescribeDBInstances / DescribeDBClusters, loaded lazily, and used only on the user's own server
+ *   (docs/decisions/0083).
  */
 import {
   type AdminSecret,
+  assertArnInScope,
   assertSecretKeepsTls,
   CredentialRejectedError,
   defineEngine,
@@ -27,9 +31,12 @@ import {
   parseHostPort,
   type RotationEngine,
   type StepContext,
+  type TlsMode,
+  tlsForSecret,
   UserNotFoundError,
 } from '@rotor/core/engine';
 import * as z from 'zod';
+import { passwordOptionsSchema, postgresPasswordPolicyFrom } from './password-options.js';
 import {
   type ClientFactory,
   type ConnectionSettings,
@@ -48,6 +55,7 @@ import {
   postgresAdminSecretSchema,
   postgresSecretSchema,
 } from './postgres-secret.js';
+import type { ManagedDatabase, RdsClientLike, RdsLookup } from './rds-lookup.js';
 import {
   DEFAULT_SCRAM_ITERATIONS,
   SCRAM_VERIFIER_PATTERN,
@@ -56,21 +64,16 @@ import {
 } from './scram.js';
 
 /**
- * 32 characters from letters, digits and punctuation, without the characters that break connection
- * URLs, .pgpass lines and shell quoting (`"'\/@:`), as AWS's RDS templates exclude `/@"'\`.
+ * The default policy: 32 characters from letters, digits and punctuation, without the characters that break
+ * connection URLs, .pgpass lines and shell quoting (`"'\/@:`), as AWS's RDS templates exclude `/@"'\`.
  */
-export const postgresPasswordPolicy: PasswordPolicy = {
-  length: 32,
-  minLength: 8,
-  maxLength: 128,
-  excludeCharacters: '"\'\\/@:',
-  excludeUppercase: false,
-  excludeLowercase: false,
-  excludeNumbers: false,
-  excludePunctuation: false,
-  includeSpace: false,
-  requireEachIncludedType: true,
-};
+export const postgresPasswordPolicy: PasswordPolicy = postgresPasswordPolicyFrom();
+
+/** The tags Amazon RDS puts on the master user secrets it manages, with the kind of resource each names. */
+const MANAGED_ADMIN_TAGS = [
+  { tag: 'aws:rds:primaryDBInstanceArn', kind: 'instance', resource: 'db:' },
+  { tag: 'aws:rds:primaryDBClusterArn', kind: 'cluster', resource: 'cluster:' },
+] as const;
 
 const clientFactorySchema = z.custom<ClientFactory>(
   (value) => typeof value === 'function',
@@ -97,6 +100,21 @@ export const postgresEngineOptionsSchema = z
     applicationName: z.string().min(1).max(63).default('rotor'),
     /** Creates the driver client (tests wrap node-postgres to observe statements). */
     clientFactory: clientFactorySchema.optional(),
+    /** How new passwords are made: the settings of AWS's PostgreSQL functions (see password-options.ts). */
+    password: passwordOptionsSchema.optional(),
+    /** RDS lookups for RDS-managed master secrets: a client (tests) or the region (default: the SDK's). */
+    rds: z
+      .object({
+        client: z
+          .custom<RdsClientLike>(
+            (value) => typeof (value as { send?: unknown })?.send === 'function',
+            'rds.client must be an RDSClient',
+          )
+          .optional(),
+        region: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -110,7 +128,21 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
     );
   }
   const config = parsed.data;
+  const passwordPolicy = config.password
+    ? postgresPasswordPolicyFrom(config.password)
+    : postgresPasswordPolicy;
   const allowedHosts = config.allowedHosts?.map((entry) => parseHostPort(entry, DEFAULT_PORT));
+  let rdsLookup: Promise<RdsLookup> | undefined;
+  const loadRdsLookup = () => {
+    rdsLookup ??= import('./rds-lookup.js').then(({ createRdsLookup }) =>
+      createRdsLookup({ client: config.rds?.client, region: config.rds?.region }),
+    );
+    // A failed import is not remembered: the next step tries again.
+    rdsLookup.catch(() => {
+      rdsLookup = undefined;
+    });
+    return rdsLookup;
+  };
   const factory = config.clientFactory ?? defaultClientFactory;
   const settings: ConnectionSettings = {
     tls: config.tls,
@@ -136,14 +168,15 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
   };
 
   /**
-   * The allowed endpoint a secret's host and port are, or an error before anything connects: a writer of the
-   * secret must not be able to send a password elsewhere, or ask for weaker TLS than the function uses.
+   * The allowed endpoint a secret's host and port are, and the TLS to use there, or an error before anything
+   * connects: a writer of the secret must not be able to send a password elsewhere, or ask for weaker TLS than
+   * the function uses. It may ask for more (AWS's `ssl: true`), which is honoured.
    */
   const trustedEndpoint = (
     where: { host: string; port: number },
     secret: Record<string, unknown>,
     context: StepContext,
-  ): HostPort => {
+  ): HostPort & { tls: TlsMode } => {
     assertSecretKeepsTls(secret, config.tls, { setting: `TLS ${config.tls}`, step: context.step });
     if (!allowedHosts) {
       throw new InvalidConfigurationError(
@@ -158,7 +191,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
         { step: context.step },
       );
     }
-    return allowed;
+    return { ...allowed, tls: tlsForSecret(secret, config.tls) };
   };
 
   const loginOf = (secret: PostgresSecret, password: string, context: StepContext): Login => {
@@ -166,6 +199,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
     return {
       host: endpoint.host,
       port: endpoint.port,
+      tls: endpoint.tls,
       database: secret.dbname ?? config.defaultDatabase,
       user: secret.username,
       password,
@@ -191,6 +225,45 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
     }
   };
 
+  /** The DB instance or cluster an RDS-managed master secret's tag names, checked to be in the function's scope. */
+  const managedDatabaseOf = (admin: AdminSecret, context: StepContext): ManagedDatabase | undefined => {
+    const tagged = MANAGED_ADMIN_TAGS.filter(({ tag }) => admin.tags[tag] !== undefined);
+    if (tagged.length === 0) return undefined;
+    if (tagged.length > 1) {
+      throw new InvalidSecretError(
+        `The admin secret ${admin.secretId} is tagged as the master secret of both a DB instance and a DB cluster`,
+        { step: context.step },
+      );
+    }
+    const { tag, kind, resource } = tagged[0]!;
+    const label = `The tag ${tag} of admin secret ${admin.secretId}`;
+    const arn = assertArnInScope(admin.tags[tag], context.functionScope, {
+      label,
+      service: 'rds',
+      step: context.step,
+    });
+    if (!arn.resource.startsWith(resource) || arn.resource.length === resource.length) {
+      throw new InvalidSecretError(`${label} names no DB ${kind} (${arn.resource})`, { step: context.step });
+    }
+    return { kind, arn: admin.tags[tag]! };
+  };
+
+  /** Where RDS says the managed master secret's database is; it must run PostgreSQL. */
+  const managedAdminLocation = async (
+    admin: AdminSecret,
+    database: ManagedDatabase,
+    context: StepContext,
+  ): Promise<HostPort> => {
+    const found = await (await loadRdsLookup()).endpointOf(database, context);
+    if (!['postgres', 'aurora-postgresql'].includes(found.engine)) {
+      throw new InvalidSecretError(
+        `The admin secret ${admin.secretId} belongs to the DB ${database.kind} ${database.arn}, which runs ${found.engine}, not PostgreSQL`,
+        { step: context.step },
+      );
+    }
+    return { host: found.host, port: found.port };
+  };
+
   /** Connects as the admin secret's role (at the user's server unless the admin secret says otherwise). */
   const connectAdmin = async (
     admin: AdminSecret,
@@ -208,10 +281,14 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
       );
     }
     const value = parsedAdmin.data;
-    const where = {
-      host: value.host ?? near.host,
-      port: value.port === undefined ? portOf(near) : Number(value.port),
-    };
+    // An admin secret without a host works on the user's server; one RDS manages is located through RDS.
+    const managed = value.host === undefined ? managedDatabaseOf(admin, context) : undefined;
+    const where = managed
+      ? await managedAdminLocation(admin, managed, context)
+      : {
+          host: value.host ?? near.host,
+          port: value.port === undefined ? portOf(near) : Number(value.port),
+        };
     // As in AWS's functions, the admin works on the user's own server, never another one.
     if (!findEndpoint([{ host: near.host, port: portOf(near) }], where)) {
       throw new InvalidSecretError(
@@ -225,6 +302,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
       {
         host: endpoint.host,
         port: endpoint.port,
+        tls: endpoint.tls,
         database: value.dbname ?? near.dbname ?? config.defaultDatabase,
         user: value.username,
         password: value.password,
@@ -324,7 +402,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): RotationEng
     contractVersion: ENGINE_CONTRACT_VERSION,
     engineId: 'postgres',
     secretSchema: postgresSecretSchema,
-    passwordPolicy: postgresPasswordPolicy,
+    passwordPolicy,
     capabilities: {
       maxPasswordsPerUser: 1,
       canCloneUsers: true,

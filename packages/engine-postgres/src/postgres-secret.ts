@@ -13,6 +13,14 @@ const username = z
   })
   .refine((value) => !value.includes('\u0000'), { message: 'must not contain NUL' });
 
+/** AWS's PostgreSQL functions refuse a secret whose `engine` is not `postgres`; so does Rotor. */
+const engine = z
+  .string()
+  .refine((value): boolean => value === 'postgres', {
+    message: 'must be "postgres" (this function rotates PostgreSQL users)',
+  })
+  .optional();
+
 const port = z.union([z.number().int().min(1).max(65_535), z.string().regex(/^\d{1,5}$/)]);
 
 /**
@@ -20,7 +28,7 @@ const port = z.union([z.number().int().min(1).max(65_535), z.string().regex(/^\d
  * (`engine`, `host`, `port`, `username`, `password`, `dbname`, optional `masterarn`). Unknown keys are kept.
  */
 export const postgresSecretSchema = z.looseObject({
-  engine: z.string().optional(),
+  engine,
   host: z.string().min(1),
   port: port.optional(),
   username,
@@ -30,8 +38,12 @@ export const postgresSecretSchema = z.looseObject({
 });
 export type PostgresSecret = z.infer<typeof postgresSecretSchema>;
 
-/** The admin secret behind `masterarn`: a role with CREATEROLE (or superuser). Its location defaults to the user's. */
+/**
+ * The admin secret behind `masterarn`: a role with CREATEROLE (or superuser). Its location defaults to the
+ * user's; an RDS-managed master secret has only `username` and `password` and is located through RDS.
+ */
 export const postgresAdminSecretSchema = z.looseObject({
+  engine,
   username,
   password: z.string().min(1),
   host: z.string().min(1).optional(),

@@ -46,6 +46,12 @@ function toOptions(settings: CliSettings, logger: LocalAwsLogger): LocalAwsOptio
       ...(settings.workgroups ? { workgroups: settings.workgroups } : {}),
     };
   }
+  if (settings.dbInstances || settings.dbClusters) {
+    options.rds = {
+      ...(settings.dbInstances ? { instances: settings.dbInstances } : {}),
+      ...(settings.dbClusters ? { clusters: settings.dbClusters } : {}),
+    };
+  }
   return options;
 }
 
@@ -60,6 +66,11 @@ function banner(aws: LocalAws, settings: CliSettings): string {
   if (settings.postgresUrl || settings.clusters || settings.workgroups) {
     served.push(
       `Redshift Data and the Redshift / Redshift Serverless control planes on ${settings.postgresUrl ? redactUrl(settings.postgresUrl) : 'configured clusters'}`,
+    );
+  }
+  if (settings.dbInstances || settings.dbClusters) {
+    served.push(
+      `RDS DB instances and clusters ${[...Object.keys(settings.dbInstances ?? {}), ...Object.keys(settings.dbClusters ?? {})].join(', ')}`,
     );
   }
   const lines = [

@@ -13,6 +13,7 @@ import {
   type RegisteredFunction,
 } from './lambda/function-host.js';
 import { type LocalAwsLogger, silentLogger } from './logger.js';
+import { createRdsService, type RdsServiceOptions } from './rds/rds-service.js';
 import { createRedshiftControlPlaneServices } from './redshift-control-plane/index.js';
 import {
   createRedshiftDataService,
@@ -45,6 +46,8 @@ export type {
 export { createFunctionHost } from './lambda/function-host.js';
 export type { LocalAwsLogger } from './logger.js';
 export { silentLogger } from './logger.js';
+export type { RdsServiceOptions } from './rds/rds-service.js';
+export { createRdsService } from './rds/rds-service.js';
 export type { RedshiftInventoryOptions } from './redshift-control-plane/index.js';
 export {
   createRedshiftControlPlaneServices,
@@ -92,6 +95,11 @@ export interface LocalAwsOptions {
    * workgroups, whose endpoints reach those servers.
    */
   redshiftData?: RedshiftDataServiceOptions;
+  /**
+   * Mounts RDS's DescribeDBInstances and DescribeDBClusters for these DB instances and clusters, each played by
+   * a PostgreSQL server (where an RDS-managed master secret's database is).
+   */
+  rds?: RdsServiceOptions;
   /** Further services mounted on the same endpoint. */
   services?: LocalService[];
   rotation?: Partial<RotationSettings>;
@@ -193,6 +201,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     ...(elasticache ? [elasticache] : []),
     ...(redshiftData ? [redshiftData] : []),
     ...(options.redshiftData ? createRedshiftControlPlaneServices(options.redshiftData) : []),
+    ...(options.rds ? [createRdsService(options.rds)] : []),
     ...(options.services ?? []),
   ];
   const http = await startHttpEndpoint({

@@ -9,7 +9,7 @@ import {
 import { type LocalEndpoint, startLocalEndpoint } from '@rotor/testkit/local-aws';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canLogin } from './support.ts';
+import { canLogin as canLoginTo, secretValue as secretOn } from './support.ts';
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 let server: PostgresServerHandle;
@@ -20,9 +20,9 @@ let verifiedFunctionArn: string;
 let listener: FakePostgresListener;
 let superuser: pg.Client;
 
-function secretValue(username: string, password: string): Record<string, unknown> {
-  return { engine: 'postgres', host: server.host, port: server.port, username, password, dbname: 'postgres' };
-}
+const canLogin = (user: string, password: string) => canLoginTo(server, user, password);
+const secretValue = (username: string, password: string): Record<string, unknown> =>
+  secretOn(server, username, password);
 
 beforeAll(async () => {
   // The test runs the deployable artifact (built by tests/global-setup.ts): the bundle Secrets Manager invokes.
@@ -66,8 +66,8 @@ describe('the bundled postgres-rotation function, invoked by Secrets Manager (lo
       expect(rotation, `rotation ${round}: ${rotation.error ?? ''}`).toMatchObject({ status: 'succeeded' });
       const current = await endpoint.valueAt(arn);
       expect(current).toMatchObject({ username: 'orders_app', engine: 'postgres', port: server.port });
-      expect(await canLogin(server, 'orders_app', String(current.password))).toBe(true);
-      expect(await canLogin(server, 'orders_app', previous)).toBe(false);
+      expect(await canLogin('orders_app', String(current.password))).toBe(true);
+      expect(await canLogin('orders_app', previous)).toBe(false);
       expect(server.output()).not.toContain(String(current.password));
       previous = String(current.password);
     }
@@ -91,8 +91,8 @@ describe('the bundled postgres-rotation function, invoked by Secrets Manager (lo
     expect(first, first.error).toMatchObject({ status: 'succeeded' });
     const afterFirst = await endpoint.valueAt(arn);
     expect(afterFirst.username).toBe('orders_ro_clone');
-    expect(await canLogin(server, 'orders_ro_clone', String(afterFirst.password))).toBe(true);
-    expect(await canLogin(server, 'orders_ro', 'Initial-Password-2')).toBe(true);
+    expect(await canLogin('orders_ro_clone', String(afterFirst.password))).toBe(true);
+    expect(await canLogin('orders_ro', 'Initial-Password-2')).toBe(true);
     const { rows } = await superuser.query(
       `SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
         JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = 'orders_ro_clone'`,
@@ -102,9 +102,9 @@ describe('the bundled postgres-rotation function, invoked by Secrets Manager (lo
     expect(second, second.error).toMatchObject({ status: 'succeeded' });
     const afterSecond = await endpoint.valueAt(arn);
     expect(afterSecond.username).toBe('orders_ro');
-    expect(await canLogin(server, 'orders_ro', String(afterSecond.password))).toBe(true);
-    expect(await canLogin(server, 'orders_ro', 'Initial-Password-2')).toBe(false);
-    expect(await canLogin(server, 'orders_ro_clone', String(afterFirst.password))).toBe(true);
+    expect(await canLogin('orders_ro', String(afterSecond.password))).toBe(true);
+    expect(await canLogin('orders_ro', 'Initial-Password-2')).toBe(false);
+    expect(await canLogin('orders_ro_clone', String(afterFirst.password))).toBe(true);
   });
 
   it('refuses to rotate a secret whose password does not log in: the rotation fails and AWSCURRENT is unchanged', async () => {
@@ -117,7 +117,7 @@ describe('the bundled postgres-rotation function, invoked by Secrets Manager (lo
     expect(rotation.status).toBe('failed');
     expect(rotation.error).toMatch(/CredentialRejectedError/);
     expect(await endpoint.valueAt(arn)).toMatchObject({ password: 'Stale-Password-3' });
-    expect(await canLogin(server, 'billing_app', 'Real-Password-3')).toBe(true);
+    expect(await canLogin('billing_app', 'Real-Password-3')).toBe(true);
   });
 
   it('refuses a secret whose host is not an allowed host: no connection reaches it, nothing is written', async () => {
@@ -133,7 +133,7 @@ describe('the bundled postgres-rotation function, invoked by Secrets Manager (lo
     expect(rotation.error).toMatch(/InvalidSecretError.*not one of this function's allowed hosts/);
     expect(listener.connections).toBe(0);
     expect(await endpoint.valueAt(arn)).toEqual(value);
-    expect(await canLogin(server, 'redirected_app', 'Redirected-Password-4')).toBe(true);
+    expect(await canLogin('redirected_app', 'Redirected-Password-4')).toBe(true);
   });
 
   it('refuses a secret whose ssl key would turn TLS off: the listener sees no connection', async () => {

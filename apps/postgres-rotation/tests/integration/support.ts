@@ -1,7 +1,10 @@
 import type { PostgresServerHandle } from '@rotor/local-aws/harness';
 import pg from 'pg';
 
-/** One fresh login: true when the server accepts the password, false when it refuses it (28P01). */
+/**
+ * Whether `user` logs in to `server` with `password` (verified TLS when the server has TLS). A refused
+ * password is `false`; anything else (the server down, TLS failing) is an error, never a silent `false`.
+ */
 export async function canLogin(
   server: PostgresServerHandle,
   user: string,
@@ -13,6 +16,7 @@ export async function canLogin(
     user,
     password,
     database: 'postgres',
+    ...(server.tls ? { ssl: { ca: server.tls.ca, rejectUnauthorized: true } } : {}),
   });
   try {
     await client.connect();
@@ -23,4 +27,9 @@ export async function canLogin(
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/** A secret in the shape of AWS's RDS PostgreSQL secrets, for a role on `server`. */
+export function secretValue(server: PostgresServerHandle, username: string, password: string) {
+  return { engine: 'postgres', host: server.host, port: server.port, username, password, dbname: 'postgres' };
 }

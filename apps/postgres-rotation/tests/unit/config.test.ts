@@ -11,7 +11,7 @@ describe('readConfig', () => {
       deadlineMarginMs: undefined,
       loginTest: 'required',
       connections: [{ name: 'PostgreSQL', transport: 'verified-tls' }],
-      engine: { allowedHosts: ['db.internal'], tls: 'verify-full' },
+      engine: { allowedHosts: ['db.internal'], tls: 'verify-full', password: {} },
     });
   });
 
@@ -49,6 +49,49 @@ describe('readConfig', () => {
         connectTimeoutMs: 2500,
         scramIterations: 8192,
       },
+    });
+  });
+
+  it("reads the password variables of AWS's PostgreSQL functions", () => {
+    const config = readConfig({
+      ROTOR_PG_ALLOWED_HOSTS: 'db',
+      PASSWORD_LENGTH: '20',
+      EXCLUDE_CHARACTERS: '',
+      EXCLUDE_NUMBERS: 'true',
+      EXCLUDE_PUNCTUATION: 'Yes',
+      EXCLUDE_UPPERCASE: '0',
+      EXCLUDE_LOWERCASE: 'n',
+      REQUIRE_EACH_INCLUDED_TYPE: 'FALSE',
+    });
+    expect(config.engine.password).toEqual({
+      length: 20,
+      excludeCharacters: '',
+      excludeNumbers: true,
+      excludePunctuation: true,
+      excludeUppercase: false,
+      excludeLowercase: false,
+      requireEachIncludedType: false,
+    });
+  });
+
+  it('refuses a password variable that is not a number or a yes/no word (AWS would read it as false)', () => {
+    expect(() =>
+      readConfig({ ROTOR_PG_ALLOWED_HOSTS: 'db', PASSWORD_LENGTH: '7', EXCLUDE_NUMBERS: 'sometimes' }),
+    ).toThrow(/PASSWORD_LENGTH.*EXCLUDE_NUMBERS/);
+  });
+
+  it('fails every invocation when the password settings leave no character to use', async () => {
+    const handler = buildHandler({
+      ROTOR_PG_ALLOWED_HOSTS: 'db',
+      EXCLUDE_NUMBERS: 'true',
+      EXCLUDE_PUNCTUATION: 'true',
+      EXCLUDE_UPPERCASE: 'true',
+      EXCLUDE_LOWERCASE: 'true',
+    });
+    const event = { Step: 'createSecret', SecretId: 'arn:x', ClientRequestToken: 't' };
+    await expect(handler(event)).rejects.toMatchObject({
+      code: 'INVALID_CONFIGURATION',
+      message: expect.stringMatching(/excludes every character/),
     });
   });
 

@@ -12,16 +12,20 @@ export interface ElastiCacheGrantsInput {
   secretArn: string;
   userArn: string;
   strategy: ElastiCacheStrategy;
-  /** Alternating users: every user group that holds the user (the clone joins them all). */
+  /** Every user group that holds the user: the login test reads them; alternating users' clone joins them. */
   userGroupArns: readonly string[];
+  /** The replication groups and serverless caches those groups are associated with (the login test's endpoints). */
+  cacheArns: readonly string[];
   passwordSource: PasswordSource;
   kmsKeyArn?: string | undefined;
 }
 
 /**
  * The ElastiCache function's rotation grants, from AWS's "Automatically rotating passwords for users" page:
- * DescribeUsers and ModifyUser on the user, the four Secrets Manager calls on the secret; alternating users
- * adds CreateUser on `<user>-clone` and the user groups. Mirrors apps/elasticache-rotation/template.yaml.
+ * DescribeUsers and ModifyUser on the user, the four Secrets Manager calls on the secret; the login test's
+ * lookups (DescribeUserGroups on the user's groups, DescribeReplicationGroups / DescribeServerlessCaches on
+ * their caches, decision 0035); alternating users adds CreateUser on `<user>-clone` and ModifyUserGroup on
+ * the groups. Mirrors apps/elasticache-rotation/template.yaml.
  */
 export function elastiCacheRotationGrants(input: ElastiCacheGrantsInput): GrantStatement[] {
   const alternating = input.strategy === 'alternating-users';
@@ -36,11 +40,29 @@ export function elastiCacheRotationGrants(input: ElastiCacheGrantsInput): GrantS
     ...(alternating
       ? [{ sid: 'CreateTheCloneUser', actions: ['elasticache:CreateUser'], resources: [cloneArn] }]
       : []),
+    ...(input.userGroupArns.length > 0
+      ? [
+          {
+            sid: 'FindTheUserGroups',
+            actions: ['elasticache:DescribeUserGroups'],
+            resources: [...input.userGroupArns],
+          },
+        ]
+      : []),
+    ...(input.cacheArns.length > 0
+      ? [
+          {
+            sid: 'FindTheCacheEndpoints',
+            actions: ['elasticache:DescribeReplicationGroups', 'elasticache:DescribeServerlessCaches'],
+            resources: [...input.cacheArns],
+          },
+        ]
+      : []),
     ...(alternating && input.userGroupArns.length > 0
       ? [
           {
             sid: 'AddTheCloneToTheUserGroups',
-            actions: ['elasticache:DescribeUserGroups', 'elasticache:ModifyUserGroup'],
+            actions: ['elasticache:ModifyUserGroup'],
             resources: [...input.userGroupArns, cloneArn],
           },
         ]

@@ -8,6 +8,8 @@ export interface GrantStatement {
   sid: string;
   actions: string[];
   resources: string[];
+  /** IAM condition block (operator -> key -> value), e.g. the Data API's statement-owner condition. */
+  conditions?: Record<string, Record<string, string>>;
 }
 
 /** Where ARNs are built: the stack's partition, region and account (tokens in a stack). */

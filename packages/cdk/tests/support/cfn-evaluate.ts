@@ -50,6 +50,23 @@ export class TemplateEvaluator {
     return value;
   }
 
+  /**
+   * The AssertDescription of every template Rule assertion that fails for these parameters: what
+   * CloudFormation would refuse the stack with before creating anything.
+   */
+  failedAssertions(): string[] {
+    const rules = (this.#template.Rules ?? {}) as Record<
+      string,
+      { RuleCondition?: Json; Assertions: Array<{ Assert: Json; AssertDescription?: string }> }
+    >;
+    return Object.entries(rules).flatMap(([name, rule]) => {
+      if (rule.RuleCondition !== undefined && !this.#truth(rule.RuleCondition)) return [];
+      return rule.Assertions.filter((assertion) => !this.#truth(assertion.Assert)).map(
+        (assertion) => `${name}: ${assertion.AssertDescription ?? '(no description)'}`,
+      );
+    });
+  }
+
   /** The resource's properties with every intrinsic resolved, or undefined when its Condition is false. */
   resource(logicalId: string): Record<string, Json> | undefined {
     const resource = (this.#template.Resources as Record<string, { Condition?: string; Properties?: Json }>)[
@@ -83,6 +100,11 @@ export class TemplateEvaluator {
     if ('Fn::Not' in entry) return !this.#truth((entry['Fn::Not'] as Json[])[0]);
     if ('Fn::And' in entry) return (entry['Fn::And'] as Json[]).every((item) => this.#truth(item));
     if ('Fn::Or' in entry) return (entry['Fn::Or'] as Json[]).some((item) => this.#truth(item));
+    if ('Fn::EachMemberEquals' in entry) {
+      // A rule function: every member of a list parameter equals the value.
+      const [list, value] = (entry['Fn::EachMemberEquals'] as Json[]).map((item) => this.#resolve(item));
+      return (list as Json[]).every((member) => member === value);
+    }
     throw new Error(`unsupported condition ${JSON.stringify(node)}`);
   }
 
@@ -165,17 +187,19 @@ export interface PlainStatement {
   sid: string;
   actions: string[];
   resources: string[];
+  condition?: unknown;
 }
 
 /** Sorted, so that order never decides equality. */
 export function normalize(
-  statements: Array<{ Sid?: unknown; Action: unknown; Resource: unknown }>,
+  statements: Array<{ Sid?: unknown; Action: unknown; Resource: unknown; Condition?: unknown }>,
 ): PlainStatement[] {
   return statements
     .map((statement) => ({
       sid: String(statement.Sid ?? ''),
       actions: [statement.Action].flat().map(String).sort(),
       resources: [statement.Resource].flat().map(String).sort(),
+      ...(statement.Condition !== undefined ? { condition: statement.Condition } : {}),
     }))
     .sort((a, b) => a.sid.localeCompare(b.sid));
 }

@@ -1,10 +1,13 @@
 /** Test stacks and fixtures: a concrete account and region, so ARNs in the templates are plain strings. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { parse } from 'yaml';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -12,6 +15,14 @@ export const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:pr
 export const ADMIN_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/admin-GhIjKl`;
 export const KMS_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 export const USER_ARN = `arn:aws:elasticache:${REGION}:${ACCOUNT}:user:app`;
+/** The pseudo parameters of the test stacks, for evaluating templates. */
+export const PSEUDO = { partition: 'aws', region: REGION, account: ACCOUNT, urlSuffix: 'amazonaws.com' };
+
+/** An app's SAM template (apps/<app>/template.yaml), parsed. */
+export function samTemplate(app: string): Record<string, unknown> {
+  const path = fileURLToPath(new URL(`../../../../apps/${app}/template.yaml`, import.meta.url));
+  return parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+}
 
 export function testStack(app = new App()): Stack {
   return new Stack(app, `Test${app.node.children.length}`, { env: { account: ACCOUNT, region: REGION } });

@@ -17,6 +17,9 @@ import {
   USER_ARN,
 } from '../support/stacks.ts';
 
+const GROUP_ARN = `arn:aws:elasticache:us-east-1:${ACCOUNT}:usergroup:app-group`;
+const CACHE_ARN = `arn:aws:elasticache:us-east-1:${ACCOUNT}:replicationgroup:app-cache`;
+
 function deploy(overrides: Partial<ElastiCacheUserRotationProps> = {}, options: { key?: boolean } = {}) {
   const stack = testStack();
   const vpc = testVpc(stack);
@@ -28,6 +31,8 @@ function deploy(overrides: Partial<ElastiCacheUserRotationProps> = {}, options: 
     strategy: 'dual-password',
     vpc,
     secretsManagerAccess: 'create-endpoint',
+    userGroupArns: [GROUP_ARN],
+    cacheArns: [CACHE_ARN],
     cache: { host: 'master.app-cache.abc123.use1.cache.amazonaws.com', connections: cacheSecurityGroup },
     alarmTopic: alarmTopic(stack),
     ...overrides,
@@ -93,7 +98,8 @@ describe('ElastiCacheUserRotation', () => {
           secretArn: SECRET_ARN,
           userArn: USER_ARN,
           strategy: 'dual-password',
-          userGroupArns: [],
+          userGroupArns: [GROUP_ARN],
+          cacheArns: [CACHE_ARN],
           passwordSource: 'local',
           kmsKeyArn: KMS_KEY_ARN,
         }),
@@ -108,17 +114,14 @@ describe('ElastiCacheUserRotation', () => {
   });
 
   it('alternating users adds the clone and its user groups; secrets-manager passwords add GetRandomPassword', () => {
-    const groups = [`arn:aws:elasticache:us-east-1:${ACCOUNT}:usergroup:app-group`];
-    const { tpl } = deploy({
-      strategy: 'alternating-users',
-      userGroupArns: groups,
-      passwordSource: 'secrets-manager',
-    });
+    const { tpl } = deploy({ strategy: 'alternating-users', passwordSource: 'secrets-manager' });
     const sids = inlinePolicy(tpl, 'rotation').map((statement) => statement.Sid);
     expect(sids).toEqual([
       'RotateTheSecret',
       'ChangeTheUser',
       'CreateTheCloneUser',
+      'FindTheUserGroups',
+      'FindTheCacheEndpoints',
       'AddTheCloneToTheUserGroups',
       'GeneratePasswords',
     ]);

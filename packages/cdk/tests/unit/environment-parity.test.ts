@@ -36,6 +36,16 @@ function environmentOf(stack: Stack): Record<string, string> {
   return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(value)]));
 }
 
+const PASSWORD_SETTINGS = {
+  length: 40,
+  excludeCharacters: '',
+  excludeNumbers: false,
+  excludePunctuation: true,
+  excludeUppercase: false,
+  excludeLowercase: true,
+  requireEachIncludedType: false,
+};
+
 describe('environment the apps accept', () => {
   it('ElastiCacheUserRotation', () => {
     const stack = testStack();
@@ -47,6 +57,8 @@ describe('environment the apps accept', () => {
       strategy: 'alternating-users',
       vpc,
       secretsManagerAccess: 'create-endpoint',
+      userGroupArns: [`arn:aws:elasticache:${REGION}:${ACCOUNT}:usergroup:app-group`],
+      cacheArns: [`arn:aws:elasticache:${REGION}:${ACCOUNT}:replicationgroup:app-cache`],
       cache: {
         host: 'master.cache.internal',
         port: 6380,
@@ -78,16 +90,21 @@ describe('environment the apps accept', () => {
     new RedshiftRotation(dataApi, 'Rotation', {
       secret: importedSecret(dataApi, 'Secret', SECRET_ARN),
       strategy: 'single-user',
-      target: { workgroupName: 'analytics' },
+      target: { clusterIdentifier: 'reporting' },
       transport: 'data-api',
       dataApiAuth: 'temporary-credentials',
+      databaseUser: 'app',
+      loginCheck: 'none',
+      loginTest: 'off',
       passwordLength: 24,
     });
     expect(readRedshiftConfig(environmentOf(dataApi))).toMatchObject({
       strategy: 'single-user',
+      loginTest: 'off',
       engine: {
         transport: 'data-api',
-        dataApi: { auth: 'temporary-credentials', workgroupName: 'analytics' },
+        clusterIdentifier: 'reporting',
+        dataApi: { auth: 'temporary-credentials', loginCheck: 'none' },
         password: { length: 24, excludePunctuation: false, requireEachIncludedType: true },
       },
     });
@@ -97,13 +114,20 @@ describe('environment the apps accept', () => {
       secret: importedSecret(pg, 'Secret', SECRET_ARN),
       adminSecret: importedSecret(pg, 'Admin', ADMIN_SECRET_ARN),
       strategy: 'alternating-users',
-      target: { clusterIdentifier: 'reporting' },
+      target: { workgroupName: 'analytics', workgroupId: '2f8e6c1a-5b7d-4e3f-9a1c-0d2b4c6e8f10' },
+      allowedHosts: ['analytics.internal:5439'],
       transport: 'pg',
       tls: 'require',
     });
     expect(readRedshiftConfig(environmentOf(pg))).toMatchObject({
       strategy: 'alternating-users',
-      engine: { transport: 'pg', pg: { tls: 'require' } },
+      loginTest: 'required',
+      engine: {
+        transport: 'pg',
+        workgroupName: 'analytics',
+        allowedHosts: ['analytics.internal:5439'],
+        pg: { tls: 'require' },
+      },
     });
   });
 
@@ -112,12 +136,18 @@ describe('environment the apps accept', () => {
     new PostgresRotation(stack, 'Rotation', {
       secret: importedSecret(stack, 'Secret', SECRET_ARN),
       strategy: 'single-user',
+      allowedHosts: ['orders-db.internal', 'orders-replica.internal:5433'],
       tls: 'verify-full',
+      password: PASSWORD_SETTINGS,
     });
     expect(readPostgresConfig(environmentOf(stack))).toMatchObject({
       strategy: 'single-user',
       passwordSource: 'local',
-      engine: { tls: 'verify-full' },
+      engine: {
+        tls: 'verify-full',
+        allowedHosts: ['orders-db.internal', 'orders-replica.internal:5433'],
+        password: PASSWORD_SETTINGS,
+      },
     });
   });
 });

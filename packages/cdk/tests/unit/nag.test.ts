@@ -25,6 +25,8 @@ function everyConstructApp(): App {
     strategy: 'dual-password',
     vpc: cacheVpc,
     secretsManagerAccess: 'create-endpoint',
+    userGroupArns: [`arn:aws:elasticache:us-east-1:${ACCOUNT}:usergroup:app`],
+    cacheArns: [`arn:aws:elasticache:us-east-1:${ACCOUNT}:serverlesscache:app-cache`],
     cache: { host: 'master.cache.internal', connections: cacheGroup },
     alarmTopic: alarmTopic(cache),
   });
@@ -50,9 +52,10 @@ function everyConstructApp(): App {
     secret: new secretsmanager.Secret(warehouse, 'ServerlessSecret'),
     adminSecret: admin,
     strategy: 'alternating-users',
-    target: { workgroupName: 'analytics' },
+    target: { workgroupName: 'analytics', workgroupId: '2f8e6c1a-5b7d-4e3f-9a1c-0d2b4c6e8f10' },
     transport: 'data-api',
-    dataApiAuth: 'temporary-credentials',
+    loginCheck: 'none',
+    loginTest: 'off',
   });
   new RedshiftRotation(warehouse, 'Cluster', {
     secret: new secretsmanager.Secret(warehouse, 'ClusterSecret'),
@@ -87,9 +90,24 @@ function everyConstructApp(): App {
   new PostgresRotation(database, 'Postgres', {
     secret: new secretsmanager.Secret(database, 'PostgresSecret'),
     strategy: 'single-user',
+    allowedHosts: ['orders-db.internal:5432'],
     vpc: databaseVpc,
     secretsManagerAccess: endpoint,
     database: new ec2.SecurityGroup(database, 'DbSg', { vpc: databaseVpc, allowAllOutbound: false }),
+  });
+  const managed = new secretsmanager.Secret(database, 'RdsManagedMaster');
+  Validations.of(managed).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason: 'Test fixture standing in for the master secret RDS manages and rotates itself',
+  });
+  new PostgresRotation(database, 'PostgresManagedAdmin', {
+    secret: new secretsmanager.Secret(database, 'ReportingSecret'),
+    strategy: 'alternating-users',
+    adminSecret: managed,
+    adminSecretManagedBy: { dbClusterIdentifier: 'orders-aurora' },
+    allowedHosts: ['orders-aurora.cluster-abc.us-east-1.rds.amazonaws.com'],
+    vpc: databaseVpc,
+    secretsManagerAccess: endpoint,
   });
   return app;
 }

@@ -14,13 +14,15 @@ const policyNamed = (tpl: ReturnType<typeof template>, name: string) =>
   ).find((policy) => policy.PolicyName === name)!.PolicyDocument.Statement;
 
 describe('RedshiftRotation', () => {
-  it('over the Data API needs no VPC: no security group, no network-interface grant, a 5-minute timeout', () => {
+  it('over the Data API without direct logins needs no VPC: no security group, no network-interface grant, a 5-minute timeout', () => {
     const stack = testStack();
     new RedshiftRotation(stack, 'Rotation', {
       secret: importedSecret(stack, 'Secret', SECRET_ARN),
       strategy: 'single-user',
-      target: { workgroupName: 'analytics' },
+      target: { workgroupName: 'analytics', workgroupId: '2f8e6c1a-5b7d-4e3f-9a1c-0d2b4c6e8f10' },
       transport: 'data-api',
+      loginCheck: 'none',
+      loginTest: 'off',
     });
     const tpl = template(stack);
     const fn = onlyResource(tpl, 'AWS::Lambda::Function');
@@ -30,13 +32,16 @@ describe('RedshiftRotation', () => {
       ROTOR_REDSHIFT_TRANSPORT: 'data-api',
       ROTOR_REDSHIFT_WORKGROUP_NAME: 'analytics',
       ROTOR_REDSHIFT_DATA_API_AUTH: 'secret-arn',
+      ROTOR_REDSHIFT_LOGIN_CHECK: 'none',
+      ROTOR_LOGIN_TEST: 'off',
     });
     tpl.resourceCountIs('AWS::EC2::SecurityGroup', 0);
     expect(policyNamed(tpl, 'execution').map((statement) => statement.Sid)).toEqual(['WriteOwnLogs']);
     expect(policyNamed(tpl, 'rotation').map((statement) => statement.Sid)).toEqual([
       'RotateTheSecret',
       'RunStatementsOnTheWorkgroup',
-      'ReadOwnStatements',
+      'FollowOwnStatements',
+      'ListOwnStatements',
     ]);
   });
 
@@ -94,6 +99,7 @@ describe('PostgresRotation', () => {
       secret: importedSecret(stack, 'Secret', SECRET_ARN),
       adminSecret: importedSecret(stack, 'Admin', SECRET_ARN.replace('app', 'admin')),
       strategy: 'alternating-users',
+      allowedHosts: ['orders-db.internal'],
       vpc,
       secretsManagerAccess: endpoint,
       database,

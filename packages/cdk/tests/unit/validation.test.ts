@@ -3,6 +3,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { ElastiCacheUserRotation, PostgresRotation, RedshiftRotation } from '../../src/index.ts';
 import {
+  ACCOUNT,
   ADMIN_SECRET_ARN,
   importedSecret,
   SECRET_ARN,
@@ -23,7 +24,8 @@ function elastiCache(overrides: Record<string, unknown>): Build {
       strategy: 'dual-password',
       vpc,
       secretsManagerAccess: 'nat',
-      cache: { host: 'cache.internal' },
+      userGroupArns: [`arn:aws:elasticache:us-east-1:${ACCOUNT}:usergroup:app-group`],
+      cacheArns: [`arn:aws:elasticache:us-east-1:${ACCOUNT}:replicationgroup:app-cache`],
       ...overrides,
     });
   };
@@ -34,7 +36,7 @@ function redshift(overrides: Record<string, unknown>): Build {
     new RedshiftRotation(stack, 'Rotation', {
       secret: importedSecret(stack, 'Secret', SECRET_ARN),
       strategy: 'single-user',
-      target: { workgroupName: 'analytics' },
+      target: { workgroupName: 'analytics', workgroupId: WORKGROUP_ID },
       transport: 'data-api',
       ...overrides,
     });
@@ -46,10 +48,13 @@ function postgres(overrides: Record<string, unknown>): Build {
     new PostgresRotation(stack, 'Rotation', {
       secret: importedSecret(stack, 'Secret', SECRET_ARN),
       strategy: 'single-user',
+      allowedHosts: ['orders-db.internal'],
       ...overrides,
     });
   };
 }
+
+const WORKGROUP_ID = '2f8e6c1a-5b7d-4e3f-9a1c-0d2b4c6e8f10';
 
 const cases: Array<[string, Build, RegExp]> = [
   [
@@ -64,14 +69,15 @@ const cases: Array<[string, Build, RegExp]> = [
     elastiCache({ userArn: 'arn:aws:iam::123456789012:user/app' }),
     /userArn/,
   ],
+  ['a user group ARN that is no user group', elastiCache({ userGroupArns: ['arn:x'] }), /userGroupArns must/],
   [
-    'user groups without alternating users',
-    elastiCache({ userGroupArns: ['arn:x'] }),
-    /alternating-users only/,
+    'a cache ARN that is no replication group or serverless cache',
+    elastiCache({ cacheArns: [`arn:aws:elasticache:us-east-1:${ACCOUNT}:cluster:app-001`] }),
+    /cacheArns must/,
   ],
   [
-    'no cache and no explicit opt-out of the login test',
-    elastiCache({ cache: undefined }),
+    'no user groups or caches and no explicit opt-out of the login test',
+    elastiCache({ userGroupArns: undefined, cacheArns: undefined }),
     /loginTest: 'off'/,
   ],
   [
@@ -85,7 +91,7 @@ const cases: Array<[string, Build, RegExp]> = [
         strategy: 'dual-password',
         vpc,
         secretsManagerAccess: 'nat',
-        cache: { host: 'cache.internal' },
+        loginTest: 'off',
       });
     },
     /full ARN/,
@@ -104,6 +110,11 @@ const cases: Array<[string, Build, RegExp]> = [
     'a cache login test without a VPC',
     elastiCache({ vpc: undefined, secretsManagerAccess: undefined }),
     /cache's VPC/,
+  ],
+  [
+    'a cache endpoint without a VPC, login test off',
+    elastiCache({ vpc: undefined, secretsManagerAccess: undefined, loginTest: 'off', cache: { host: 'c' } }),
+    /cache needs vpc/,
   ],
   ['a password too short for ElastiCache', elastiCache({ passwordLength: 12 }), /between 16 and 128/],
   [
@@ -129,7 +140,7 @@ const cases: Array<[string, Build, RegExp]> = [
   ],
   [
     'a Redshift target naming both a cluster and a workgroup',
-    redshift({ target: { clusterIdentifier: 'c', workgroupName: 'w' } }),
+    redshift({ target: { clusterIdentifier: 'c', workgroupName: 'w', workgroupId: WORKGROUP_ID } }),
     /exactly one/,
   ],
   ['a Redshift target naming neither', redshift({ target: { clusterIdentifier: '' } }), /exactly one/],
@@ -152,9 +163,69 @@ const cases: Array<[string, Build, RegExp]> = [
     }),
     /no wildcard/,
   ],
-  ['TLS settings on the Data API transport', redshift({ tls: 'disable' }), /pg transport only/],
+  [
+    'TLS settings on the Data API without direct logins',
+    redshift({ tls: 'disable', loginCheck: 'none', loginTest: 'off' }),
+    /direct logins only/,
+  ],
+  [
+    'a workgroup named by its name in place of its id',
+    redshift({ target: { workgroupName: 'analytics', workgroupId: 'analytics' } }),
+    /workgroupId must be the workgroup id/,
+  ],
+  [
+    'temporary credentials on a Serverless workgroup',
+    redshift({ dataApiAuth: 'temporary-credentials' }),
+    /provisioned clusters only/,
+  ],
+  ['no login check while the login test is required', redshift({ loginCheck: 'none' }), /loginTest: 'off'/],
+  [
+    'a Redshift-managed admin secret on Serverless without its namespace id',
+    (stack) =>
+      redshift({
+        strategy: 'alternating-users',
+        adminSecret: importedSecret(stack, 'Admin', ADMIN_SECRET_ARN),
+        adminSecretIsManaged: true,
+      })(stack),
+    /namespaceId/,
+  ],
+  ['an allowed host that is no host', redshift({ transport: 'pg', allowedHosts: ['db:99999'] }), /host:port/],
   ['a Redshift password over 64 characters', redshift({ passwordLength: 100 }), /between 8 and 64/],
   ['a PostgreSQL database rule without a VPC', postgres({ database: {} }), /database needs vpc/],
+  ['PostgreSQL without allowed hosts', postgres({ allowedHosts: [] }), /allowedHosts is required/],
+  [
+    'an RDS-managed admin secret without the admin secret',
+    postgres({ adminSecretManagedBy: { dbInstanceIdentifier: 'orders-db' } }),
+    /adminSecretManagedBy describes adminSecret/,
+  ],
+  [
+    'an RDS-managed admin secret naming an ARN, not an identifier',
+    (stack) =>
+      postgres({
+        strategy: 'alternating-users',
+        adminSecret: importedSecret(stack, 'Admin', ADMIN_SECRET_ARN),
+        adminSecretManagedBy: { dbInstanceIdentifier: `arn:aws:rds:us-east-1:${ACCOUNT}:db:orders` },
+      })(stack),
+    /names no RDS identifier/,
+  ],
+  ['a PostgreSQL password of 200 characters', postgres({ password: { length: 200 } }), /between 8 and 128/],
+  [
+    'PostgreSQL password settings that exclude every class',
+    postgres({
+      password: {
+        excludeUppercase: true,
+        excludeLowercase: true,
+        excludeNumbers: true,
+        excludePunctuation: true,
+      },
+    }),
+    /every character class/,
+  ],
+  [
+    'a PostgreSQL allowed host with a URL in it',
+    postgres({ allowedHosts: ['postgres://db:5432'] }),
+    /host or host:port/,
+  ],
   ['an unknown TLS mode', postgres({ tls: 'prefer' }), /tls must be one of/],
 ];
 

@@ -47,4 +47,5 @@ export {
   parseHostPort,
   sameHost,
   type TlsMode,
+  tlsForSecret,
 } from './trusted-endpoint.js';

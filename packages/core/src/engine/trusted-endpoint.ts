@@ -91,3 +91,19 @@ export function assertSecretKeepsTls(
     }
   }
 }
+
+const TLS_BY_STRENGTH: readonly TlsMode[] = ['disable', 'require', 'verify-full'];
+
+/**
+ * The TLS a connection uses when the function's mode is `mode` and the secret's TLS keys may only ask for
+ * more: the stronger of the two. Call after {@link assertSecretKeepsTls}, which refuses a secret asking for
+ * less. AWS's RDS functions read `ssl: true` as verified TLS; so does this.
+ */
+export function tlsForSecret(secret: Record<string, unknown>, mode: TlsMode): TlsMode {
+  let strength = TLS_STRENGTH[mode];
+  for (const [key, value] of Object.entries(secret)) {
+    if (!TLS_KEYS.has(key.toLowerCase()) || value === undefined || value === null) continue;
+    strength = Math.max(strength, askedStrength(value) ?? 0);
+  }
+  return TLS_BY_STRENGTH[strength]!;
+}

@@ -4,6 +4,7 @@ import {
   findEndpoint,
   parseHostPort,
   sameHost,
+  tlsForSecret,
 } from '../../src/engine/trusted-endpoint.ts';
 
 describe('parseHostPort', () => {
@@ -77,5 +78,22 @@ describe('assertSecretKeepsTls', () => {
     expect(() => assertSecretKeepsTls({ ssl: 'sometimes' }, 'disable', check)).toThrow(
       expect.objectContaining({ code: 'INVALID_SECRET', message: expect.not.stringContaining('sometimes') }),
     );
+  });
+});
+
+describe('tlsForSecret', () => {
+  it('lets a secret ask for more TLS than the function uses, never for less', () => {
+    expect(tlsForSecret({ ssl: true }, 'disable')).toBe('verify-full');
+    expect(tlsForSecret({ ssl: 'true' }, 'require')).toBe('verify-full');
+    expect(tlsForSecret({ sslmode: 'require' }, 'disable')).toBe('require');
+    expect(tlsForSecret({ sslmode: 'require' }, 'verify-full')).toBe('verify-full');
+    expect(tlsForSecret({ ssl: false }, 'verify-full')).toBe('verify-full');
+    expect(tlsForSecret({ username: 'app', SSL: 'verify-full' }, 'disable')).toBe('verify-full');
+  });
+
+  it('without TLS keys the function decides', () => {
+    for (const mode of ['disable', 'require', 'verify-full'] as const) {
+      expect(tlsForSecret({ host: 'db', port: 5432 }, mode)).toBe(mode);
+    }
   });
 });

@@ -1,8 +1,9 @@
-import { stepContext } from '@rotor/testkit';
+import { stepContext, TEST_FUNCTION_SCOPE } from '@rotor/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   type ClientFactory,
   type PostgresSecret,
+  postgresAdminSecretSchema,
   postgresEngine,
   postgresSecretSchema,
   type SqlClient,
@@ -72,7 +73,14 @@ describe('postgresEngine options', () => {
 /** A scripted server: logins succeed for the listed user/password pairs; every statement is recorded. */
 function scriptedServer(logins: Record<string, string>, roles: Record<string, { oid: number }> = {}) {
   const statements: string[] = [];
-  const connections: Array<{ user: string; password: string; connectTimeoutMs: number | undefined }> = [];
+  const connections: Array<{
+    user: string;
+    password: string;
+    connectTimeoutMs: number | undefined;
+    host: string | undefined;
+    port: number | undefined;
+    ssl: unknown;
+  }> = [];
   const factory: ClientFactory = (config) => {
     const client: SqlClient = {
       async connect() {
@@ -80,6 +88,9 @@ function scriptedServer(logins: Record<string, string>, roles: Record<string, { 
           user: String(config.user),
           password: String(config.password),
           connectTimeoutMs: config.connectionTimeoutMillis,
+          host: config.host,
+          port: config.port,
+          ssl: config.ssl,
         });
         if (logins[String(config.user)] !== config.password) {
           throw Object.assign(new Error(`password authentication failed for user "${config.user}"`), {
@@ -293,6 +304,226 @@ describe('postgresEngine: where it may connect', () => {
     await expect(change(admin({ host: 'other.internal' }))).rejects.toMatchObject({
       code: 'INVALID_SECRET',
       message: expect.stringMatching(/refusing to send admin credentials elsewhere/),
+    });
+    expect(server.connections).toEqual([]);
+  });
+});
+
+describe("the secret's engine and ssl keys", () => {
+  it('refuses a secret (or admin secret) for another engine, naming the field', () => {
+    for (const schema of [postgresSecretSchema, postgresAdminSecretSchema]) {
+      const refused = schema.safeParse({ engine: 'mysql', host: 'h', username: 'app', password: 'p' });
+      expect(refused.success).toBe(false);
+      expect(refused.error?.issues[0]).toMatchObject({
+        path: ['engine'],
+        message: expect.stringMatching(/"postgres"/),
+      });
+      expect(
+        schema.safeParse({ engine: 'postgres', host: 'h', username: 'app', password: 'p' }).success,
+      ).toBe(true);
+      expect(schema.safeParse({ host: 'h', username: 'app', password: 'p' }).success).toBe(true);
+    }
+  });
+
+  it.each([
+    [{ ssl: true }, { rejectUnauthorized: true }],
+    [{ ssl: 'true' }, { rejectUnauthorized: true }],
+    [{ sslmode: 'require' }, { rejectUnauthorized: false }],
+    [{}, false],
+  ])('with the function on TLS disable, a secret with %j connects with ssl %j', async (keys, ssl) => {
+    const server = scriptedServer({ app: 'Current-Password-1' });
+    const engine = postgresEngine({
+      allowedHosts: ['db.internal'],
+      tls: 'disable',
+      clientFactory: server.factory,
+    });
+    await engine.login({ ...secret('app', 'Current-Password-1'), ...keys }, stepContext());
+    expect(server.connections).toEqual([expect.objectContaining({ ssl })]);
+  });
+});
+
+describe('password settings (AWS PostgreSQL function variables)', () => {
+  it('shapes the policy core generates from', () => {
+    const engine = postgresEngine({
+      password: {
+        length: 20,
+        excludeCharacters: 'abc',
+        excludeNumbers: true,
+        excludePunctuation: true,
+        excludeUppercase: false,
+        excludeLowercase: false,
+        requireEachIncludedType: false,
+      },
+    });
+    expect(engine.passwordPolicy).toMatchObject({
+      length: 20,
+      excludeCharacters: 'abc',
+      excludeNumbers: true,
+      excludePunctuation: true,
+      excludeUppercase: false,
+      excludeLowercase: false,
+      includeSpace: false,
+      requireEachIncludedType: false,
+    });
+    expect(postgresEngine().passwordPolicy).toMatchObject({ length: 32, excludeCharacters: '"\'\\/@:' });
+  });
+
+  it.each([
+    [{ length: 7 }, /length/],
+    [
+      { excludeUppercase: true, excludeLowercase: true, excludeNumbers: true, excludePunctuation: true },
+      /every character/,
+    ],
+    [
+      { length: 8, excludeCharacters: '', requireEachIncludedType: true, excludeCharacters2: 'x' },
+      /Unrecognized/,
+    ],
+  ])('refuses %j when the engine is created', (password, message) => {
+    expect(() => postgresEngine({ password } as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIGURATION', message: expect.stringMatching(message) }),
+    );
+  });
+});
+
+describe('RDS-managed master secrets (no host; located through RDS)', () => {
+  const INSTANCE_ARN = `arn:aws:rds:us-east-1:${TEST_FUNCTION_SCOPE.accountId}:db:orders`;
+  const managedAdmin = (tags: Record<string, string>) => ({
+    kind: 'admin' as const,
+    admin: {
+      secretId: 'arn:managed-admin',
+      value: { username: 'admin', password: 'Admin-Password-1' },
+      tags,
+    },
+  });
+
+  /** An RDS client that answers DescribeDBInstances / DescribeDBClusters from `databases`, recording calls. */
+  function fakeRds(databases: Record<string, { host: string; port: number; engine: string } | Error>) {
+    const calls: Array<{ command: string; input: Record<string, unknown> }> = [];
+    const client = {
+      async send(command: { constructor: { name: string }; input: Record<string, unknown> }) {
+        const name = command.constructor.name;
+        calls.push({ command: name, input: command.input });
+        const id = String(command.input.DBInstanceIdentifier ?? command.input.DBClusterIdentifier);
+        const found = databases[id];
+        if (found instanceof Error) throw found;
+        if (!found) throw Object.assign(new Error(`${id} not found`), { name: 'DBInstanceNotFoundFault' });
+        return name === 'DescribeDBInstancesCommand'
+          ? { DBInstances: [{ Endpoint: { Address: found.host, Port: found.port }, Engine: found.engine }] }
+          : { DBClusters: [{ Endpoint: found.host, Port: found.port, Engine: found.engine }] };
+      },
+    };
+    return { client: client as never, calls };
+  }
+
+  const change = (engine: ReturnType<typeof postgresEngine>, tags: Record<string, string>) =>
+    engine.setPasswords(
+      { user: secret('app', 'New-Password-1'), passwords: ['New-Password-1'], principal: managedAdmin(tags) },
+      stepContext(),
+    );
+
+  it("connects the admin at the instance's endpoint RDS reports, which is the user's server", async () => {
+    const server = scriptedServer({ admin: 'Admin-Password-1' }, { app: { oid: 10 } });
+    const rds = fakeRds({ [INSTANCE_ARN]: { host: 'db.internal', port: 5432, engine: 'postgres' } });
+    const engine = postgresEngine({
+      allowedHosts: ['db.internal'],
+      clientFactory: server.factory,
+      rds: { client: rds.client },
+    });
+    await change(engine, { 'aws:rds:primaryDBInstanceArn': INSTANCE_ARN });
+    expect(rds.calls).toEqual([
+      { command: 'DescribeDBInstancesCommand', input: { DBInstanceIdentifier: INSTANCE_ARN } },
+    ]);
+    expect(server.connections).toEqual([
+      expect.objectContaining({ user: 'admin', host: 'db.internal', port: 5432 }),
+    ]);
+  });
+
+  it('asks DescribeDBClusters for a cluster-managed secret (Aurora PostgreSQL)', async () => {
+    const clusterArn = INSTANCE_ARN.replace(':db:', ':cluster:');
+    const server = scriptedServer({ admin: 'Admin-Password-1' }, { app: { oid: 10 } });
+    const rds = fakeRds({ [clusterArn]: { host: 'db.internal', port: 5432, engine: 'aurora-postgresql' } });
+    const engine = postgresEngine({
+      allowedHosts: ['db.internal'],
+      clientFactory: server.factory,
+      rds: { client: rds.client },
+    });
+    await change(engine, { 'aws:rds:primaryDBClusterArn': clusterArn });
+    expect(rds.calls.map((call) => call.command)).toEqual(['DescribeDBClustersCommand']);
+  });
+
+  it.each([
+    [
+      'a tag naming another account (no RDS call)',
+      { 'aws:rds:primaryDBInstanceArn': INSTANCE_ARN.replace('123456789012', '210987654321') },
+      {},
+      /outside this function's scope/,
+    ],
+    [
+      'a tag naming a cluster where an instance belongs (no RDS call)',
+      { 'aws:rds:primaryDBInstanceArn': INSTANCE_ARN.replace(':db:', ':cluster:') },
+      {},
+      /names no DB instance/,
+    ],
+    [
+      'an instance on another server than the user',
+      { 'aws:rds:primaryDBInstanceArn': INSTANCE_ARN },
+      { [INSTANCE_ARN]: { host: 'other.internal', port: 5432, engine: 'postgres' } },
+      /refusing to send admin credentials elsewhere/,
+    ],
+    [
+      'an instance that runs MySQL',
+      { 'aws:rds:primaryDBInstanceArn': INSTANCE_ARN },
+      { [INSTANCE_ARN]: { host: 'db.internal', port: 5432, engine: 'mysql' } },
+      /runs mysql, not PostgreSQL/,
+    ],
+    [
+      'an instance RDS does not know',
+      { 'aws:rds:primaryDBInstanceArn': INSTANCE_ARN },
+      {},
+      /DBInstanceNotFoundFault/,
+    ],
+    ['no host and no RDS tag', {}, {}, null],
+  ] as const)(
+    'refuses %s before the admin password goes anywhere',
+    async (_name, tags, databases, message) => {
+      const server = scriptedServer({ admin: 'Admin-Password-1' }, { app: { oid: 10 } });
+      const rds = fakeRds(databases as never);
+      const engine = postgresEngine({
+        allowedHosts: ['db.internal', 'other.internal'],
+        clientFactory: server.factory,
+        rds: { client: rds.client },
+      });
+      const outcome = change(engine, tags as Record<string, string>);
+      if (message === null) {
+        // Not RDS-managed: the admin works on the user's own server, as before.
+        await outcome;
+        expect(server.connections).toEqual([expect.objectContaining({ user: 'admin', host: 'db.internal' })]);
+        return;
+      }
+      await expect(outcome).rejects.toMatchObject({
+        code: 'INVALID_SECRET',
+        message: expect.stringMatching(message),
+      });
+      expect(server.connections).toEqual([]);
+      if (!Object.keys(databases).length && !String(message).includes('NotFound'))
+        expect(rds.calls).toEqual([]);
+    },
+  );
+
+  it('maps AccessDenied to a permission error naming the instance', async () => {
+    const server = scriptedServer({ admin: 'Admin-Password-1' });
+    const denied = Object.assign(new Error('not authorized to perform: rds:DescribeDBInstances'), {
+      name: 'AccessDenied',
+    });
+    const rds = fakeRds({ [INSTANCE_ARN]: denied });
+    const engine = postgresEngine({
+      allowedHosts: ['db.internal'],
+      clientFactory: server.factory,
+      rds: { client: rds.client },
+    });
+    await expect(change(engine, { 'aws:rds:primaryDBInstanceArn': INSTANCE_ARN })).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      message: expect.stringContaining(INSTANCE_ARN),
     });
     expect(server.connections).toEqual([]);
   });

@@ -21,6 +21,9 @@ export interface CliSettings {
   /** ClusterIdentifier / WorkgroupName -> PostgreSQL admin URL; others fall back to postgresUrl. */
   clusters?: Record<string, string>;
   workgroups?: Record<string, string>;
+  /** RDS DBInstanceIdentifier / DBClusterIdentifier -> PostgreSQL admin URL (DescribeDBInstances / Clusters). */
+  dbInstances?: Record<string, string>;
+  dbClusters?: Record<string, string>;
   rotation: {
     maxAttempts?: number;
     retryDelayMs?: number;
@@ -52,7 +55,8 @@ Options:
   --redrive-after-ms <n>     How long a failed rotation waits before it is re-driven (default 60000)
   --config <file>            JSON: { functions: [{ functionName, bundlePath, handler?, timeoutSeconds?,
                              environment? }], caches?: [{ replicationGroupId | serverlessCacheName,
-                             redisUrl, caFile? }], clusters?, workgroups?, rotation?: { maxAttempts,
+                             redisUrl, caFile? }], clusters?, workgroups?, dbInstances?, dbClusters?
+                             (RDS id -> postgres URL), rotation?: { maxAttempts,
                              retryDelayMs, scheduleCheckMs, redriveAfterMs },
                              and any flag above in camelCase }. Paths are relative to the file.
   --region <name>            Default us-east-1
@@ -254,6 +258,10 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
   if (clusters) settings.clusters = clusters;
   const workgroups = stringMap('config.workgroups', config.workgroups);
   if (workgroups) settings.workgroups = workgroups;
+  const dbInstances = stringMap('config.dbInstances', config.dbInstances);
+  if (dbInstances) settings.dbInstances = dbInstances;
+  const dbClusters = stringMap('config.dbClusters', config.dbClusters);
+  if (dbClusters) settings.dbClusters = dbClusters;
   return settings;
 }
 

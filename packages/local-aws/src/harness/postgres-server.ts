@@ -1,11 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findPostgresBinDir } from './binaries.js';
 import { freePort, stopProcess, track, unprivilegedAccount, waitFor } from './processes.js';
+import { testCertificate } from './redis-server.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -19,6 +20,12 @@ export interface PostgresServerOptions {
   password?: string;
   /** Log every statement the server receives (log_statement=all) into `output()`. */
   logStatements?: boolean;
+  /**
+   * `true`: also accept TLS (`ssl=on`), with the harness's shared test certificate (CN localhost, SAN
+   * 127.0.0.1), so clients can verify it with `tls.caFile`; plain-text connections are still accepted.
+   * `'required'`: TCP logins only over TLS (`hostssl` in pg_hba.conf), so a login proves TLS was used.
+   */
+  tls?: boolean | 'required';
 }
 
 export interface ConnectionStringOptions {
@@ -35,6 +42,8 @@ export interface PostgresServerHandle {
   readonly database: 'postgres';
   /** `postgres://user:password@127.0.0.1:port/database`, the superuser's by default. */
   connectionString(options?: ConnectionStringOptions): string;
+  /** With `tls: true`: the certificate that verifies the server (PEM), and a file holding it. */
+  readonly tls?: { ca: string; caFile: string };
   /** Everything the server logged (statements too with `logStatements`). */
   output(): string;
   stop(): Promise<void>;
@@ -86,6 +95,34 @@ export async function startPostgresServer(
     throw new Error(`initdb failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
   }
   await rm(passwordFile, { force: true });
+  if (options.tls === 'required') {
+    // Replaces initdb's pg_hba.conf: TCP only with TLS, the socket as before.
+    const rules = [
+      `local all all ${authMethod}`,
+      `hostssl all all 127.0.0.1/32 ${authMethod}`,
+      `hostssl all all ::1/128 ${authMethod}`,
+    ];
+    await writeFile(join(dataDir, 'pg_hba.conf'), `${rules.join('\n')}\n`);
+    if (account) await chown(join(dataDir, 'pg_hba.conf'), account.uid, account.gid);
+  }
+
+  let tls: { ca: string; caFile: string } | undefined;
+  const tlsSettings: Record<string, string> = {};
+  if (options.tls) {
+    const certificate = await testCertificate();
+    // The server reads its key as its own account and refuses a key others can read.
+    const certFile = join(root, 'server.crt');
+    const keyFile = join(root, 'server.key');
+    await copyFile(certificate.certFile, certFile);
+    await copyFile(certificate.keyFile, keyFile);
+    await chmod(keyFile, 0o600);
+    if (account) {
+      await chown(certFile, account.uid, account.gid);
+      await chown(keyFile, account.uid, account.gid);
+    }
+    Object.assign(tlsSettings, { ssl: 'on', ssl_cert_file: certFile, ssl_key_file: keyFile });
+    tls = { ca: certificate.ca, caFile: certificate.certFile };
+  }
 
   const port = await freePort();
   const settings: Record<string, string> = {
@@ -101,6 +138,7 @@ export async function startPostgresServer(
     logging_collector: 'off',
     log_min_messages: 'warning',
     ...(options.logStatements ? { log_statement: 'all' } : {}),
+    ...tlsSettings,
   };
   const args = [
     '-D',
@@ -154,6 +192,7 @@ export async function startPostgresServer(
     user: 'postgres',
     password,
     database: 'postgres',
+    ...(tls ? { tls } : {}),
     connectionString: ({ user = 'postgres', password: pw = password, database = 'postgres' } = {}) =>
       `postgres://${encodeURIComponent(user)}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
     output: () => log,

@@ -11,8 +11,12 @@ import {
 } from '../../src/harness/index.ts';
 import { redisLogin } from '../support/redis-login.ts';
 
-async function pgLogin(connectionString: string): Promise<number> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });
+async function pgLogin(connectionString: string, ssl?: pg.ClientConfig['ssl']): Promise<number> {
+  const client = new pg.Client({
+    connectionString,
+    connectionTimeoutMillis: 5000,
+    ...(ssl !== undefined ? { ssl } : {}),
+  });
   await client.connect();
   try {
     const result = await client.query<{ one: number }>('SELECT 1 AS one');
@@ -181,6 +185,55 @@ describe('startPostgresServer', () => {
       });
     } finally {
       await scram.stop();
+    }
+  });
+});
+
+describe('startPostgresServer with TLS', () => {
+  let server: PostgresServerHandle;
+  beforeAll(async () => {
+    server = await startPostgresServer({ authMethod: 'scram-sha-256', tls: true });
+  });
+  afterAll(() => server?.stop());
+
+  const sessionUsesTls = async (ssl: pg.ClientConfig['ssl']) => {
+    const client = new pg.Client({
+      host: server.host,
+      port: server.port,
+      user: server.user,
+      password: server.password,
+      database: 'postgres',
+      ssl,
+    });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+      return rows[0]?.ssl as boolean;
+    } finally {
+      await client.end();
+    }
+  };
+
+  it('speaks verified TLS with the harness certificate, and plain text still works', async () => {
+    expect(server.tls?.caFile).toBeTruthy();
+    await expect(sessionUsesTls({ ca: server.tls?.ca, rejectUnauthorized: true })).resolves.toBe(true);
+    await expect(sessionUsesTls(false)).resolves.toBe(false);
+  });
+
+  it('fails verification against the system CAs (negative control)', async () => {
+    await expect(sessionUsesTls({ rejectUnauthorized: true })).rejects.toThrow(/self[- ]signed|certificate/i);
+  });
+});
+
+describe("startPostgresServer with tls: 'required'", () => {
+  it('refuses plain-text TCP logins and accepts verified TLS ones', async () => {
+    const server = await startPostgresServer({ authMethod: 'scram-sha-256', tls: 'required' });
+    try {
+      const login = (ssl: pg.ClientConfig['ssl']) => pgLogin(server.connectionString(), ssl);
+      await expect(login({ ca: server.tls?.ca, rejectUnauthorized: true })).resolves.toBe(1);
+      await expect(login(false)).rejects.toMatchObject({ code: '28000' });
+    } finally {
+      await server.stop();
     }
   });
 });

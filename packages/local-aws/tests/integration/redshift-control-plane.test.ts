@@ -9,11 +9,11 @@ import {
   GetWorkgroupCommand,
   RedshiftServerlessClient,
 } from '@aws-sdk/client-redshift-serverless';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresServerHandle, startPostgresServer } from '../../src/harness/index.ts';
 import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import { sdkError } from '../support/clients.ts';
+import { reachesServer } from '../support/postgres-reach.ts';
 
 let server: PostgresServerHandle;
 let aws: LocalAws;
@@ -40,22 +40,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Logs in as the server's admin at an endpoint the control plane reported; fails if it does not reach it. */
-async function reaches(endpoint: { host: string; port: number }): Promise<boolean> {
-  const client = new pg.Client({
-    host: endpoint.host,
-    port: endpoint.port,
-    user: server.user,
-    password: server.password,
-    database: 'postgres',
-  });
-  await client.connect();
-  try {
-    return (await client.query('SELECT 1 AS one')).rows[0].one === 1;
-  } finally {
-    await client.end();
-  }
-}
+const reaches = (endpoint: { host: string | undefined; port: number | undefined }) =>
+  reachesServer(server, endpoint);
 
 describe('Redshift DescribeClusters', () => {
   it("reports a configured cluster's endpoint, which reaches its PostgreSQL", async () => {
