@@ -21,7 +21,10 @@ export interface ArnScope {
 
 export type PasswordSource = 'local' | 'secrets-manager';
 
-/** The four calls of the rotation protocol, on the rotated secret only. */
+/**
+ * The calls of the rotation protocol, on the rotated secret only. ListSecretVersionIds finds an abandoned
+ * single-user rotation's password, the only one the user may still accept (docs/decisions/0015).
+ */
 export function rotateTheSecret(secretArn: string): GrantStatement {
   return {
     sid: 'RotateTheSecret',
@@ -30,6 +33,7 @@ export function rotateTheSecret(secretArn: string): GrantStatement {
       'secretsmanager:DescribeSecret',
       'secretsmanager:PutSecretValue',
       'secretsmanager:UpdateSecretVersionStage',
+      'secretsmanager:ListSecretVersionIds',
     ],
     resources: [secretArn],
   };
