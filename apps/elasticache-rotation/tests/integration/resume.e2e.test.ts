@@ -12,17 +12,18 @@ import {
 } from './support.ts';
 
 /**
- * A change that outlasts the function's wait: ElastiCache keeps the user `modifying` for 4 s while the
+ * A change that outlasts the function's wait: ElastiCache keeps the user `modifying` for 8 s while the
  * function may wait only 2.5 s. testSecret times out (retryable), Secrets Manager runs the rotation again,
  * in a warm container (module state kept) or a cold one (nothing remembered), and the retry resumes
- * without a second ModifyUser.
+ * without a second ModifyUser. The delay leaves room for a slow cold start on a loaded machine: the user must
+ * still be modifying when testSecret begins to wait, or there is no timeout to resume from.
  */
 let world: CacheWorld;
 
 beforeAll(async () => {
   world = await startCacheWorld(
     { replicationGroups: ['cache-1'] },
-    { modifyingDelayMs: 4_000, rotation: { maxAttempts: 6, retryDelayMs: 200 } },
+    { modifyingDelayMs: 8_000, rotation: { maxAttempts: 6, retryDelayMs: 200 } },
   );
 }, 120_000);
 
