@@ -68,6 +68,15 @@ export function writeEndpointConfig(config: EndpointProcessConfig): void {
           ]
         : [],
       rotation: config.rotation,
+      ...(config.services.elasticache
+        ? {
+            caches: config.services.elasticache.caches.map((cache) => ({
+              replicationGroupId: cache.replicationGroupId,
+              redisUrl: cache.redisUrl,
+              caFile: cache.caFile,
+            })),
+          }
+        : {}),
       ...(config.services.redshiftData?.clusters ? { clusters: config.services.redshiftData.clusters } : {}),
       ...(config.services.redshiftData?.workgroups
         ? { workgroups: config.services.redshiftData.workgroups }
@@ -92,7 +101,6 @@ export async function startEndpointProcess(config: EndpointProcessConfig): Promi
   ];
   const elasticache = config.services.elasticache;
   if (elasticache) {
-    flags.push('--redis-url', elasticache.redisUrl);
     if (elasticache.modifyingDelayMs)
       flags.push('--modifying-delay-ms', String(elasticache.modifyingDelayMs));
   }
