@@ -6,9 +6,11 @@
  *
  * The emulator admits a user only to the caches of its user groups, and only over TLS, as ElastiCache does:
  * the function finds the caches through the control plane (no ROTOR_CACHE_HOST) and verifies them with the
- * harness's CA, and "AWSCURRENT logs in" means it logs in to every cache of the user's groups. A user in no
- * user group logs in nowhere on ElastiCache, so there is no 0-group scenario: nothing could prove its
- * AWSCURRENT, and its calls are those of the 1-group scenario without ModifyUserGroup.
+ * harness's CA, and "AWSCURRENT logs in" means it logs in to every cache of the user's groups.
+ *
+ * A user in no user group logs in nowhere on ElastiCache: its function runs with ROTOR_LOGIN_TEST=off (the
+ * documented opt-out), no client logs in during the case, and only after it are the user and its clone put in
+ * a verification group on a cache of the slot, so that what the control plane stored is proven by real logins.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -29,7 +31,7 @@ import type { ScenarioSpec } from './spec.js';
 
 interface ElastiCacheVariant {
   strategy: 'dual-password' | 'single-user' | 'alternating-users';
-  groups: 1 | 2;
+  groups: 0 | 1 | 2;
   modifyingDelayMs: number;
 }
 
@@ -39,7 +41,7 @@ const MODIFYING_DELAY_MS = 300;
 const VARIANTS: Array<[string, ElastiCacheVariant]> = [
   ['elasticache/dual-password', { strategy: 'dual-password', groups: 1, modifyingDelayMs: 0 }],
   ['elasticache/single-user', { strategy: 'single-user', groups: 1, modifyingDelayMs: 0 }],
-  ...([1, 2] as const).flatMap((groups) =>
+  ...([0, 1, 2] as const).flatMap((groups) =>
     [0, MODIFYING_DELAY_MS].map((delay): [string, ElastiCacheVariant] => [
       `elasticache/alternating-users/${groups}-groups${delay > 0 ? '/modifying' : ''}`,
       { strategy: 'alternating-users', groups, modifyingDelayMs: delay },
@@ -55,7 +57,7 @@ export const elastiCacheScenarioSpecs: ScenarioSpec[] = VARIANTS.map(([name, var
     const ca = readFileSync(caches.servers.caFile, 'utf8');
     return {
       name,
-      loginThroughout: variant.strategy !== 'single-user',
+      loginThroughout: variant.strategy !== 'single-user' && variant.groups > 0,
       services: { elasticache: { caches: caches.list, modifyingDelayMs: variant.modifyingDelayMs } },
       prepare: (context) =>
         prepareElastiCache(context, variant, {
@@ -116,6 +118,25 @@ async function prepareElastiCache(
     await waitUntil(async () => (await describeGroup(ec, groupId))?.Status === 'active');
     addresses.push(await associate(ec, slotCacheId(context.slot, g), groupId, world.caches));
   }
+  // 0 groups: once the case is over, a verification group on a cache of the slot makes the users reachable.
+  let verification: Promise<CacheAddress[]> | undefined;
+  const reachable = async (): Promise<CacheAddress[]> => {
+    if (addresses.length > 0) return addresses;
+    verification ??= (async () => {
+      const groupId = `verify-${context.caseId}`;
+      const members = [userId, ...((await describeUser(ec, cloneId)) ? [cloneId] : [])];
+      await ec.send(
+        new CreateUserGroupCommand({
+          UserGroupId: groupId,
+          Engine: 'redis',
+          UserIds: ['default', ...members],
+        }),
+      );
+      await waitUntil(async () => (await describeGroup(ec, groupId))?.Status === 'active');
+      return [await associate(ec, slotCacheId(context.slot, 0), groupId, world.caches)];
+    })();
+    return verification;
+  };
   const secret = await context.secretsManager.send(
     new CreateSecretCommand({
       Name: `crash/elasticache/${context.caseId}`,
@@ -135,10 +156,15 @@ async function prepareElastiCache(
         ROTOR_STRATEGY: variant.strategy,
         ROTOR_CACHE_CA_FILE: world.caFile,
         WAITING_RETRY_INTERVAL_IN_SECONDS: '0.2',
+        ...(variant.groups === 0 ? { ROTOR_LOGIN_TEST: 'off' } : {}),
       },
     },
-    login: (username, candidate) => loginEverywhere(addresses, world.ca, username, candidate),
-    heldCredentials: () => aclPasswords(addresses, world.ca, [userId, cloneId]),
+    async login(username, candidate) {
+      return loginEverywhere(await reachable(), world.ca, username, candidate);
+    },
+    async heldCredentials() {
+      return aclPasswords(await reachable(), world.ca, [userId, cloneId]);
+    },
     async controlPlaneProblems() {
       const source = await describeUser(ec, userId);
       const clone = await describeUser(ec, cloneId);
