@@ -32,6 +32,8 @@ const login = (username: string, password: string) =>
 // Skipped, visibly named, only when `aws` is not on PATH (as tests/integration/aws-cli.test.ts does).
 describe.runIf(awsCliVersion !== undefined)(
   `the ElastiCache seed page with the aws CLI (${awsCliVersion ?? 'not installed: skipped'})`,
+  // Each `aws` command starts a Python interpreter: seconds apiece on a busy two-core machine.
+  { timeout: 120_000 },
   () => {
     it('creates the inactive user and the secret exactly as the page shows, then a rotation-style ModifyUser', async () => {
       const created = await cli.run([

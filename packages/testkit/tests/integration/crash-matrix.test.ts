@@ -66,7 +66,8 @@ function fixtureScenario(name: string, bug?: string): CrashScenario {
   };
 }
 
-describe('runCrashMatrix', () => {
+// Dozens of real rotations (and endpoint restarts) per test: minutes on a busy two-core machine.
+describe('runCrashMatrix', { timeout: 180_000 }, () => {
   it('crashes each call of setSecret once, before and after, by kill -9 and by reset: a correct function converges every time', async () => {
     const seen: string[] = [];
     const outcome = await runCrashMatrix({
