@@ -92,7 +92,7 @@ export function createRotationStepRunner<TSecret extends EngineSecret>(
   });
   if (!parsed.success) {
     throw new InvalidConfigurationError(
-      `Invalid rotation handler options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      `Invalid rotation handler options:\n${z.prettifyError(parsed.error)}`,
     );
   }
   if (!options.engine) throw new InvalidConfigurationError('createRotationHandler needs an engine');

@@ -69,7 +69,7 @@ describe('parseEnvironment', () => {
     }
     expect(caught).toMatchObject({ code: 'INVALID_CONFIGURATION', name: 'InvalidConfigurationError' });
     const message = (caught as Error).message;
-    expect(message).toMatch(/^Invalid environment for the Test rotation function: /);
+    expect(message).toMatch(/^Invalid environment for the Test rotation function:\n✖ /);
     for (const name of ['SECRETS_MANAGER_ENDPOINT', 'ROTOR_STRATEGY', 'ROTOR_TIMEOUT_MS', 'ROTOR_TLS']) {
       expect(message).toContain(name);
     }
