@@ -6,6 +6,8 @@
  * configuration: one clear error, no reconnect loop.
  */
 import { randomBytes } from 'node:crypto';
+import { createSecretCache } from '@rotor/client';
+import { createRotatingRedisClient, createRotatingRedisCluster } from '@rotor/client/redis';
 import { silentLogger } from '@rotor/core';
 import { InvalidConfigurationError, InvalidSecretError } from '@rotor/core/errors';
 import {
@@ -17,8 +19,6 @@ import {
 import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { createClient, createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretCache } from '../../src/index.ts';
-import { createRotatingRedisClient, createRotatingRedisCluster } from '../../src/redis/index.ts';
 import { Gate } from './support/gate.ts';
 import { aclRules, elastiCacheSecret, newRedisPassword } from './support/redis.ts';
 import { startWorkers, type WorkerTally } from './support/workers.ts';

@@ -4,13 +4,13 @@
  * swap users for alternating-users secrets, and never retry errors that are not refused logins.
  */
 import { randomBytes } from 'node:crypto';
+import { createSecretCache, type SecretCache } from '@rotor/client';
+import { connect, createRotatingPool } from '@rotor/client/pg';
 import { silentLogger } from '@rotor/core';
 import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
 import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretCache, type SecretCache } from '../../src/index.ts';
-import { connect, createRotatingPool } from '../../src/pg/index.ts';
 import { asSuperuser, md5PasswordHash } from './support/postgres.ts';
 
 let server: PostgresServerHandle;

@@ -4,14 +4,15 @@
  * node by node with a pause between nodes, the user's connections killed, AWSPENDING promoted. And bad
  * configuration: one clear error, no reconnect loop.
  */
+
+import { createSecretCache } from '@rotor/client';
+import { createRotatingCluster } from '@rotor/client/ioredis';
 import { silentLogger } from '@rotor/core';
 import { InvalidConfigurationError, InvalidSecretError } from '@rotor/core/errors';
 import { type RedisClusterHandle, startRedisCluster } from '@rotor/local-aws/harness';
 import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretCache } from '../../src/index.ts';
-import { createRotatingCluster } from '../../src/ioredis/index.ts';
 import { aclRules, elastiCacheSecret, newRedisPassword, refusalOf } from './support/redis.ts';
 import { startWorkers } from './support/workers.ts';
 

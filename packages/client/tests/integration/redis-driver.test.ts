@@ -3,14 +3,15 @@
  * authenticates with the secret's current credentials and recovers from WRONGPASS before ioredis
  * sees it, so commands queued across a forced reconnect do not fail.
  */
+
+import { createSecretCache } from '@rotor/client';
+import { connectRedis, createRotatingRedis } from '@rotor/client/ioredis';
 import { silentLogger } from '@rotor/core';
 import { InvalidSecretError } from '@rotor/core/errors';
 import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
 import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretCache } from '../../src/index.ts';
-import { connectRedis, createRotatingRedis } from '../../src/ioredis/index.ts';
 import { elastiCacheSecret, newRedisPassword, refusalOf } from './support/redis.ts';
 
 let server: RedisServerHandle;

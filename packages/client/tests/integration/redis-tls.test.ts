@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
+import { createSecretCache } from '@rotor/client';
+import { connectRedis } from '@rotor/client/ioredis';
 import { silentLogger } from '@rotor/core';
 import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretCache } from '../../src/index.ts';
-import { connectRedis } from '../../src/ioredis/index.ts';
 
 const USER = 'tls-user';
 let password = 'Tls-password-0001';

@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createSecretCache } from '@rotor/client';
 import { silentLogger } from '@rotor/core';
 import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialSource } from '../../src/credential-source.ts';
-import { createSecretCache } from '../../src/index.ts';
 import { tlsOptionsOf, verifiedCredentialsProvider } from '../../src/redis/verified-credentials.ts';
 import { resolveRecoveryOptions } from '../../src/with-credentials.ts';
 

@@ -1,12 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
 import {
   optionalBoolean,
   optionalInteger,
   parseEnvironment,
   rotationEnvironmentShape,
   rotationSettings,
-} from '../../src/index.ts';
+} from '@rotor/lambda';
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
 
 const schema = z.object({
   ...rotationEnvironmentShape(['auto', 'single-user', 'alternating-users']),
