@@ -13,12 +13,12 @@ import { createDeadline, type LambdaContextLike } from './protocol/deadline.js';
 import { type FunctionScope, scopeOfArn } from './protocol/function-scope.js';
 import { parseRotationEvent } from './protocol/parse-event.js';
 import { SecretRedactor } from './protocol/redactor.js';
-import type { RotationEvent } from './protocol/rotation-event.js';
 import { runRotationStep, type StepResult } from './protocol/rotation-steps.js';
 import type { SecretStore } from './store/secret-store.js';
 import { createSecretsManagerStore } from './store/secrets-manager-store.js';
 import { assertStrategySupported, type StrategyChoice } from './strategies/select-strategy.js';
 import type { LoginTestPolicy } from './strategies/strategy.js';
+import type { RotationEvent } from './vocabulary.js';
 
 export interface RotationHandlerOptions<TSecret extends EngineSecret> {
   engine: RotationEngine<TSecret>;
@@ -92,7 +92,7 @@ export function createRotationStepRunner<TSecret extends EngineSecret>(
   });
   if (!parsed.success) {
     throw new InvalidConfigurationError(
-      `Invalid rotation handler options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      `Invalid rotation handler options:\n${z.prettifyError(parsed.error)}`,
     );
   }
   if (!options.engine) throw new InvalidConfigurationError('createRotationHandler needs an engine');

@@ -18,10 +18,9 @@ import { generatePassword } from '../password/generate-password.js';
 import type { SecretDescription, SecretStore, SecretVersionSummary } from '../store/secret-store.js';
 import { type StrategyChoice, selectStrategy } from '../strategies/select-strategy.js';
 import type { LoginTestPolicy, RotationStrategy, StrategyStepInput } from '../strategies/strategy.js';
+import { type RotationEvent, STAGE_CURRENT, STAGE_PENDING, STAGE_PREVIOUS } from '../vocabulary.js';
 import { assertArnInScope, scopeOfArn } from './function-scope.js';
 import type { SecretRedactor } from './redactor.js';
-import type { RotationEvent } from './rotation-event.js';
-import { STAGE_CURRENT, STAGE_PENDING, STAGE_PREVIOUS } from './rotation-event.js';
 import { decodeJsonObject, decodeSecret } from './secret-codec.js';
 
 export interface StepDependencies<TSecret extends EngineSecret> {

@@ -1,7 +1,7 @@
+import { defineEngine, ENGINE_CONTRACT_VERSION, type RotationEngine } from '@rotor/core/engine';
+import { InvalidConfigurationError } from '@rotor/core/errors';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineEngine, ENGINE_CONTRACT_VERSION, type RotationEngine } from '../../src/engine/index.ts';
-import { InvalidConfigurationError } from '../../src/errors.ts';
 import { fakePolicy } from './support/fake-engine.ts';
 
 function valid(): RotationEngine {
@@ -66,7 +66,7 @@ describe('defineEngine', () => {
 
 describe('error names', () => {
   it('survive minification: every error class names itself explicitly', async () => {
-    const errors = await import('../../src/errors.ts');
+    const errors = await import('@rotor/core/errors');
     for (const [exported, value] of Object.entries(errors)) {
       if (typeof value !== 'function' || !exported.endsWith('Error')) continue;
       const ErrorClass = value as new (...args: unknown[]) => Error;

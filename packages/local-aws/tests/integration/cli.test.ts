@@ -16,9 +16,9 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { LOCAL_CREDENTIALS } from '@rotor/local-aws';
+import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServerHandle, startRedisServer } from '../../src/harness/index.ts';
-import { LOCAL_CREDENTIALS } from '../../src/index.ts';
 
 /** `local-aws` as a process: first stdout line is the URL; SIGINT stops it and saves the state file. */
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));

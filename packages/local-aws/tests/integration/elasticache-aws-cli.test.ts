@@ -1,6 +1,6 @@
+import { type LocalAws, startLocalAws } from '@rotor/local-aws';
+import { type CacheServers, startCacheServers } from '@rotor/local-aws/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CacheServers, startCacheServers } from '../../src/harness/index.ts';
-import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import { type AwsCli, awsCli, awsCliVersion } from '../support/aws-cli.ts';
 import { redisLogin } from '../support/redis-login.ts';
 

@@ -14,16 +14,16 @@ import {
   ModifyUserCommand,
   ModifyUserGroupCommand,
 } from '@aws-sdk/client-elasticache';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ElastiCacheCacheConfig, ElastiCacheService } from '../../src/elasticache/index.ts';
+import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import {
   type CacheServers,
   type RedisServerHandle,
   startCacheServers,
   startRedisServer,
-} from '../../src/harness/index.ts';
-import { type LocalAws, startLocalAws } from '../../src/index.ts';
+} from '@rotor/local-aws/harness';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ElastiCacheCacheConfig, ElastiCacheService } from '../../src/elasticache/index.ts';
 import type { LocalAwsLogger } from '../../src/logger.ts';
 import { type CacheAddress, redisLogin } from '../support/redis-login.ts';
 

@@ -1,5 +1,5 @@
+import { AwsApiError, type LocalAws, type QueryProtocolService, startLocalAws } from '@rotor/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsApiError, type LocalAws, type QueryProtocolService, startLocalAws } from '../../src/index.ts';
 
 /**
  * The wire formats byte for byte, with raw HTTP requests shaped like those the SDKs and the aws CLI send

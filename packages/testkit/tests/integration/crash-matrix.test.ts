@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
+import { type CrashScenario, redisPasswordHash, runCrashMatrix } from '@rotor/testkit/crash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CrashScenario, redisPasswordHash, runCrashMatrix } from '../../src/crash/index.ts';
 import { respCall } from './support/resp.ts';
 
 const bundlePath = fileURLToPath(new URL('./fixtures/redis-single-user.mjs', import.meta.url));

@@ -11,8 +11,8 @@ import {
   type RotationEngine,
   UserNotFoundError,
 } from '@rotor/core/engine';
+import type { ConformanceTarget } from '@rotor/testkit';
 import { z } from 'zod';
-import type { ConformanceTarget } from '../../../src/index.ts';
 
 export const memorySecretSchema = z.looseObject({
   username: z.string().min(1),
