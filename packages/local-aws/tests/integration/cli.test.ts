@@ -370,6 +370,16 @@ describe('local-aws CLI', () => {
     expect(saved().elasticache.users.map((user) => user.userId)).toContain('killed-user');
 
     const second = await startCli(args);
+    // The user created before the SIGKILL is served by the restarted endpoint (from the state file).
+    const ec2 = new ElastiCacheClient({
+      endpoint: second.endpoint,
+      region: 'us-east-1',
+      credentials: { ...LOCAL_CREDENTIALS },
+      maxAttempts: 1,
+    });
+    const restored = await ec2.send(new DescribeUsersCommand({ UserId: 'killed-user' }));
+    expect(restored.Users?.map((user) => user.UserId)).toEqual(['killed-user']);
+    ec2.destroy();
     const sm2 = client(second.endpoint);
     await expect
       .poll(async () => (await sm2.send(new GetSecretValueCommand({ SecretId: 'cli/killed' }))).VersionId, {
