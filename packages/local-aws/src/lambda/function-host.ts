@@ -32,6 +32,49 @@ export interface RegisteredFunction {
   readonly config: Readonly<Required<Omit<FunctionConfig, 'environment'>>> & {
     environment: Record<string, string>;
   };
+  /**
+   * The function's resource-based policy (AddPermission statements) when it was created through the Lambda
+   * API; other services may invoke it only as these allow. Undefined for functions registered by
+   * configuration (config file, `functions` option, registerFunction): those are trusted as pre-authorized.
+   */
+  readonly policy?: readonly PermissionStatement[];
+}
+
+/** One AddPermission statement: who may invoke the function, optionally only for one source. */
+export interface PermissionStatement {
+  readonly sid: string;
+  readonly action: string;
+  readonly principal: string;
+  readonly sourceArn?: string;
+  readonly sourceAccount?: string;
+}
+
+/** Who asks to invoke a function: a service principal acting for a resource of an account. */
+export interface InvokeRequester {
+  readonly principal: string;
+  readonly sourceArn: string;
+  readonly sourceAccount: string;
+}
+
+/** `*` and `?` as in ArnLike / StringLike conditions. */
+function likePattern(pattern: string): RegExp {
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`);
+}
+
+/** Whether the function's policy lets `requester` invoke it (Lambda's resource-based policy check). */
+export function policyPermits(fn: RegisteredFunction, requester: InvokeRequester): boolean {
+  if (fn.policy === undefined) return true;
+  return fn.policy.some(
+    (statement) =>
+      (statement.action === 'lambda:InvokeFunction' || statement.action === 'lambda:*') &&
+      (statement.principal === requester.principal || statement.principal === '*') &&
+      (statement.sourceArn === undefined || likePattern(statement.sourceArn).test(requester.sourceArn)) &&
+      (statement.sourceAccount === undefined || statement.sourceAccount === requester.sourceAccount),
+  );
 }
 
 export type InvocationOutcome = 'succeeded' | 'failed' | 'timeout';
@@ -90,10 +133,15 @@ export interface FunctionHostOptions {
    * can observe and break a function's connections from inside its process.
    */
   preloadModule?: string;
+  /** Called once per finished invocation (CloudWatch Logs takes the function's log lines from it). */
+  onInvocationEnded?: (record: InvocationRecord, fn: RegisteredFunction) => void;
 }
 
 export interface FunctionHost {
-  register(config: FunctionConfig): RegisteredFunction;
+  /** Registers (or replaces) a function; `policy` marks it as created through the Lambda API. */
+  register(config: FunctionConfig, policy?: readonly PermissionStatement[]): RegisteredFunction;
+  /** Removes a function and stops its warm processes; false when there was none. */
+  unregister(functionName: string): boolean;
   /** By name, full or partial function ARN (a `:qualifier` is ignored). */
   resolve(functionId: string): RegisteredFunction | undefined;
   list(): RegisteredFunction[];
@@ -277,6 +325,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           logs,
         };
         records.push(record);
+        options.onInvocationEnded?.(record, fn);
         if (records.length > MAX_RECORDS) records.splice(0, records.length - MAX_RECORDS);
         logger.debug('Function invocation ended', {
           functionName: fn.functionName,
@@ -315,7 +364,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
             invokedFunctionArn: fn.functionArn,
             memoryLimitInMB: fn.config.memorySizeMb,
             awsRequestId,
-            logStreamName: `local/[$LATEST]${awsRequestId.replace(/-/g, '')}`,
+            logStreamName: logStreamNameFor(startedAt, awsRequestId),
             deadline: invokeStartedAt + timeoutMs,
           },
         });
@@ -375,8 +424,17 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     });
   };
 
+  const stopWarm = (functionName: string) => {
+    for (const child of idle.get(functionName) ?? []) {
+      clearTimeout(idleTimers.get(child));
+      idleTimers.delete(child);
+      child.kill('SIGKILL');
+    }
+    idle.delete(functionName);
+  };
+
   return {
-    register(config) {
+    register(config, policy) {
       if (!FUNCTION_NAME_PATTERN.test(config.functionName)) {
         throw new Error(
           `Invalid function name "${config.functionName}": 1-64 letters, digits, hyphens or underscores`,
@@ -401,16 +459,16 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           keepWarm: config.keepWarm ?? true,
           environment: { ...(config.environment ?? {}) },
         },
+        ...(policy ? { policy: [...policy] } : {}),
       };
       // A new configuration must not run in a process started with the old one.
-      for (const child of idle.get(config.functionName) ?? []) {
-        clearTimeout(idleTimers.get(child));
-        idleTimers.delete(child);
-        child.kill('SIGKILL');
-      }
-      idle.delete(config.functionName);
+      stopWarm(config.functionName);
       functions.set(config.functionName, registered);
       return registered;
+    },
+    unregister(functionName) {
+      stopWarm(functionName);
+      return functions.delete(functionName);
     },
     resolve(functionId) {
       const match = /^arn:aws[a-z-]*:lambda:([^:]*):([^:]*):function:([^:]+)(?::[^:]+)?$/.exec(functionId);
@@ -443,6 +501,15 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       );
     },
   };
+}
+
+/**
+ * Lambda's log stream name for an invocation: `YYYY/MM/DD/[$LATEST]<32 hex>` (one stream per invocation
+ * here; Lambda uses one per execution environment).
+ */
+export function logStreamNameFor(startedAt: number, awsRequestId: string): string {
+  const day = new Date(startedAt).toISOString().slice(0, 10).replace(/-/g, '/');
+  return `${day}/[$LATEST]${awsRequestId.replace(/-/g, '')}`;
 }
 
 type RunnerMessage =

@@ -1,5 +1,6 @@
 /** Rotation of a secret: RotateSecret, CancelRotateSecret, and the schedule's due and re-driven rotations. */
 import { randomUUID } from 'node:crypto';
+import { policyPermits } from '../../lambda/function-host.js';
 import { AwsApiError } from '../../service.js';
 import { tokenInUse } from '../errors.js';
 import { type Input, optionalBoolean, optionalObject, optionalString, requiredString } from '../input.js';
@@ -55,7 +56,16 @@ export function rotateSecret(context: SecretsContext, input: Input, now: number)
     );
   }
   const fn = functions?.resolve(functionArn);
-  if (!fn || !runner) throw cannotInvoke();
+  // The function's resource policy must let Secrets Manager invoke it for this secret (Lambda's
+  // resource-based policies; functions registered by configuration are pre-authorized).
+  const permitted =
+    fn !== undefined &&
+    policyPermits(fn, {
+      principal: 'secretsmanager.amazonaws.com',
+      sourceArn: secret.arn,
+      sourceAccount: context.accountId,
+    });
+  if (!fn || !runner || !permitted) throw cannotInvoke();
 
   secret.rotationLambdaArn = functionArn;
   if (rules) secret.rotationRules = rules;
