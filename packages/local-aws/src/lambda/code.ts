@@ -33,7 +33,7 @@ export function readZip(zipBase64: string): UnpackedCode {
   if (zip.length === 0) throw cannotUnzip();
   if (zip.length > MAX_ZIP_BYTES) {
     throw new AwsApiError(
-      'RequestEntityTooLargeException',
+      'RequestTooLargeException',
       'Request must be smaller than 52428800 bytes.',
       413,
     );

@@ -58,10 +58,13 @@ export async function createUserGroup(context: ElastiCacheContext, params: URLSe
   const group: ElastiCacheUserGroup = { userGroupId, engine: groupEngine, userIds, status: 'creating' };
   groups.set(userGroupId, group);
   context.logger.info('elasticache: CreateUserGroup', { userGroupId });
+  // CreateUserGroup answers `creating` even when the group is ready at once (modifyingDelayMs 0): a caller
+  // must wait for `active` (DescribeUserGroups) as on AWS, never take the answer for it.
+  const body = renderGroup(context, group, scope);
   await context.transitions.transition(`user group ${userGroupId}`, async () => {
     if (groups.get(userGroupId) === group) group.status = 'active';
   });
-  return renderGroup(context, group, scope);
+  return body;
 }
 
 export async function modifyUserGroup(context: ElastiCacheContext, params: URLSearchParams, scope: ArnScope) {
