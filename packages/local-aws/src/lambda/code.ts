@@ -32,11 +32,7 @@ export function readZip(zipBase64: string): UnpackedCode {
   const zip = Buffer.from(zipBase64, 'base64');
   if (zip.length === 0) throw cannotUnzip();
   if (zip.length > MAX_ZIP_BYTES) {
-    throw new AwsApiError(
-      'RequestTooLargeException',
-      'Request must be smaller than 52428800 bytes.',
-      413,
-    );
+    throw new AwsApiError('RequestTooLargeException', 'Request must be smaller than 52428800 bytes.', 413);
   }
   let entries: Record<string, Uint8Array>;
   try {

@@ -38,7 +38,9 @@ const children = new Set<ChildProcess>();
 function startCli(args: string[]): Promise<Started> {
   const child = spawn(
     process.execPath,
-    ['--conditions=@rotor/source', '--import', 'tsx', 'src/cli.ts', ...args],
+    // --no-embedded: these tests give the servers they need; the embedded default (a PostgreSQL initdb per
+    // start) is tested in cli-embedded.test.ts.
+    ['--conditions=@rotor/source', '--import', 'tsx', 'src/cli.ts', '--no-embedded', ...args],
     {
       cwd: packageDir,
       stdio: ['ignore', 'pipe', 'pipe'],

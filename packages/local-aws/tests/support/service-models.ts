@@ -154,17 +154,24 @@ export function checkShape(
     }
   };
   const visitList = (current: unknown, itemRef: SchemaRef, path: string, enumValues?: readonly string[]) => {
-    if (!Array.isArray(current)) return problems.push(`${path}: expected a list`);
-    current.forEach((item, index) => visit(item, itemRef, `${path}[${index}]`, enumValues));
+    if (!Array.isArray(current)) {
+      problems.push(`${path}: expected a list`);
+      return;
+    }
+    for (const [index, item] of current.entries()) visit(item, itemRef, `${path}[${index}]`, enumValues);
   };
   const visitMap = (current: unknown, valueRef: SchemaRef, path: string) => {
-    if (typeof current !== 'object' || Array.isArray(current))
-      return problems.push(`${path}: expected a map`);
+    if (typeof current !== 'object' || Array.isArray(current)) {
+      problems.push(`${path}: expected a map`);
+      return;
+    }
     for (const [key, item] of Object.entries(current as object)) visit(item, valueRef, `${path}.${key}`);
   };
   const visitStructure = (current: unknown, shape: unknown[], path: string) => {
-    if (typeof current !== 'object' || Array.isArray(current))
-      return problems.push(`${path}: expected a structure`);
+    if (typeof current !== 'object' || Array.isArray(current)) {
+      problems.push(`${path}: expected a structure`);
+      return;
+    }
     const name = shape[2] as string;
     const members = shape[4] as string[];
     const schemas = shape[5] as unknown[];
