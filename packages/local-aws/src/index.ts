@@ -168,9 +168,13 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     credentials,
     logger,
     ...(options.testMode?.functionPreload ? { preloadModule: options.testMode.functionPreload } : {}),
-    // Every invocation's output lands in /aws/lambda/<name>, as Lambda writes it to CloudWatch Logs.
-    onInvocationEnded: (record, fn) =>
-      logStore.append(`/aws/lambda/${fn.functionName}`, ...functionLogEvents(record, fn)),
+    // Every invocation's output lands in /aws/lambda/<name>, as Lambda writes it to CloudWatch Logs; with
+    // --verbose (the CLI's info level) it is printed too.
+    onInvocationEnded: (record, fn) => {
+      const [streamName, events] = functionLogEvents(record, fn);
+      logStore.append(`/aws/lambda/${fn.functionName}`, streamName, events);
+      for (const event of events) logger.info(`/aws/lambda/${fn.functionName}: ${event.message}`);
+    },
   });
   for (const config of options.functions ?? []) functions.register(config);
   // Functions created through the Lambda API (and kept in the state file) are registered here too.

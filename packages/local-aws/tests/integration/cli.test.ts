@@ -257,13 +257,17 @@ describe('local-aws CLI', () => {
     expect(await started.exited).toBe(0);
 
     expect(passwords.size).toBe(3);
-    // The scan has something to read: verbose lines of the rotations, the retry, ModifyUser and the refusal.
+    // The scan has something to read: verbose lines of the rotations, the retry, ModifyUser, the refusal and
+    // the function's own output.
     const output = `${started.stdout()}\n${started.stderr()}`;
     for (const line of [
       'Rotation attempt failed',
       'Rotation ended',
       'elasticache: ModifyUser',
       'Request refused',
+      // The function's own log lines (issue 15: never shown before, not even with --verbose).
+      '/aws/lambda/verbose-rotation: START RequestId: ',
+      '/aws/lambda/verbose-rotation: REPORT RequestId: ',
     ]) {
       expect(output).toContain(line);
     }
