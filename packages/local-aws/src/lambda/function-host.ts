@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type LocalAwsLogger, silentLogger } from '../logger.js';
+import type { PermissionStatement } from './policy.js';
 
 /** Like a Lambda function configuration: what to run and with which limits and environment. */
 export interface FunctionConfig {
@@ -38,43 +39,6 @@ export interface RegisteredFunction {
    * configuration (config file, `functions` option, registerFunction): those are trusted as pre-authorized.
    */
   readonly policy?: readonly PermissionStatement[];
-}
-
-/** One AddPermission statement: who may invoke the function, optionally only for one source. */
-export interface PermissionStatement {
-  readonly sid: string;
-  readonly action: string;
-  readonly principal: string;
-  readonly sourceArn?: string;
-  readonly sourceAccount?: string;
-}
-
-/** Who asks to invoke a function: a service principal acting for a resource of an account. */
-export interface InvokeRequester {
-  readonly principal: string;
-  readonly sourceArn: string;
-  readonly sourceAccount: string;
-}
-
-/** `*` and `?` as in ArnLike / StringLike conditions. */
-function likePattern(pattern: string): RegExp {
-  const escaped = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
-}
-
-/** Whether the function's policy lets `requester` invoke it (Lambda's resource-based policy check). */
-export function policyPermits(fn: RegisteredFunction, requester: InvokeRequester): boolean {
-  if (fn.policy === undefined) return true;
-  return fn.policy.some(
-    (statement) =>
-      (statement.action === 'lambda:InvokeFunction' || statement.action === 'lambda:*') &&
-      (statement.principal === requester.principal || statement.principal === '*') &&
-      (statement.sourceArn === undefined || likePattern(statement.sourceArn).test(requester.sourceArn)) &&
-      (statement.sourceAccount === undefined || statement.sourceAccount === requester.sourceAccount),
-  );
 }
 
 export type InvocationOutcome = 'succeeded' | 'failed' | 'timeout';

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalAwsLogger } from '../logger.js';
 import { readStateSection, writeStateSection } from '../state-file.js';
-import type { FunctionHost, PermissionStatement, RegisteredFunction } from './function-host.js';
+import type { FunctionHost, RegisteredFunction } from './function-host.js';
+import type { PermissionStatement } from './policy.js';
 
 export interface LambdaFunctionRecord {
   functionName: string;

@@ -1,6 +1,6 @@
 /** A function's resource-based policy: AddPermission, GetPolicy, RemovePermission. */
 import { AwsApiError } from '../../service.js';
-import type { PermissionStatement } from '../function-host.js';
+import type { PermissionStatement } from '../policy.js';
 import type { LambdaContext, LambdaRequest, LambdaResponse } from './context.js';
 import {
   invalidValue,

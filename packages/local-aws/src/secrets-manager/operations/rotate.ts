@@ -1,6 +1,6 @@
 /** Rotation of a secret: RotateSecret, CancelRotateSecret, and the schedule's due and re-driven rotations. */
 import { randomUUID } from 'node:crypto';
-import { policyPermits } from '../../lambda/function-host.js';
+import { policyPermits } from '../../lambda/policy.js';
 import { AwsApiError } from '../../service.js';
 import { tokenInUse } from '../errors.js';
 import { type Input, optionalBoolean, optionalObject, optionalString, requiredString } from '../input.js';
@@ -60,7 +60,7 @@ export function rotateSecret(context: SecretsContext, input: Input, now: number)
   // resource-based policies; functions registered by configuration are pre-authorized).
   const permitted =
     fn !== undefined &&
-    policyPermits(fn, {
+    policyPermits(fn.policy, {
       principal: 'secretsmanager.amazonaws.com',
       sourceArn: secret.arn,
       sourceAccount: context.accountId,
