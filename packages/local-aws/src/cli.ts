@@ -3,6 +3,7 @@
  * of its own once it accepts requests, then how to point the aws CLI and the SDKs at it; stops cleanly on
  * SIGINT/SIGTERM (saving the state file).
  */
+import { readFileSync } from 'node:fs';
 import { type EmbeddedServers, startEmbeddedServers } from './cli/embedded-servers.js';
 import { type CliSettings, CliUsageError, parseCliSettings, redactUrl, USAGE } from './cli/options.js';
 import { type LocalAws, type LocalAwsLogger, type LocalAwsOptions, startLocalAws } from './index.js';
@@ -191,19 +192,43 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * Run as a package script (`pnpm local-aws`), the server is a child of pnpm, and pnpm exits on SIGTERM
- * without passing it on: the child would keep the port. When the parent goes away (the process is
- * re-parented), stop as for SIGTERM. Only for package scripts: a server started straight from a shell
- * may outlive it on purpose (nohup, &).
+ * Run as a package script (`pnpm local-aws`), the server is a child of pnpm (through `sh -c`, unless the shell
+ * execs node), and pnpm exits on SIGTERM without passing it on: the server would keep the port. So it watches
+ * its parent, and the shell's parent too: once one of them is gone (or the process is re-parented), it stops
+ * as for SIGTERM. Only for package scripts: a server started straight from a shell may outlive it on purpose
+ * (nohup, &).
  */
 function watchParent(onGone: () => void): void {
   const parent = process.ppid;
+  const watched = [parent, ...shellParent(parent)];
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
   const timer = setInterval(() => {
-    if (process.ppid === parent) return;
+    if (process.ppid === parent && watched.every(alive)) return;
     clearInterval(timer);
     onGone();
   }, 200);
   timer.unref();
+}
+
+/** The parent of `pid` when `pid` is a shell (Linux /proc; elsewhere nothing, and only the parent is watched). */
+function shellParent(pid: number): number[] {
+  try {
+    const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    if (!['sh', 'dash', 'bash', 'zsh'].includes(comm)) return [];
+    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) && ppid > 1 ? [ppid] : [];
+  } catch {
+    return [];
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -144,7 +144,7 @@ describe('pnpm local-aws with no flags', () => {
     expect(await portAccepts(port)).toBe(true);
     started.child.kill('SIGTERM');
     await started.exited;
-    await expect.poll(() => portAccepts(port), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => portAccepts(port), { timeout: 20_000 }).toBe(false);
   }, 60_000);
 
   it('refuses a config file with an unknown key in one clear line, and writes nothing', async () => {
