@@ -35,6 +35,7 @@ describe.runIf(awsCliVersion !== undefined)(
   // Each `aws` command starts a Python interpreter: seconds apiece on a busy two-core machine.
   { timeout: 120_000 },
   () => {
+    // Eleven aws CLI processes (python start-up each): on a loaded machine they outlast the 30 s default.
     it('creates the inactive user and the secret exactly as the page shows, then a rotation-style ModifyUser', async () => {
       const created = await cli.run([
         'elasticache',
@@ -129,7 +130,7 @@ describe.runIf(awsCliVersion !== undefined)(
       });
       await expect(login('user1', 'pending-pass-0000001')).resolves.toBe('PONG');
       await expect(login('user1', 'another-pass-0000002')).rejects.toThrow(/WRONGPASS/);
-    });
+    }, 90_000);
 
     it('prints ElastiCache errors the CLI way', async () => {
       const missing = await cli.run(['elasticache', 'describe-users', '--user-id', 'nobody']);

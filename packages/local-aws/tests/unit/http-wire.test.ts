@@ -148,6 +148,6 @@ it('GET / reports the mounted services', async () => {
   const response = await fetch(aws.endpoint);
   expect(await response.json()).toEqual({
     status: 'running',
-    services: ['secretsmanager', 'elasticache', 'othersvc'],
+    services: ['secretsmanager', 'lambda', 'logs', 'elasticache', 'othersvc'],
   });
 });

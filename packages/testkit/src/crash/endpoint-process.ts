@@ -98,6 +98,8 @@ export async function startEndpointProcess(config: EndpointProcessConfig): Promi
     config.interceptor,
     '--schedule-check-ms',
     String(config.rotation.scheduleCheckMs),
+    // The matrix SIGKILLs the endpoint: servers it started for itself would outlive it. It gets its own.
+    '--no-embedded',
   ];
   const elasticache = config.services.elasticache;
   if (elasticache) {
