@@ -11,15 +11,15 @@ import * as Redshift from '@aws-sdk/client-redshift';
 import * as RD from '@aws-sdk/client-redshift-data';
 import * as RSS from '@aws-sdk/client-redshift-serverless';
 import * as SM from '@aws-sdk/client-secrets-manager';
-import { zipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import {
   type CacheServers,
   type PostgresServerHandle,
   startCacheServers,
   startPostgresServer,
-} from '../../src/harness/index.ts';
-import { type LocalAws, startLocalAws } from '../../src/index.ts';
+} from '@rotor/local-aws/harness';
+import { zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkShape, loadServiceModel, type ServiceModel } from '../support/service-models.ts';
 
 /**

@@ -4,8 +4,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LOCAL_CREDENTIALS, type LocalAws } from '@rotor/local-aws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, type LocalAws } from '../../src/index.ts';
 import { awsCli, awsCliVersion } from '../support/aws-cli.ts';
 import { redisLogin } from '../support/redis-login.ts';
 

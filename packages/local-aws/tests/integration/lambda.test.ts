@@ -16,9 +16,9 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import { zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import { sdkError } from '../support/clients.ts';
 
 /**
