@@ -27,6 +27,9 @@ export interface ControlPlaneOptions {
   endpoint?: string | undefined;
 }
 
+/** More attempts than the SDK's default 3, so a burst of throttling is ridden out inside one invocation. */
+export const CONTROL_PLANE_RETRY = { retryMode: 'adaptive', maxAttempts: 6 } as const;
+
 /**
  * The ElastiCache management API calls the engine makes, each mapped to Rotor's errors. Passwords go
  * into requests only, never into messages.
@@ -47,6 +50,10 @@ export class ControlPlane {
     if (!client) {
       client = new ElastiCacheClient({
         region,
+        // ElastiCache's control-plane APIs are throttled per account, and a rotation window that starts many
+        // rotations at once is when that bites: the SDK retries throttling with jittered exponential backoff,
+        // and adaptive mode also slows this client down after a throttle (decision 0090).
+        ...CONTROL_PLANE_RETRY,
         ...(this.#options.endpoint ? { endpoint: this.#options.endpoint } : {}),
       });
       this.#clients.set(region, client);

@@ -41,7 +41,7 @@ const list =
     return items as T[];
   };
 
-const PHASES = ['timing', 'logins', 'bundles', 'scale', 'reconnect'] as const;
+const PHASES = ['timing', 'logins', 'bundles', 'scale', 'reconnect', 'sweep'] as const;
 const program = new Command('pnpm bench')
   .description('Rotation measurements on the local endpoint with the real bundles and servers (not a test).')
   .addOption(
@@ -110,7 +110,20 @@ const program = new Command('pnpm bench')
       .default(200),
   )
   .addOption(
-    new Option('--phases <list>', 'timing, logins, bundles, scale, reconnect')
+    new Option('--sweep-delays <list>', 'ElastiCache modifying delays of the sweep phase, in seconds')
+      .argParser((value: string) => value.split(',').map((n) => integer(0, 900)(n.trim()) * 1000))
+      .default(
+        [1, 2, 5, 10, 30, 60, 120].map((s) => s * 1000),
+        '1,2,5,10,30,60,120',
+      ),
+  )
+  .addOption(
+    new Option('--sweep-rotations <n>', 'rotations measured at each delay of the sweep')
+      .argParser(integer(1, 100))
+      .default(2),
+  )
+  .addOption(
+    new Option('--phases <list>', 'timing, logins, bundles, scale, reconnect, sweep')
       .argParser(list(PHASES))
       .default([...PHASES], 'all'),
   )
@@ -143,12 +156,15 @@ const options: BenchOptions = {
   scaleConcurrency: parsed.scaleConcurrency,
   scaleModifyingDelayMs: parsed.scaleModifyingDelayMs,
   reconnectConnections: parsed.reconnectConnections,
+  sweepDelaysMs: parsed.sweepDelays,
+  sweepRotations: parsed.sweepRotations,
   phases: {
     timing: phases.includes('timing'),
     logins: phases.includes('logins'),
     bundles: phases.includes('bundles'),
     scale: phases.includes('scale'),
     reconnect: phases.includes('reconnect'),
+    sweep: phases.includes('sweep'),
   },
 };
 

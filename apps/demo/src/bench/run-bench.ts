@@ -21,6 +21,7 @@ import type { CallCounts } from '../workload/api-calls.js';
 import type { LoginStats } from '../workload/login-workers.js';
 import { NAIVE_TTL_MS } from '../workload/naive-secret-reader.js';
 import { type BundleCost, buildBaselineBundle, measureBundle } from './bundle-cost.js';
+import { runElastiCacheSweep, type SweepPoint } from './elasticache-sweep.js';
 import { createElastiCacheTimeline, waitingOverheads } from './elasticache-timeline.js';
 import { measureReconnectCost, type ReconnectCost } from './reconnect-cost.js';
 import { runScale, type ScaleResult } from './scale.js';
@@ -45,7 +46,17 @@ export interface BenchOptions {
   scaleModifyingDelayMs: number;
   /** Connections per driver and variant in the reconnect phase. */
   reconnectConnections: number;
-  phases: { timing: boolean; logins: boolean; bundles: boolean; scale: boolean; reconnect: boolean };
+  /** ElastiCache modifying delays of the sweep phase, and rotations measured at each. */
+  sweepDelaysMs: number[];
+  sweepRotations: number;
+  phases: {
+    timing: boolean;
+    logins: boolean;
+    bundles: boolean;
+    scale: boolean;
+    reconnect: boolean;
+    sweep: boolean;
+  };
 }
 
 export interface TimingResult {
@@ -85,6 +96,7 @@ export interface BenchReport {
   bundles: { baseline?: BundleCost; bundles: Array<BundleCost & { importRatio: number }> };
   scale: ScaleResult[];
   reconnect: ReconnectCost[];
+  sweep: SweepPoint[];
   elapsedMs: number;
 }
 
@@ -117,6 +129,7 @@ export async function runBench(
     bundles: { bundles: [] },
     scale: [],
     reconnect: [],
+    sweep: [],
     elapsedMs: 0,
   };
   const plan = scenarioPlan(options);
@@ -256,13 +269,25 @@ export async function runBench(
     try {
       const base = await measureBundle('secrets-manager client only', baseline.path, options.importRuns);
       report.bundles.baseline = base;
-      for (const engine of options.engines) {
+      for (const engine of [...options.engines, 'postgres' as const]) {
         const cost = await measureBundle(`${engine}-rotation`, bundlePath(engine), options.importRuns);
         report.bundles.bundles.push({ ...cost, importRatio: cost.importMs / base.importMs });
       }
     } finally {
       await baseline.dispose();
     }
+  }
+  if (options.phases.sweep) {
+    log(
+      `ElastiCache wait sweep: modifying delays ${options.sweepDelaysMs.map((ms) => `${ms / 1000} s`).join(', ')}, ${options.sweepRotations} rotation(s) each`,
+    );
+    report.sweep = await runElastiCacheSweep(
+      options.sweepDelaysMs,
+      options.sweepRotations,
+      'dual-password',
+      log,
+    );
+    await onPartial(report);
   }
   if (options.phases.reconnect) {
     log(`Reconnect cost: ${options.reconnectConnections} connections per driver and variant`);
@@ -473,6 +498,43 @@ export function renderBenchReport(report: BenchReport): string {
           `${ms(r.gapMs.p50)} / ${ms(r.gapMs.p95)}`,
         ]),
         { alignRight: [1, 2, 3, 4] },
+      ),
+    );
+    lines.push('');
+  }
+  if (report.sweep.length > 0) {
+    lines.push(
+      "7. ElastiCache wait over modifying delays (dual-password, warm function): the function's ElastiCache calls per rotation and the " +
+        "overhead per wait (user active until noticed), beside AWS's function modelled (DescribeUsers in create and set, ModifyUser, " +
+        'then DescribeUsers at once and every 10 s)',
+    );
+    lines.push(
+      renderTable(
+        [
+          'DELAY',
+          'ROTATIONS',
+          'EC CALLS',
+          'AWS EC CALLS',
+          'OVERHEAD P50/MAX',
+          'BOUND',
+          'AWS OVERHEAD',
+          'SM CALLS',
+          'EC CALLS BY OPERATION',
+        ],
+        report.sweep.map((p) => [
+          formatDuration(p.delayMs),
+          `${p.rotations}${p.failed ? ` (+${p.failed} failed)` : ''}`,
+          p.elastiCacheCallsPerRotation.toFixed(1),
+          String(p.aws.callsPerRotation),
+          `${formatDuration(p.overheadMs.p50)} / ${formatDuration(p.overheadMs.max)}`,
+          formatDuration(p.overheadBoundMs),
+          formatDuration(p.aws.overheadMs),
+          p.secretsManagerCallsPerRotation.toFixed(1),
+          Object.entries(p.elastiCacheCallsByOperation)
+            .map(([op, n]) => `${op} ${n}`)
+            .join(', '),
+        ]),
+        { alignRight: [0, 1, 2, 3, 4, 5, 6, 7] },
       ),
     );
     lines.push('');

@@ -27,7 +27,9 @@ const report: BenchReport = {
     scaleConcurrency: 5,
     scaleModifyingDelayMs: 100,
     reconnectConnections: 200,
-    phases: { timing: true, logins: true, bundles: true, scale: true, reconnect: true },
+    sweepDelaysMs: [1000],
+    sweepRotations: 1,
+    phases: { timing: true, logins: true, bundles: true, scale: true, reconnect: true, sweep: true },
   },
   timing: [
     {
@@ -107,6 +109,20 @@ const report: BenchReport = {
       rotorMs: summarize([2.5, 2.9]),
       gapMs: summarize([9.5, 12]),
       addedP50Ms: 1.3,
+    },
+  ],
+  sweep: [
+    {
+      delayMs: 1000,
+      strategy: 'dual-password',
+      rotations: 1,
+      failed: 0,
+      elastiCacheCallsPerRotation: 4,
+      elastiCacheCallsByOperation: { DescribeUsers: 3, ModifyUser: 1 },
+      secretsManagerCallsPerRotation: 8,
+      overheadMs: summarize([120]),
+      overheadBoundMs: 500,
+      aws: { callsPerRotation: 5, overheadMs: 9050 },
     },
   ],
   elapsedMs: 61_000,

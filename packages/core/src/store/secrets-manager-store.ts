@@ -35,6 +35,10 @@ export function createSecretsManagerStore(options: SecretsManagerStoreOptions = 
   const client =
     options.client ??
     new SecretsManagerClient({
+      // PutSecretValue and UpdateSecretVersionStage share 50 requests/s per account: when many rotations
+      // start at once, the SDK's jittered backoff (adaptive: it also slows down after a throttle) rides it out.
+      retryMode: 'adaptive',
+      maxAttempts: 6,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.region ? { region: options.region } : {}),
     });
