@@ -10,6 +10,7 @@ import { MissingBinaryError } from '../environment/servers.js';
 import type { DemoEngine } from '../scenarios/scenario.js';
 import { NAIVE_TTL_MS } from '../workload/naive-secret-reader.js';
 import { type BenchOptions, type BenchReport, renderBenchReport, runBench } from './run-bench.js';
+import { evaluateTargets, renderTargetLines } from './targets.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -128,6 +129,10 @@ const program = new Command('pnpm bench')
       .default([...PHASES], 'all'),
   )
   .option(
+    '--check',
+    'quick subset (a few minutes): one line per issue 17 target, measured / bound / ok or FAIL; exits 1 on a FAIL; writes no results',
+  )
+  .option(
     '--name <name>',
     'results file name under bench/results/',
     `bench-${new Date().toISOString().slice(0, 10)}`,
@@ -141,23 +146,24 @@ try {
 } catch (error) {
   process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : 2);
 }
-const phases = parsed.phases as string[];
+const check = parsed.check === true;
+const phases = check ? ['timing', 'bundles', 'sweep'] : (parsed.phases as string[]);
 const options: BenchOptions = {
   engines: parsed.engines,
   strategies: parsed.strategies,
-  rotations: parsed.rotations,
+  rotations: check ? 3 : parsed.rotations,
   loginRotations: parsed.loginRotations,
   spacingMs: parsed.spacingMs,
   loginWorkers: parsed.loginWorkers,
   loginIntervalMs: parsed.loginIntervalMs,
   modifyingDelayMs: parsed.modifyingDelayMs,
-  importRuns: parsed.importRuns,
+  importRuns: check ? 5 : parsed.importRuns,
   scaleSizes: parsed.scaleSizes,
   scaleConcurrency: parsed.scaleConcurrency,
   scaleModifyingDelayMs: parsed.scaleModifyingDelayMs,
   reconnectConnections: parsed.reconnectConnections,
-  sweepDelaysMs: parsed.sweepDelays,
-  sweepRotations: parsed.sweepRotations,
+  sweepDelaysMs: check ? [1_000, 2_000, 5_000] : parsed.sweepDelays,
+  sweepRotations: check ? 1 : parsed.sweepRotations,
   phases: {
     timing: phases.includes('timing'),
     logins: phases.includes('logins'),
@@ -168,24 +174,35 @@ const options: BenchOptions = {
   },
 };
 
-try {
-  const dir = join(REPO_ROOT, 'bench', 'results');
-  await mkdir(dir, { recursive: true });
-  const base = join(dir, String(parsed.name));
-  const save = async (report: BenchReport) => {
-    await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(
-      `${base}.md`,
-      `# pnpm bench ${String(parsed.name)}\n\n\`\`\`\n${renderBenchReport(report)}\`\`\`\n`,
+if (check) {
+  try {
+    const report = await runBench(options, (line) => process.stdout.write(`${line}\n`));
+    const lines = evaluateTargets(report);
+    process.stdout.write(`\n${renderTargetLines(lines)}`);
+    process.exitCode = lines.every((line) => line.ok) ? 0 : 1;
+  } catch (error) {
+    process.stderr.write(`pnpm bench --check: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+} else
+  try {
+    const dir = join(REPO_ROOT, 'bench', 'results');
+    await mkdir(dir, { recursive: true });
+    const base = join(dir, String(parsed.name));
+    const save = async (report: BenchReport) => {
+      await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+      await writeFile(
+        `${base}.md`,
+        `# pnpm bench ${String(parsed.name)}\n\n\`\`\`\n${renderBenchReport(report)}\`\`\`\n`,
+      );
+    };
+    const report = await runBench(options, (line) => process.stdout.write(`${line}\n`), save);
+    await save(report);
+    process.stdout.write(`\n${renderBenchReport(report)}`);
+    process.stdout.write(`Wrote ${base}.json and ${base}.md\n`);
+  } catch (error) {
+    process.stderr.write(
+      `pnpm bench: ${error instanceof MissingBinaryError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
-  };
-  const report = await runBench(options, (line) => process.stdout.write(`${line}\n`), save);
-  await save(report);
-  process.stdout.write(`\n${renderBenchReport(report)}`);
-  process.stdout.write(`Wrote ${base}.json and ${base}.md\n`);
-} catch (error) {
-  process.stderr.write(
-    `pnpm bench: ${error instanceof MissingBinaryError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exitCode = 1;
-}
+    process.exitCode = 1;
+  }

@@ -167,3 +167,38 @@ describe('renderBenchReport', () => {
     expect(text).toContain('Bench took 1m 01s.');
   });
 });
+
+describe('evaluateTargets (pnpm bench --check)', () => {
+  it('gives one line per target with its bound, and FAIL for what was not measured', async () => {
+    const { evaluateTargets, renderTargetLines } = await import('../../src/bench/targets.js');
+    const lines = evaluateTargets(report);
+    const byTarget = Object.fromEntries(lines.map((line) => [line.target, line]));
+    expect(byTarget["1 ElastiCache calls/rotation, 1 s delay (AWS's schedule)"]).toMatchObject({
+      measured: '4.0',
+      bound: '<= 5',
+      ok: true,
+    });
+    expect(byTarget['1 overhead after active, 1 s delay (max)']).toMatchObject({
+      bound: '<= 500 ms',
+      ok: true,
+    });
+    expect(byTarget['2 Secrets Manager calls/rotation, warm, elasticache/dual-password']).toMatchObject({
+      measured: '1.0',
+      ok: true,
+    });
+    const unmeasured = lines.filter((line) => line.target.startsWith('4 ') || line.target.startsWith('5 '));
+    expect(unmeasured.map((line) => line.ok)).toEqual([false, false]);
+    expect(renderTargetLines(lines)).toMatch(/FAIL/);
+  });
+
+  it('fails a sweep point over AWS calls or over the overhead bound', async () => {
+    const { evaluateTargets } = await import('../../src/bench/targets.js');
+    const point = report.sweep[0]!;
+    const worse = {
+      ...report,
+      sweep: [{ ...point, elastiCacheCallsPerRotation: 6, overheadMs: summarize([900]) }],
+    };
+    const lines = evaluateTargets(worse).filter((line) => line.target.startsWith('1 '));
+    expect(lines.map((line) => line.ok)).toEqual([false, false]);
+  });
+});
