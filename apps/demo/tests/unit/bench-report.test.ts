@@ -73,6 +73,7 @@ const report: BenchReport = {
       gzipBytes: 90 * 1024,
       importMs: 50,
       importRunsMs: [50],
+      firstLoadMs: 0,
     },
     bundles: [
       {
@@ -82,6 +83,7 @@ const report: BenchReport = {
         gzipBytes: 180 * 1024,
         importMs: 100,
         importRunsMs: [100],
+        firstLoadMs: 0,
         importRatio: 2,
       },
     ],
