@@ -42,7 +42,7 @@ const list =
     return items as T[];
   };
 
-const PHASES = ['timing', 'logins', 'bundles', 'scale', 'reconnect', 'sweep'] as const;
+const PHASES = ['timing', 'logins', 'bundles', 'scale', 'reconnect', 'sweep', 'storm', 'client'] as const;
 const program = new Command('pnpm bench')
   .description('Rotation measurements on the local endpoint with the real bundles and servers (not a test).')
   .addOption(
@@ -124,7 +124,12 @@ const program = new Command('pnpm bench')
       .default(2),
   )
   .addOption(
-    new Option('--phases <list>', 'timing, logins, bundles, scale, reconnect, sweep')
+    new Option('--storm-sizes <list>', 'rotations started at once per storm run (throttled endpoint)')
+      .argParser((value: string) => value.split(',').map((n) => integer(1, 10_000)(n.trim())))
+      .default([10, 100, 1000], '10,100,1000'),
+  )
+  .addOption(
+    new Option('--phases <list>', 'timing, logins, bundles, scale, reconnect, sweep, storm, client')
       .argParser(list(PHASES))
       .default([...PHASES], 'all'),
   )
@@ -147,7 +152,7 @@ try {
   process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : 2);
 }
 const check = parsed.check === true;
-const phases = check ? ['timing', 'bundles', 'sweep'] : (parsed.phases as string[]);
+const phases = check ? ['timing', 'bundles', 'sweep', 'storm', 'client'] : (parsed.phases as string[]);
 const options: BenchOptions = {
   engines: parsed.engines,
   strategies: parsed.strategies,
@@ -164,6 +169,7 @@ const options: BenchOptions = {
   reconnectConnections: parsed.reconnectConnections,
   sweepDelaysMs: check ? [1_000, 2_000, 5_000] : parsed.sweepDelays,
   sweepRotations: check ? 1 : parsed.sweepRotations,
+  stormSizes: check ? [10, 50] : parsed.stormSizes,
   phases: {
     timing: phases.includes('timing'),
     logins: phases.includes('logins'),
@@ -171,6 +177,8 @@ const options: BenchOptions = {
     scale: phases.includes('scale'),
     reconnect: phases.includes('reconnect'),
     sweep: phases.includes('sweep'),
+    storm: phases.includes('storm'),
+    client: phases.includes('client'),
   },
 };
 

@@ -21,10 +21,12 @@ import type { CallCounts } from '../workload/api-calls.js';
 import type { LoginStats } from '../workload/login-workers.js';
 import { NAIVE_TTL_MS } from '../workload/naive-secret-reader.js';
 import { type BundleCost, buildBaselineBundle, measureBundle } from './bundle-cost.js';
+import { type ClientCostRow, DEFAULT_CLIENT_COST_OPTIONS, measureClientCost } from './client-cost.js';
 import { runElastiCacheSweep, type SweepPoint } from './elasticache-sweep.js';
 import { createElastiCacheTimeline, waitingOverheads } from './elasticache-timeline.js';
 import { measureReconnectCost, type ReconnectCost } from './reconnect-cost.js';
 import { runScale, type ScaleResult } from './scale.js';
+import { runStorm, type StormResult } from './storm.js';
 
 export interface BenchOptions {
   engines: DemoEngine[];
@@ -49,6 +51,8 @@ export interface BenchOptions {
   /** ElastiCache modifying delays of the sweep phase, and rotations measured at each. */
   sweepDelaysMs: number[];
   sweepRotations: number;
+  /** Rotations started at once per storm run, through the throttled endpoint. */
+  stormSizes: number[];
   phases: {
     timing: boolean;
     logins: boolean;
@@ -56,6 +60,8 @@ export interface BenchOptions {
     scale: boolean;
     reconnect: boolean;
     sweep: boolean;
+    storm: boolean;
+    client: boolean;
   };
 }
 
@@ -97,6 +103,8 @@ export interface BenchReport {
   scale: ScaleResult[];
   reconnect: ReconnectCost[];
   sweep: SweepPoint[];
+  storm: StormResult[];
+  clientCost: ClientCostRow[];
   elapsedMs: number;
 }
 
@@ -130,6 +138,8 @@ export async function runBench(
     scale: [],
     reconnect: [],
     sweep: [],
+    storm: [],
+    clientCost: [],
     elapsedMs: 0,
   };
   const plan = scenarioPlan(options);
@@ -288,6 +298,18 @@ export async function runBench(
       log,
     );
     await onPartial(report);
+  }
+  if (options.phases.client) {
+    log('Client cost: one simulated hour, one single-user rotation, a new connection every second');
+    report.clientCost = await measureClientCost();
+  }
+  if (options.phases.storm) {
+    for (const size of options.stormSizes) {
+      report.storm.push(
+        await runStorm(size, { modifyingDelayMs: 1_000, maxContainers: 1_000, timeoutMs: 300_000 }, log),
+      );
+      await onPartial(report);
+    }
   }
   if (options.phases.reconnect) {
     log(`Reconnect cost: ${options.reconnectConnections} connections per driver and variant`);
@@ -556,6 +578,66 @@ export function renderBenchReport(report: BenchReport): string {
             .join(', '),
         ]),
         { alignRight: [0, 1, 2, 3, 4, 5, 6, 7] },
+      ),
+    );
+    lines.push('');
+  }
+  if (report.storm.length > 0) {
+    lines.push(
+      '8. Rotation storms: N ElastiCache rotations (dual-password) started at once through an endpoint throttling each operation at ' +
+        "AWS's rates; the function's steps run in-process (real handler code, one container per concurrent invocation), 1 s modifying delay",
+    );
+    lines.push(
+      renderTable(
+        [
+          'ROTATIONS',
+          'OK',
+          'FAILED',
+          'FAILED STEPS',
+          'WALL',
+          'P50',
+          'P95',
+          'CALLS',
+          'CALLS / ROTATION',
+          'THROTTLED (RETRIED)',
+          'CONTAINERS',
+        ],
+        report.storm.map((r) => [
+          String(r.rotations),
+          String(r.succeeded),
+          String(r.failed),
+          String(r.failedInvocations),
+          formatDuration(r.wallMs),
+          formatDuration(r.p50Ms),
+          formatDuration(r.p95Ms),
+          String(r.totalCalls),
+          r.callsPerRotation.toFixed(2),
+          String(r.throttled),
+          String(r.containers),
+        ]),
+        { alignRight: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] },
+      ),
+    );
+    lines.push('');
+  }
+  if (report.clientCost.length > 0) {
+    const o = DEFAULT_CLIENT_COST_OPTIONS;
+    lines.push(
+      `9. Client cost per application instance over one simulated hour: a new connection every ${o.connectEveryMs / 1000} s, one ` +
+        `single-user rotation (the server takes the new password ${o.gapMs / 1000} s before AWSCURRENT moves); Secrets Manager ` +
+        `${o.secretsManagerRttMs} ms and a login ${o.loginRttMs} ms of simulated latency`,
+    );
+    lines.push(
+      renderTable(
+        ['CLIENT', 'CONNECTIONS', 'FAILED', 'SM CALLS / HOUR', 'ADDED LATENCY MEAN / P99 / MAX'],
+        report.clientCost.map((r) => [
+          r.client,
+          String(r.connections),
+          String(r.failedConnections),
+          String(Math.round(r.callsPerHour)),
+          `${r.addedLatencyMeanMs.toFixed(2)} / ${r.addedLatencyP99Ms.toFixed(0)} / ${r.addedLatencyMaxMs.toFixed(0)} ms`,
+        ]),
+        { alignRight: [1, 2, 3, 4] },
       ),
     );
     lines.push('');

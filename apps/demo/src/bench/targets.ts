@@ -57,8 +57,43 @@ export function evaluateTargets(report: BenchReport): TargetLine[] {
     });
   }
   if (report.bundles.bundles.length === 0) lines.push(missing('3 cold import', 'phase bundles did not run'));
-  lines.push(missing('4 rotation storm through the throttled endpoint', 'not measured by this bench yet'));
-  lines.push(missing('5 @rotor/client cost over a simulated hour', 'not measured by this bench yet'));
+  for (const storm of report.storm) {
+    lines.push({
+      target: `4 storm of ${storm.rotations}: failed rotations (${storm.throttled} throttled calls retried)`,
+      measured: String(storm.failed),
+      bound: '= 0',
+      ok: storm.failed === 0 && storm.succeeded === storm.rotations,
+    });
+  }
+  const [smallest, ...larger] = report.storm;
+  if (smallest && larger.length > 0) {
+    // Linear cost: calls per rotation stay within 25 % of the smallest run's at every size.
+    const worst = Math.max(...larger.map((storm) => storm.callsPerRotation));
+    lines.push({
+      target: `4 storm cost growth ${report.storm.map((storm) => storm.rotations).join(' -> ')}: calls/rotation`,
+      measured: report.storm.map((storm) => storm.callsPerRotation.toFixed(1)).join(' -> '),
+      bound: `<= ${(smallest.callsPerRotation * 1.25).toFixed(1)} (linear)`,
+      ok: worst <= smallest.callsPerRotation * 1.25,
+    });
+  }
+  if (report.storm.length === 0) lines.push(missing('4 rotation storm', 'phase storm did not run'));
+  const [rotor, ...ttlCaches] = report.clientCost;
+  if (rotor) {
+    lines.push({
+      target: '5 @rotor/client failed connections over a simulated hour with a rotation',
+      measured: String(rotor.failedConnections),
+      bound: '= 0',
+      ok: rotor.failedConnections === 0,
+    });
+    for (const ttl of ttlCaches) {
+      lines.push({
+        target: `5 @rotor/client SM calls/hour vs ${ttl.client} (${ttl.failedConnections} failed)`,
+        measured: String(Math.round(rotor.callsPerHour)),
+        bound: `side by side: ${Math.round(ttl.callsPerHour)}`,
+        ok: true,
+      });
+    }
+  } else lines.push(missing('5 @rotor/client cost over a simulated hour', 'phase client did not run'));
   return lines;
 }
 

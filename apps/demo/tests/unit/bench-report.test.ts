@@ -29,7 +29,17 @@ const report: BenchReport = {
     reconnectConnections: 200,
     sweepDelaysMs: [1000],
     sweepRotations: 1,
-    phases: { timing: true, logins: true, bundles: true, scale: true, reconnect: true, sweep: true },
+    stormSizes: [10],
+    phases: {
+      timing: true,
+      logins: true,
+      bundles: true,
+      scale: true,
+      reconnect: true,
+      sweep: true,
+      storm: true,
+      client: true,
+    },
   },
   timing: [
     {
@@ -127,6 +137,8 @@ const report: BenchReport = {
       aws: { callsPerRotation: 5, overheadMs: 9050 },
     },
   ],
+  storm: [],
+  clientCost: [],
   elapsedMs: 61_000,
 };
 
@@ -189,7 +201,10 @@ describe('evaluateTargets (pnpm bench --check)', () => {
       ok: true,
     });
     const unmeasured = lines.filter((line) => line.target.startsWith('4 ') || line.target.startsWith('5 '));
-    expect(unmeasured.map((line) => line.ok)).toEqual([false, false]);
+    expect(unmeasured.map((line) => [line.target, line.ok])).toEqual([
+      ['4 rotation storm', false],
+      ['5 @rotor/client cost over a simulated hour', false],
+    ]);
     expect(renderTargetLines(lines)).toMatch(/FAIL/);
   });
 
