@@ -53,6 +53,8 @@ export async function runElastiCacheSweep(
   rotations: number,
   strategy: StrategyId,
   log: (line: string) => void,
+  /** Called after each delay with the points so far (a long sweep keeps what it measured). */
+  onPoint: (points: SweepPoint[]) => Promise<void> = async () => {},
 ): Promise<SweepPoint[]> {
   const points: SweepPoint[] = [];
   for (const delayMs of delaysMs) {
@@ -98,9 +100,25 @@ export async function runElastiCacheSweep(
         overheadBoundMs: Math.max(500, 0.1 * delayMs),
         aws: awsModel(delayMs),
       });
+    } catch (error) {
+      // One delay that cannot be measured (setup timed out) is recorded as failed; the sweep goes on.
+      log(`sweep: ${delayMs / 1000} s failed: ${error instanceof Error ? error.message : String(error)}`);
+      points.push({
+        delayMs,
+        strategy,
+        rotations: 0,
+        failed: rotations,
+        elastiCacheCallsPerRotation: Number.NaN,
+        elastiCacheCallsByOperation: {},
+        secretsManagerCallsPerRotation: Number.NaN,
+        overheadMs: summarize([]),
+        overheadBoundMs: Math.max(500, 0.1 * delayMs),
+        aws: awsModel(delayMs),
+      });
     } finally {
       await session.close();
     }
+    await onPoint(points);
   }
   return points;
 }

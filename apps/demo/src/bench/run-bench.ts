@@ -296,6 +296,10 @@ export async function runBench(
       options.sweepRotations,
       'dual-password',
       log,
+      async (points) => {
+        report.sweep = [...points];
+        await onPartial(report);
+      },
     );
     await onPartial(report);
   }
