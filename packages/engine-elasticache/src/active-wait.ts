@@ -241,7 +241,14 @@ export async function waitForActive<TUser>(
       continue;
     }
     checks += 1;
-    const result = await input.check();
+    let result: { active: boolean; user: TUser };
+    try {
+      result = await input.check();
+    } catch (error) {
+      // A check cut short by the deadline is a timeout (retryable), not a failure of the control plane.
+      if (input.signal.aborted) return gaveUp();
+      throw error;
+    }
     if (result.active)
       return { status: 'active', user: result.user, checks, probes, waitedMs: now() - waitStartedAt };
     planner.checked(now() - origin);

@@ -61,10 +61,20 @@ export class ControlPlane {
     return client;
   }
 
-  /** The user, or undefined when it does not exist. */
-  async findUser(ref: UserRef, step: RotationStep | undefined): Promise<User | undefined> {
+  /**
+   * The user, or undefined when it does not exist. `signal` (the Lambda deadline) also stops the SDK's
+   * retries of a throttled call, so a throttled wait ends in time to report a retryable timeout.
+   */
+  async findUser(
+    ref: UserRef,
+    step: RotationStep | undefined,
+    signal?: AbortSignal,
+  ): Promise<User | undefined> {
     try {
-      const output = await this.client(ref).send(new DescribeUsersCommand({ UserId: ref.userId }));
+      const output = await this.client(ref).send(
+        new DescribeUsersCommand({ UserId: ref.userId }),
+        signal ? { abortSignal: signal } : {},
+      );
       return output.Users?.find((user) => user.UserId?.toLowerCase() === ref.userId);
     } catch (error) {
       const name = awsErrorName(error);

@@ -200,7 +200,7 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
       : undefined;
     const result = await waitForActive({
       check: async () => {
-        const user = await controlPlane.findUser(ref, context.step);
+        const user = await controlPlane.findUser(ref, context.step, context.signal);
         if (!user) {
           throw new UserNotFoundError(`ElastiCache user id "${ref.userId}" disappeared while ${why}`, {
             step: context.step,

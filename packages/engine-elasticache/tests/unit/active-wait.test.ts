@@ -198,3 +198,31 @@ describe('waitForActive', () => {
     expect(result).toMatchObject({ status: 'active', checks: 1 });
   });
 });
+
+describe('waitForActive and the deadline', () => {
+  it('reports a check cut short by the deadline as giving up, and rethrows other failures', async () => {
+    const controller = new AbortController();
+    const result = await waitForActive({
+      check: async () => {
+        controller.abort();
+        throw new Error('aborted by the deadline');
+      },
+      changeStartedAt: undefined,
+      expectedMs: undefined,
+      timeoutMs: 60_000,
+      signal: controller.signal,
+    });
+    expect(result).toMatchObject({ status: 'gave-up', deadline: true, checks: 1 });
+    await expect(
+      waitForActive({
+        check: async () => {
+          throw new Error('UserNotFound');
+        },
+        changeStartedAt: undefined,
+        expectedMs: undefined,
+        timeoutMs: 60_000,
+        signal: new AbortController().signal,
+      }),
+    ).rejects.toThrow('UserNotFound');
+  });
+});
