@@ -233,7 +233,13 @@ export async function waitForActive<TUser>(
     }
     if (probeFirst && input.probe) {
       probes += 1;
-      const outcome = await input.probe();
+      let outcome: 'accepted' | 'not-yet' | 'unavailable';
+      try {
+        outcome = await input.probe();
+      } catch (error) {
+        if (input.signal.aborted) return gaveUp();
+        throw error;
+      }
       if (outcome === 'accepted') planner.probeSucceeded(now() - origin);
       else if (outcome === 'unavailable') probing = false;
       nextProbeAt = now() + schedule.probeIntervalMs;

@@ -11,6 +11,7 @@ import {
   type Principal,
   pollUntil,
   type RotationEngine,
+  RotationError,
   type StepContext,
   StepTimeoutError,
   UserNotFoundError,
@@ -192,9 +193,12 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
             );
             if (outcome.status === 'accepted') return 'accepted';
             return outcome.status === 'rejected' ? 'not-yet' : 'unavailable';
-          } catch {
-            // The login test proper, after the wait, reports what is wrong with the route.
-            return 'unavailable';
+          } catch (error) {
+            // An endpoint that cannot be reached: the control plane alone decides (the login test after the
+            // wait reports it). Anything else (a control-plane failure finding the caches, a refused route) is
+            // what the step would meet anyway, and is not hidden.
+            if (RotationError.isInstance(error) && error.code === 'ENGINE_UNAVAILABLE') return 'unavailable';
+            throw error;
           }
         }
       : undefined;
