@@ -7,6 +7,13 @@ import { createFakeEngine, FakeTarget } from './support/fake-engine.ts';
 import { FakeSecretsManager } from './support/fake-secrets-manager.ts';
 import { capturingLogger, rotate, STEPS } from './support/rotation-driver.ts';
 
+/** The version carrying `stage` (from the fake's labels). */
+function versionWith(sm: FakeSecretsManager, secretId: string, stage: string): string {
+  const found = Object.entries(sm.stagesOf(secretId)).find(([, stages]) => stages.includes(stage))?.[0];
+  if (!found) throw new Error(`no version carries ${stage}`);
+  return found;
+}
+
 describe('VersionValueCache', () => {
   it('answers by secret id and version id, and nothing else', () => {
     const cache = new VersionValueCache(4);
@@ -48,7 +55,7 @@ describe('Secrets Manager store: values by version id', () => {
 
   it('reads a version by id once; a second read by id makes no call', async () => {
     const { sm, secretId, store } = storeWithSecret();
-    const versionId = sm.versionAt(secretId, 'AWSCURRENT')!;
+    const versionId = versionWith(sm, secretId, 'AWSCURRENT');
     const first = await store.getValue(secretId, { versionId });
     const second = await store.getValue(secretId, { versionId });
     expect(second?.secretString).toBe(first?.secretString);
@@ -59,7 +66,7 @@ describe('Secrets Manager store: values by version id', () => {
     const { sm, secretId, store } = storeWithSecret();
     await store.getValue(secretId, { stage: 'AWSCURRENT' });
     await store.getValue(secretId, { stage: 'AWSCURRENT' });
-    const versionId = sm.versionAt(secretId, 'AWSCURRENT')!;
+    const versionId = versionWith(sm, secretId, 'AWSCURRENT');
     await store.getValue(secretId, { versionId, stage: 'AWSCURRENT' });
     expect(sm.mock.commandCalls(GetSecretValueCommand)).toHaveLength(3);
     // ...but what a stage read returned is known by its version id afterwards.

@@ -165,10 +165,6 @@ export class FakeSecretsManager {
     );
   }
 
-  versionAt(secretId: string, stage: string): string | undefined {
-    return [...this.find(secretId).versions.values()].find((v) => v.stages.has(stage))?.id;
-  }
-
   valueAt(secretId: string, stage: string): Record<string, unknown> | undefined {
     const version = [...this.find(secretId).versions.values()].find((v) => v.stages.has(stage));
     return version?.value === undefined ? undefined : (JSON.parse(version.value) as Record<string, unknown>);
