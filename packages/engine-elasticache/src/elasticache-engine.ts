@@ -11,10 +11,13 @@ import {
   type Principal,
   pollUntil,
   type RotationEngine,
+  RotationError,
   type StepContext,
+  StepTimeoutError,
   UserNotFoundError,
 } from '@rotor/core/engine';
 import { isDisabled, switchedOn } from './access-string.js';
+import { DEFAULT_ACTIVE_WAIT_SCHEDULE, waitForActive } from './active-wait.js';
 import { ControlPlane } from './control-plane.js';
 import { type ElastiCacheSecret, elastiCacheSecretSchema } from './elasticache-secret.js';
 import { createLoginTester } from './login-test.js';
@@ -62,6 +65,39 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
    * change recorded does not issue it again. Hashes only, never the passwords.
    */
   const issuedChanges = new Map<string, string>();
+  /** When this container issued the latest change per user id (Date.now()): the wait's schedule counts from it. */
+  const changeStartedAt = new Map<string, number>();
+  /** How long the last change this container waited for took: when the next one is expected to be done. */
+  let lastChangeMs: number | undefined;
+  /**
+   * DescribeUsers answers within one invocation (one StepContext), so a step's pre-checks, login tests and
+   * change never ask twice for what the step already knows; forgotten when the step changes the user.
+   */
+  const stepUsers = new WeakMap<StepContext, Map<string, User>>();
+  /** The latest answer per user id in this container: only to find where a wait's probe may log in. */
+  const lastSeenUsers = new Map<string, User>();
+
+  const rememberUser = (ref: UserRef, user: User, context: StepContext) => {
+    const known = stepUsers.get(context) ?? new Map<string, User>();
+    stepUsers.set(context, known);
+    known.set(ref.userId, user);
+    lastSeenUsers.delete(ref.userId);
+    lastSeenUsers.set(ref.userId, user);
+    if (lastSeenUsers.size > 256) lastSeenUsers.delete(lastSeenUsers.keys().next().value as string);
+  };
+  const forgetUser = (ref: UserRef, context: StepContext) => stepUsers.get(context)?.delete(ref.userId);
+  /** The user as this step last saw it, or one DescribeUsers. */
+  const knownUser = async (ref: UserRef, context: StepContext): Promise<User | undefined> => {
+    const known = stepUsers.get(context)?.get(ref.userId);
+    if (known) return known;
+    const user = await controlPlane.findUser(ref, context.step);
+    if (user) rememberUser(ref, user, context);
+    return user;
+  };
+  const changeIssued = (ref: UserRef, context: StepContext) => {
+    forgetUser(ref, context);
+    changeStartedAt.set(ref.userId, Date.now());
+  };
 
   /**
    * The user a secret names, refused unless its ARN lies in the function's partition, account and region:
@@ -92,7 +128,7 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
   /** The user behind a secret, checked to be the one its `username` names. */
   const describeBound = async (secret: ElastiCacheSecret, context: StepContext) => {
     const ref = userRef(secret, context);
-    const user = await controlPlane.findUser(ref, context.step);
+    const user = await knownUser(ref, context);
     if (!user) {
       throw new UserNotFoundError(
         `ElastiCache user id "${ref.userId}" (from user_arn) does not exist in ${ref.region}`,
@@ -130,20 +166,77 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
     }
   };
 
-  const waitUntilActive = (ref: UserRef, context: StepContext, why: string) =>
-    pollUntil(
-      async () => {
-        const user = await controlPlane.findUser(ref, context.step);
+  /**
+   * Waits for the user to be `active` on the schedule of decision 0090. With `probe` (the secret whose
+   * password the change set), AUTH at the trusted endpoints tells when the change reached the caches, and
+   * only then, or at AWS's fixed interval, is the control plane asked; `active` there is what ends the wait.
+   */
+  const waitUntilActive = async (
+    ref: UserRef,
+    context: StepContext,
+    why: string,
+    probe?: { secret: ElastiCacheSecret; password: string },
+  ): Promise<User> => {
+    // This step saw it active and has not changed it since (a change forgets what the step knew).
+    const known = stepUsers.get(context)?.get(ref.userId);
+    if (known?.Status === ACTIVE) return known;
+    const description = `ElastiCache user "${ref.userId}" to become active (${why})`;
+    const startedAt = changeStartedAt.get(ref.userId);
+    const probeFn = probe
+      ? async (): Promise<'accepted' | 'not-yet' | 'unavailable'> => {
+          const user = stepUsers.get(context)?.get(ref.userId) ?? lastSeenUsers.get(ref.userId);
+          if (!user || isDisabled(user.AccessString)) return 'unavailable';
+          try {
+            const outcome = await loginTester.login(
+              { secret: probe.secret, ref, user, password: probe.password },
+              context,
+            );
+            if (outcome.status === 'accepted') return 'accepted';
+            return outcome.status === 'rejected' ? 'not-yet' : 'unavailable';
+          } catch (error) {
+            // An endpoint that cannot be reached: the control plane alone decides (the login test after the
+            // wait reports it). Anything else (a control-plane failure finding the caches, a refused route) is
+            // what the step would meet anyway, and is not hidden.
+            if (RotationError.isInstance(error) && error.code === 'ENGINE_UNAVAILABLE') return 'unavailable';
+            throw error;
+          }
+        }
+      : undefined;
+    const result = await waitForActive({
+      check: async () => {
+        const user = await controlPlane.findUser(ref, context.step, context.signal);
         if (!user) {
           throw new UserNotFoundError(`ElastiCache user id "${ref.userId}" disappeared while ${why}`, {
             step: context.step,
           });
         }
-        return user.Status === ACTIVE ? user : undefined;
+        rememberUser(ref, user, context);
+        return { active: user.Status === ACTIVE, user };
       },
-      context,
-      pollOptions(`ElastiCache user "${ref.userId}" to become active (${why})`),
+      probe: probeFn,
+      changeStartedAt: startedAt,
+      expectedMs: lastChangeMs,
+      timeoutMs: settings.maxWaitingTimeMs,
+      signal: context.signal,
+      schedule: { ...DEFAULT_ACTIVE_WAIT_SCHEDULE, intervalMs: settings.retryIntervalMs },
+    });
+    if (result.status === 'active') {
+      if (startedAt !== undefined) {
+        lastChangeMs = Date.now() - startedAt;
+        changeStartedAt.delete(ref.userId);
+      }
+      context.logger.debug(
+        `Waited ${result.waitedMs} ms for ${description}: ${result.checks} DescribeUsers, ${result.probes} AUTH probes`,
+      );
+      return result.user;
+    }
+    throw new StepTimeoutError(
+      `Gave up waiting for ${description} after ${result.waitedMs} ms and ${result.checks} checks` +
+        (result.deadline ? ' (the Lambda deadline is near)' : '') +
+        '; the next invocation resumes from here',
+      { step: context.step },
     );
+  };
 
   const waitUntilGroupActive = (ref: UserRef, groupId: string, context: StepContext) =>
     pollUntil(
@@ -252,7 +345,7 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
 
     async login(secret, context): Promise<LoginOutcome> {
       const ref = userRef(secret, context);
-      const user = await controlPlane.findUser(ref, context.step);
+      const user = await knownUser(ref, context);
       if (!user) return { status: 'rejected', reason: `user id "${ref.userId}" does not exist` };
       if (user.UserName !== secret.username) {
         return { status: 'rejected', reason: `user id "${ref.userId}" is not named "${secret.username}"` };
@@ -297,6 +390,7 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
         return;
       }
       await controlPlane.modifyUser(ref, { UserId: ref.userId, ...fields }, context.step);
+      changeIssued(ref, context);
       issuedChanges.set(ref.userId, change);
       context.logger.info(
         `ModifyUser issued for "${ref.userId}" with ${passwords.length} password(s)` +
@@ -307,7 +401,12 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
 
     async waitUntilApplied({ user: secret }, context) {
       const ref = userRef(secret, context);
-      const user = await waitUntilActive(ref, context, 'waiting for the change to apply');
+      const user = await waitUntilActive(
+        ref,
+        context,
+        'waiting for the change to apply',
+        secret.password === undefined ? undefined : { secret, password: secret.password },
+      );
       context.logger.info(`User "${ref.userId}" is active: the change has reached every associated cache`);
       if (user.UserName !== secret.username) {
         throw new InvalidSecretError(
@@ -384,7 +483,7 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
     password: string,
     context: StepContext,
   ): Promise<User | undefined> {
-    const existing = await controlPlane.findUser(targetRef, context.step);
+    const existing = await knownUser(targetRef, context);
     if (existing) return existing;
     const created = await controlPlane.createUser(
       targetRef,
@@ -399,6 +498,7 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
       context.step,
     );
     if (!created) return controlPlane.findUser(targetRef, context.step);
+    changeIssued(targetRef, context);
     issuedChanges.set(targetRef.userId, fingerprint([password]));
     context.logger.info(
       `Created user "${target.username}" (id "${targetRef.userId}") like "${sourceUser.UserName}"`,
@@ -419,9 +519,14 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
     context: StepContext,
   ) {
     const groupIds = [...(sourceUser.UserGroupIds ?? [])].sort();
+    // Groups seen active, holding the clone, and left alone: no need to wait for them again below.
+    const settled = new Set<string>();
     for (const groupId of groupIds) {
       let group = await controlPlane.findUserGroup(sourceRef, groupId, context.step);
       if (!group) continue;
+      if (group.Status === ACTIVE && group.UserIds?.some((id) => id.toLowerCase() === targetRef.userId)) {
+        settled.add(groupId);
+      }
       const holds = () =>
         [...(group?.UserIds ?? []), ...(group?.PendingChanges?.UserIdsToAdd ?? [])]
           .map((id) => id.toLowerCase())
@@ -433,10 +538,14 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
         if (!group || holds()) continue;
       }
       await controlPlane.addUserToGroup(targetRef, groupId, context.step);
+      forgetUser(targetRef, context);
+      loginTester.forgetCaches();
       context.logger.info(`Added "${targetRef.userId}" to user group "${groupId}"`);
     }
-    for (const groupId of groupIds) await waitUntilGroupActive(sourceRef, groupId, context);
-    const clone = await controlPlane.findUser(targetRef, context.step);
+    for (const groupId of groupIds) {
+      if (!settled.has(groupId)) await waitUntilGroupActive(sourceRef, groupId, context);
+    }
+    const clone = await knownUser(targetRef, context);
     const extra = (clone?.UserGroupIds ?? []).filter((groupId) => !groupIds.includes(groupId));
     if (extra.length > 0) {
       context.logger.warn(
@@ -494,6 +603,7 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
       }
     }
     await controlPlane.modifyUser(targetRef, { UserId: targetRef.userId, ...fields }, context.step);
+    changeIssued(targetRef, context);
     issuedChanges.set(targetRef.userId, change);
     context.logger.info(
       `ModifyUser issued for alternate user "${targetRef.userId}"` +
