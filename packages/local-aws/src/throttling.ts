@@ -10,6 +10,7 @@ import {
   type JsonProtocolService,
   type LocalService,
   type QueryProtocolService,
+  type RestJsonService,
 } from './service.js';
 
 export interface RateLimit {
@@ -51,6 +52,8 @@ export const DEFAULT_THROTTLING_LIMITS: ThrottlingLimits = {
 const THROTTLING_ERRORS: Record<LocalService['protocol'], { code: string; message: string }> = {
   awsJson1_1: { code: 'ThrottlingException', message: 'Rate exceeded' },
   awsQuery: { code: 'Throttling', message: 'Rate exceeded' },
+  // Lambda's own name for it (TooManyRequestsException, HTTP 429).
+  restJson1: { code: 'TooManyRequestsException', message: 'Rate exceeded' },
 };
 
 export interface ThrottlingCounts {
@@ -127,7 +130,7 @@ export function createThrottle(
   };
   const refusal = (service: LocalService) => {
     const error = THROTTLING_ERRORS[service.protocol];
-    return new AwsApiError(error.code, error.message, 400);
+    return new AwsApiError(error.code, error.message, service.protocol === 'restJson1' ? 429 : 400);
   };
 
   return {
@@ -141,6 +144,22 @@ export function createThrottle(
           async handle(operation, input, context) {
             if (!admit(inner.serviceName, operation)) throw refusal(inner);
             return inner.handle(operation, input, context);
+          },
+          close: () => inner.close?.() ?? Promise.resolve(),
+        };
+        return wrapped;
+      }
+      if (service.protocol === 'restJson1') {
+        const inner: RestJsonService = service;
+        const wrapped: RestJsonService = {
+          protocol: 'restJson1',
+          serviceName: inner.serviceName,
+          pathPrefix: inner.pathPrefix,
+          operationOf: (method, path) => inner.operationOf(method, path),
+          async handle(request, context) {
+            const operation = inner.operationOf(request.method, request.path);
+            if (operation !== undefined && !admit(inner.serviceName, operation)) throw refusal(inner);
+            return inner.handle(request, context);
           },
           close: () => inner.close?.() ?? Promise.resolve(),
         };

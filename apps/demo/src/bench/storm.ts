@@ -99,6 +99,11 @@ function inProcessFunctions(makeHandler: () => Handler, maxContainers: number, t
       };
       return registered;
     },
+    unregister(functionName) {
+      if (registered?.functionName !== functionName) return false;
+      registered = undefined;
+      return true;
+    },
     resolve: (id) => (registered && id.includes(registered.functionName) ? registered : undefined),
     list: () => (registered ? [registered] : []),
     async invoke(fn, event, meta = {}) {
@@ -173,7 +178,7 @@ export async function runStorm(
   const saved = { ...process.env };
   // Quiet before the app's modules create their logger and metrics (read at import).
   Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
-  const { buildHandler } = await import('@rotor/app-elasticache-rotation/src/handler.ts');
+  const { buildHandler } = await import('@rotor/app-elasticache-rotation/handler');
   const functions = inProcessFunctions(
     () => buildHandler({ ...functionEnvironment(endpointUrl) }) as Handler,
     options.maxContainers,

@@ -1,6 +1,11 @@
+import {
+  createThrottle,
+  DEFAULT_THROTTLING_LIMITS,
+  type JsonProtocolService,
+  type QueryProtocolService,
+  type ServiceContext,
+} from '@rotor/local-aws';
 import { describe, expect, it } from 'vitest';
-import type { JsonProtocolService, QueryProtocolService, ServiceContext } from '../../src/service.ts';
-import { createThrottle, DEFAULT_THROTTLING_LIMITS } from '../../src/throttling.ts';
 
 const context = {} as ServiceContext;
 
