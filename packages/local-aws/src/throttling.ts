@@ -47,17 +47,11 @@ export const DEFAULT_THROTTLING_LIMITS: ThrottlingLimits = {
   },
 };
 
-/**
- * The error each protocol's SDKs recognise as throttling (the AWS SDKs retry both with backoff): `Throttling` in
- * awsQuery (ElastiCache, RDS, Redshift), `ThrottlingException` in the JSON protocols (Secrets Manager).
- */
-function throttlingError(protocol: string): AwsApiError {
-  return new AwsApiError(
-    protocol === 'awsQuery' ? 'Throttling' : 'ThrottlingException',
-    'Rate exceeded',
-    400,
-  );
-}
+/** The error each protocol's SDKs recognise as throttling (the AWS SDKs retry both with backoff). */
+const THROTTLING_ERRORS: Record<LocalService['protocol'], { code: string; message: string }> = {
+  awsJson1_1: { code: 'ThrottlingException', message: 'Rate exceeded' },
+  awsQuery: { code: 'Throttling', message: 'Rate exceeded' },
+};
 
 export interface ThrottlingCounts {
   /** Requests refused, by service and operation. */
@@ -131,19 +125,37 @@ export function createThrottle(
     throttled[service] = perService;
     return false;
   };
+  const refusal = (service: LocalService) => {
+    const error = THROTTLING_ERRORS[service.protocol];
+    return new AwsApiError(error.code, error.message, 400);
+  };
+
   return {
     wrap(service) {
-      // Every protocol's handle takes the operation first, except REST ones, which are left unthrottled here.
-      if (service.protocol !== 'awsJson1_1' && service.protocol !== 'awsQuery') return service;
-      const inner = service as JsonProtocolService | QueryProtocolService;
-      const wrapped = Object.create(inner) as typeof inner;
-      wrapped.handle = async (operation: string, input: never, context: never) => {
-        if (!admit(inner.serviceName, operation)) throw throttlingError(inner.protocol);
-        return (inner.handle as (operation: string, input: never, context: never) => Promise<never>)(
-          operation,
-          input,
-          context,
-        );
+      if (service.protocol === 'awsJson1_1') {
+        const inner: JsonProtocolService = service;
+        const wrapped: JsonProtocolService = {
+          protocol: 'awsJson1_1',
+          serviceName: inner.serviceName,
+          targetPrefix: inner.targetPrefix,
+          async handle(operation, input, context) {
+            if (!admit(inner.serviceName, operation)) throw refusal(inner);
+            return inner.handle(operation, input, context);
+          },
+          close: () => inner.close?.() ?? Promise.resolve(),
+        };
+        return wrapped;
+      }
+      const inner: QueryProtocolService = service;
+      const wrapped: QueryProtocolService = {
+        protocol: 'awsQuery',
+        serviceName: inner.serviceName,
+        xmlNamespace: inner.xmlNamespace,
+        async handle(action, params, context) {
+          if (!admit(inner.serviceName, action)) throw refusal(inner);
+          return inner.handle(action, params, context);
+        },
+        close: () => inner.close?.() ?? Promise.resolve(),
       };
       return wrapped;
     },

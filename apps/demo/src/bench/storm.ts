@@ -82,8 +82,7 @@ function inProcessFunctions(makeHandler: () => Handler, maxContainers: number, t
     else idle.push(handler);
   };
 
-  // `unregister` is not on every version of the FunctionHost interface; harmless where it is not.
-  const host: FunctionHost & { unregister(functionName: string): boolean } = {
+  const host: FunctionHost = {
     register(config) {
       registered = {
         functionName: config.functionName,
@@ -99,11 +98,6 @@ function inProcessFunctions(makeHandler: () => Handler, maxContainers: number, t
         },
       };
       return registered;
-    },
-    unregister(functionName) {
-      if (registered?.functionName !== functionName) return false;
-      registered = undefined;
-      return true;
     },
     resolve: (id) => (registered && id.includes(registered.functionName) ? registered : undefined),
     list: () => (registered ? [registered] : []),
