@@ -126,7 +126,9 @@ export class InMemorySecretsManager implements SecretStore {
    */
   cachedValue(secretId: string, versionId: string): string | undefined {
     try {
-      return this.#find(secretId).versions.get(versionId)?.value;
+      const stage = this.stagesOf(secretId)[versionId]?.[0];
+      const value = stage === undefined ? undefined : this.valueAt(secretId, stage);
+      return value === undefined ? undefined : JSON.stringify(value);
     } catch {
       return undefined;
     }
