@@ -8,7 +8,8 @@ export const sharedTestConfig = defineConfig({
   resolve: { conditions: ['@rotor/source'] },
   ssr: { resolve: { conditions: ['@rotor/source'] } },
   test: {
-    include: ['tests/**/*.test.ts'],
+    // `pnpm mutation` narrows a run to the conformance kit alone (ROTOR_TEST_INCLUDE, comma-separated globs).
+    include: process.env.ROTOR_TEST_INCLUDE?.split(',') ?? ['tests/**/*.test.ts'],
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -19,6 +19,7 @@ export {
 } from './capturing-logger.js';
 export { CONFORMANCE_CHECKS, type ConformanceCheck, optOutProblems } from './conformance/checks.js';
 export { describeEngineConformance } from './conformance/describe-engine-conformance.js';
+export type { ConformanceHarness, OtherServer } from './conformance/harness.js';
 export {
   type ConformanceSession,
   openConformanceSession,
@@ -29,12 +30,15 @@ export {
   type CapabilityCheckId,
   type CheckId,
   type CheckResult,
+  CheckNotApplicable,
   type CheckStatus,
   CORE_CHECK_IDS,
   ConformanceFailure,
   type ConformanceTarget,
   type CoreCheckId,
   type EngineConformanceOptions,
+  HOSTILE_CHECK_IDS,
+  type HostileCheckId,
 } from './conformance/types.js';
 export {
   InMemorySecretsManager,

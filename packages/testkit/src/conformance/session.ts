@@ -8,6 +8,7 @@ import {
   type CapabilityCheckId,
   type CheckId,
   type CheckResult,
+  CheckNotApplicable,
   type ConformanceTarget,
   type EngineConformanceOptions,
 } from './types.js';
@@ -65,6 +66,9 @@ export async function openConformanceSession<
         ctx.assertLogsClean();
         return { ...base, status: 'passed', durationMs: Date.now() - startedAt };
       } catch (error) {
+        if (error instanceof CheckNotApplicable) {
+          return { ...base, status: 'skipped', reason: error.message, durationMs: Date.now() - startedAt };
+        }
         const thrown = ctx.lastEngineError;
         const thrownBy = thrown && thrown.error === error ? `engine.${thrown.operation} threw ` : '';
         return {

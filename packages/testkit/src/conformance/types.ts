@@ -1,5 +1,6 @@
 import type { EngineSecret, RotationEngine } from '@rotor/core/engine';
 import type { CheckContext } from './check-context.js';
+import type { ConformanceHarness } from './harness.js';
 
 /**
  * A real (or faithfully faked) server the suite runs against, started by the author's `startTarget`.
@@ -26,6 +27,8 @@ export interface ConformanceTarget<TSecret extends EngineSecret> {
    * called, so the suite can abort a wait while it is really waiting.
    */
   holdChanges?(): Promise<() => Promise<void>>;
+  /** What only the engine's test setup can arrange for the hostile checks (servers down, busy, elsewhere...). */
+  harness?: ConformanceHarness<TSecret>;
   stop(): Promise<void>;
 }
 
@@ -50,7 +53,27 @@ export const CORE_CHECK_IDS = [
   'rotation-single-user',
 ] as const;
 export type CoreCheckId = (typeof CORE_CHECK_IDS)[number];
-export type CheckId = CoreCheckId | CapabilityCheckId;
+
+/**
+ * Checks with hostile input and a hostile environment (issue 19). They always run; one that cannot apply to an
+ * engine (an admin at another host, for an engine without admin secrets) reports itself skipped, saying why.
+ */
+export const HOSTILE_CHECK_IDS = [
+  'hostile-usernames',
+  'bad-passwords',
+  'staged-bad-password',
+  'extra-passwords',
+  'other-users-principal',
+  'wrong-admin-password',
+  'admin-elsewhere',
+  'target-down',
+  'target-busy',
+  'untrusted-tls',
+  'clone-halfway',
+  'policy-promises',
+] as const;
+export type HostileCheckId = (typeof HOSTILE_CHECK_IDS)[number];
+export type CheckId = CoreCheckId | CapabilityCheckId | HostileCheckId;
 
 export interface EngineConformanceOptions<
   TSecret extends EngineSecret,
@@ -91,6 +114,11 @@ export interface CheckResult {
 /** Thrown by a check when the engine breaks a rule; the message says which rule and what was seen. */
 export class ConformanceFailure extends Error {
   override readonly name = 'ConformanceFailure';
+}
+
+/** Thrown by a check that cannot apply to this engine (by its capabilities); the check is reported skipped. */
+export class CheckNotApplicable extends Error {
+  override readonly name = 'CheckNotApplicable';
 }
 
 /** One check: an id, what it proves, and the code that proves it. */

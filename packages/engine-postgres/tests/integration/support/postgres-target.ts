@@ -11,6 +11,38 @@ const execFileAsync = promisify(execFile);
 /** Group roles a clone source belongs to in these tests. */
 export const GROUP_ROLES = ['app_readers', 'app_writers'] as const;
 
+/**
+ * Whether `username` logs in with `password` on `server`, checked with psql (libpq), a client that shares no
+ * code with the engine's node-postgres. Plain text: a server started with `tls: true` still accepts it.
+ */
+export async function psqlCanLogin(
+  server: Pick<PostgresServerHandle, 'host' | 'port'>,
+  username: string,
+  password: string,
+): Promise<boolean> {
+  try {
+    await execFileAsync(
+      join(findPostgresBinDir(), 'psql'),
+      ['-h', server.host, '-p', String(server.port), '-U', username, '-d', 'postgres', '-w', '-X', '-tAc', 'SELECT 1'],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          PGPASSWORD: password,
+          PGCONNECT_TIMEOUT: '5',
+          PGSSLMODE: 'disable',
+        },
+      },
+    );
+    return true;
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '');
+    if (/password authentication failed/.test(stderr)) return false;
+    throw new Error(
+      `psql could not check the login of "${username}": ${password ? stderr.replaceAll(password, '[password]') : stderr}`,
+    );
+  }
+}
+
 export interface PostgresTarget extends ConformanceTarget<PostgresSecret> {
   server: PostgresServerHandle;
   /** A superuser connection for set-up and inspection. */
@@ -32,7 +64,6 @@ export async function startPostgresTarget(
   const superuser = new pg.Client({ connectionString: server.connectionString() });
   await superuser.connect();
   for (const group of GROUP_ROLES) await superuser.query(`CREATE ROLE ${group} NOLOGIN`);
-  const psql = join(findPostgresBinDir(), 'psql');
   const location = { engine: 'postgres', host: server.host, port: server.port, dbname: 'postgres' };
 
   return {
@@ -48,42 +79,7 @@ export async function startPostgresTarget(
         `CREATE ROLE ${superuser.escapeIdentifier(username)} LOGIN PASSWORD ${superuser.escapeLiteral(password)}`,
       );
     },
-    async canLogin(username, password) {
-      try {
-        await execFileAsync(
-          psql,
-          [
-            '-h',
-            server.host,
-            '-p',
-            String(server.port),
-            '-U',
-            username,
-            '-d',
-            'postgres',
-            '-w',
-            '-X',
-            '-tAc',
-            'SELECT 1',
-          ],
-          {
-            env: {
-              PATH: process.env.PATH ?? '',
-              PGPASSWORD: password,
-              PGCONNECT_TIMEOUT: '5',
-              PGSSLMODE: 'disable',
-            },
-          },
-        );
-        return true;
-      } catch (error) {
-        const stderr = String((error as { stderr?: unknown }).stderr ?? '');
-        if (/password authentication failed/.test(stderr)) return false;
-        throw new Error(
-          `psql could not check the login of "${username}": ${stderr.replaceAll(password, '[password]')}`,
-        );
-      }
-    },
+    canLogin: (username, password) => psqlCanLogin(server, username, password),
     admin: { value: { username: server.user, password: server.password, ...location } },
     async decorateCloneSource(username) {
       const role = superuser.escapeIdentifier(username);
