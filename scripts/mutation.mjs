@@ -10,7 +10,7 @@
  * copy) and restores them when it ends; do not commit while it runs.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,23 @@ function machine() {
     .join(' ')} at start (the machine is shared; durations vary with it)`;
 }
 
+/**
+ * The kit run starts from scratch and records Stryker's incremental file; the suite run starts from a copy of
+ * it, so the mutants the kit already killed (the kit is part of the suite) are not run again and only the kit's
+ * survivors meet the rest of the suite. A suite run without a kit run before it tests everything.
+ */
+function incrementalFile(packageDir, mode) {
+  const kit = join(packageDir, '.stryker-incremental-kit.json');
+  if (mode === 'kit') {
+    rmSync(kit, { force: true });
+    return kit;
+  }
+  const suite = join(packageDir, '.stryker-incremental-suite.json');
+  rmSync(suite, { force: true });
+  if (existsSync(kit)) copyFileSync(kit, suite);
+  return suite;
+}
+
 function runStryker(engine, mode, concurrency) {
   const packageDir = join(root, 'packages', `engine-${engine}`);
   const reportFile = join(root, 'bench', 'results', `mutation-${engine}-${mode}.json`);
@@ -61,6 +78,8 @@ function runStryker(engine, mode, concurrency) {
     timeoutMS: 30_000,
     reporters: ['json', 'progress'],
     jsonReporter: { fileName: reportFile },
+    incremental: true,
+    incrementalFile: incrementalFile(packageDir, mode),
     tempDirName: '.stryker-tmp',
     cleanTempDir: true,
   };

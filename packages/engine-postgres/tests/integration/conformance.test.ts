@@ -11,6 +11,7 @@ describeEngineConformance({
   // Loopback test servers; TLS only where a secret asks for it (`ssl: true`, verified against Node's roots).
   createEngine: (target: HarnessedPostgresTarget) =>
     postgresEngine({ tls: 'disable', allowedHosts: target.allowedHosts }),
+  policySamples: 20,
   skip: {
     'wait-abort': 'ALTER ROLE applies when its statement returns; there is nothing to wait for',
     'rotation-dual-password': 'a PostgreSQL role holds exactly one password',
