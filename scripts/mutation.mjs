@@ -85,7 +85,8 @@ function runStryker(engine, mode, concurrency) {
   };
   const configFile = join(packageDir, `.stryker-${mode}.config.json`);
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const env = { ...process.env };
+  // Engines whose tests support it start their servers once per test-runner process, not once per mutant.
+  const env = { ...process.env, ROTOR_SHARE_TEST_SERVERS: '1' };
   if (MODES[mode].include) env.ROTOR_TEST_INCLUDE = MODES[mode].include;
   else delete env.ROTOR_TEST_INCLUDE;
   const startedAt = Date.now();
@@ -127,6 +128,9 @@ function summarize(reportFile) {
 
 const args = parseArgs(process.argv.slice(2));
 const machineAtStart = machine();
+// Global setups that share servers between runs load the harness from its build.
+const build = spawnSync('pnpm', ['--filter', '@rotor/local-aws', 'build'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) throw new Error('building @rotor/local-aws failed');
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 for (const engine of args.engines) {
   const sections = [];

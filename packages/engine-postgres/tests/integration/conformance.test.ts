@@ -2,12 +2,21 @@ import { describeEngineConformance } from '@rotor/testkit';
 import { postgresEngine } from '../../src/index.ts';
 import { type HarnessedPostgresTarget, withPostgresHarness } from './support/postgres-harness.ts';
 import { startPostgresTarget } from './support/postgres-target.ts';
+import { sharedHandle, sharedServers } from './support/shared-servers.ts';
 
 // The whole conformance suite against a real PostgreSQL that accepts only SCRAM-SHA-256 logins, with the
 // hostile harness: a second cluster, a TLS cluster with an untrusted certificate, a port where nothing listens.
 describeEngineConformance({
   name: 'postgres (scram-sha-256)',
-  startTarget: async () => withPostgresHarness(await startPostgresTarget({ authMethod: 'scram-sha-256' })),
+  startTarget: async () => {
+    // Clusters started once for every run under `pnpm mutation`; otherwise this file's own.
+    const shared = sharedServers();
+    const target = await startPostgresTarget({
+      authMethod: 'scram-sha-256',
+      ...(shared ? { server: sharedHandle(shared.main) } : {}),
+    });
+    return withPostgresHarness(target, shared);
+  },
   // Loopback test servers; TLS only where a secret asks for it (`ssl: true`, verified against Node's roots).
   createEngine: (target: HarnessedPostgresTarget) =>
     postgresEngine({ tls: 'disable', allowedHosts: target.allowedHosts }),

@@ -35,6 +35,11 @@ export interface ConformanceHarness<TSecret extends EngineSecret> {
   /** A second server of the same kind at another port, where the admin's credentials also work. */
   otherServer?: OtherServer<TSecret>;
   /**
+   * True when an admin secret holding only credentials (no host, port or database) works on its user's server,
+   * as AWS's RDS functions default it; otherwise the kit accepts a clear refusal (INVALID_SECRET) as well.
+   */
+  adminDefaultsToUsersServer?: boolean;
+  /**
    * The admin secret's value naming another database on the target (where the admin may connect), for
    * engines whose secrets name one. The admin must be able to work there, and not in the user's database.
    */

@@ -88,9 +88,10 @@ export interface EngineConformanceOptions<
   /**
    * Named opt-outs, each with the reason, for checks of capabilities the engine does not claim:
    * `{ clone: 'users cannot be copied on this server' }`. Every capability check the engine does not
-   * claim must be listed; listing one the engine claims fails the suite (the check runs anyway).
+   * claim must be listed; listing one the engine claims fails the suite (the check runs anyway). A hostile
+   * check (HOSTILE_CHECK_IDS) may be listed too, with the reason its harness member cannot be provided.
    */
-  skip?: Partial<Record<CapabilityCheckId, string>>;
+  skip?: Partial<Record<CapabilityCheckId | HostileCheckId, string>>;
   /** How many generated passwords `password-policy` sets and logs in with (default 50). */
   policySamples?: number;
   /** Prefix of the users the suite creates (default `conf`): lower-case letters, digits, underscores. */

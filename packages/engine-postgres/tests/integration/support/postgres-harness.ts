@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
 import type { ConformanceHarness, OtherServer } from '@rotor/testkit';
 import pg from 'pg';
 import type { PostgresSecret } from '../../../src/index.ts';
 import { type PostgresTarget, psqlCanLogin } from './postgres-target.ts';
+import { closedPort, type SharedServers, sharedHandle } from './shared-servers.ts';
 
 /** NAMEDATALEN - 1. */
 const MAX_ROLE_NAME_BYTES = 63;
@@ -15,15 +15,6 @@ const ADMIN_DATABASE = 'rotor_admin_db';
 export interface HarnessedPostgresTarget extends PostgresTarget {
   harness: ConformanceHarness<PostgresSecret>;
   allowedHosts: string[];
-}
-
-/** A port on the loopback where nothing listens (taken, then closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Another cluster as the kit sees it: users made by its superuser, logins checked with psql. */
@@ -61,6 +52,12 @@ async function otherServer(
 async function adminInOtherDatabase(target: PostgresTarget): Promise<Record<string, unknown>> {
   const username = 'rotor_admin_elsewhere';
   const password = randomBytes(18).toString('base64url');
+  // A server shared between runs (pnpm mutation) has the database and the rules already: only the password changes.
+  const { rows: databases } = await target.sql('SELECT 1 FROM pg_database WHERE datname = $1', [ADMIN_DATABASE]);
+  if (databases.length > 0) {
+    await target.sql(`ALTER ROLE ${username} PASSWORD '${password}'`);
+    return { engine: 'postgres', host: target.server.host, port: target.server.port, dbname: ADMIN_DATABASE, username, password };
+  }
   await target.sql(`CREATE DATABASE ${ADMIN_DATABASE}`);
   await target.sql(`CREATE ROLE ${username} LOGIN SUPERUSER PASSWORD '${password}'`);
   const { rows } = await target.sql('SHOW hba_file');
@@ -105,12 +102,17 @@ async function adminInOtherDatabase(target: PostgresTarget): Promise<Record<stri
  * made busy (CONNECTION LIMIT 0: SQLSTATE 53300), a second cluster, an admin confined to another database, a
  * TLS cluster whose certificate Node's roots do not trust, and a clone that fails after its first statement.
  */
-export async function withPostgresHarness(target: PostgresTarget): Promise<HarnessedPostgresTarget> {
-  const [secondServer, tlsServer, downPort] = await Promise.all([
-    startPostgresServer({ authMethod: 'scram-sha-256' }),
-    startPostgresServer({ authMethod: 'scram-sha-256', tls: true }),
-    closedPort(),
-  ]);
+export async function withPostgresHarness(
+  target: PostgresTarget,
+  shared?: SharedServers,
+): Promise<HarnessedPostgresTarget> {
+  const [secondServer, tlsServer, downPort] = shared
+    ? [sharedHandle(shared.second), sharedHandle(shared.tls), shared.downPort]
+    : await Promise.all([
+        startPostgresServer({ authMethod: 'scram-sha-256' }),
+        startPostgresServer({ authMethod: 'scram-sha-256', tls: true }),
+        closedPort(),
+      ]);
   const second = await otherServer(secondServer, {});
   // `ssl: true` asks for verified TLS (AWS's RDS secrets say it so): the engine must check the certificate.
   const untrusted = await otherServer(tlsServer, { ssl: true });
@@ -126,6 +128,7 @@ export async function withPostgresHarness(target: PostgresTarget): Promise<Harne
     ],
     harness: {
       maxUsernameBytes: MAX_ROLE_NAME_BYTES,
+      adminDefaultsToUsersServer: true,
       downEndpoint: { host: '127.0.0.1', port: downPort },
       async makeBusy(username) {
         await target.sql(`ALTER ROLE ${quote(username)} CONNECTION LIMIT 0`);

@@ -55,15 +55,20 @@ export interface PostgresTarget extends ConformanceTarget<PostgresSecret> {
  * Logins are checked with psql (libpq), a client that shares no code with the engine's node-postgres.
  */
 export async function startPostgresTarget(
-  options: { authMethod?: 'md5' | 'scram-sha-256' } = {},
+  options: { authMethod?: 'md5' | 'scram-sha-256'; server?: PostgresServerHandle } = {},
 ): Promise<PostgresTarget> {
-  const server = await startPostgresServer({
-    authMethod: options.authMethod ?? 'scram-sha-256',
-    logStatements: true,
-  });
+  const server =
+    options.server ??
+    (await startPostgresServer({ authMethod: options.authMethod ?? 'scram-sha-256', logStatements: true }));
   const superuser = new pg.Client({ connectionString: server.connectionString() });
   await superuser.connect();
-  for (const group of GROUP_ROLES) await superuser.query(`CREATE ROLE ${group} NOLOGIN`);
+  // A server shared between runs (pnpm mutation) already has them.
+  const { rows: existing } = await superuser.query('SELECT rolname FROM pg_roles WHERE rolname = ANY($1)', [
+    [...GROUP_ROLES],
+  ]);
+  for (const group of GROUP_ROLES) {
+    if (!existing.some((row) => row.rolname === group)) await superuser.query(`CREATE ROLE ${group} NOLOGIN`);
+  }
   const location = { engine: 'postgres', host: server.host, port: server.port, dbname: 'postgres' };
 
   return {
