@@ -32,9 +32,11 @@ function parseArgs(argv) {
     else args.engines.push(arg);
   }
   if (args.engines.length === 0) args.engines = ENGINES;
-  for (const engine of args.engines) if (!ENGINES.includes(engine)) throw new Error(`unknown engine ${engine}`);
+  for (const engine of args.engines)
+    if (!ENGINES.includes(engine)) throw new Error(`unknown engine ${engine}`);
   for (const mode of args.modes) if (!(mode in MODES)) throw new Error(`unknown mode ${mode} (kit or suite)`);
-  if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new Error('--concurrency must be >= 1');
+  if (!Number.isInteger(args.concurrency) || args.concurrency < 1)
+    throw new Error('--concurrency must be >= 1');
   return args;
 }
 
@@ -66,7 +68,8 @@ function runStryker(engine, mode, concurrency) {
   const packageDir = join(root, 'packages', `engine-${engine}`);
   const reportFile = join(root, 'bench', 'results', `mutation-${engine}-${mode}.json`);
   const config = {
-    $schema: 'https://raw.githubusercontent.com/stryker-mutator/stryker/master/packages/core/schema/stryker-schema.json',
+    $schema:
+      'https://raw.githubusercontent.com/stryker-mutator/stryker/master/packages/core/schema/stryker-schema.json',
     packageManager: 'pnpm',
     testRunner: 'vitest',
     plugins: [join(root, 'node_modules', '@stryker-mutator', 'vitest-runner', 'dist', 'src', 'index.js')],
@@ -141,24 +144,35 @@ for (const engine of args.engines) {
       [
         `## ${MODES[mode].label} (${mode})`,
         '',
-        `Mutation score ${summary.score.toFixed(1)} % (${summary.detected} of ${summary.valid} mutants detected; ${Object.entries(summary.counts)
+        `Mutation score ${summary.score.toFixed(1)} % (${summary.detected} of ${summary.valid} mutants detected; ${Object.entries(
+          summary.counts,
+        )
           .map(([status, n]) => `${status} ${n}`)
           .join(', ')}), ${minutes.toFixed(1)} min with concurrency ${args.concurrency}.`,
         '',
         'Surviving mutants (file:line mutator → replacement):',
         '',
         ...summary.survivors.map(
-          (s) => `- ${s.file}:${s.line} ${s.mutator}${s.status === 'NoCoverage' ? ' (no test runs it)' : ''} → \`${s.replacement.replaceAll('`', "'")}\``,
+          (s) =>
+            `- ${s.file}:${s.line} ${s.mutator}${s.status === 'NoCoverage' ? ' (no test runs it)' : ''} → \`${s.replacement.replaceAll('`', "'")}\``,
         ),
         '',
       ].join('\n'),
     );
-    console.log(`engine-${engine} ${mode}: ${summary.score.toFixed(1)} % (${summary.detected}/${summary.valid})`);
+    console.log(
+      `engine-${engine} ${mode}: ${summary.score.toFixed(1)} % (${summary.detected}/${summary.valid})`,
+    );
   }
   const file = join(root, 'bench', 'results', `mutation-${engine}.generated.md`);
   writeFileSync(
     file,
-    [`# pnpm mutation: engine-${engine}`, '', `Machine: ${machineAtStart}; finished ${new Date().toISOString()}.`, '', ...sections].join('\n'),
+    [
+      `# pnpm mutation: engine-${engine}`,
+      '',
+      `Machine: ${machineAtStart}; finished ${new Date().toISOString()}.`,
+      '',
+      ...sections,
+    ].join('\n'),
   );
   console.log(`wrote ${file}`);
 }

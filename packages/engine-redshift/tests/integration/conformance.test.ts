@@ -99,7 +99,9 @@ describeEngineConformance<RedshiftSecret, Target>({
       maxUsernameBytes: 63,
       downEndpoint: { host: '127.0.0.1', port: downPort },
       async makeBusy(username) {
-        await asSuperuser(server, (client) => client.query(`ALTER USER ${quoteIdent(username)} CONNECTION LIMIT 0`));
+        await asSuperuser(server, (client) =>
+          client.query(`ALTER USER ${quoteIdent(username)} CONNECTION LIMIT 0`),
+        );
         return () =>
           asSuperuser(server, async (client) => {
             await client.query(`ALTER USER ${quoteIdent(username)} CONNECTION LIMIT -1`);
@@ -117,7 +119,11 @@ describeEngineConformance<RedshiftSecret, Target>({
     return {
       ...standIn(server),
       /** The function's configuration names where it may connect (the secret's host must be one of them). */
-      allowedHosts: [`${server.host}:${server.port}`, `${second.host}:${second.port}`, `127.0.0.1:${downPort}`],
+      allowedHosts: [
+        `${server.host}:${server.port}`,
+        `${second.host}:${second.port}`,
+        `127.0.0.1:${downPort}`,
+      ],
       harness,
       async decorateCloneSource(username: string) {
         await asSuperuser(server, async (client) => {

@@ -23,7 +23,8 @@ export function optOutProblems(
   const problems: string[] = [];
   for (const [id, reason] of Object.entries(skip)) {
     if ((HOSTILE_CHECK_IDS as readonly string[]).includes(id)) {
-      if (typeof reason !== 'string' || reason.trim().length === 0) problems.push(`"${id}" is skipped without a reason`);
+      if (typeof reason !== 'string' || reason.trim().length === 0)
+        problems.push(`"${id}" is skipped without a reason`);
     } else if ((CORE_CHECK_IDS as readonly string[]).includes(id)) {
       problems.push(`"${id}" checks what every engine must do and cannot be skipped`);
     } else if (!(CAPABILITY_CHECK_IDS as readonly string[]).includes(id)) {

@@ -2,15 +2,6 @@ import { optOutProblems } from './capability-rules.js';
 import { fail } from './check-context.js';
 import { clone } from './clone-check.js';
 import {
-  contract,
-  exactPassword,
-  idempotent,
-  missingUser,
-  noSecretInErrors,
-  passwordPolicy,
-  previousPassword,
-} from './password-checks.js';
-import {
   adminElsewhereCheck,
   cloneHalfwayCheck,
   targetBusyCheck,
@@ -26,6 +17,15 @@ import {
   policyPromisesCheck,
   stagedBadPasswordCheck,
 } from './hostile-input-checks.js';
+import {
+  contract,
+  exactPassword,
+  idempotent,
+  missingUser,
+  noSecretInErrors,
+  passwordPolicy,
+  previousPassword,
+} from './password-checks.js';
 import { rotationCheck } from './rotation-check.js';
 import type { ConformanceCheck } from './types.js';
 import { waitAbort } from './wait-abort-check.js';

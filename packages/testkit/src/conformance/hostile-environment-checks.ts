@@ -17,18 +17,23 @@ function adminWith<TSecret extends EngineSecret>(ctx: CheckContext<TSecret>, val
 }
 
 /** The clone of `source` the engine would make (its alternateUser rule, or the `_clone` toggle). */
-function cloneOf<TSecret extends EngineSecret>(ctx: CheckContext<TSecret>, source: TSecret, password: string): TSecret {
+function cloneOf<TSecret extends EngineSecret>(
+  ctx: CheckContext<TSecret>,
+  source: TSecret,
+  password: string,
+): TSecret {
   const fields = ctx.engine.alternateUser?.(source) ?? { username: toggleCloneSuffix(source.username) };
   return { ...source, ...fields, password } as TSecret;
 }
 
 export const wrongAdminPasswordCheck: ConformanceCheck = {
   id: 'wrong-admin-password',
-  title: 'an admin secret with a wrong password is CREDENTIAL_REJECTED (non-retryable): no password set, no clone made',
+  title:
+    'an admin secret with a wrong password is CREDENTIAL_REJECTED (non-retryable): no password set, no clone made',
   async run(ctx) {
     requireCredentialsEngine(ctx, 'an admin secret');
     const admin = ctx.requireAdmin('wrong-admin-password');
-    const wrong = ctx.password("a wrong admin password");
+    const wrong = ctx.password('a wrong admin password');
     const principal = adminWith(ctx, { ...admin.value, password: wrong });
     const p0 = ctx.password('the current password');
     const user = await ctx.newUser(p0);
@@ -36,7 +41,11 @@ export const wrongAdminPasswordCheck: ConformanceCheck = {
     await expectRotationFailure(
       ctx,
       ctx.setPasswords({ user: ctx.secretFor(user.username, p1), passwords: [p1], principal }),
-      { codes: ['CREDENTIAL_REJECTED'], retryable: false, what: 'setPasswords as an admin with a wrong password' },
+      {
+        codes: ['CREDENTIAL_REJECTED'],
+        retryable: false,
+        what: 'setPasswords as an admin with a wrong password',
+      },
     );
     await ctx.expectLogin(user.username, p0, true, 'after a refused admin: the current password');
     await ctx.expectLogin(user.username, p1, false, 'after a refused admin: the new password');
@@ -65,7 +74,11 @@ export const adminElsewhereCheck: ConformanceCheck = {
   async run(ctx) {
     requireCredentialsEngine(ctx, 'an admin secret');
     const admin = ctx.requireAdmin('admin-elsewhere');
-    const other = requireHarness(ctx, 'otherServer', 'a second server, where an admin secret may point by mistake');
+    const other = requireHarness(
+      ctx,
+      'otherServer',
+      'a second server, where an admin secret may point by mistake',
+    );
     check(other.admin, 'harness.otherServer must provide the admin value that works on the second server');
     const p0 = ctx.password('the current password');
     const user = await ctx.newUser(p0);
@@ -77,7 +90,11 @@ export const adminElsewhereCheck: ConformanceCheck = {
     await expectRotationFailure(
       ctx,
       ctx.setPasswords({ user: ctx.secretFor(user.username, p1), passwords: [p1], principal: elsewhere }),
-      { codes: ['INVALID_SECRET'], retryable: false, what: "setPasswords with an admin secret for another server" },
+      {
+        codes: ['INVALID_SECRET'],
+        retryable: false,
+        what: 'setPasswords with an admin secret for another server',
+      },
     );
     await ctx.expectLogin(user.username, p0, true, 'after refusing an admin elsewhere: the current password');
     check(await other.canLogin(user.username, o0), "the admin elsewhere changed the other server's namesake");
@@ -89,7 +106,10 @@ export const adminElsewhereCheck: ConformanceCheck = {
         what: 'cloneUser with an admin secret for another server',
       });
       await ctx.expectLogin(clone.username, p1, false, 'a clone asked of an admin elsewhere, on the target');
-      check(!(await other.canLogin(clone.username, p1)), 'a clone asked of an admin elsewhere was made there');
+      check(
+        !(await other.canLogin(clone.username, p1)),
+        'a clone asked of an admin elsewhere was made there',
+      );
     }
     // An admin secret with only credentials works where its user lives (AWS's functions default the same way).
     const bare = Object.fromEntries(
@@ -102,14 +122,24 @@ export const adminElsewhereCheck: ConformanceCheck = {
     });
     if (ctx.target.harness?.adminDefaultsToUsersServer) {
       await bareChange;
-      await ctx.expectLogin(user.username, p1, true, 'after setPasswords by an admin secret naming no server');
+      await ctx.expectLogin(
+        user.username,
+        p1,
+        true,
+        'after setPasswords by an admin secret naming no server',
+      );
     } else {
       const refused = await bareChange.then(
         () => undefined,
         (error: unknown) => error,
       );
       if (refused === undefined) {
-        await ctx.expectLogin(user.username, p1, true, 'after setPasswords by an admin secret naming no server');
+        await ctx.expectLogin(
+          user.username,
+          p1,
+          true,
+          'after setPasswords by an admin secret naming no server',
+        );
       } else {
         ctx.expectRotationError(refused, ['INVALID_SECRET'], 'an admin secret naming no server');
         await ctx.expectLogin(user.username, p0, true, 'after refusing an admin secret naming no server');
@@ -123,7 +153,12 @@ export const adminElsewhereCheck: ConformanceCheck = {
         passwords: [p2],
         principal: adminWith(ctx, inOtherDatabase),
       });
-      await ctx.expectLogin(user.username, p2, true, 'after setPasswords by an admin secret naming another database');
+      await ctx.expectLogin(
+        user.username,
+        p2,
+        true,
+        'after setPasswords by an admin secret naming another database',
+      );
     }
   },
 };
@@ -140,11 +175,18 @@ export const targetDownCheck: ConformanceCheck = {
     const p0 = ctx.password('the password sent nowhere');
     const secret = { ...ctx.secretFor(ctx.username(), p0), ...down };
     const expected = { codes: ['ENGINE_UNAVAILABLE'] as const, retryable: true };
-    await expectRotationFailure(ctx, ctx.login(secret), { ...expected, what: 'engine.login against a server that is down' });
+    await expectRotationFailure(ctx, ctx.login(secret), {
+      ...expected,
+      what: 'engine.login against a server that is down',
+    });
     const p1 = ctx.password('the new password sent nowhere');
     await expectRotationFailure(
       ctx,
-      ctx.setPasswords({ user: { ...secret, password: p1 }, passwords: [p1], principal: ctx.selfPrincipal(secret) }),
+      ctx.setPasswords({
+        user: { ...secret, password: p1 },
+        passwords: [p1],
+        principal: ctx.selfPrincipal(secret),
+      }),
       { ...expected, what: 'setPasswords against a server that is down' },
     );
   },
@@ -162,13 +204,21 @@ export const targetBusyCheck: ConformanceCheck = {
     const expected = { codes: ['ENGINE_UNAVAILABLE'] as const, retryable: true };
     const release = await makeBusy(user.username);
     try {
-      await expectRotationFailure(ctx, ctx.login(user), { ...expected, what: 'engine.login while the target is busy' });
+      await expectRotationFailure(ctx, ctx.login(user), {
+        ...expected,
+        what: 'engine.login while the target is busy',
+      });
       // A control-plane engine changes passwords through its API, which a busy data plane does not stop.
-      if (ctx.capabilities.changeAuthority === 'credentials') await expectRotationFailure(
-        ctx,
-        ctx.setPasswords({ user: ctx.secretFor(user.username, p1), passwords: [p1], principal: ctx.selfPrincipal(user) }),
-        { ...expected, what: 'setPasswords while the target is busy' },
-      );
+      if (ctx.capabilities.changeAuthority === 'credentials')
+        await expectRotationFailure(
+          ctx,
+          ctx.setPasswords({
+            user: ctx.secretFor(user.username, p1),
+            passwords: [p1],
+            principal: ctx.selfPrincipal(user),
+          }),
+          { ...expected, what: 'setPasswords while the target is busy' },
+        );
     } finally {
       await release();
     }
@@ -182,7 +232,11 @@ export const untrustedTlsCheck: ConformanceCheck = {
   title:
     'a server whose TLS certificate cannot be verified is refused: no login accepted or rejected there, no password changed',
   async run(ctx) {
-    const server = requireHarness(ctx, 'untrustedTlsServer', 'a TLS server with a certificate the engine must refuse');
+    const server = requireHarness(
+      ctx,
+      'untrustedTlsServer',
+      'a TLS server with a certificate the engine must refuse',
+    );
     const username = ctx.username();
     const p0 = ctx.password('the password on the untrusted server');
     await server.createUser(username, p0);
@@ -195,7 +249,11 @@ export const untrustedTlsCheck: ConformanceCheck = {
     const p1 = ctx.password('the new password for the untrusted server');
     await expectRotationFailure(
       ctx,
-      ctx.setPasswords({ user: server.secretFor(username, p1), passwords: [p1], principal: ctx.selfPrincipal(secret) }),
+      ctx.setPasswords({
+        user: server.secretFor(username, p1),
+        passwords: [p1],
+        principal: ctx.selfPrincipal(secret),
+      }),
       { ...expected, what: 'setPasswords on a server with an untrusted certificate' },
     );
     check(await server.canLogin(username, p0), 'the untrusted server: the password changed');
@@ -206,7 +264,8 @@ export const cloneHalfwayCheck: ConformanceCheck = {
   id: 'clone-halfway',
   title: 'a clone that fails halfway leaves nothing half-made: the clone does not log in and is as it was',
   async run(ctx) {
-    if (!ctx.capabilities.canCloneUsers) notApplicable('the engine does not clone users (canCloneUsers: false)');
+    if (!ctx.capabilities.canCloneUsers)
+      notApplicable('the engine does not clone users (canCloneUsers: false)');
     // An API without transactions cannot undo a half-made clone; the contract asks for idempotent retries there.
     requireCredentialsEngine(ctx, 'a transactional clone');
     const breakClone = requireHarness(ctx, 'breakClone', 'a way to make a clone fail after its first change');
@@ -222,9 +281,15 @@ export const cloneHalfwayCheck: ConformanceCheck = {
       ctx.applyClone({ source, target: clone, principal: ctx.adminPrincipal('clone-halfway') }),
       'cloneUser that fails halfway',
     );
-    check(RotationError.isInstance(error), `a clone that fails halfway should throw a RotationError, not ${describeError(error)}`);
+    check(
+      RotationError.isInstance(error),
+      `a clone that fails halfway should throw a RotationError, not ${describeError(error)}`,
+    );
     await ctx.expectLogin(clone.username, p1, false, 'a clone that failed halfway');
     const after = JSON.stringify(await describe.call(ctx.target, clone.username));
-    check(after === before, `a clone that failed halfway changed the clone: before ${before}, after ${after}`);
+    check(
+      after === before,
+      `a clone that failed halfway changed the clone: before ${before}, after ${after}`,
+    );
   },
 };

@@ -1,4 +1,4 @@
-import { createRotationStepRunner, generatePassword, RotationError, ROTATION_STEPS } from '@rotor/core';
+import { createRotationStepRunner, generatePassword, ROTATION_STEPS, RotationError } from '@rotor/core';
 import {
   allowedCharacterClasses,
   type EngineSecret,
@@ -26,7 +26,10 @@ function hostileUsernames(prefix: string, maxBytes: number): { name: string; wha
     { name: `${prefix}_ünïcødé`, what: 'non-ASCII letters' },
   ];
   const stem = `${prefix}_long_`;
-  names.push({ name: stem + 'x'.repeat(Math.max(0, maxBytes - Buffer.byteLength(stem))), what: 'the longest name' });
+  names.push({
+    name: stem + 'x'.repeat(Math.max(0, maxBytes - Buffer.byteLength(stem))),
+    what: 'the longest name',
+  });
   return names;
 }
 
@@ -75,7 +78,11 @@ export const hostileUsernamesCheck: ConformanceCheck = {
       }
       await ctx.expectLogin(name, p1, true, `a username with ${what}, after setPasswords`);
       await ctx.expectLogin(name, p0, false, `a username with ${what}: the replaced password`);
-      await ctx.expectEngineLogin(ctx.secretFor(name, p1), 'accepted', `engine.login for a username with ${what}`);
+      await ctx.expectEngineLogin(
+        ctx.secretFor(name, p1),
+        'accepted',
+        `engine.login for a username with ${what}`,
+      );
       if (ctx.capabilities.canCloneUsers) {
         const source = ctx.secretFor(name, p1);
         const fields = ctx.engine.alternateUser?.(source) ?? { username: toggleCloneSuffix(name) };
@@ -111,7 +118,12 @@ export const hostileUsernamesCheck: ConformanceCheck = {
           if (error instanceof ConformanceFailure) throw error;
         });
     }
-    await ctx.expectLogin(longest, p0, true, 'the user whose name is the first bytes of a name over the limit');
+    await ctx.expectLogin(
+      longest,
+      p0,
+      true,
+      'the user whose name is the first bytes of a name over the limit',
+    );
     await ctx.expectLogin(longest, p1, false, 'a name over the limit must not change a shorter user');
   },
 };
@@ -125,9 +137,19 @@ function oddPasswords(ctx: CheckContext<EngineSecret>): { password: string; what
     { password: '', what: 'an empty password' },
     { password: `${base.slice(0, 8)}\u0000${base.slice(8)}`, what: 'a password with NUL' },
     { password: `${base.slice(0, -4)}é€ß😀`, what: 'a password with non-ASCII characters' },
-    { password: `${base}${base}${base}${base}${base}`.padEnd(policy.maxLength + 1, 'k').slice(0, policy.maxLength + 1), what: 'a password one character longer than the policy allows' },
+    {
+      password: `${base}${base}${base}${base}${base}`
+        .padEnd(policy.maxLength + 1, 'k')
+        .slice(0, policy.maxLength + 1),
+      what: 'a password one character longer than the policy allows',
+    },
     ...(excluded.length > 0
-      ? [{ password: `${excluded.join('')}${base}`.slice(0, policy.length), what: 'a password of excluded characters' }]
+      ? [
+          {
+            password: `${excluded.join('')}${base}`.slice(0, policy.length),
+            what: 'a password of excluded characters',
+          },
+        ]
       : []),
   ];
 }
@@ -197,13 +219,17 @@ export const stagedBadPasswordCheck: ConformanceCheck = {
       secretsManager.setRawValue(secretId, 'AWSPENDING', JSON.stringify({ ...user, password }));
       let failure: unknown;
       try {
-        for (const Step of ROTATION_STEPS) await runStep({ Step, SecretId: secretId, ClientRequestToken: token });
+        for (const Step of ROTATION_STEPS)
+          await runStep({ Step, SecretId: secretId, ClientRequestToken: token });
         secretsManager.completeRotation(secretId);
       } catch (error) {
         ctx.assertNoLeak(`the error of a rotation to ${what}`, error);
         failure = error;
       }
-      const current = secretsManager.valueAt(secretId, 'AWSCURRENT') as { username: string; password: string };
+      const current = secretsManager.valueAt(secretId, 'AWSCURRENT') as {
+        username: string;
+        password: string;
+      };
       const works = await logsInWithOddPassword(
         (u, p) => ctx.target.canLogin(u, p),
         current.username,
@@ -214,7 +240,12 @@ export const stagedBadPasswordCheck: ConformanceCheck = {
         `a rotation to a staged AWSPENDING with ${what} ${failure === undefined ? 'completed' : `failed (${describeError(failure)})`} and left AWSCURRENT with a password the server refuses: the user is locked out`,
       );
       if (failure !== undefined) {
-        await ctx.expectLogin(user.username, p0, true, `after a failed rotation to ${what}: the original password`);
+        await ctx.expectLogin(
+          user.username,
+          p0,
+          true,
+          `after a failed rotation to ${what}: the original password`,
+        );
         check(
           RotationError.isInstance(failure) && !failure.retryable,
           `a rotation to a staged ${what} should fail for good (non-retryable), not ${describeError(failure)}`,
@@ -286,8 +317,18 @@ export const otherUsersPrincipalCheck: ConformanceCheck = {
           what: `setPasswords on another user as ${who} (kind: self)`,
         },
       );
-      await ctx.expectLogin(victim.username, v0, true, `after ${who} tried to change it: the victim's password`);
-      await ctx.expectLogin(victim.username, next, false, `after ${who} tried to change it: the password it tried`);
+      await ctx.expectLogin(
+        victim.username,
+        v0,
+        true,
+        `after ${who} tried to change it: the victim's password`,
+      );
+      await ctx.expectLogin(
+        victim.username,
+        next,
+        false,
+        `after ${who} tried to change it: the password it tried`,
+      );
     }
   },
 };
@@ -304,13 +345,19 @@ export const policyPromisesCheck: ConformanceCheck = {
     for (let index = 0; index < 200; index += 1) {
       const password = index % 2 === 0 ? generatePassword(policy) : await store.getRandomPassword(policy);
       const source = index % 2 === 0 ? "core's generator" : 'GetRandomPassword';
-      check(password.length === policy.length, `${source} made a password of ${password.length} characters, not ${policy.length}`);
+      check(
+        password.length === policy.length,
+        `${source} made a password of ${password.length} characters, not ${policy.length}`,
+      );
       const bad = [...password].filter((character) => excluded.has(character));
       check(bad.length === 0, `${source} made a password with excluded characters (${bad.length})`);
       check(passwordSatisfiesPolicy(password, policy), `${source} made a password outside the policy`);
       if (policy.requireEachIncludedType) {
         for (const characters of classes) {
-          check([...password].some((c) => characters.includes(c)), `${source} left out a required character class`);
+          check(
+            [...password].some((c) => characters.includes(c)),
+            `${source} left out a required character class`,
+          );
         }
       }
     }
@@ -323,12 +370,23 @@ export const policyPromisesCheck: ConformanceCheck = {
       ctx.watch.remember(password, 'a password of allowed characters');
       const next = ctx.secretFor(current.username, password);
       try {
-        await ctx.applyPasswords({ user: next, passwords: [password], principal: ctx.selfPrincipal(current) });
+        await ctx.applyPasswords({
+          user: next,
+          passwords: [password],
+          principal: ctx.selfPrincipal(current),
+        });
       } catch (error) {
         if (error instanceof ConformanceFailure) throw error;
-        fail(`setPasswords refused a password of allowed characters (from position ${start}): ${describeError(error)}`);
+        fail(
+          `setPasswords refused a password of allowed characters (from position ${start}): ${describeError(error)}`,
+        );
       }
-      await ctx.expectLogin(current.username, password, true, `a password of allowed characters (from position ${start})`);
+      await ctx.expectLogin(
+        current.username,
+        password,
+        true,
+        `a password of allowed characters (from position ${start})`,
+      );
       current = next;
     }
   },

@@ -63,7 +63,9 @@ export function requireCredentialsEngine<TSecret extends EngineSecret>(
   what: string,
 ): void {
   if (ctx.capabilities.changeAuthority !== 'credentials') {
-    notApplicable(`${what} applies to engines that change users with credentials (this one uses its control plane)`);
+    notApplicable(
+      `${what} applies to engines that change users with credentials (this one uses its control plane)`,
+    );
   }
 }
 

@@ -5,9 +5,17 @@ import { type Fault, MemoryServer, memoryEngine, memoryTarget } from './support/
 /** Each hostile check against an engine with exactly the bug it exists to catch (issue 19). */
 const FAULTS: Array<{ fault: Fault; check: CheckId; message: RegExp }> = [
   { fault: 'garbles-non-ascii-passwords', check: 'bad-passwords', message: /locked out/ },
-  { fault: 'garbles-non-ascii-passwords', check: 'staged-bad-password', message: /password the server refuses/ },
+  {
+    fault: 'garbles-non-ascii-passwords',
+    check: 'staged-bad-password',
+    message: /password the server refuses/,
+  },
   { fault: 'unreachable-as-rejected', check: 'target-down', message: /should have failed but succeeded/ },
-  { fault: 'busy-as-credential-error', check: 'target-busy', message: /should throw ENGINE_UNAVAILABLE but threw/ },
+  {
+    fault: 'busy-as-credential-error',
+    check: 'target-busy',
+    message: /should throw ENGINE_UNAVAILABLE but threw/,
+  },
   { fault: 'admin-anywhere', check: 'admin-elsewhere', message: /another server should have failed/ },
   { fault: 'clone-without-rollback', check: 'clone-halfway', message: /should be refused.*but was accepted/ },
   { fault: 'others-may-change', check: 'other-users-principal', message: /should have failed but succeeded/ },
@@ -33,7 +41,12 @@ describe('the hostile checks catch the bug each exists for', () => {
       // Negative control: the same check passes against the correct engine.
       const correct = new MemoryServer();
       const [passing] = await runConformanceChecks(
-        { ...options, createEngine: () => memoryEngine(correct, { capabilities: { maxPasswordsPerUser: 2, canCloneUsers: true } }), startTarget: async () => memoryTarget(correct) },
+        {
+          ...options,
+          createEngine: () =>
+            memoryEngine(correct, { capabilities: { maxPasswordsPerUser: 2, canCloneUsers: true } }),
+          startTarget: async () => memoryTarget(correct),
+        },
         { only: [check] },
       );
       expect(passing).toMatchObject({ id: check, status: 'passed' });

@@ -211,7 +211,9 @@ export function memoryEngine(
     if (fault === 'trusts-any-certificate' && secret.host === UNTRUSTED_HOST) return;
     if (secret.host !== MEMORY_HOST) {
       if (fault === 'unreachable-as-rejected') throw new CredentialRejectedError('Login refused');
-      throw new EngineUnavailableError(`Cannot reach ${String(secret.host)} (refused, or its certificate is not trusted)`);
+      throw new EngineUnavailableError(
+        `Cannot reach ${String(secret.host)} (refused, or its certificate is not trusted)`,
+      );
     }
     if (server.busy.has(secret.username)) {
       if (fault === 'busy-as-credential-error') throw new CredentialRejectedError('Login refused');
@@ -232,7 +234,11 @@ export function memoryEngine(
   };
 
   /** Checks the principal may change `username`; returns 'applied' when a retry finds the change made. */
-  const authorize = (principal: Principal<MemorySecret>, user: MemorySecret, passwords: readonly string[]) => {
+  const authorize = (
+    principal: Principal<MemorySecret>,
+    user: MemorySecret,
+    passwords: readonly string[],
+  ) => {
     const username = user.username;
     if (principal.kind === 'admin') {
       admitAdmin(principal, user);
@@ -296,7 +302,8 @@ export function memoryEngine(
       if (fault === 'sets-different-password') stored = stored.map((password) => password.slice(0, -1));
       if (fault === 'keeps-one-of-two-passwords') stored = stored.slice(0, 1);
       // A hash of a normalised form no client sends (as a missing SASLprep would store).
-      if (fault === 'garbles-non-ascii-passwords') stored = stored.map((p) => (/^[\x21-\x7e]+$/.test(p) ? p : `${p}#`));
+      if (fault === 'garbles-non-ascii-passwords')
+        stored = stored.map((p) => (/^[\x21-\x7e]+$/.test(p) ? p : `${p}#`));
       server.store(user.username, stored, capabilities.asyncChanges);
     },
     async cloneUser({ source, target, principal }) {
