@@ -8,8 +8,10 @@ export const sharedTestConfig = defineConfig({
   resolve: { conditions: ['@rotor/source'] },
   ssr: { resolve: { conditions: ['@rotor/source'] } },
   test: {
-    // `pnpm mutation` narrows a run to the conformance kit alone (ROTOR_TEST_INCLUDE, comma-separated globs).
+    // `pnpm mutation` narrows a run to the conformance kit alone (ROTOR_TEST_INCLUDE, comma-separated globs)...
     include: process.env.ROTOR_TEST_INCLUDE?.split(',') ?? ['tests/**/*.test.ts'],
+    // ...or to the rest of the suite (ROTOR_TEST_EXCLUDE), for the mutants the kit left alive.
+    exclude: [...(process.env.ROTOR_TEST_EXCLUDE?.split(',') ?? []), '**/node_modules/**'],
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
     testTimeout: 30_000,
     hookTimeout: 60_000,
