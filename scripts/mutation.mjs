@@ -133,7 +133,9 @@ function section(title, summary, minutes, concurrency) {
       summary.counts,
     )
       .map(([status, n]) => `${status} ${n}`)
-      .join(', ')}), ${minutes.toFixed(1)} min of Stryker with concurrency ${concurrency}.`,
+      .join(
+        ', ',
+      )})${minutes === undefined ? '' : `, ${minutes.toFixed(1)} min of Stryker with concurrency ${concurrency}`}.`,
     '',
     'Surviving mutants (file:line mutator → replacement):',
     '',
