@@ -134,7 +134,8 @@ export function toRotationError(error: unknown, doing: string, step: RotationSte
 }
 
 /** Node's codes for a TLS handshake or certificate that failed (core counts TLS failures as unavailability). */
-const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+const TLS_FAILURE =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
 
 function isNetworkError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

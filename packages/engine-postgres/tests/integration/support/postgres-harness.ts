@@ -53,10 +53,19 @@ async function adminInOtherDatabase(target: PostgresTarget): Promise<Record<stri
   const username = 'rotor_admin_elsewhere';
   const password = randomBytes(18).toString('base64url');
   // A server shared between runs (pnpm mutation) has the database and the rules already: only the password changes.
-  const { rows: databases } = await target.sql('SELECT 1 FROM pg_database WHERE datname = $1', [ADMIN_DATABASE]);
+  const { rows: databases } = await target.sql('SELECT 1 FROM pg_database WHERE datname = $1', [
+    ADMIN_DATABASE,
+  ]);
   if (databases.length > 0) {
     await target.sql(`ALTER ROLE ${username} PASSWORD '${password}'`);
-    return { engine: 'postgres', host: target.server.host, port: target.server.port, dbname: ADMIN_DATABASE, username, password };
+    return {
+      engine: 'postgres',
+      host: target.server.host,
+      port: target.server.port,
+      dbname: ADMIN_DATABASE,
+      username,
+      password,
+    };
   }
   await target.sql(`CREATE DATABASE ${ADMIN_DATABASE}`);
   await target.sql(`CREATE ROLE ${username} LOGIN SUPERUSER PASSWORD '${password}'`);
@@ -94,7 +103,14 @@ async function adminInOtherDatabase(target: PostgresTarget): Promise<Record<stri
     if (refused) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { engine: 'postgres', host: target.server.host, port: target.server.port, dbname: ADMIN_DATABASE, username, password };
+  return {
+    engine: 'postgres',
+    host: target.server.host,
+    port: target.server.port,
+    dbname: ADMIN_DATABASE,
+    username,
+    password,
+  };
 }
 
 /**

@@ -23,7 +23,20 @@ export async function psqlCanLogin(
   try {
     await execFileAsync(
       join(findPostgresBinDir(), 'psql'),
-      ['-h', server.host, '-p', String(server.port), '-U', username, '-d', 'postgres', '-w', '-X', '-tAc', 'SELECT 1'],
+      [
+        '-h',
+        server.host,
+        '-p',
+        String(server.port),
+        '-U',
+        username,
+        '-d',
+        'postgres',
+        '-w',
+        '-X',
+        '-tAc',
+        'SELECT 1',
+      ],
       {
         env: {
           PATH: process.env.PATH ?? '',

@@ -20,7 +20,10 @@ export default async function setup(project: TestProject) {
     startPostgresServer({ authMethod: 'scram-sha-256', tls: true }),
     closedPort(),
   ]);
-  const shared = (server: { port: number; password: string }) => ({ port: server.port, password: server.password });
+  const shared = (server: { port: number; password: string }) => ({
+    port: server.port,
+    password: server.password,
+  });
   project.provide('rotorPostgresServers', {
     main: shared(main),
     second: shared(second),
