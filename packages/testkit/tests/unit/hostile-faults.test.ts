@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { type CheckId, runConformanceChecks } from '@rotor/testkit';
+import { describe, expect, it } from 'vitest';
 import { type Fault, MemoryServer, memoryEngine, memoryTarget } from './support/memory-engine.ts';
 
 /** Each hostile check against an engine with exactly the bug it exists to catch (issue 19). */
