@@ -196,7 +196,7 @@ async function cloneOnce(env: Environment, client: ElastiCacheClient, source: st
     retryIntervalMs: 20,
     dataPlane: { caFile: env.servers.caFile, connectTimeoutMs: 2_000 },
   });
-  await engine.cloneUser!(
+  await engine.cloneUser(
     {
       source: secretOf(env, source, SOURCE_PASSWORD),
       target: secretOf(env, `${source}-clone`, password),
@@ -204,7 +204,7 @@ async function cloneOnce(env: Environment, client: ElastiCacheClient, source: st
     },
     stepContext({ step: 'setSecret' }),
   );
-  await engine.waitUntilApplied!(
+  await engine.waitUntilApplied(
     { user: secretOf(env, `${source}-clone`, password) },
     stepContext({ step: 'testSecret' }),
   );

@@ -16,7 +16,8 @@ import {
   startPostgresServer,
 } from '@rotor/local-aws/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedshiftEngineOptions, redshiftEngine } from '../../src/redshift-engine.ts';
+import { redshiftEngine } from '../../src/redshift-engine.ts';
+import type { RedshiftEngineOptions } from '../../src/redshift-options.ts';
 import { md5PasswordHash, quoteIdent } from '../../src/sql.ts';
 import { MemorySecretStore } from '../support/memory-secret-store.ts';
 import { canLogin as canLoginTo, superuser as superuserOf } from '../support/postgres.ts';

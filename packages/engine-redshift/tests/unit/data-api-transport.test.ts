@@ -169,7 +169,7 @@ describe('data-api transport: single user', () => {
 
   it('reports logins as skipped: the Data API cannot present a given password', async () => {
     const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, loginCheck: 'none' } });
-    const outcome = await engine.login(secret(), stepContext());
+    const outcome = await engine.login({ user: secret() }, stepContext());
     expect(outcome.status).toBe('skipped');
     expect(dataApi.calls()).toHaveLength(0);
   });
@@ -400,7 +400,7 @@ describe('data-api transport: alternating users', () => {
     const source = secret({ password: CURRENT_PASSWORD, masterarn: ADMIN_ARN });
     const target = secret({ username: 'app_clone', password: PENDING_PASSWORD, masterarn: ADMIN_ARN });
 
-    await engine.cloneUser!({ source, target, principal: { kind: 'admin', admin } }, context);
+    await engine.cloneUser({ source, target, principal: { kind: 'admin', admin } }, context);
 
     for (const call of dataApi.commandCalls(ExecuteStatementCommand)) {
       expect(call.args[0].input.SecretArn).toBe(ADMIN_ARN);
@@ -429,7 +429,7 @@ describe('data-api transport: alternating users', () => {
       transport: 'data-api',
       dataApi: { client, loginCheck: 'none', pollIntervalMs: 10 },
     });
-    await engine.cloneUser!(
+    await engine.cloneUser(
       {
         source: secret({ password: CURRENT_PASSWORD }),
         target: secret({ username: 'app_clone', password: PENDING_PASSWORD }),
@@ -449,7 +449,7 @@ describe('data-api transport: alternating users', () => {
       dataApi: { client, loginCheck: 'none', pollIntervalMs: 10 },
     });
     await expect(
-      engine.cloneUser!(
+      engine.cloneUser(
         {
           source: secret({ password: CURRENT_PASSWORD }),
           target: secret({ username: 'app_clone' }),
@@ -472,7 +472,7 @@ describe('data-api transport: alternating users', () => {
       value: { username: 'admin', password: ADMIN_PASSWORD },
       tags: { 'aws:redshift:primaryclusterarn': 'arn:aws:redshift:us-east-1:123456789012:cluster:analytics' },
     };
-    await engine.cloneUser!(
+    await engine.cloneUser(
       {
         source: secret({ password: CURRENT_PASSWORD }),
         target: secret({ username: 'app_clone' }),
@@ -489,7 +489,7 @@ describe('data-api transport: alternating users', () => {
     const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, loginCheck: 'none' } });
     const elsewhere: AdminSecret = { ...admin, value: { ...admin.value, host: 'evil.example.com' } };
     await expect(
-      engine.cloneUser!(
+      engine.cloneUser(
         {
           source: secret(),
           target: secret({ username: 'app_clone' }),
@@ -514,7 +514,7 @@ describe('data-api transport: credentials', () => {
         transport: 'data-api',
         dataApi: { client, auth, loginCheck: 'none', pollIntervalMs: 10 },
       });
-      await engine.cloneUser!(
+      await engine.cloneUser(
         {
           source: secret({ password: CURRENT_PASSWORD }),
           target: secret({ username: 'app_clone', password: PENDING_PASSWORD }),

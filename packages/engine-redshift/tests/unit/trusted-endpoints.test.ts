@@ -13,7 +13,8 @@ import {
 import type { AdminSecret } from '@rotor/core/engine';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type RedshiftEngineOptions, redshiftEngine } from '../../src/redshift-engine.ts';
+import { redshiftEngine } from '../../src/redshift-engine.ts';
+import type { RedshiftEngineOptions } from '../../src/redshift-options.ts';
 import { redshiftSecretSchema } from '../../src/redshift-secret.ts';
 import { stepContext } from '../support/step-context.ts';
 
@@ -70,7 +71,9 @@ beforeEach(() => {
 describe('endpoints from the control plane', () => {
   it("connects only when the secret's host is the cluster's endpoint (DescribeClusters of its dbClusterIdentifier)", async () => {
     clusterAt(CLOSED.host, CLOSED.port);
-    await expect(engine().login(user(), stepContext())).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await expect(engine().login({ user: user() }, stepContext())).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+    });
     expect(redshiftMock.commandCalls(DescribeClustersCommand)[0]!.args[0].input).toEqual({
       ClusterIdentifier: 'analytics',
     });
@@ -78,7 +81,9 @@ describe('endpoints from the control plane', () => {
 
   it("accepts the private address of one of the cluster's VPC endpoints", async () => {
     clusterAt('analytics.abc.us-east-1.redshift.amazonaws.com', CLOSED.port, ['10.0.0.9', CLOSED.host]);
-    await expect(engine().login(user(), stepContext())).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await expect(engine().login({ user: user() }, stepContext())).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+    });
   });
 
   it.each([
@@ -86,7 +91,7 @@ describe('endpoints from the control plane', () => {
     ['another port of the same host', { port: 5440 }],
   ])('refuses %s before any connection, naming both', async (_label, overrides) => {
     clusterAt(CLOSED.host, CLOSED.port);
-    await expect(engine().login(user(overrides), stepContext())).rejects.toMatchObject({
+    await expect(engine().login({ user: user(overrides) }, stepContext())).rejects.toMatchObject({
       code: 'INVALID_SECRET',
       message: expect.stringMatching(
         /is not an endpoint of cluster analytics .*refusing to send credentials/,
@@ -99,10 +104,14 @@ describe('endpoints from the control plane', () => {
     const context = stepContext();
     const subject = engine();
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      await expect(subject.login(user(), context)).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+      await expect(subject.login({ user: user() }, context)).rejects.toMatchObject({
+        code: 'ENGINE_UNAVAILABLE',
+      });
     }
     expect(redshiftMock.commandCalls(DescribeClustersCommand)).toHaveLength(1);
-    await expect(subject.login(user(), stepContext())).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await expect(subject.login({ user: user() }, stepContext())).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+    });
     expect(redshiftMock.commandCalls(DescribeClustersCommand)).toHaveLength(2);
   });
 
@@ -112,7 +121,9 @@ describe('endpoints from the control plane', () => {
     });
     const secret = user({ workgroupName: 'reporting' });
     delete (secret as Record<string, unknown>).dbClusterIdentifier;
-    await expect(engine().login(secret, stepContext())).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await expect(engine().login({ user: secret }, stepContext())).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+    });
     expect(serverlessMock.commandCalls(GetWorkgroupCommand)).toHaveLength(1);
   });
 
@@ -122,7 +133,7 @@ describe('endpoints from the control plane', () => {
     ['InternalFailure', 'ENGINE_UNAVAILABLE'],
   ])('maps %s from the control plane to %s', async (name, code) => {
     redshiftMock.on(DescribeClustersCommand).rejects(Object.assign(new Error('no'), { name }));
-    await expect(engine().login(user(), stepContext())).rejects.toMatchObject({ code });
+    await expect(engine().login({ user: user() }, stepContext())).rejects.toMatchObject({ code });
   });
 
   it('blames the configuration for a configured cluster that does not exist', async () => {
@@ -130,7 +141,7 @@ describe('endpoints from the control plane', () => {
       .on(DescribeClustersCommand)
       .rejects(Object.assign(new Error('Cluster analytics not found.'), { name: 'ClusterNotFoundFault' }));
     await expect(
-      engine({ clusterIdentifier: 'analytics' }).login(user(), stepContext()),
+      engine({ clusterIdentifier: 'analytics' }).login({ user: user() }, stepContext()),
     ).rejects.toMatchObject({
       code: 'INVALID_CONFIGURATION',
     });
@@ -139,7 +150,7 @@ describe('endpoints from the control plane', () => {
   it('refuses a secret that names no cluster when nothing else is configured', async () => {
     const secret = user();
     delete (secret as Record<string, unknown>).dbClusterIdentifier;
-    await expect(engine().login(secret, stepContext())).rejects.toMatchObject({
+    await expect(engine().login({ user: secret }, stepContext())).rejects.toMatchObject({
       code: 'INVALID_CONFIGURATION',
     });
     expect(redshiftMock.calls()).toHaveLength(0);
@@ -149,7 +160,7 @@ describe('endpoints from the control plane', () => {
 describe('names and ARNs the secret gives', () => {
   it('refuses a secret naming another cluster than the configured one, asking nothing', async () => {
     await expect(
-      engine({ clusterIdentifier: 'finance' }).preflight!({ secret: user() }, stepContext()),
+      engine({ clusterIdentifier: 'finance' }).preflight!({ user: user() }, stepContext()),
     ).rejects.toMatchObject({
       code: 'INVALID_SECRET',
       message: 'The secret names cluster analytics, but this function rotates cluster finance',
@@ -160,7 +171,7 @@ describe('names and ARNs the secret gives', () => {
   it("refuses a cluster ARN of another account in createSecret's preflight, asking nothing", async () => {
     await expect(
       engine().preflight!(
-        { secret: user({ dbClusterIdentifier: OTHER_ACCOUNT_CLUSTER }) },
+        { user: user({ dbClusterIdentifier: OTHER_ACCOUNT_CLUSTER }) },
         stepContext({ step: 'createSecret' }),
       ),
     ).rejects.toMatchObject({
@@ -174,7 +185,7 @@ describe('names and ARNs the secret gives', () => {
   it("takes the identifier of a cluster ARN in the function's own account", async () => {
     clusterAt(CLOSED.host, CLOSED.port);
     const secret = user({ dbClusterIdentifier: 'arn:aws:redshift:us-east-1:123456789012:cluster:analytics' });
-    await engine().preflight!({ secret }, stepContext());
+    await engine().preflight!({ user: secret }, stepContext());
     expect(redshiftMock.commandCalls(DescribeClustersCommand)[0]!.args[0].input.ClusterIdentifier).toBe(
       'analytics',
     );
@@ -191,7 +202,7 @@ describe('names and ARNs the secret gives', () => {
     ],
     [{ workgroupName: 'reporting' }, /both a cluster and a Serverless workgroup/],
   ])('refuses %j', async (overrides, message) => {
-    await expect(engine().preflight!({ secret: user(overrides) }, stepContext())).rejects.toMatchObject({
+    await expect(engine().preflight!({ user: user(overrides) }, stepContext())).rejects.toMatchObject({
       code: 'INVALID_SECRET',
       message: expect.stringMatching(message),
     });
@@ -205,7 +216,7 @@ describe('names and ARNs the secret gives', () => {
       { tls: 'false' },
       { sslmode: 'require' },
     ]) {
-      await expect(strict.login(user(downgrade), stepContext())).rejects.toMatchObject({
+      await expect(strict.login({ user: user(downgrade) }, stepContext())).rejects.toMatchObject({
         code: 'INVALID_SECRET',
         message: expect.stringMatching(/cannot turn TLS or certificate checks off/),
       });
@@ -217,8 +228,10 @@ describe('names and ARNs the secret gives', () => {
 describe('allowed hosts from the configuration', () => {
   it('connects to an allowed host without asking the control plane, and refuses any other', async () => {
     const subject = engine({ allowedHosts: [`${CLOSED.host}:${CLOSED.port}`] });
-    await expect(subject.login(user(), stepContext())).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
-    await expect(subject.login(user({ port: 5439 }), stepContext())).rejects.toMatchObject({
+    await expect(subject.login({ user: user() }, stepContext())).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+    });
+    await expect(subject.login({ user: user({ port: 5439 }) }, stepContext())).rejects.toMatchObject({
       code: 'INVALID_SECRET',
       message: expect.stringMatching(/not one of this function's allowed hosts/),
     });

@@ -1,5 +1,24 @@
-import type { EngineCapabilities } from '@rotor/core/engine';
+import type { EngineSecret, RotationEngine } from '@rotor/core/engine';
 import { CAPABILITY_CHECK_IDS, type CapabilityCheckId, CORE_CHECK_IDS } from './types.js';
+
+/** An engine's capability flags, as data. */
+export interface EngineCapabilities {
+  passwordsPerUser: 1 | 2;
+  changeAuthority: 'credentials' | 'control-plane';
+  canCloneUsers: boolean;
+  asyncChanges: boolean;
+}
+
+export function capabilitiesOf<TSecret extends EngineSecret>(
+  engine: RotationEngine<TSecret>,
+): EngineCapabilities {
+  return {
+    passwordsPerUser: engine.passwordsPerUser,
+    changeAuthority: engine.changeAuthority,
+    canCloneUsers: engine.canCloneUsers,
+    asyncChanges: engine.asyncChanges,
+  };
+}
 
 /** The capability each optional check needs, and how it reads in messages. */
 export const CHECK_CAPABILITY: Record<
@@ -9,8 +28,8 @@ export const CHECK_CAPABILITY: Record<
   clone: { claimed: (c) => c.canCloneUsers, capability: 'canCloneUsers: true' },
   'wait-abort': { claimed: (c) => c.asyncChanges, capability: 'asyncChanges: true' },
   'rotation-dual-password': {
-    claimed: (c) => c.maxPasswordsPerUser === 2,
-    capability: 'maxPasswordsPerUser: 2',
+    claimed: (c) => c.passwordsPerUser === 2,
+    capability: 'passwordsPerUser: 2',
   },
   'rotation-alternating-users': { claimed: (c) => c.canCloneUsers, capability: 'canCloneUsers: true' },
 };

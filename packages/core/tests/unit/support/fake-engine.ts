@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import {
+  type ChangeResult,
   defineEngine,
+  definePasswordPolicy,
   ENGINE_CONTRACT_VERSION,
-  type EngineCapabilities,
-  type LoginOutcome,
+  type LoginResult,
   type PasswordPolicy,
   PermissionDeniedError,
   pollUntil,
@@ -25,18 +26,19 @@ export interface FakeUser {
   grants: string[];
 }
 
-export const fakePolicy: PasswordPolicy = {
+export const fakePolicy: PasswordPolicy = definePasswordPolicy({
   length: 24,
-  minLength: 8,
   maxLength: 64,
   excludeCharacters: '"\'\\/@ ',
-  excludeUppercase: false,
-  excludeLowercase: false,
-  excludeNumbers: false,
-  excludePunctuation: false,
-  includeSpace: false,
-  requireEachIncludedType: true,
-};
+});
+
+/** The capability flags of the fake engine (all four are free to choose). */
+export interface FakeCapabilities {
+  passwordsPerUser: 1 | 2;
+  canCloneUsers: boolean;
+  asyncChanges: boolean;
+  changeAuthority: 'credentials' | 'control-plane';
+}
 
 /** An in-memory database server: users with passwords, an admin flag and grants. */
 export class FakeTarget {
@@ -73,28 +75,25 @@ export class FakeTarget {
 }
 
 export interface FakeEngineOptions {
-  capabilities?: Partial<EngineCapabilities>;
+  capabilities?: Partial<FakeCapabilities>;
   /** Throws this error from setPasswords (to test wrapping and scrubbing). */
   failSetPasswordsWith?: (password: string) => unknown;
   /** Replaces the login answer: a target the engine cannot reach, or that admits the user nowhere. */
-  loginOutcome?: LoginOutcome;
+  loginOutcome?: LoginResult;
 }
 
 export function createFakeEngine(
   target: FakeTarget,
   options: FakeEngineOptions = {},
 ): RotationEngine<FakeSecret> {
-  const capabilities: EngineCapabilities = {
-    maxPasswordsPerUser: 2,
+  const capabilities: FakeCapabilities = {
+    passwordsPerUser: 2,
     canCloneUsers: true,
     asyncChanges: false,
     changeAuthority: 'credentials',
     ...options.capabilities,
   };
-  const authorize = (
-    principal: Parameters<RotationEngine<FakeSecret>['setPasswords']>[0]['principal'],
-    username: string,
-  ) => {
+  const authorize = (principal: Parameters<CloneUser>[0]['principal'], username: string) => {
     if (principal.kind === 'control-plane') return;
     if (principal.kind === 'self') {
       if (principal.secret.username !== username || !target.accepts(username, principal.secret.password)) {
@@ -108,18 +107,60 @@ export function createFakeEngine(
       throw new PermissionDeniedError(`admin "${adminName}" may not change "${username}"`);
     }
   };
+  const changed: ChangeResult = { status: 'changed' };
+  const cloning = capabilities.canCloneUsers
+    ? {
+        canCloneUsers: true as const,
+        async cloneUser({
+          source,
+          target: clone,
+          principal,
+        }: Parameters<CloneUser>[0]): Promise<ChangeResult> {
+          target.calls.push(`cloneUser ${source.username} -> ${clone.username} as ${principal.kind}`);
+          authorize(principal, clone.username);
+          const existing = target.users.get(clone.username);
+          if (clone.password === undefined) throw new Error('the pending secret has no password');
+          if (existing) {
+            // Idempotent, and complete: the password, and the source's grants again.
+            target.apply(clone.username, [clone.password]);
+            existing.grants = [...(target.users.get(source.username)?.grants ?? [])];
+            return changed;
+          }
+          target.addUser(clone.username, [clone.password], {
+            grants: [...(target.users.get(source.username)?.grants ?? [])],
+          });
+          return { status: 'created' };
+        },
+      }
+    : { canCloneUsers: false as const };
+  const timing = capabilities.asyncChanges
+    ? {
+        asyncChanges: true as const,
+        async waitUntilApplied({ user }: { user: FakeSecret }, context: Parameters<CloneUser>[1]) {
+          target.calls.push(`wait ${user.username}`);
+          await pollUntil(async () => (target.poll(user.username) ? true : undefined), context, {
+            description: `user "${user.username}" to become active`,
+            initialDelayMs: 5,
+            maxDelayMs: 20,
+          });
+          return { status: 'applied' as const };
+        },
+      }
+    : { asyncChanges: false as const };
   return defineEngine<FakeSecret>({
     contractVersion: ENGINE_CONTRACT_VERSION,
     engineId: 'fake',
     secretSchema: fakeSecretSchema,
     passwordPolicy: fakePolicy,
-    capabilities,
-    async preflight({ secret }) {
-      target.calls.push(`preflight ${secret.username}`);
-      if (!target.users.has(secret.username))
-        throw new UserNotFoundError(`User "${secret.username}" does not exist`);
+    passwordsPerUser: capabilities.passwordsPerUser,
+    changeAuthority: capabilities.changeAuthority,
+    async preflight({ user }) {
+      target.calls.push(`preflight ${user.username}`);
+      if (!target.users.has(user.username))
+        throw new UserNotFoundError(`User "${user.username}" does not exist`);
+      return { status: 'ready' };
     },
-    async login(user) {
+    async login({ user }) {
       target.calls.push(`login ${user.username}`);
       if (options.loginOutcome) return options.loginOutcome;
       return target.accepts(user.username, user.password)
@@ -131,31 +172,11 @@ export function createFakeEngine(
       if (options.failSetPasswordsWith) throw options.failSetPasswordsWith(passwords[0]!);
       authorize(principal, user.username);
       target.apply(user.username, [...passwords]);
+      return changed;
     },
-    async cloneUser({ source, target: clone, principal }) {
-      target.calls.push(`cloneUser ${source.username} -> ${clone.username} as ${principal.kind}`);
-      authorize(principal, clone.username);
-      const existing = target.users.get(clone.username);
-      if (existing) {
-        // Idempotent, and complete: the password, and the source's grants again.
-        target.apply(clone.username, [clone.password!]);
-        existing.grants = [...(target.users.get(source.username)?.grants ?? [])];
-      } else
-        target.addUser(clone.username, [clone.password!], {
-          grants: [...(target.users.get(source.username)?.grants ?? [])],
-        });
-    },
-    ...(capabilities.asyncChanges
-      ? {
-          async waitUntilApplied({ user }, context) {
-            target.calls.push(`wait ${user.username}`);
-            await pollUntil(async () => (target.poll(user.username) ? true : undefined), context, {
-              description: `user "${user.username}" to become active`,
-              initialDelayMs: 5,
-              maxDelayMs: 20,
-            });
-          },
-        }
-      : {}),
+    ...cloning,
+    ...timing,
   });
 }
+
+type CloneUser = Extract<RotationEngine<FakeSecret>, { canCloneUsers: true }>['cloneUser'];

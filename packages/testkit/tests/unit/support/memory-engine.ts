@@ -1,18 +1,29 @@
 import {
+  type ChangeResult,
+  type CloneUserRequest,
   CredentialRejectedError,
   defineEngine,
   ENGINE_CONTRACT_VERSION,
-  type EngineCapabilities,
   InvalidConfigurationError,
   type PasswordPolicy,
   PermissionDeniedError,
   type Principal,
   pollUntil,
   type RotationEngine,
+  type StepContext,
   UserNotFoundError,
+  type UserRequest,
 } from '@rotor/core/engine';
 import { z } from 'zod';
 import type { ConformanceTarget } from '../../../src/index.ts';
+
+/** The capability flags of the memory engine (all four are free to choose). */
+export interface MemoryCapabilities {
+  passwordsPerUser: 1 | 2;
+  canCloneUsers: boolean;
+  asyncChanges: boolean;
+  changeAuthority: 'credentials' | 'control-plane';
+}
 
 export const memorySecretSchema = z.looseObject({
   username: z.string().min(1),
@@ -127,7 +138,7 @@ export type Fault =
   | 'drops-unknown-secret-fields';
 
 export interface MemoryEngineOptions {
-  capabilities?: Partial<EngineCapabilities>;
+  capabilities?: Partial<MemoryCapabilities>;
   policy?: PasswordPolicy;
   fault?: Fault;
 }
@@ -137,8 +148,8 @@ export function memoryEngine(
   server: MemoryServer,
   options: MemoryEngineOptions = {},
 ): RotationEngine<MemorySecret> {
-  const capabilities: EngineCapabilities = {
-    maxPasswordsPerUser: 2,
+  const capabilities: MemoryCapabilities = {
+    passwordsPerUser: 2,
     canCloneUsers: true,
     asyncChanges: false,
     changeAuthority: 'credentials',
@@ -169,6 +180,40 @@ export function memoryEngine(
     throw new CredentialRejectedError(`Cannot log in as "${username}"${secretPart} to change its password`);
   };
 
+  const changed: ChangeResult = { status: 'changed' };
+  const cloneUser = async ({
+    source,
+    target,
+    principal,
+  }: CloneUserRequest<MemorySecret>): Promise<ChangeResult> => {
+    if (
+      principal.kind !== 'admin' ||
+      !server.accepts(String(principal.admin.value.username), principal.admin.value.password as string)
+    ) {
+      throw new PermissionDeniedError('Cloning needs the admin');
+    }
+    const original = server.users.get(source.username);
+    if (!original) throw new UserNotFoundError(`User "${source.username}" does not exist`);
+    if (target.password === undefined) throw new InvalidConfigurationError('The clone needs a password');
+    const existing = server.users.get(target.username);
+    if (existing) existing.roles = [...original.roles];
+    else server.users.set(target.username, { passwords: [], roles: [...original.roles] });
+    server.store(target.username, [target.password], capabilities.asyncChanges);
+    return existing ? changed : { status: 'created' };
+  };
+  const waitUntilApplied = async ({ user }: UserRequest<MemorySecret>, context: StepContext) => {
+    if (fault === 'ignores-abort-signal') {
+      while (!server.poll(user.username)) await new Promise((resolve) => setTimeout(resolve, 10));
+      return { status: 'applied' as const };
+    }
+    await pollUntil(async () => (server.poll(user.username) ? true : undefined), context, {
+      description: `the change to "${user.username}" to apply`,
+      initialDelayMs: 5,
+      maxDelayMs: 20,
+    });
+    return { status: 'applied' as const };
+  };
+
   return defineEngine<MemorySecret>({
     contractVersion: ENGINE_CONTRACT_VERSION,
     engineId: 'memory',
@@ -182,8 +227,9 @@ export function memoryEngine(
           }) as unknown as typeof memorySecretSchema)
         : memorySecretSchema,
     passwordPolicy: options.policy ?? memoryPolicy,
-    capabilities,
-    async login(user, context) {
+    passwordsPerUser: capabilities.passwordsPerUser,
+    changeAuthority: capabilities.changeAuthority,
+    async login({ user }, context) {
       if (fault === 'leaks-password-in-log')
         context.logger.debug(`Logging in as ${user.username}:${user.password}`);
       return server.accepts(user.username, user.password)
@@ -191,43 +237,25 @@ export function memoryEngine(
         : { status: 'rejected', reason: 'invalid username-password pair' };
     },
     async setPasswords({ user, passwords, principal }) {
-      if (passwords.length < 1 || passwords.length > capabilities.maxPasswordsPerUser) {
-        throw new InvalidConfigurationError(`A user holds 1..${capabilities.maxPasswordsPerUser} passwords`);
+      if (passwords.length < 1 || passwords.length > capabilities.passwordsPerUser) {
+        throw new InvalidConfigurationError(`A user holds 1..${capabilities.passwordsPerUser} passwords`);
       }
       if (!server.users.has(user.username)) {
         if (fault === 'generic-error-for-missing-user') throw new Error(`no such user ${user.username}`);
         throw new UserNotFoundError(`User "${user.username}" does not exist`);
       }
-      if (authorize(principal, user.username, passwords) === 'applied') return;
+      if (authorize(principal, user.username, passwords) === 'applied') return { status: 'unchanged' };
       let stored = [...passwords];
       if (fault === 'sets-different-password') stored = stored.map((password) => password.slice(0, -1));
       if (fault === 'keeps-one-of-two-passwords') stored = stored.slice(0, 1);
       server.store(user.username, stored, capabilities.asyncChanges);
+      return changed;
     },
-    async cloneUser({ source, target, principal }) {
-      if (
-        principal.kind !== 'admin' ||
-        !server.accepts(String(principal.admin.value.username), principal.admin.value.password as string)
-      ) {
-        throw new PermissionDeniedError('Cloning needs the admin');
-      }
-      const original = server.users.get(source.username);
-      if (!original) throw new UserNotFoundError(`User "${source.username}" does not exist`);
-      const existing = server.users.get(target.username);
-      if (existing) existing.roles = [...original.roles];
-      else server.users.set(target.username, { passwords: [], roles: [...original.roles] });
-      server.store(target.username, [target.password!], capabilities.asyncChanges);
-    },
-    async waitUntilApplied({ user }, context) {
-      if (fault === 'ignores-abort-signal') {
-        while (!server.poll(user.username)) await new Promise((resolve) => setTimeout(resolve, 10));
-        return;
-      }
-      await pollUntil(async () => (server.poll(user.username) ? true : undefined), context, {
-        description: `the change to "${user.username}" to apply`,
-        initialDelayMs: 5,
-        maxDelayMs: 20,
-      });
-    },
+    ...(capabilities.canCloneUsers
+      ? { canCloneUsers: true as const, cloneUser }
+      : { canCloneUsers: false as const }),
+    ...(capabilities.asyncChanges
+      ? { asyncChanges: true as const, waitUntilApplied }
+      : { asyncChanges: false as const }),
   });
 }
