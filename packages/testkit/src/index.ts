@@ -36,6 +36,7 @@ export {
   type CoreCheckId,
   type EngineConformanceOptions,
 } from './conformance/types.js';
+export { engineLayoutProblems } from './engine-layout.js';
 export {
   InMemorySecretsManager,
   type RecordedStoreCall,
