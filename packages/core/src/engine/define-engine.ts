@@ -23,10 +23,13 @@ const CHANGES_SINCE_V1 = [
  * (`defineEngine<MySecret, EngineBase<MySecret> & CloningEngine<MySecret> & SyncEngine>({...})`) and callers
  * may call `cloneUser` without checking for it.
  */
-export function defineEngine<
-  TSecret extends EngineSecret,
-  TEngine extends RotationEngine<TSecret> = RotationEngine<TSecret>,
->(engine: TEngine): TEngine {
+export function defineEngine<TSecret extends EngineSecret>(engine: RotationEngine<TSecret>): RotationEngine<TSecret>;
+export function defineEngine<TSecret extends EngineSecret, TEngine extends RotationEngine<TSecret>>(
+  engine: TEngine,
+): TEngine;
+export function defineEngine<TSecret extends EngineSecret, TEngine extends RotationEngine<TSecret>>(
+  engine: TEngine,
+): TEngine {
   assertEngineContract(engine);
   // A shallow copy, frozen: the engine object the caller keeps cannot change the registered one.
   return Object.freeze(Object.assign({}, engine));
