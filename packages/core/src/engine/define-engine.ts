@@ -23,7 +23,9 @@ const CHANGES_SINCE_V1 = [
  * (`defineEngine<MySecret, EngineBase<MySecret> & CloningEngine<MySecret> & SyncEngine>({...})`) and callers
  * may call `cloneUser` without checking for it.
  */
-export function defineEngine<TSecret extends EngineSecret>(engine: RotationEngine<TSecret>): RotationEngine<TSecret>;
+export function defineEngine<TSecret extends EngineSecret>(
+  engine: RotationEngine<TSecret>,
+): RotationEngine<TSecret>;
 export function defineEngine<TSecret extends EngineSecret, TEngine extends RotationEngine<TSecret>>(
   engine: TEngine,
 ): TEngine;
