@@ -3,7 +3,7 @@ import { type RedisServerHandle, startRecordingListener, startRedisServer } from
 import { stepContext } from '@rotor/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { elastiCacheEngine } from '../../src/index.ts';
+import { elastiCacheEngine } from '@rotor/engine-elasticache';
 import { redisLogin } from '../../src/redis-login.ts';
 import { arnOf, FakeElastiCache } from '../unit/support/fake-elasticache.ts';
 import { capturingLogger } from '../unit/support/rotation.ts';

@@ -2,7 +2,7 @@ import { CreateUserCommand, UserAlreadyExistsFault } from '@aws-sdk/client-elast
 import { silentLogger } from '@rotor/core';
 import type { StepContext } from '@rotor/core/engine';
 import { describe, expect, it } from 'vitest';
-import { elastiCacheEngine } from '../../src/index.ts';
+import { elastiCacheEngine } from '@rotor/engine-elasticache';
 import { arnOf, FakeElastiCache } from './support/fake-elasticache.ts';
 
 const SOURCE_PASSWORD = 's'.repeat(24);

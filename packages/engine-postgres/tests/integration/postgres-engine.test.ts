@@ -8,7 +8,7 @@ import {
   type PostgresEngineOptions,
   type PostgresSecret,
   postgresEngine,
-} from '../../src/index.ts';
+} from '@rotor/engine-postgres';
 import { postgresPasswordPolicy } from '../../src/postgres-options.ts';
 import { scramSha256Verifier } from '../../src/scram.ts';
 import { type PostgresTarget, startPostgresTarget } from './support/postgres-target.ts';

@@ -5,7 +5,7 @@ import {
   postgresAdminSecretSchema,
   postgresEngine,
   postgresSecretSchema,
-} from '../../src/index.ts';
+} from '@rotor/engine-postgres';
 import type { ClientFactory, SqlClient } from '../../src/postgres-client.ts';
 import { scramSha256Verifier, verifierProblem } from '../../src/scram.ts';
 

@@ -2,11 +2,11 @@
  * @rotor/testkit's engine conformance suite against a real PostgreSQL (md5 authentication) standing in for
  * Redshift, over the pg transport.
  */
+
+import { type RedshiftSecret, redshiftEngine, redshiftSecretSchema } from '@rotor/engine-redshift';
 import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
 import { type ConformanceTarget, describeEngineConformance } from '@rotor/testkit';
 import pg from 'pg';
-import { redshiftEngine } from '../../src/redshift-engine.ts';
-import { type RedshiftSecret, redshiftSecretSchema } from '../../src/redshift-secret.ts';
 import { md5PasswordHash, quoteIdent } from '../../src/sql.ts';
 
 async function asSuperuser<T>(

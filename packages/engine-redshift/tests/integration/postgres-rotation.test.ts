@@ -5,11 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRotationStepRunner, type RotorLogger } from '@rotor/core';
+import { redshiftEngine, redshiftSecretSchema } from '@rotor/engine-redshift';
 import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redshiftEngine } from '../../src/redshift-engine.ts';
-import { redshiftSecretSchema } from '../../src/redshift-secret.ts';
 import { md5PasswordHash, quoteIdent } from '../../src/sql.ts';
 import { MemorySecretStore } from '../support/memory-secret-store.ts';
 import { stepContext } from '../support/step-context.ts';

@@ -7,10 +7,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
+import type { RedshiftEngineOptions } from '@rotor/engine-redshift';
+import { redshiftEngine, redshiftSecretSchema } from '@rotor/engine-redshift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redshiftEngine } from '../../src/redshift-engine.ts';
-import type { RedshiftEngineOptions } from '../../src/redshift-options.ts';
-import { redshiftSecretSchema } from '../../src/redshift-secret.ts';
 import { stepContext } from '../support/step-context.ts';
 
 const fixtures = join(import.meta.dirname, '../fixtures');

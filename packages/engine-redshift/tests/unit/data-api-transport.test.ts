@@ -7,11 +7,10 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import type { AdminSecret } from '@rotor/core/engine';
+import { type RedshiftSecret, redshiftEngine, redshiftSecretSchema } from '@rotor/engine-redshift';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openDataApiSession } from '../../src/data-api-transport.ts';
-import { redshiftEngine } from '../../src/redshift-engine.ts';
-import { type RedshiftSecret, redshiftSecretSchema } from '../../src/redshift-secret.ts';
 import { md5PasswordHash } from '../../src/sql.ts';
 import { allText, stepContext } from '../support/step-context.ts';
 

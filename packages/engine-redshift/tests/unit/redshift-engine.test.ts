@@ -1,7 +1,6 @@
 import { InvalidConfigurationError } from '@rotor/core/engine';
+import { redshiftEngine, redshiftSecretSchema } from '@rotor/engine-redshift';
 import { describe, expect, it } from 'vitest';
-import { redshiftEngine } from '../../src/redshift-engine.ts';
-import { redshiftSecretSchema } from '../../src/redshift-secret.ts';
 import { stepContext } from '../support/step-context.ts';
 
 describe('redshiftEngine', () => {

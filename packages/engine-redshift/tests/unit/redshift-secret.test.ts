@@ -1,6 +1,6 @@
+import { redshiftEngine } from '@rotor/engine-redshift';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { redshiftEngine } from '../../src/redshift-engine.ts';
 import { redshiftSecretSchema, usernameProblem } from '../../src/redshift-secret.ts';
 import { quoteIdent } from '../../src/sql.ts';
 

@@ -11,11 +11,10 @@ import {
   RedshiftServerlessClient,
 } from '@aws-sdk/client-redshift-serverless';
 import type { AdminSecret } from '@rotor/core/engine';
+import type { RedshiftEngineOptions } from '@rotor/engine-redshift';
+import { redshiftEngine, redshiftSecretSchema } from '@rotor/engine-redshift';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { redshiftEngine } from '../../src/redshift-engine.ts';
-import type { RedshiftEngineOptions } from '../../src/redshift-options.ts';
-import { redshiftSecretSchema } from '../../src/redshift-secret.ts';
 import { stepContext } from '../support/step-context.ts';
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { findPostgresBinDir, type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
 import type { ConformanceTarget } from '@rotor/testkit';
 import pg from 'pg';
-import type { PostgresSecret } from '../../../src/index.ts';
+import type { PostgresSecret } from '@rotor/engine-postgres';
 
 const execFileAsync = promisify(execFile);
 
