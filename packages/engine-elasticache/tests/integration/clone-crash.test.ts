@@ -7,11 +7,11 @@ import {
   ElastiCacheClient,
   ModifyReplicationGroupCommand,
 } from '@aws-sdk/client-elasticache';
+import { elastiCacheEngine } from '@rotor/engine-elasticache';
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import { type CacheServers, startCacheServers } from '@rotor/local-aws/harness';
 import { stepContext } from '@rotor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { elastiCacheEngine } from '@rotor/engine-elasticache';
 import { authAtCache } from './support/auth-at-cache.ts';
 
 /**

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { elastiCacheEngine } from '@rotor/engine-elasticache';
 import { type RedisServerHandle, startRecordingListener, startRedisServer } from '@rotor/local-aws/harness';
 import { stepContext } from '@rotor/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { elastiCacheEngine } from '@rotor/engine-elasticache';
 import { redisLogin } from '../../src/redis-login.ts';
 import { arnOf, FakeElastiCache } from '../unit/support/fake-elasticache.ts';
 import { capturingLogger } from '../unit/support/rotation.ts';

@@ -1,8 +1,8 @@
 import { CreateUserCommand, UserAlreadyExistsFault } from '@aws-sdk/client-elasticache';
 import { silentLogger } from '@rotor/core';
 import type { StepContext } from '@rotor/core/engine';
-import { describe, expect, it } from 'vitest';
 import { elastiCacheEngine } from '@rotor/engine-elasticache';
+import { describe, expect, it } from 'vitest';
 import { arnOf, FakeElastiCache } from './support/fake-elasticache.ts';
 
 const SOURCE_PASSWORD = 's'.repeat(24);

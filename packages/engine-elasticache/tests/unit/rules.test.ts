@@ -1,9 +1,9 @@
 import { generatePassword } from '@rotor/core';
+import { elastiCacheEngine, elastiCacheSecretSchema } from '@rotor/engine-elasticache';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDisabled, switchedOn } from '../../src/access-string.ts';
 import { elastiCachePasswordPolicy, passwordProblem } from '../../src/elasticache-options.ts';
-import { elastiCacheEngine, elastiCacheSecretSchema } from '@rotor/engine-elasticache';
 import { parseUserArn, toggleAlternateSuffix } from '../../src/user-ids.ts';
 
 describe('password policy', () => {

@@ -1,5 +1,5 @@
-import { describeEngineConformance } from '@rotor/testkit';
 import { postgresEngine } from '@rotor/engine-postgres';
+import { describeEngineConformance } from '@rotor/testkit';
 import { startPostgresTarget } from './support/postgres-target.ts';
 
 // The whole conformance suite against a real PostgreSQL that accepts only SCRAM-SHA-256 logins.

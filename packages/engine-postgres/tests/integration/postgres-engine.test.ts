@@ -1,14 +1,14 @@
 import { generatePassword } from '@rotor/core';
 import type { RotationEngine } from '@rotor/core/engine';
-import { createCapturingLogger, runConformanceChecks, stepContext } from '@rotor/testkit';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type PostgresEngine,
   type PostgresEngineOptions,
   type PostgresSecret,
   postgresEngine,
 } from '@rotor/engine-postgres';
+import { createCapturingLogger, runConformanceChecks, stepContext } from '@rotor/testkit';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresPasswordPolicy } from '../../src/postgres-options.ts';
 import { scramSha256Verifier } from '../../src/scram.ts';
 import { type PostgresTarget, startPostgresTarget } from './support/postgres-target.ts';

@@ -1,11 +1,11 @@
-import { stepContext, TEST_FUNCTION_SCOPE } from '@rotor/testkit';
-import { describe, expect, it } from 'vitest';
 import {
   type PostgresSecret,
   postgresAdminSecretSchema,
   postgresEngine,
   postgresSecretSchema,
 } from '@rotor/engine-postgres';
+import { stepContext, TEST_FUNCTION_SCOPE } from '@rotor/testkit';
+import { describe, expect, it } from 'vitest';
 import type { ClientFactory, SqlClient } from '../../src/postgres-client.ts';
 import { scramSha256Verifier, verifierProblem } from '../../src/scram.ts';
 
