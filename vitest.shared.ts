@@ -10,7 +10,9 @@ export const sharedTestConfig = defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
-    testTimeout: 30_000,
+    // A guard against hangs, never a speed check (speed is measured by `pnpm bench`): integration tests drive
+    // real rotations through Lambda child processes and synthesize CDK apps, seconds apiece on a busy machine.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
   },
 });

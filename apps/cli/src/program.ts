@@ -1,28 +1,13 @@
 import { RotationError } from '@rotor/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { type AwsClientConfig, awsClientConfig } from './aws-config.js';
+import { awsClientConfig } from './aws-config.js';
+import type { CommandContext } from './command-context.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerLocalAwsCommand } from './commands/local-aws.js';
 import { registerRotateCommand } from './commands/rotate.js';
 import { registerStatusCommand } from './commands/status.js';
 import { EXIT_CODES, type ExitCode, UsageError } from './exit-codes.js';
 import { type CliIo, printJson, processIo } from './output.js';
-
-export interface GlobalOptions {
-  endpoint?: string | undefined;
-  region?: string | undefined;
-  json: boolean;
-}
-
-/** What every command receives: where to write, the global options, and how to report its exit code. */
-export interface CommandContext {
-  io: CliIo;
-  globals(command: Command): GlobalOptions;
-  awsConfig(globals: GlobalOptions): AwsClientConfig;
-  setExitCode(code: ExitCode | number): void;
-  /** Resolves when the command should stop (SIGINT/SIGTERM for the CLI; tests pass their own). */
-  stopSignal: AbortSignal;
-}
 
 const EXIT_CODE_HELP = `
 Exit codes:

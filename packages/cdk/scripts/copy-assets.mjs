@@ -5,7 +5,16 @@
  * Only code is copied: no zip, no size reports, no source maps (they point at sources the package does not ship),
  * nothing a function does not load.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,6 +43,14 @@ for (const app of apps) {
       });
     }
   }
+}
+// Without their maps, the code's `//# sourceMappingURL=` comments would point at missing files.
+for (const file of readdirSync(staging, { recursive: true })) {
+  const path = join(staging, String(file));
+  if (!path.endsWith('.mjs')) continue;
+  const code = readFileSync(path, 'utf8');
+  const stripped = code.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
+  if (stripped !== code) writeFileSync(path, stripped);
 }
 // Two renames, so a synth running alongside never sees a half-copied asset.
 const assets = join(root, 'assets');

@@ -98,9 +98,7 @@ export function createSecretCache(options: SecretCacheOptions = {}): SecretCache
     staleIfErrorMs: options.staleIfErrorMs,
   });
   if (!parsed.success) {
-    throw new InvalidConfigurationError(
-      `Invalid secret cache options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
+    throw new InvalidConfigurationError(`Invalid secret cache options:\n${z.prettifyError(parsed.error)}`);
   }
   const { ttlMs, refreshAtNextRotation, staleIfErrorMs } = parsed.data;
   const clock = options.clock ?? systemClock;

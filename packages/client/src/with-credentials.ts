@@ -44,9 +44,7 @@ export function resolveRecoveryOptions(options: RecoveryOptions = {}): ResolvedR
     budgetMs: options.budgetMs,
   });
   if (!parsed.success) {
-    throw new InvalidConfigurationError(
-      `Invalid recovery options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
+    throw new InvalidConfigurationError(`Invalid recovery options:\n${z.prettifyError(parsed.error)}`);
   }
   return parsed.data;
 }

@@ -5,7 +5,7 @@
  *
  * Messages never contain secret material: build them from usernames, ids and codes only.
  */
-import type { RotationStep } from './protocol/rotation-event.js';
+import type { RotationStep } from './vocabulary.js';
 
 export const ROTATION_ERROR_CODES = [
   'INVALID_EVENT',

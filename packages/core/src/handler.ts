@@ -15,12 +15,12 @@ import { createDeadline, type LambdaContextLike } from './protocol/deadline.js';
 import { type FunctionScope, scopeOfArn } from './protocol/function-scope.js';
 import { parseRotationEvent } from './protocol/parse-event.js';
 import { SecretRedactor } from './protocol/redactor.js';
-import type { RotationEvent } from './protocol/rotation-event.js';
 import { runRotationStep, type StepResult } from './protocol/rotation-steps.js';
 import type { SecretStore } from './store/secret-store.js';
 import { createSecretsManagerStore } from './store/secrets-manager-store.js';
 import { assertStrategySupported, type StrategyChoice } from './strategies/select-strategy.js';
 import type { LoginTestPolicy } from './strategies/strategy.js';
+import type { RotationEvent } from './vocabulary.js';
 
 export interface RotationHandlerOptions<TSecret extends EngineSecret> {
   engine: RotationEngine<TSecret>;

@@ -18,7 +18,6 @@ export { generatePassword, type RandomIndex } from './password/generate-password
 export type { LambdaContextLike } from './protocol/deadline.js';
 export { type FunctionScope, parseArn, scopeOfArn } from './protocol/function-scope.js';
 export { parseRotationEvent } from './protocol/parse-event.js';
-export * from './protocol/rotation-event.js';
 export type {
   SecretDescription,
   SecretStore,
@@ -28,3 +27,4 @@ export type {
 export { createSecretsManagerStore, type SecretsManagerStoreOptions } from './store/secrets-manager-store.js';
 export type { StrategyChoice } from './strategies/select-strategy.js';
 export type { LoginTestPolicy } from './strategies/strategy.js';
+export * from './vocabulary.js';

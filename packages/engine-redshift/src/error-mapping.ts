@@ -32,6 +32,10 @@ const NETWORK_CODES = new Set([
 ]);
 const TLS_CODE =
   /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+const TLS_MESSAGE = /does not support SSL|self[- ]signed|certificate|\bSSL\b|\bTLS\b/i;
+/** Where the TLS mode is set, so a TLS failure names the setting that changes it. */
+const TLS_SETTING_HINT =
+  "The TLS mode is set where the engine is configured (ROTOR_REDSHIFT_TLS in Rotor's Redshift function: verify-full by default; require skips certificate checks, disable turns TLS off for a server without it).";
 /** SQLSTATEs that mean "try again later": connection exceptions, too many connections, starting up/shutting down. */
 const RETRYABLE_SQLSTATE = /^(08|53|57P0[1-3])/;
 
@@ -79,12 +83,17 @@ export function mapPgError(error: unknown, context: FailureContext): RotationErr
       options,
     );
   }
+  // A TLS failure is not an unreachable server: say TLS, and name the setting that changes the TLS mode.
+  if ((typeof code === 'string' && TLS_CODE.test(code)) || TLS_MESSAGE.test(message)) {
+    return new EngineUnavailableError(
+      `Could not ${context.action}: TLS failed (${typeof code === 'string' ? `${code}: ` : ''}${message}); the server does not speak TLS or its certificate is not trusted. ${TLS_SETTING_HINT}`,
+      options,
+    );
+  }
   if (
-    (typeof code === 'string' && (NETWORK_CODES.has(code) || TLS_CODE.test(code))) ||
+    (typeof code === 'string' && NETWORK_CODES.has(code)) ||
     (state !== undefined && RETRYABLE_SQLSTATE.test(state)) ||
-    /timeout|terminated|does not support SSL|self[- ]signed|certificate|ECONNREFUSED|getaddrinfo/i.test(
-      message,
-    )
+    /timeout|terminated|ECONNREFUSED|getaddrinfo/i.test(message)
   ) {
     return new EngineUnavailableError(
       `Could not ${context.action}: the server is unreachable (${typeof code === 'string' ? `${code}: ` : ''}${message})`,

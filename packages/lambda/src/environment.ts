@@ -113,8 +113,8 @@ export function parseEnvironment<TSchema extends z.ZodType>(
 ): z.output<TSchema> {
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+  // zod's messages and paths only: an issue never quotes the input.
   throw new InvalidConfigurationError(
-    `Invalid environment for the ${functionName} rotation function: ${problems}`,
+    `Invalid environment for the ${functionName} rotation function:\n${z.prettifyError(parsed.error)}`,
   );
 }

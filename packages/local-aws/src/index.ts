@@ -12,7 +12,11 @@ import {
   type InvocationRecord,
   type RegisteredFunction,
 } from './lambda/function-host.js';
+import { createLambdaService } from './lambda/lambda-service.js';
 import { type LocalAwsLogger, silentLogger } from './logger.js';
+import { functionLogEvents } from './logs/function-logs.js';
+import { createLogStore } from './logs/log-store.js';
+import { createLogsService } from './logs/logs-service.js';
 import { createRdsService, type RdsServiceOptions } from './rds/rds-service.js';
 import { createRedshiftControlPlaneServices } from './redshift-control-plane/index.js';
 import {
@@ -156,6 +160,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const logger = options.logger ?? silentLogger;
   const credentials = credentialsFor(options.auth);
   let endpointUrl = '';
+  const logStore = createLogStore();
   const functions = createFunctionHost({
     region,
     accountId,
@@ -163,8 +168,18 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     credentials,
     logger,
     ...(options.testMode?.functionPreload ? { preloadModule: options.testMode.functionPreload } : {}),
+    // Every invocation's output lands in /aws/lambda/<name>, as Lambda writes it to CloudWatch Logs; with
+    // --verbose (the CLI's info level) it is printed too.
+    onInvocationEnded: (record, fn) => {
+      const [streamName, events] = functionLogEvents(record, fn);
+      logStore.append(`/aws/lambda/${fn.functionName}`, streamName, events);
+      for (const event of events) logger.info(`/aws/lambda/${fn.functionName}: ${event.message}`);
+    },
   });
   for (const config of options.functions ?? []) functions.register(config);
+  // Functions created through the Lambda API (and kept in the state file) are registered here too.
+  const lambda = createLambdaService({ host: functions, stateFile: options.stateFile, logger });
+  const logs = createLogsService({ store: logStore, logger });
   const secretsManager = createSecretsManagerService({
     region,
     accountId,
@@ -198,6 +213,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     : undefined;
   const services: LocalService[] = [
     secretsManager,
+    lambda,
+    logs,
     ...(elasticache ? [elasticache] : []),
     ...(redshiftData ? [redshiftData] : []),
     ...(options.redshiftData ? createRedshiftControlPlaneServices(options.redshiftData) : []),

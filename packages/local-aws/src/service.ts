@@ -57,4 +57,35 @@ export interface QueryProtocolService {
   close?(): Promise<void>;
 }
 
-export type LocalService = JsonProtocolService | QueryProtocolService;
+/** One REST-JSON request (Lambda): the route is the method and path, the body JSON or a payload. */
+export interface RestRequest {
+  readonly method: string;
+  /** The URL path, still percent-encoded. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+export interface RestResponse {
+  readonly statusCode: number;
+  readonly headers?: Record<string, string>;
+  /** A JSON output, or `raw` for a payload passed through as is (Invoke). */
+  readonly json?: Record<string, unknown>;
+  readonly raw?: string;
+}
+
+/** A service spoken in restJson1 (Lambda): routed by path prefix; errors carry `x-amzn-errortype`. */
+export interface RestJsonService {
+  readonly protocol: 'restJson1';
+  /** Name used when counting API calls and matched against the SigV4 credential scope, e.g. `lambda`. */
+  readonly serviceName: string;
+  /** Requests whose path starts with this go to the service, e.g. `/2015-03-31/functions`. */
+  readonly pathPrefix: string;
+  /** The operation a request addresses, for counting; undefined when no route matches. */
+  operationOf(method: string, path: string): string | undefined;
+  handle(request: RestRequest, context: ServiceContext): Promise<RestResponse>;
+  close?(): Promise<void>;
+}
+
+export type LocalService = JsonProtocolService | QueryProtocolService | RestJsonService;

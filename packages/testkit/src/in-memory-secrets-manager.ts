@@ -4,12 +4,13 @@ import {
   type SecretDescription,
   type SecretStore,
   SecretStoreError,
+  type SecretVersionSummary,
   type SecretVersionValue,
   STAGE_CURRENT,
   STAGE_PENDING,
-  STAGE_PREVIOUS,
 } from '@rotor/core';
 import type { PasswordPolicy } from '@rotor/core/engine';
+import { SecretsManagerModel, StageModelError } from './secrets-manager/stage-model.js';
 
 export type SecretStoreOperation = keyof SecretStore;
 
@@ -20,36 +21,23 @@ export interface RecordedStoreCall {
   detail: Record<string, unknown>;
 }
 
-interface Version {
-  id: string;
-  value: string | undefined;
-  stages: Set<string>;
-}
-
-interface StoredSecret {
-  arn: string;
-  name: string;
-  rotationEnabled: boolean | undefined;
-  versions: Map<string, Version>;
-  tags: Record<string, string>;
-}
-
 const WRITES: readonly SecretStoreOperation[] = ['putPendingValue', 'moveCurrentStage'];
 
 /**
- * An in-memory Secrets Manager behind core's `SecretStore` port, with the service's staging-label rules
- * (one version per label, AWSPREVIOUS follows a moved AWSCURRENT, a version's value cannot change), that
- * records every call. Hand it to `createRotationHandler({ store })`.
+ * An in-memory Secrets Manager behind core's `SecretStore` port, that records every call. Its staging-label
+ * rules are the stage model's (`@rotor/testkit/secrets-manager`), the same the SDK mock answers with and that
+ * the stage-semantics suite checks against local-aws. Hand it to `createRotationHandler({ store })`.
  */
 export class InMemorySecretsManager implements SecretStore {
   readonly calls: RecordedStoreCall[] = [];
-  readonly #secrets = new Map<string, StoredSecret>();
+  readonly model: SecretsManagerModel;
   readonly region: string;
   readonly accountId: string;
 
-  constructor(options: { region?: string; accountId?: string } = {}) {
-    this.region = options.region ?? 'us-east-1';
-    this.accountId = options.accountId ?? '123456789012';
+  constructor(options: { region?: string; accountId?: string; model?: SecretsManagerModel } = {}) {
+    this.model = options.model ?? new SecretsManagerModel(options);
+    this.region = this.model.region;
+    this.accountId = this.model.accountId;
   }
 
   /** CreateSecret: the value becomes AWSCURRENT. Returns the ARN. */
@@ -58,55 +46,39 @@ export class InMemorySecretsManager implements SecretStore {
     value: unknown,
     options: { rotationEnabled?: boolean | undefined; tags?: Record<string, string> } = {},
   ): string {
-    const arn = `arn:aws:secretsmanager:${this.region}:${this.accountId}:secret:${name}-${randomSuffix()}`;
-    const id = randomUUID();
-    const secretString = typeof value === 'string' ? value : JSON.stringify(value);
-    this.#secrets.set(arn, {
-      arn,
-      name,
-      rotationEnabled: 'rotationEnabled' in options ? options.rotationEnabled : true,
-      versions: new Map([[id, { id, value: secretString, stages: new Set([STAGE_CURRENT]) }]]),
-      tags: options.tags ?? {},
-    });
-    return arn;
+    return this.model.createSecret(name, value, options);
   }
 
   /** What RotateSecret does before invoking the function: an empty version labelled AWSPENDING. */
   startRotation(secretId: string, token: string = randomUUID()): string {
-    const secret = this.#find(secretId);
-    secret.versions.set(token, { id: token, value: undefined, stages: new Set() });
-    this.#attach(secret, STAGE_PENDING, token);
-    return token;
+    return this.model.startRotation(secretId, token);
   }
 
   /** What the service does once the function finished: AWSPENDING is removed from the new current version. */
   completeRotation(secretId: string): void {
-    const secret = this.#find(secretId);
-    for (const version of secret.versions.values()) {
-      if (version.stages.has(STAGE_CURRENT)) version.stages.delete(STAGE_PENDING);
+    const current = this.model.versionIdAt(secretId, STAGE_CURRENT);
+    if (current !== undefined && this.model.versionIdAt(secretId, STAGE_PENDING) === current) {
+      this.model.updateSecretVersionStage({
+        SecretId: secretId,
+        VersionStage: STAGE_PENDING,
+        RemoveFromVersionId: current,
+      });
     }
   }
 
   /** The parsed value at a stage, or undefined. */
   valueAt(secretId: string, stage: string): Record<string, unknown> | undefined {
-    const version = [...this.#find(secretId).versions.values()].find((v) => v.stages.has(stage));
-    return version?.value === undefined ? undefined : (JSON.parse(version.value) as Record<string, unknown>);
+    return this.model.valueAt(secretId, stage);
   }
 
   /** Version id -> sorted labels, for versions that have labels. */
   stagesOf(secretId: string): Record<string, string[]> {
-    return Object.fromEntries(
-      [...this.#find(secretId).versions.values()]
-        .filter((version) => version.stages.size > 0)
-        .map((version) => [version.id, [...version.stages].sort()]),
-    );
+    return this.model.stagesOf(secretId);
   }
 
   /** Overwrites the value at a stage, for tests that plant a malformed or stale value. */
   setRawValue(secretId: string, stage: string, secretString: string): void {
-    const version = [...this.#find(secretId).versions.values()].find((v) => v.stages.has(stage));
-    if (!version) throw new Error(`Secret ${secretId} has no version at ${stage}`);
-    version.value = secretString;
+    this.model.setRawValue(secretId, stage, secretString);
   }
 
   /** The calls that changed something (PutSecretValue, UpdateSecretVersionStage). */
@@ -116,13 +88,13 @@ export class InMemorySecretsManager implements SecretStore {
 
   async describe(secretId: string): Promise<SecretDescription> {
     this.#record('describe', secretId, {});
-    const secret = this.#find(secretId);
+    const output = storeCall('DescribeSecret', () => this.model.describeSecret({ SecretId: secretId }));
     return {
-      arn: secret.arn,
-      name: secret.name,
-      rotationEnabled: secret.rotationEnabled,
-      versionStages: this.stagesOf(secret.arn),
-      tags: { ...secret.tags },
+      arn: output.ARN,
+      name: output.Name,
+      rotationEnabled: output.RotationEnabled,
+      versionStages: this.model.stagesOf(secretId),
+      tags: Object.fromEntries(output.Tags.map((tag) => [tag.Key, tag.Value])),
     };
   }
 
@@ -131,18 +103,21 @@ export class InMemorySecretsManager implements SecretStore {
     selector: { versionId?: string; stage?: string },
   ): Promise<SecretVersionValue | undefined> {
     this.#record('getValue', secretId, { ...selector });
-    const secret = this.#find(secretId);
-    const stage = selector.stage ?? (selector.versionId ? undefined : STAGE_CURRENT);
-    const version = selector.versionId
-      ? secret.versions.get(selector.versionId)
-      : [...secret.versions.values()].find((v) => stage !== undefined && v.stages.has(stage));
-    if (version && stage && !version.stages.has(stage)) {
-      throw new SecretStoreError(
-        'Secrets Manager GetSecretValue failed: InvalidRequestException: You provided a VersionStage that is not associated to the provided VersionId.',
-      );
+    try {
+      const output = this.model.getSecretValue({
+        SecretId: secretId,
+        VersionId: selector.versionId,
+        VersionStage: selector.stage,
+      });
+      return { versionId: output.VersionId, secretString: output.SecretString, stages: output.VersionStages };
+    } catch (error) {
+      if (error instanceof StageModelError && error.name === 'ResourceNotFoundException') {
+        // An unknown secret is an error; a missing version or stage is "no value" (the port's contract).
+        this.model.find(secretId);
+        return undefined;
+      }
+      throw toStoreError('GetSecretValue', error);
     }
-    if (!version || version.value === undefined) return undefined;
-    return { versionId: version.id, secretString: version.value, stages: [...version.stages] };
   }
 
   async putPendingValue(
@@ -150,18 +125,14 @@ export class InMemorySecretsManager implements SecretStore {
     input: { token: string; secretString: string; rotationToken?: string | undefined },
   ): Promise<void> {
     this.#record('putPendingValue', secretId, { token: input.token });
-    const secret = this.#find(secretId);
-    const existing = secret.versions.get(input.token);
-    if (existing?.value !== undefined) {
-      if (existing.value === input.secretString) return;
-      throw new SecretStoreError(
-        `Secrets Manager PutSecretValue failed: ResourceExistsException: You can't modify an existing version ${input.token}`,
-      );
-    }
-    const version = existing ?? { id: input.token, value: undefined, stages: new Set<string>() };
-    version.value = input.secretString;
-    secret.versions.set(input.token, version);
-    this.#attach(secret, STAGE_PENDING, input.token);
+    storeCall('PutSecretValue', () =>
+      this.model.putSecretValue({
+        SecretId: secretId,
+        ClientRequestToken: input.token,
+        SecretString: input.secretString,
+        VersionStages: [STAGE_PENDING],
+      }),
+    );
   }
 
   async moveCurrentStage(
@@ -169,14 +140,26 @@ export class InMemorySecretsManager implements SecretStore {
     input: { toVersionId: string; fromVersionId?: string },
   ): Promise<void> {
     this.#record('moveCurrentStage', secretId, { ...input });
-    const secret = this.#find(secretId);
-    const holder = [...secret.versions.values()].find((v) => v.stages.has(STAGE_CURRENT));
-    if (holder && holder.id !== input.toVersionId && holder.id !== input.fromVersionId) {
-      throw new SecretStoreError(
-        `Secrets Manager UpdateSecretVersionStage failed: InvalidParameterException: AWSCURRENT is attached to version ${holder.id}, not ${String(input.fromVersionId)}`,
-      );
-    }
-    this.#attach(secret, STAGE_CURRENT, input.toVersionId);
+    storeCall('UpdateSecretVersionStage', () =>
+      this.model.updateSecretVersionStage({
+        SecretId: secretId,
+        VersionStage: STAGE_CURRENT,
+        MoveToVersionId: input.toVersionId,
+        RemoveFromVersionId: input.fromVersionId,
+      }),
+    );
+  }
+
+  async listVersions(secretId: string): Promise<SecretVersionSummary[]> {
+    this.#record('listVersions', secretId, {});
+    const output = storeCall('ListSecretVersionIds', () =>
+      this.model.listSecretVersionIds({ SecretId: secretId, IncludeDeprecated: true }),
+    );
+    return output.Versions.map((entry) => ({
+      versionId: entry.VersionId,
+      stages: entry.VersionStages ?? [],
+      createdDate: entry.CreatedDate,
+    }));
   }
 
   async getRandomPassword(policy: PasswordPolicy): Promise<string> {
@@ -187,35 +170,20 @@ export class InMemorySecretsManager implements SecretStore {
   #record(operation: SecretStoreOperation, secretId: string, detail: Record<string, unknown>): void {
     this.calls.push({ operation, secretId, detail });
   }
+}
 
-  #find(secretId: string): StoredSecret {
-    const secret = [...this.#secrets.values()].find((s) => s.arn === secretId || s.name === secretId);
-    if (!secret) {
-      throw new SecretStoreError(
-        `Secrets Manager call failed: ResourceNotFoundException: Secrets Manager can't find the specified secret ${secretId}`,
-      );
-    }
-    return secret;
-  }
-
-  #attach(secret: StoredSecret, stage: string, versionId: string): void {
-    const target = secret.versions.get(versionId);
-    if (!target) {
-      throw new SecretStoreError(
-        `Secrets Manager call failed: version ${versionId} of ${secret.arn} not found`,
-      );
-    }
-    for (const version of secret.versions.values()) {
-      if (version.id !== versionId && version.stages.delete(stage) && stage === STAGE_CURRENT) {
-        for (const other of secret.versions.values()) other.stages.delete(STAGE_PREVIOUS);
-        version.stages.add(STAGE_PREVIOUS);
-      }
-    }
-    target.stages.add(stage);
-    if (stage === STAGE_CURRENT) target.stages.delete(STAGE_PREVIOUS);
+function storeCall<T>(operation: string, call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw toStoreError(operation, error);
   }
 }
 
-function randomSuffix(): string {
-  return randomUUID().replaceAll('-', '').slice(0, 6);
+/** The model's refusal as the adapter over the SDK reports it: `Secrets Manager <Op> failed: <Name>: ...`. */
+function toStoreError(operation: string, error: unknown): unknown {
+  if (!(error instanceof StageModelError)) return error;
+  return new SecretStoreError(`Secrets Manager ${operation} failed: ${error.name}: ${error.message}`, {
+    cause: error,
+  });
 }

@@ -1,6 +1,7 @@
 /**
  * `@rotor/testkit`: prove an engine correct against a real server (`describeEngineConformance`), plus the
- * builders and fakes an engine author needs for unit tests.
+ * builders and fakes an engine author needs for unit tests: the one Secrets Manager stage model (as core's
+ * `SecretStore` port and as the AWS SDK client through aws-sdk-client-mock) and a recording mock engine.
  */
 
 export {
@@ -42,5 +43,22 @@ export {
   type RecordedStoreCall,
   type SecretStoreOperation,
 } from './in-memory-secrets-manager.js';
+export {
+  createMockEngine,
+  type MockEngineOptions,
+  type MockSecret,
+  MockTarget,
+  type MockUser,
+  mockPasswordPolicy,
+  mockSecretSchema,
+} from './mock-engine.js';
 export { type RotationFunction, type RunRotationOptions, runRotation } from './run-rotation.js';
 export { describeForScan, SecretWatch } from './secret-watch.js';
+export {
+  describeStageSemantics,
+  type MockedOperation,
+  MockSecretsManager,
+  mockSecretsManager,
+  SecretsManagerModel,
+  StageModelError,
+} from './secrets-manager/index.js';

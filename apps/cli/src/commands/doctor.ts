@@ -1,11 +1,11 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Command } from 'commander';
 import { createCliLogger } from '../cli-logger.js';
+import type { CommandContext } from '../command-context.js';
 import { type DoctorReport, runDoctor } from '../doctor-run.js';
 import { createEngine } from '../engines.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatTable, printJson } from '../output.js';
-import type { CommandContext } from '../program.js';
 import { type EngineFlags, withEngineFlags } from './engine-flags.js';
 
 export function registerDoctorCommand(program: Command, context: CommandContext): void {

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import type { CommandContext } from '../command-context.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import type { CommandContext } from '../program.js';
 
 /**
  * `rotor local-aws [options]` runs @rotor/local-aws's own CLI with the same options (its `--help` lists

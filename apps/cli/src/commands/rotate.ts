@@ -1,10 +1,10 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Command } from 'commander';
 import { createCliLogger, type LogLine } from '../cli-logger.js';
+import type { CommandContext } from '../command-context.js';
 import { createEngine } from '../engines.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { printJson } from '../output.js';
-import type { CommandContext } from '../program.js';
 import { runRotationInProcess } from '../rotate-run.js';
 import { createWaitProgress } from '../wait-progress.js';
 import { type EngineFlags, withEngineFlags } from './engine-flags.js';

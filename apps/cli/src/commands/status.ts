@@ -1,11 +1,11 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { createCliLogger } from '../cli-logger.js';
+import type { CommandContext } from '../command-context.js';
 import { checkCurrentLogin } from '../current-login.js';
 import { ENGINE_IDS, type EngineId, parseEngineOptions } from '../engines.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatTable, printJson } from '../output.js';
-import type { CommandContext } from '../program.js';
 import { readSecretSnapshot } from '../secret-snapshot.js';
 import { analyzeSecret, DEFAULT_STUCK_AFTER_MS, formatAge, type SecretStatus } from '../secret-status.js';
 

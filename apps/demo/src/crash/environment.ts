@@ -1,19 +1,30 @@
 /**
- * What the crash scenarios run on: throwaway servers from the harness (Redis for ElastiCache, PostgreSQL
+ * What the crash scenarios run on: throwaway servers from the harness (TLS Redis caches for ElastiCache, PostgreSQL
  * with md5 logins standing in for Redshift, PostgreSQL with SCRAM-only logins for the PostgreSQL engine)
  * and the engines' built Lambda bundles. Only what the selected scenarios need is started.
  */
 import { randomInt } from 'node:crypto';
 import {
+  type CacheServers,
   type PostgresServerHandle,
-  type RedisServerHandle,
+  startCacheServers,
   startPostgresServer,
-  startRedisServer,
 } from '@rotor/local-aws/harness';
+import type { CrashCache } from '@rotor/testkit/crash';
 import { type BundledEngine, ensureBundle, snapshotBundle } from '../environment/bundles.js';
 
+/** User groups a user of an ElastiCache scenario can be in at most (one cache per group). */
+export const MAX_USER_GROUPS = 2;
+
+/** The cache of a worker slot that the scenario's `group`-th user group is associated with. */
+export const slotCacheId = (slot: number, group: number) => `crash-${slot}-${group}`;
+
 export interface CrashEnvironment {
-  redis?: RedisServerHandle;
+  /**
+   * ElastiCache replication groups, MAX_USER_GROUPS per worker slot: a slot's case associates its own user
+   * groups with its slot's caches, as a replication group takes one user group.
+   */
+  caches?: { servers: CacheServers; list: CrashCache[] };
   /** md5 logins, as Redshift stores passwords. */
   redshiftPostgres?: PostgresServerHandle;
   /** SCRAM-only logins. */
@@ -25,8 +36,9 @@ export interface CrashEnvironment {
 export async function openCrashEnvironment(
   engines: ReadonlySet<BundledEngine>,
   log: (line: string) => void,
-  rebuild = false,
+  options: { rebuild?: boolean; slots: number },
 ): Promise<CrashEnvironment> {
+  const rebuild = options.rebuild ?? false;
   const stops: Array<() => Promise<void>> = [];
   const env: CrashEnvironment = {
     bundles: {},
@@ -36,8 +48,19 @@ export async function openCrashEnvironment(
   };
   try {
     if (engines.has('elasticache')) {
-      env.redis = await startRedisServer();
-      stops.push(() => env.redis!.stop());
+      const ids = Array.from({ length: options.slots }, (_, slot) =>
+        Array.from({ length: MAX_USER_GROUPS }, (_, group) => slotCacheId(slot, group)),
+      ).flat();
+      const servers = await startCacheServers({ replicationGroups: ids });
+      stops.push(() => servers.stop());
+      env.caches = {
+        servers,
+        list: ids.map((id) => ({
+          replicationGroupId: id,
+          redisUrl: servers.server(id).url,
+          caFile: servers.caFile,
+        })),
+      };
     }
     if (engines.has('redshift')) {
       env.redshiftPostgres = await startPostgresServer({ authMethod: 'md5' });

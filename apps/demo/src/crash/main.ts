@@ -31,11 +31,10 @@ if (parsed.kind === 'exit') {
   const engines = new Set<BundledEngine>(options.scenarios.map((spec) => spec.engine));
   let env: Awaited<ReturnType<typeof openCrashEnvironment>> | undefined;
   try {
-    env = await openCrashEnvironment(
-      engines,
-      options.verbose ? (line) => err(`${line}\n`) : () => {},
-      options.rebuild,
-    );
+    env = await openCrashEnvironment(engines, options.verbose ? (line) => err(`${line}\n`) : () => {}, {
+      rebuild: options.rebuild,
+      slots: options.concurrency,
+    });
   } catch (error) {
     if (error instanceof MissingBinaryError) {
       err(`pnpm crash: ${error.message}\n`);

@@ -74,6 +74,7 @@ async function rotateWithWriteAt(
     bundlePath,
     environment: {
       ROTOR_PG_TLS: 'disable',
+      ROTOR_PG_ALLOWED_HOSTS: `${server.host}:${server.port}`,
       ROTOR_STRATEGY: 'single-user',
       [CONTROL_DIR_VARIABLE]: control.dir,
     },

@@ -5,12 +5,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ElastiCacheUserRotation, PostgresRotation, RedshiftRotation } from '@rotor/cdk';
 import type { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ElastiCacheUserRotation, PostgresRotation, RedshiftRotation } from '../../src/index.ts';
 import { validateTemplate } from '../support/cfn-validate.ts';
 import {
   ACCOUNT,

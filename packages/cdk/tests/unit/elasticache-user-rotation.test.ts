@@ -1,9 +1,9 @@
+import { ElastiCacheUserRotation, type ElastiCacheUserRotationProps } from '@rotor/cdk';
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
 import { elastiCacheRotationGrants } from '../../src/grants/elasticache-grants.ts';
-import { ElastiCacheUserRotation, type ElastiCacheUserRotationProps } from '../../src/index.ts';
 import {
   ACCOUNT,
   alarmTopic,

@@ -2,13 +2,14 @@
  * Each construct sets only environment variables its app accepts: the synthesized environment is resolved
  * and read by the app's own configuration parser, as a cold start would.
  */
+
+import { ElastiCacheUserRotation, PostgresRotation, RedshiftRotation } from '@rotor/cdk';
 import type { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
 import { readConfig as readElastiCacheConfig } from '../../../../apps/elasticache-rotation/src/config.ts';
 import { readConfig as readPostgresConfig } from '../../../../apps/postgres-rotation/src/config.ts';
 import { readConfig as readRedshiftConfig } from '../../../../apps/redshift-rotation/src/config.ts';
-import { ElastiCacheUserRotation, PostgresRotation, RedshiftRotation } from '../../src/index.ts';
 import { TemplateEvaluator } from '../support/cfn-evaluate.ts';
 import {
   ACCOUNT,

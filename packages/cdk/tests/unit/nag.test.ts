@@ -2,6 +2,8 @@
  * cdk-nag's AwsSolutions pack finds nothing unacknowledged in stacks that use every construct and option,
  * and every acknowledgement carries its reason.
  */
+
+import { ElastiCacheUserRotation, PostgresRotation, RedshiftRotation } from '@rotor/cdk';
 import { App, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,7 +11,6 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import nag from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { ElastiCacheUserRotation, PostgresRotation, RedshiftRotation } from '../../src/index.ts';
 import { ACCOUNT, alarmTopic, testStack, testVpc, USER_ARN } from '../support/stacks.ts';
 
 function everyConstructApp(): App {

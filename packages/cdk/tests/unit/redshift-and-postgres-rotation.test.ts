@@ -1,8 +1,8 @@
+import { PostgresRotation, RedshiftRotation } from '@rotor/cdk';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
-import { PostgresRotation, RedshiftRotation } from '../../src/index.ts';
 import { importedSecret, onlyResource, SECRET_ARN, template, testStack, testVpc } from '../support/stacks.ts';
 
 const policyNamed = (tpl: ReturnType<typeof template>, name: string) =>

@@ -4,8 +4,9 @@
  * private subnets, reachable from the function alone and refused without the VPC it needs. The constructs'
  * endpoint is compared with the templates'.
  */
+
+import { ElastiCacheUserRotation } from '@rotor/cdk';
 import { describe, expect, it } from 'vitest';
-import { ElastiCacheUserRotation } from '../../src/index.ts';
 import { TemplateEvaluator } from '../support/cfn-evaluate.ts';
 import {
   importedSecret,

@@ -4,8 +4,7 @@
  * the role the construct synthesizes. Execution plumbing (logs, VPC network interfaces) is compared apart:
  * the constructs scope logs to their own log group, which the templates' managed policies do not.
  */
-import type { Stack } from 'aws-cdk-lib';
-import { describe, expect, it } from 'vitest';
+
 import {
   ElastiCacheUserRotation,
   type ElastiCacheUserRotationProps,
@@ -13,7 +12,9 @@ import {
   type PostgresRotationProps,
   RedshiftRotation,
   type RedshiftRotationProps,
-} from '../../src/index.ts';
+} from '@rotor/cdk';
+import type { Stack } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
 import { normalize, type PlainStatement, TemplateEvaluator } from '../support/cfn-evaluate.ts';
 import {
   ACCOUNT,

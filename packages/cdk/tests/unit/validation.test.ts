@@ -1,7 +1,7 @@
+import { ElastiCacheUserRotation, PostgresRotation, RedshiftRotation } from '@rotor/cdk';
 import { Duration, type Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
-import { ElastiCacheUserRotation, PostgresRotation, RedshiftRotation } from '../../src/index.ts';
 import {
   ACCOUNT,
   ADMIN_SECRET_ARN,

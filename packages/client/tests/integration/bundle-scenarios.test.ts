@@ -14,6 +14,9 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { createSecretCache, type SecretCache } from '@rotor/client';
+import { connectRedis } from '@rotor/client/ioredis';
+import { connect, createRotatingPool, type RotatingPool } from '@rotor/client/pg';
 import { type RotorLogger, silentLogger } from '@rotor/core';
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import {
@@ -25,9 +28,6 @@ import {
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretCache, type SecretCache } from '../../src/index.ts';
-import { connectRedis } from '../../src/ioredis/index.ts';
-import { connect, createRotatingPool, type RotatingPool } from '../../src/pg/index.ts';
 import { copyBundles } from './support/bundles.ts';
 import { createElastiCacheUserSecret, createUsersInGroup } from './support/elasticache-user.ts';
 import { asSuperuser, md5PasswordHash } from './support/postgres.ts';

@@ -6,6 +6,8 @@
  * configuration: one clear error, no reconnect loop.
  */
 import { randomBytes } from 'node:crypto';
+import { createSecretCache } from '@rotor/client';
+import { createRotatingRedisClient, createRotatingRedisCluster } from '@rotor/client/redis';
 import { silentLogger } from '@rotor/core';
 import { InvalidConfigurationError, InvalidSecretError } from '@rotor/core/errors';
 import {
@@ -14,11 +16,9 @@ import {
   startRedisCluster,
   startRedisServer,
 } from '@rotor/local-aws/harness';
+import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { createClient, createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretCache } from '../../src/index.ts';
-import { createRotatingRedisClient, createRotatingRedisCluster } from '../../src/redis/index.ts';
-import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { Gate } from './support/gate.ts';
 import { aclRules, elastiCacheSecret, newRedisPassword } from './support/redis.ts';
 import { startWorkers, type WorkerTally } from './support/workers.ts';
@@ -53,7 +53,7 @@ function setAndGet(client: Commands, slotKeys: readonly string[], gate: Gate): (
 
 /** Single-user rotations: each replaces the password node by node, then kills the user's connections. */
 async function rotateSingleUser(
-  sm: FakeSecretsManager,
+  sm: MockSecretsManager,
   secretId: string,
   user: string,
   apply: (password: string) => Promise<void>,
@@ -127,8 +127,8 @@ describe('createRotatingRedisClient', () => {
     await admin.connect();
     const first = newPassword();
     await admin.sendCommand(['ACL', 'SETUSER', 'nr-solo', 'reset', ...rules(first)]);
-    const sm = new FakeSecretsManager();
-    sm.create('nr-solo', elastiCacheSecret('nr-solo', first));
+    const sm = new MockSecretsManager();
+    sm.createSecret('nr-solo', elastiCacheSecret('nr-solo', first));
     const cache = createSecretCache({ client: sm.client, logger: silentLogger });
     const rotating = createRotatingRedisClient({
       secretId: 'nr-solo',
@@ -181,8 +181,8 @@ describe('createRotatingRedisClient', () => {
   });
 
   it('a secret that is not JSON rejects connect() with InvalidSecretError and stops', async () => {
-    const sm = new FakeSecretsManager();
-    sm.create('nr-broken', '{"username": "app", "password": ');
+    const sm = new MockSecretsManager();
+    sm.createSecret('nr-broken', '{"username": "app", "password": ');
     const client = createRotatingRedisClient({
       secretId: 'nr-broken',
       cache: createSecretCache({ client: sm.client, logger: silentLogger }),
@@ -241,8 +241,8 @@ describe('createRotatingRedisCluster', () => {
   }, async () => {
     const first = newPassword();
     await cluster.setUser('nrc-solo', rules(first));
-    const sm = new FakeSecretsManager();
-    sm.create('nrc-solo', elastiCacheSecret('nrc-solo', first));
+    const sm = new MockSecretsManager();
+    sm.createSecret('nrc-solo', elastiCacheSecret('nrc-solo', first));
     const cache = createSecretCache({ client: sm.client, logger: silentLogger });
     const rotating = createRotatingRedisCluster({
       secretId: 'nrc-solo',

@@ -4,13 +4,13 @@
  * swap users for alternating-users secrets, and never retry errors that are not refused logins.
  */
 import { randomBytes } from 'node:crypto';
+import { createSecretCache, type SecretCache } from '@rotor/client';
+import { connect, createRotatingPool } from '@rotor/client/pg';
 import { silentLogger } from '@rotor/core';
 import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
+import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretCache, type SecretCache } from '../../src/index.ts';
-import { connect, createRotatingPool } from '../../src/pg/index.ts';
-import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { asSuperuser, md5PasswordHash } from './support/postgres.ts';
 
 let server: PostgresServerHandle;
@@ -33,8 +33,8 @@ function secretValue(username: string, password: string) {
 }
 
 function setup(name: string, user: string, password: string) {
-  const sm = new FakeSecretsManager();
-  sm.create(name, secretValue(user, password));
+  const sm = new MockSecretsManager();
+  sm.createSecret(name, secretValue(user, password));
   const cache: SecretCache = createSecretCache({ client: sm.client, logger: silentLogger, ttlMs: 300_000 });
   return { sm, cache };
 }
@@ -230,8 +230,8 @@ async function currentPoolPassword(): Promise<string | undefined> {
 
 describe('connect (one-shot)', () => {
   it('does not refresh or retry when the server is unreachable (network error)', async () => {
-    const sm = new FakeSecretsManager();
-    sm.create('net', { ...secretValue('net_user', 'Initial1'), port: '1' });
+    const sm = new MockSecretsManager();
+    sm.createSecret('net', { ...secretValue('net_user', 'Initial1'), port: '1' });
     const cache = createSecretCache({ client: sm.client, logger: silentLogger });
     await expect(connect({ secretId: 'net', cache, recovery })).rejects.toMatchObject({
       code: 'ECONNREFUSED',
@@ -240,8 +240,8 @@ describe('connect (one-shot)', () => {
   });
 
   it('explicit client options win over the secret endpoint fields', async () => {
-    const sm = new FakeSecretsManager();
-    sm.create('explicit', { ...secretValue('net_user', 'Initial1'), host: 'db.invalid', port: '1' });
+    const sm = new MockSecretsManager();
+    sm.createSecret('explicit', { ...secretValue('net_user', 'Initial1'), host: 'db.invalid', port: '1' });
     const cache = createSecretCache({ client: sm.client, logger: silentLogger });
     const client = await connect({
       secretId: 'explicit',

@@ -4,14 +4,15 @@
  * node by node with a pause between nodes, the user's connections killed, AWSPENDING promoted. And bad
  * configuration: one clear error, no reconnect loop.
  */
+
+import { createSecretCache } from '@rotor/client';
+import { createRotatingCluster } from '@rotor/client/ioredis';
 import { silentLogger } from '@rotor/core';
 import { InvalidConfigurationError, InvalidSecretError } from '@rotor/core/errors';
 import { type RedisClusterHandle, startRedisCluster } from '@rotor/local-aws/harness';
+import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretCache } from '../../src/index.ts';
-import { createRotatingCluster } from '../../src/ioredis/index.ts';
-import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { aclRules, elastiCacheSecret, newRedisPassword, refusalOf } from './support/redis.ts';
 import { startWorkers } from './support/workers.ts';
 
@@ -38,8 +39,8 @@ describe('createRotatingCluster over TLS', () => {
     let password = newPassword();
     const first = password;
     await cluster.setUser('solo', rules(password));
-    const sm = new FakeSecretsManager();
-    sm.create('solo', elastiCacheSecret('solo', password));
+    const sm = new MockSecretsManager();
+    sm.createSecret('solo', elastiCacheSecret('solo', password));
     const cache = createSecretCache({ client: sm.client, logger: silentLogger });
     const rotating = createRotatingCluster({
       secretId: 'solo',
@@ -97,7 +98,7 @@ describe('createRotatingCluster over TLS', () => {
 
 describe('bad configuration gets one clear error', () => {
   it('a cluster without startup nodes, or with options that carry credentials, throws at construction', () => {
-    const cache = createSecretCache({ client: new FakeSecretsManager().client, logger: silentLogger });
+    const cache = createSecretCache({ client: new MockSecretsManager().client, logger: silentLogger });
     expect(() => createRotatingCluster({ secretId: 's', cache, nodes: [] })).toThrow(
       InvalidConfigurationError,
     );
@@ -118,8 +119,8 @@ describe('bad configuration gets one clear error', () => {
   });
 
   it('a secret that is not JSON fails the first command with InvalidSecretError and stops reconnecting', async () => {
-    const sm = new FakeSecretsManager();
-    sm.create('broken', 'this is not json');
+    const sm = new MockSecretsManager();
+    sm.createSecret('broken', 'this is not json');
     const cache = createSecretCache({ client: sm.client, logger: silentLogger });
     const client = createRotatingCluster({
       secretId: 'broken',

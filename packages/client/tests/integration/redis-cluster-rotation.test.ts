@@ -21,14 +21,14 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { createSecretCache, type SecretCache } from '@rotor/client';
+import { createRotatingCluster } from '@rotor/client/ioredis';
+import { createRotatingRedisCluster } from '@rotor/client/redis';
 import { type RotorLogger, silentLogger } from '@rotor/core';
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import { type RedisClusterHandle, startRedisCluster } from '@rotor/local-aws/harness';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretCache, type SecretCache } from '../../src/index.ts';
-import { createRotatingCluster } from '../../src/ioredis/index.ts';
-import { createRotatingRedisCluster } from '../../src/redis/index.ts';
 import { copyBundles } from './support/bundles.ts';
 import { createElastiCacheUserSecret, createUsersInGroup } from './support/elasticache-user.ts';
 import { Gate } from './support/gate.ts';

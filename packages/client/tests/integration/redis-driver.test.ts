@@ -3,14 +3,15 @@
  * authenticates with the secret's current credentials and recovers from WRONGPASS before ioredis
  * sees it, so commands queued across a forced reconnect do not fail.
  */
+
+import { createSecretCache } from '@rotor/client';
+import { connectRedis, createRotatingRedis } from '@rotor/client/ioredis';
 import { silentLogger } from '@rotor/core';
 import { InvalidSecretError } from '@rotor/core/errors';
 import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
+import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretCache } from '../../src/index.ts';
-import { connectRedis, createRotatingRedis } from '../../src/ioredis/index.ts';
-import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { elastiCacheSecret, newRedisPassword, refusalOf } from './support/redis.ts';
 
 let server: RedisServerHandle;
@@ -57,8 +58,8 @@ describe('negative control', () => {
 
   it('connectRedis surfaces WRONGPASS when every candidate is refused', async () => {
     await setPasswords('neg2', 'Right-password-123');
-    const sm = new FakeSecretsManager();
-    sm.create('neg2', elastiCacheSecret('neg2', 'Wrong-password-123'));
+    const sm = new MockSecretsManager();
+    sm.createSecret('neg2', elastiCacheSecret('neg2', 'Wrong-password-123'));
     const cache = createSecretCache({ client: sm.client, logger: silentLogger });
     await expect(
       connectRedis({
@@ -75,8 +76,8 @@ describe('connectRedis (one-shot)', () => {
   it('recovers inside the single-user gap with AWSPENDING (ElastiCache secret + explicit endpoint)', async () => {
     const p1 = newPassword();
     await setPasswords('solo', p1);
-    const sm = new FakeSecretsManager();
-    sm.create('solo', elastiCacheSecret('solo', p1));
+    const sm = new MockSecretsManager();
+    sm.createSecret('solo', elastiCacheSecret('solo', p1));
     const cache = createSecretCache({ client: sm.client, logger: silentLogger });
     const options = {
       secretId: 'solo',
@@ -99,8 +100,8 @@ describe('connectRedis (one-shot)', () => {
   it('reads host and port from the secret when it has them', async () => {
     const p1 = newPassword();
     await setPasswords('withhost', p1);
-    const sm = new FakeSecretsManager();
-    sm.create('withhost', {
+    const sm = new MockSecretsManager();
+    sm.createSecret('withhost', {
       ...elastiCacheSecret('withhost', p1),
       host: server.host,
       port: server.port,
@@ -115,8 +116,8 @@ describe('connectRedis (one-shot)', () => {
   it('reconnects later drops (retryStrategy restored after the first connect), re-authenticating', async () => {
     const p1 = newPassword();
     await setPasswords('later', p1);
-    const sm = new FakeSecretsManager();
-    sm.create('later', elastiCacheSecret('later', p1));
+    const sm = new MockSecretsManager();
+    sm.createSecret('later', elastiCacheSecret('later', p1));
     const cache = createSecretCache({ client: sm.client, logger: silentLogger });
     const client = await connectRedis({
       secretId: 'later',
@@ -136,8 +137,8 @@ describe('connectRedis (one-shot)', () => {
   });
 
   it('does not refresh on a network error', async () => {
-    const sm = new FakeSecretsManager();
-    sm.create('net', elastiCacheSecret('net', 'Whatever-password-1'));
+    const sm = new MockSecretsManager();
+    sm.createSecret('net', elastiCacheSecret('net', 'Whatever-password-1'));
     const cache = createSecretCache({ client: sm.client, logger: silentLogger });
     await expect(
       connectRedis({ secretId: 'net', cache, recovery, redis: { host: '127.0.0.1', port: 1 } }),
@@ -146,7 +147,7 @@ describe('connectRedis (one-shot)', () => {
   });
 
   it('rejects redis options that carry credentials', () => {
-    const sm = new FakeSecretsManager();
+    const sm = new MockSecretsManager();
     const cache = createSecretCache({ client: sm.client, logger: silentLogger });
     expect(() => createRotatingRedis({ secretId: 'x', cache, redis: { password: 'x' } as never })).toThrow(
       /remove password/,
@@ -158,8 +159,8 @@ describe('createRotatingRedis (long-lived)', () => {
   it('when recovery gives up, ioredis reports the error and retries; a queued command succeeds once the secret is fixed', async () => {
     const good = newPassword();
     await setPasswords('fixme', good);
-    const sm = new FakeSecretsManager();
-    sm.create('fixme', elastiCacheSecret('fixme', 'Wrong-password-1234'));
+    const sm = new MockSecretsManager();
+    sm.createSecret('fixme', elastiCacheSecret('fixme', 'Wrong-password-1234'));
     const cache = createSecretCache({ client: sm.client, logger: silentLogger });
     const client = createRotatingRedis({
       secretId: 'fixme',
@@ -188,8 +189,8 @@ describe('createRotatingRedis (long-lived)', () => {
   it('keeps every command succeeding across rotations and forced reconnects; a static-password client fails', async () => {
     let password = newPassword();
     await setPasswords('live', password);
-    const sm = new FakeSecretsManager();
-    sm.create('live', elastiCacheSecret('live', password));
+    const sm = new MockSecretsManager();
+    sm.createSecret('live', elastiCacheSecret('live', password));
     const cache = createSecretCache({ client: sm.client, logger: silentLogger });
     const rotating = createRotatingRedis({
       secretId: 'live',
@@ -260,8 +261,8 @@ describe('createRotatingRedis (long-lived)', () => {
 
 describe('bad configuration (createRotatingRedis)', () => {
   it('a secret that is not JSON fails the queued command with InvalidSecretError; the client ends instead of retrying', async () => {
-    const sm = new FakeSecretsManager();
-    sm.create('not-json', 'username=app password=secret');
+    const sm = new MockSecretsManager();
+    sm.createSecret('not-json', 'username=app password=secret');
     const client = createRotatingRedis({
       secretId: 'not-json',
       cache: createSecretCache({ client: sm.client, logger: silentLogger }),

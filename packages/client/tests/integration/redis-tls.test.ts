@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
+import { createSecretCache } from '@rotor/client';
+import { connectRedis } from '@rotor/client/ioredis';
 import { silentLogger } from '@rotor/core';
+import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretCache } from '../../src/index.ts';
-import { connectRedis } from '../../src/ioredis/index.ts';
-import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
 
 const USER = 'tls-user';
 let password = 'Tls-password-0001';
@@ -124,8 +124,12 @@ describe('AuthenticatingConnector over TLS', () => {
   });
 
   it('authenticates over TLS (certificate verified) and serves commands', async () => {
-    const sm = new FakeSecretsManager();
-    sm.create('tls', { username: USER, password, user_arn: 'arn:aws:elasticache:us-east-1:1:user:tls-user' });
+    const sm = new MockSecretsManager();
+    sm.createSecret('tls', {
+      username: USER,
+      password,
+      user_arn: 'arn:aws:elasticache:us-east-1:1:user:tls-user',
+    });
     const client = await connectRedis(
       options(createSecretCache({ client: sm.client, logger: silentLogger })),
     );
@@ -136,8 +140,12 @@ describe('AuthenticatingConnector over TLS', () => {
   });
 
   it('recovers from a refused AUTH over TLS with AWSPENDING', async () => {
-    const sm = new FakeSecretsManager();
-    sm.create('tls', { username: USER, password, user_arn: 'arn:aws:elasticache:us-east-1:1:user:tls-user' });
+    const sm = new MockSecretsManager();
+    sm.createSecret('tls', {
+      username: USER,
+      password,
+      user_arn: 'arn:aws:elasticache:us-east-1:1:user:tls-user',
+    });
     const cache = createSecretCache({ client: sm.client, logger: silentLogger });
     password = 'Tls-password-0002';
     sm.putPending('tls', {
@@ -154,8 +162,12 @@ describe('AuthenticatingConnector over TLS', () => {
   });
 
   it('refuses a server whose certificate is not trusted (no silent downgrade)', async () => {
-    const sm = new FakeSecretsManager();
-    sm.create('tls', { username: USER, password, user_arn: 'arn:aws:elasticache:us-east-1:1:user:tls-user' });
+    const sm = new MockSecretsManager();
+    sm.createSecret('tls', {
+      username: USER,
+      password,
+      user_arn: 'arn:aws:elasticache:us-east-1:1:user:tls-user',
+    });
     const cache = createSecretCache({ client: sm.client, logger: silentLogger });
     const untrusted = options(cache);
     await expect(

@@ -1,7 +1,7 @@
 import { InvalidSecretError, SecretStoreError } from '@rotor/core/errors';
+import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSecretCache } from '../../src/secret-cache.ts';
-import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { capturingLogger } from './support/capturing-logger.ts';
 import { FakeClock } from './support/fake-clock.ts';
 
@@ -14,11 +14,11 @@ const value = (password: string, username = 'app') => ({
 });
 
 describe('createSecretCache', () => {
-  let sm: FakeSecretsManager;
+  let sm: MockSecretsManager;
   let clock: FakeClock;
   let logger: ReturnType<typeof capturingLogger>;
   beforeEach(() => {
-    sm = new FakeSecretsManager();
+    sm = new MockSecretsManager();
     clock = new FakeClock();
     logger = capturingLogger();
   });
@@ -27,7 +27,8 @@ describe('createSecretCache', () => {
 
   describe('single-flight', () => {
     it('serves 50 concurrent cold reads with one DescribeSecret and one GetSecretValue', async () => {
-      const v1 = sm.create(SECRET, value('p1'));
+      sm.createSecret(SECRET, value('p1'));
+      const v1 = sm.versionIdAt(SECRET, 'AWSCURRENT');
       const c = cache();
       const results = await Promise.all(Array.from({ length: 50 }, () => c.getCurrent(SECRET)));
       expect(new Set(results.map((r) => r.versionId))).toEqual(new Set([v1]));
@@ -36,7 +37,7 @@ describe('createSecretCache', () => {
     });
 
     it('joins concurrent forced refreshes into one check, and a later one makes a new check', async () => {
-      sm.create(SECRET, value('p1'));
+      sm.createSecret(SECRET, value('p1'));
       const c = cache();
       await c.getCurrent(SECRET);
       await Promise.all(Array.from({ length: 20 }, () => c.refresh(SECRET)));
@@ -47,8 +48,8 @@ describe('createSecretCache', () => {
     });
 
     it('keeps secrets apart: one in-flight check per secret', async () => {
-      sm.create('a', value('pa'));
-      sm.create('b', value('pb'));
+      sm.createSecret('a', value('pa'));
+      sm.createSecret('b', value('pb'));
       const c = cache();
       const [a, b] = await Promise.all([c.getCurrent('a'), c.getCurrent('b'), c.getCurrent('a')]);
       expect(a.value['password']).toBe('pa');
@@ -59,7 +60,7 @@ describe('createSecretCache', () => {
 
   describe('TTL and change check', () => {
     it('serves from memory within the TTL', async () => {
-      sm.create(SECRET, value('p1'));
+      sm.createSecret(SECRET, value('p1'));
       const c = cache();
       await c.getCurrent(SECRET);
       clock.advance(59_999);
@@ -68,7 +69,7 @@ describe('createSecretCache', () => {
     });
 
     it('after the TTL, checks with DescribeSecret only when the version did not change', async () => {
-      sm.create(SECRET, value('p1'));
+      sm.createSecret(SECRET, value('p1'));
       const c = cache();
       await c.getCurrent(SECRET);
       clock.advance(60_000);
@@ -79,7 +80,7 @@ describe('createSecretCache', () => {
     });
 
     it('after the TTL, reads the new AWSCURRENT by version id when it moved', async () => {
-      sm.create(SECRET, value('p1'));
+      sm.createSecret(SECRET, value('p1'));
       const c = cache();
       await c.getCurrent(SECRET);
       const v2 = sm.putPending(SECRET, value('p2'));
@@ -96,7 +97,7 @@ describe('createSecretCache', () => {
     });
 
     it('ttlMs 0 checks on every read', async () => {
-      sm.create(SECRET, value('p1'));
+      sm.createSecret(SECRET, value('p1'));
       const c = cache({ ttlMs: 0 });
       await c.getCurrent(SECRET);
       await c.getCurrent(SECRET);
@@ -106,8 +107,8 @@ describe('createSecretCache', () => {
     });
 
     it('refreshAtNextRotation expires the entry at NextRotationDate, before the TTL', async () => {
-      sm.create(SECRET, value('p1'));
-      sm.setNextRotation(SECRET, new Date(clock.now() + 10_000));
+      sm.createSecret(SECRET, value('p1'));
+      sm.setNextRotationDate(SECRET, new Date(clock.now() + 10_000));
       const c = cache({ refreshAtNextRotation: true });
       await c.getCurrent(SECRET);
       clock.advance(9_999);
@@ -119,8 +120,8 @@ describe('createSecretCache', () => {
     });
 
     it('without refreshAtNextRotation, NextRotationDate does not shorten the TTL', async () => {
-      sm.create(SECRET, value('p1'));
-      sm.setNextRotation(SECRET, new Date(clock.now() + 10_000));
+      sm.createSecret(SECRET, value('p1'));
+      sm.setNextRotationDate(SECRET, new Date(clock.now() + 10_000));
       const c = cache();
       await c.getCurrent(SECRET);
       clock.advance(30_000);
@@ -129,7 +130,7 @@ describe('createSecretCache', () => {
     });
 
     it('serves the cached value when a background check fails, and checks again after staleIfErrorMs', async () => {
-      sm.create(SECRET, value('p1'));
+      sm.createSecret(SECRET, value('p1'));
       const c = cache({ staleIfErrorMs: 1_000 });
       await c.getCurrent(SECRET);
       clock.advance(60_000);
@@ -145,7 +146,7 @@ describe('createSecretCache', () => {
     });
 
     it('fails a cold read when Secrets Manager fails (nothing stale to serve), as a SecretStoreError', async () => {
-      sm.create(SECRET, value('p1'));
+      sm.createSecret(SECRET, value('p1'));
       sm.failWith = Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
       const error = await cache()
         .getCurrent(SECRET)
@@ -157,7 +158,7 @@ describe('createSecretCache', () => {
 
   describe('AWSPENDING', () => {
     it('is read on demand, only while a rotation is in progress', async () => {
-      sm.create(SECRET, value('p1'));
+      sm.createSecret(SECRET, value('p1'));
       const c = cache();
       expect(await c.getPending(SECRET)).toBeUndefined();
       const v2 = sm.putPending(SECRET, value('p2'));
@@ -171,7 +172,7 @@ describe('createSecretCache', () => {
     });
 
     it('reads each version once (values are immutable per version id)', async () => {
-      sm.create(SECRET, value('p1'));
+      sm.createSecret(SECRET, value('p1'));
       const c = cache();
       sm.putPending(SECRET, value('p2'));
       await c.getPending(SECRET);
@@ -186,7 +187,7 @@ describe('createSecretCache', () => {
       ['a JSON string', JSON.stringify('hunter2-secret-text')],
       ['a JSON array', JSON.stringify(['hunter2-secret-text'])],
     ])('a SecretString that is %s is an InvalidSecretError that does not quote it', async (_name, text) => {
-      sm.create(SECRET, text);
+      sm.createSecret(SECRET, text);
       const error = await cache()
         .getCurrent(SECRET)
         .catch((e: unknown) => e);

@@ -1,11 +1,11 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createSecretCache } from '@rotor/client';
 import { silentLogger } from '@rotor/core';
+import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialSource } from '../../src/credential-source.ts';
-import { createSecretCache } from '../../src/index.ts';
 import { tlsOptionsOf, verifiedCredentialsProvider } from '../../src/redis/verified-credentials.ts';
 import { resolveRecoveryOptions } from '../../src/with-credentials.ts';
-import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
 
 /**
  * A stand-in Redis on loopback that accepts one password and answers AUTH like Redis does (no auth rules
@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-function settingsFor(sm: FakeSecretsManager, warnings: string[] = []) {
+function settingsFor(sm: MockSecretsManager, warnings: string[] = []) {
   const cache = createSecretCache({ client: sm.client, logger: silentLogger });
   const recovery = { logger: silentLogger, baseDelayMs: 1, maxDelayMs: 2 };
   return {
@@ -47,8 +47,8 @@ function settingsFor(sm: FakeSecretsManager, warnings: string[] = []) {
 
 describe('verifiedCredentialsProvider (node-redis)', () => {
   it('hands node-redis only credentials the node just accepted: AWSPENDING inside the single-user gap', async () => {
-    const sm = new FakeSecretsManager();
-    sm.create('app', { username: 'app', password: 'old-password-1' });
+    const sm = new MockSecretsManager();
+    sm.createSecret('app', { username: 'app', password: 'old-password-1' });
     sm.putPending('app', { username: 'app', password: 'new-password-1' });
     authAttempts.length = 0;
     const provider = verifiedCredentialsProvider(settingsFor(sm), () => ({
@@ -63,8 +63,8 @@ describe('verifiedCredentialsProvider (node-redis)', () => {
   });
 
   it('rejects with the refusal when no candidate is accepted (node-redis then reconnects under its strategy)', async () => {
-    const sm = new FakeSecretsManager();
-    sm.create('app', { username: 'app', password: 'wrong-password-1' });
+    const sm = new MockSecretsManager();
+    sm.createSecret('app', { username: 'app', password: 'wrong-password-1' });
     const provider = verifiedCredentialsProvider(settingsFor(sm), () => ({
       host: '127.0.0.1',
       port,
@@ -75,8 +75,8 @@ describe('verifiedCredentialsProvider (node-redis)', () => {
   });
 
   it('without a node to check, warns and returns the current credentials unchecked', async () => {
-    const sm = new FakeSecretsManager();
-    sm.create('app', { username: 'app', password: 'old-password-1' });
+    const sm = new MockSecretsManager();
+    sm.createSecret('app', { username: 'app', password: 'old-password-1' });
     const warnings: string[] = [];
     const provider = verifiedCredentialsProvider(settingsFor(sm, warnings), () => undefined);
     await expect(provider.credentials()).resolves.toEqual({ username: 'app', password: 'old-password-1' });

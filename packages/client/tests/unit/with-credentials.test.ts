@@ -1,3 +1,4 @@
+import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { ReplyError } from 'ioredis';
 import { DatabaseError } from 'pg';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -5,7 +6,6 @@ import { credentialSource } from '../../src/credential-source.ts';
 import { type Credentials, toCredentials } from '../../src/credentials.ts';
 import { createSecretCache } from '../../src/secret-cache.ts';
 import { tagCredentials, withCredentials } from '../../src/with-credentials.ts';
-import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { capturingLogger } from './support/capturing-logger.ts';
 import { FakeClock } from './support/fake-clock.ts';
 
@@ -43,12 +43,12 @@ class FakeTarget {
 }
 
 describe('withCredentials', () => {
-  let sm: FakeSecretsManager;
+  let sm: MockSecretsManager;
   let clock: FakeClock;
   let logger: ReturnType<typeof capturingLogger>;
   let target: FakeTarget;
   beforeEach(() => {
-    sm = new FakeSecretsManager();
+    sm = new MockSecretsManager();
     clock = new FakeClock();
     logger = capturingLogger();
     target = new FakeTarget();
@@ -59,14 +59,14 @@ describe('withCredentials', () => {
   let options: { clock: FakeClock; logger: ReturnType<typeof capturingLogger>; random: () => number };
 
   it('logs in with AWSCURRENT and no retry when it works', async () => {
-    sm.create(SECRET, secretValue('p1'));
+    sm.createSecret(SECRET, secretValue('p1'));
     target.accept('app', 'p1');
     await expect(withCredentials(source(), target.login, options)).resolves.toBe('session:app');
     expect(target.attempts).toEqual(['app/p1']);
   });
 
   it('after a refused login, re-reads the secret and logs in with the new AWSCURRENT (stale cache)', async () => {
-    sm.create(SECRET, secretValue('p1'));
+    sm.createSecret(SECRET, secretValue('p1'));
     const s = source();
     target.accept('app', 'p1');
     await withCredentials(s, target.login, options);
@@ -79,7 +79,7 @@ describe('withCredentials', () => {
   });
 
   it('bridges the single-user gap: AWSCURRENT refused after setSecret, AWSPENDING works', async () => {
-    sm.create(SECRET, secretValue('p1'));
+    sm.createSecret(SECRET, secretValue('p1'));
     const s = source();
     sm.putPending(SECRET, secretValue('p2')); // createSecret
     target.reset('app', 'p2'); // setSecret; finishSecret has not run
@@ -89,7 +89,7 @@ describe('withCredentials', () => {
   });
 
   it('keeps using AWSPENDING for new logins until AWSCURRENT moves, then follows AWSCURRENT', async () => {
-    sm.create(SECRET, secretValue('p1'));
+    sm.createSecret(SECRET, secretValue('p1'));
     const s = source();
     const v2 = sm.putPending(SECRET, secretValue('p2'));
     target.reset('app', 'p2');
@@ -105,7 +105,7 @@ describe('withCredentials', () => {
   });
 
   it('stops preferring AWSPENDING when it is refused (an abandoned rotation), and goes back to AWSCURRENT', async () => {
-    sm.create(SECRET, secretValue('p1'));
+    sm.createSecret(SECRET, secretValue('p1'));
     const s = source();
     sm.putPending(SECRET, secretValue('p2'));
     target.reset('app', 'p2');
@@ -117,7 +117,7 @@ describe('withCredentials', () => {
   });
 
   it('follows an alternating-users rotation to the other user', async () => {
-    sm.create(SECRET, secretValue('p1', 'app'));
+    sm.createSecret(SECRET, secretValue('p1', 'app'));
     const s = source();
     target.accept('app', 'p1');
     await withCredentials(s, target.login, options);
@@ -131,7 +131,7 @@ describe('withCredentials', () => {
   });
 
   it('does not refresh or retry on a network error: it is thrown at once', async () => {
-    sm.create(SECRET, secretValue('p1'));
+    sm.createSecret(SECRET, secretValue('p1'));
     const s = source();
     await s.get();
     const network = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5439'), { code: 'ECONNREFUSED' });
@@ -150,7 +150,7 @@ describe('withCredentials', () => {
   });
 
   it('retries with exponential full-jitter backoff within the attempt bound, then throws the FIRST refusal', async () => {
-    sm.create(SECRET, secretValue('p1'));
+    sm.createSecret(SECRET, secretValue('p1'));
     const errors: Error[] = [];
     const error = await withCredentials(
       source(),
@@ -169,7 +169,7 @@ describe('withCredentials', () => {
   });
 
   it('stops when the time budget would be exceeded', async () => {
-    sm.create(SECRET, secretValue('p1'));
+    sm.createSecret(SECRET, secretValue('p1'));
     let calls = 0;
     const error = await withCredentials(
       source(),
@@ -192,7 +192,7 @@ describe('withCredentials', () => {
   });
 
   it('surfaces the original refusal when the secret cannot be re-read', async () => {
-    sm.create(SECRET, secretValue('p1'));
+    sm.createSecret(SECRET, secretValue('p1'));
     const s = source();
     await s.get();
     sm.failWith = Object.assign(new Error('down'), { name: 'InternalServiceError' });
@@ -208,7 +208,7 @@ describe('withCredentials', () => {
   });
 
   it('classifies Redis refusals too, and tries each candidate once before waiting', async () => {
-    sm.create(SECRET, secretValue('p1'));
+    sm.createSecret(SECRET, secretValue('p1'));
     sm.putPending(SECRET, secretValue('p2'));
     let calls = 0;
     await expect(
@@ -229,7 +229,7 @@ describe('withCredentials', () => {
   });
 
   it('uses the credentials a driver tagged on the error (it may have chosen others itself)', async () => {
-    sm.create(SECRET, secretValue('p1'));
+    sm.createSecret(SECRET, secretValue('p1'));
     const s = source();
     const v2 = sm.putPending(SECRET, secretValue('p2'));
     target.accept('app', 'p1'); // setSecret has not run: only p1 works
@@ -253,7 +253,7 @@ describe('withCredentials', () => {
   });
 
   it('treats an AWSPENDING version without a value yet (RotateSecret before createSecret) as no pending', async () => {
-    sm.create(SECRET, secretValue('p1'));
+    sm.createSecret(SECRET, secretValue('p1'));
     const s = source();
     await s.get();
     sm.startRotation(SECRET); // empty AWSPENDING version
@@ -275,7 +275,7 @@ describe('withCredentials', () => {
   });
 
   it('never logs a password', async () => {
-    sm.create(SECRET, secretValue('s3cr3t-current'));
+    sm.createSecret(SECRET, secretValue('s3cr3t-current'));
     sm.putPending(SECRET, secretValue('s3cr3t-pending'));
     await withCredentials(
       source(),
@@ -289,7 +289,7 @@ describe('withCredentials', () => {
   });
 
   it('rejects invalid options before any attempt', async () => {
-    sm.create(SECRET, secretValue('p1'));
+    sm.createSecret(SECRET, secretValue('p1'));
     let calls = 0;
     await expect(
       withCredentials(
@@ -304,7 +304,7 @@ describe('withCredentials', () => {
   });
 
   it('stops waiting when the signal aborts', async () => {
-    sm.create(SECRET, secretValue('p1'));
+    sm.createSecret(SECRET, secretValue('p1'));
     const controller = new AbortController();
     controller.abort(new Error('shutting down'));
     await expect(

@@ -17,7 +17,7 @@
 import type { z } from 'zod';
 import type { RotorLogger } from '../logger.js';
 import type { FunctionScope } from '../protocol/function-scope.js';
-import type { RotationStep } from '../protocol/rotation-event.js';
+import type { RotationStep } from '../vocabulary.js';
 
 export const ENGINE_CONTRACT_VERSION = 2 as const;
 export type EngineContractVersion = typeof ENGINE_CONTRACT_VERSION;

@@ -11,7 +11,7 @@ export {
   type ParsedArn,
   parseArn,
 } from '../protocol/function-scope.js';
-export type { RotationStep } from '../protocol/rotation-event.js';
+export type { RotationStep } from '../vocabulary.js';
 export { CLONE_SUFFIX, toggleCloneSuffix } from './alternate-username.js';
 export { type AwsErrorClass, type AwsErrorKind, awsErrorName, classifyAwsError } from './aws-errors.js';
 export type {

@@ -4,7 +4,7 @@ import { InvalidConfigurationError } from '../errors.js';
 /**
  * Validates an engine factory's options (or any configuration) with its zod schema and returns the parsed
  * value; a failure is one InvalidConfigurationError naming every problem and where it is, in zod's own
- * words (`z.prettifyError`), on one line: `Invalid ElastiCache engine options: ✖ Too small: ... → at passwordLength`.
+ * words (`z.prettifyError`, one problem per line after `Invalid <label>:`, as every Rotor configuration error).
  * Values are never quoted, so an option that carries a credential cannot leak through the message.
  *
  * @example
@@ -19,11 +19,5 @@ export function parseOptions<TSchema extends z.ZodType>(
 ): z.output<TSchema> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const problems = z
-    .prettifyError(parsed.error)
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0)
-    .join(' ');
-  throw new InvalidConfigurationError(`Invalid ${label}: ${problems}`);
+  throw new InvalidConfigurationError(`Invalid ${label}:\n${z.prettifyError(parsed.error)}`);
 }

@@ -4,7 +4,7 @@
  * used only when it is one of those, and the secret's TLS keys can never weaken the function's TLS.
  */
 import { InvalidConfigurationError, InvalidSecretError } from '../errors.js';
-import type { RotationStep } from '../protocol/rotation-event.js';
+import type { RotationStep } from '../vocabulary.js';
 
 export interface HostPort {
   readonly host: string;

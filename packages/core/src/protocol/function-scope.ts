@@ -3,7 +3,7 @@
  * share. A secret is data anyone with PutSecretValue can write; the function's own ARN is not.
  */
 import { InvalidConfigurationError, InvalidSecretError } from '../errors.js';
-import type { RotationStep } from './rotation-event.js';
+import type { RotationStep } from '../vocabulary.js';
 
 export interface FunctionScope {
   partition: string;

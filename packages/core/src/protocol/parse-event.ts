@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { InvalidRotationEventError } from '../errors.js';
-import { ROTATION_STEPS, type RotationEvent } from './rotation-event.js';
+import { ROTATION_STEPS, type RotationEvent } from '../vocabulary.js';
 
 const nonEmpty = z.string().trim().min(1);
 

@@ -23,10 +23,9 @@ import {
   selectStrategy,
 } from '../strategies/select-strategy.js';
 import type { LoginTestPolicy, RotationStrategy, StrategyStepInput } from '../strategies/strategy.js';
+import { type RotationEvent, STAGE_CURRENT, STAGE_PENDING, STAGE_PREVIOUS } from '../vocabulary.js';
 import { assertArnInScope, scopeOfArn } from './function-scope.js';
 import type { SecretRedactor } from './redactor.js';
-import type { RotationEvent } from './rotation-event.js';
-import { STAGE_CURRENT, STAGE_PENDING, STAGE_PREVIOUS } from './rotation-event.js';
 import { decodeJsonObject, decodeSecret } from './secret-codec.js';
 
 export interface StepDependencies<TSecret extends EngineSecret> {

@@ -1,10 +1,10 @@
 import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { createRotationHandler } from '../../src/handler.ts';
 import { createSecretsManagerStore } from '../../src/store/secrets-manager-store.ts';
 import type { FakeCapabilities } from './support/fake-engine.ts';
 import { createFakeEngine, FakeTarget } from './support/fake-engine.ts';
-import { FakeSecretsManager } from './support/fake-secrets-manager.ts';
 import { capturingLogger } from './support/rotation-driver.ts';
 
 /**
@@ -15,7 +15,7 @@ import { capturingLogger } from './support/rotation-driver.ts';
 const ORIGINAL = 'Original-Password-1';
 
 function setup(strategy: 'single-user' | 'dual-password', capabilities: Partial<FakeCapabilities> = {}) {
-  const sm = new FakeSecretsManager();
+  const sm = new MockSecretsManager();
   const target = new FakeTarget();
   target.addUser('app', [ORIGINAL]);
   const secretId = sm.createSecret('prod/app', { username: 'app', password: ORIGINAL });
@@ -67,7 +67,9 @@ function setup(strategy: 'single-user' | 'dual-password', capabilities: Partial<
       }),
     );
   };
-  const pendingPassword = () => JSON.parse(sm.find(secretId).versions.get(token)!.value!).password as string;
+  const pendingPassword = () =>
+    JSON.parse(sm.model.getSecretValue({ SecretId: secretId, VersionId: token }).SecretString)
+      .password as string;
   return {
     sm,
     target,

@@ -1,6 +1,6 @@
+import { StepTimeoutError } from '@rotor/core/errors';
 import { describe, expect, it } from 'vitest';
 import { pollUntil } from '../../src/engine/poll.ts';
-import { StepTimeoutError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createDeadline } from '../../src/protocol/deadline.ts';
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createRotationHandler } from '../../src/handler.ts';
 import { createSecretsManagerStore } from '../../src/store/secrets-manager-store.ts';
 import { createFakeEngine, FakeTarget } from './support/fake-engine.ts';
-import { FakeSecretsManager } from './support/fake-secrets-manager.ts';
 import { capturingLogger, rotate, STEPS } from './support/rotation-driver.ts';
 
 function setup(options: { rotationEnabled?: boolean | undefined } = {}) {
-  const sm = new FakeSecretsManager();
+  const sm = new MockSecretsManager();
   const target = new FakeTarget();
   target.addUser('app', ['Original-Password-1']);
   const secretId = sm.createSecret(
@@ -134,7 +134,7 @@ describe('createSecret', () => {
   });
 
   it('keeps unknown keys of the current secret', async () => {
-    const sm = new FakeSecretsManager();
+    const sm = new MockSecretsManager();
     const target = new FakeTarget();
     target.addUser('app', ['Original-Password-1']);
     const secretId = sm.createSecret('x', {
@@ -170,7 +170,7 @@ describe('createSecret', () => {
   });
 
   it('can take the password from GetRandomPassword, and refuses one that breaks the policy', async () => {
-    const sm = new FakeSecretsManager();
+    const sm = new MockSecretsManager();
     const target = new FakeTarget();
     target.addUser('app', ['Original-Password-1']);
     const secretId = sm.createSecret('x', { username: 'app', password: 'Original-Password-1' });

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { InvalidSecretError } from '@rotor/core/errors';
+import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { describe, expect, it } from 'vitest';
 import type { StrategyId } from '../../src/engine/contract.ts';
-import { InvalidSecretError } from '../../src/errors.ts';
 import { createRotationHandler } from '../../src/handler.ts';
 import { createSecretsManagerStore } from '../../src/store/secrets-manager-store.ts';
 import { STRATEGY_FIELD } from '../../src/strategies/select-strategy.ts';
 import { createFakeEngine, FakeTarget } from './support/fake-engine.ts';
-import { FakeSecretsManager } from './support/fake-secrets-manager.ts';
 import { capturingLogger } from './support/rotation-driver.ts';
 
 const ORIGINAL = 'Original-Password-1';
 
 /** A two-password engine: `auto` chooses dual-password, which sets two passwords (`x2`). */
 function setup(strategy: StrategyId | 'auto' = 'auto') {
-  const sm = new FakeSecretsManager();
+  const sm = new MockSecretsManager();
   const target = new FakeTarget();
   target.addUser('app', [ORIGINAL]);
   const secretId = sm.createSecret('prod/app', { username: 'app', password: ORIGINAL });

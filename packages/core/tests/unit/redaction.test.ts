@@ -1,18 +1,18 @@
+import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { createRotationHandler } from '../../src/handler.ts';
 import { createSecretsManagerStore } from '../../src/store/secrets-manager-store.ts';
 import { createFakeEngine, FakeTarget } from './support/fake-engine.ts';
-import { FakeSecretsManager } from './support/fake-secrets-manager.ts';
 import { capturingLogger, rotate } from './support/rotation-driver.ts';
 
 const ORIGINAL = 'Original-Password-1';
 const ADMIN = 'Admin-Password-123';
 
 /** Every password any version of the secret (and the admin secret) ever held. */
-function allPasswords(sm: FakeSecretsManager, ...secretIds: string[]): string[] {
+function allPasswords(sm: MockSecretsManager, ...secretIds: string[]): string[] {
   const found = new Set<string>([ORIGINAL, ADMIN]);
   for (const secretId of secretIds) {
-    for (const version of sm.find(secretId).versions.values()) {
+    for (const version of sm.model.find(secretId).versions) {
       if (!version.value) continue;
       const password = (JSON.parse(version.value) as { password?: string }).password;
       if (password) found.add(password);
@@ -29,7 +29,7 @@ describe('No secret material in logs or errors', () => {
   ])(
     '%s: three rotations log at debug level without any password',
     async (_name, capabilities, alternating) => {
-      const sm = new FakeSecretsManager();
+      const sm = new MockSecretsManager();
       const target = new FakeTarget();
       target.addUser('app', [ORIGINAL]);
       target.addUser('admin', [ADMIN], { admin: true });
@@ -56,7 +56,7 @@ describe('No secret material in logs or errors', () => {
   );
 
   it('scrubs a password an engine puts in its own error, in the thrown error and in the log', async () => {
-    const sm = new FakeSecretsManager();
+    const sm = new MockSecretsManager();
     const target = new FakeTarget();
     target.addUser('app', [ORIGINAL]);
     const secretId = sm.createSecret('app', { username: 'app', password: ORIGINAL });

@@ -1,3 +1,4 @@
+import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { describe, expect, it } from 'vitest';
 import type { LoginResult } from '../../src/engine/contract.ts';
 import { createRotationHandler } from '../../src/handler.ts';
@@ -5,7 +6,6 @@ import { createSecretsManagerStore } from '../../src/store/secrets-manager-store
 import type { LoginTestPolicy } from '../../src/strategies/strategy.ts';
 import type { FakeCapabilities } from './support/fake-engine.ts';
 import { createFakeEngine, FakeTarget } from './support/fake-engine.ts';
-import { FakeSecretsManager } from './support/fake-secrets-manager.ts';
 import { capturingLogger, rotate } from './support/rotation-driver.ts';
 
 const ADMIN_PASSWORD = 'Admin-Password-123';
@@ -16,7 +16,7 @@ function setup(
   strategy?: 'single-user' | 'dual-password' | 'alternating-users',
   more: { loginOutcome?: LoginResult; loginTest?: LoginTestPolicy } = {},
 ) {
-  const sm = new FakeSecretsManager();
+  const sm = new MockSecretsManager();
   const target = new FakeTarget();
   target.addUser('app', ['Original-Password-1'], { grants: ['SELECT ON orders'] });
   target.addUser('admin', [ADMIN_PASSWORD], { admin: true });
@@ -117,7 +117,7 @@ describe('Strategy: dual-password', () => {
   });
 
   it('sets a single password when the secret has none yet (first rotation of a new user)', async () => {
-    const sm = new FakeSecretsManager();
+    const sm = new MockSecretsManager();
     const target = new FakeTarget();
     target.addUser('fresh', []);
     const secretId = sm.createSecret('fresh', { username: 'fresh' });
@@ -259,7 +259,7 @@ describe('The login test', () => {
 
   async function runUntilFailure(
     handler: ReturnType<typeof setup>['handler'],
-    sm: FakeSecretsManager,
+    sm: MockSecretsManager,
     id: string,
   ) {
     const token = sm.startRotation(id);

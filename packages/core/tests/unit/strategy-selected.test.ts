@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { describe, expect, it } from 'vitest';
 import type { StrategyId } from '../../src/engine/contract.ts';
 import { createRotationHandler } from '../../src/handler.ts';
 import { createSecretsManagerStore } from '../../src/store/secrets-manager-store.ts';
 import { createFakeEngine, FakeTarget } from './support/fake-engine.ts';
-import { FakeSecretsManager } from './support/fake-secrets-manager.ts';
 import { capturingLogger, STEPS } from './support/rotation-driver.ts';
 
 function setup(secret: Record<string, unknown>) {
-  const sm = new FakeSecretsManager();
+  const sm = new MockSecretsManager();
   const target = new FakeTarget();
   target.addUser('app', ['Original-Password-1']);
   target.addUser('admin', ['Admin-Password-123'], { admin: true });

@@ -37,7 +37,7 @@ async function expectRotationRefused(
   expect(failure).toMatchObject(expected);
   expect(world.elasticache.changes).toEqual([]);
   expect(JSON.stringify(world.store.valueAt('AWSCURRENT'))).toBe(before);
-  expect(world.store.versions.get(token)!.stages.has('AWSPENDING')).toBe(true);
+  expect(world.store.versions.get(token)!.stages.includes('AWSPENDING')).toBe(true);
   return { failure: failure!, token };
 }
 

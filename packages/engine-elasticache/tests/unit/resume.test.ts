@@ -109,6 +109,6 @@ describe('idempotent and resumable steps', () => {
     const busy = await rejection(world.invoke('setSecret', token));
     expect(busy).toMatchObject({ code: 'ENGINE_UNAVAILABLE', retryable: true });
     expect(user.passwords).toEqual([CURRENT]);
-    expect(world.store.versions.get(token)!.stages.has('AWSPENDING')).toBe(true);
+    expect(world.store.versions.get(token)!.stages.includes('AWSPENDING')).toBe(true);
   });
 });

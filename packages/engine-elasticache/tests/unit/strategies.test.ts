@@ -65,11 +65,11 @@ describe('single-user', () => {
   it('sets only the pending password', async () => {
     const world = createWorld({ strategy: 'single-user' });
     world.elasticache.addUser({ UserId: 'user1', UserName: 'user1', passwords: ['x'.repeat(20)] });
-    world.store.versions.get('v0')!.value = JSON.stringify({
-      username: 'user1',
-      user_arn: arnOf('user1'),
-      password: 'x'.repeat(20),
-    });
+    world.store.secrets.setRawValue(
+      world.store.arn,
+      'AWSCURRENT',
+      JSON.stringify({ username: 'user1', user_arn: arnOf('user1'), password: 'x'.repeat(20) }),
+    );
     await world.rotate();
     await world.rotate();
     const current = world.store.valueAt('AWSCURRENT')!;

@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { createRotationStepRunner, type RotorLogger } from '@rotor/core';
 import { redshiftEngine, redshiftSecretSchema } from '@rotor/engine-redshift';
 import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
+import { InMemorySecretsManager } from '@rotor/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { md5PasswordHash, quoteIdent } from '../../src/sql.ts';
-import { MemorySecretStore } from '../support/memory-secret-store.ts';
 import { stepContext } from '../support/step-context.ts';
 
 let server: PostgresServerHandle;
@@ -84,14 +84,14 @@ function secretFor(username: string, password: string, extra: Record<string, unk
   };
 }
 
-async function rotate(store: MemorySecretStore, arn: string): Promise<Record<string, unknown>> {
+async function rotate(store: InMemorySecretsManager, arn: string): Promise<Record<string, unknown>> {
   const run = createRotationStepRunner({ engine: engine(), store, logger });
   const token = randomUUID();
   store.startRotation(arn, token);
   for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) {
     await run({ Step, SecretId: arn, ClientRequestToken: token });
   }
-  const current = store.current(arn);
+  const current = store.valueAt(arn, 'AWSCURRENT')!;
   passwordsSeen.add(String(current.password));
   return current;
 }
@@ -109,8 +109,8 @@ describe('single user', () => {
   it('rotates three times: the new password logs in, the old one is refused, extra keys survive', async () => {
     const initial = 'Initial1Password';
     await createLogin('solo', initial);
-    const store = new MemorySecretStore();
-    const arn = store.create('solo', secretFor('solo', initial));
+    const store = new InMemorySecretsManager();
+    const arn = store.createSecret('solo', secretFor('solo', initial));
 
     let previous = initial;
     for (let round = 1; round <= 3; round += 1) {
@@ -128,8 +128,8 @@ describe('single user', () => {
     const name = "o'brien data";
     const initial = 'Initial2Password';
     await createLogin(name, initial);
-    const store = new MemorySecretStore();
-    const arn = store.create('quoted', secretFor(name, initial));
+    const store = new InMemorySecretsManager();
+    const arn = store.createSecret('quoted', secretFor(name, initial));
     const current = await rotate(store, arn);
     expect(await canLogin(name, String(current.password))).toBe(true);
     expect(await canLogin(name, initial)).toBe(false);
@@ -137,8 +137,8 @@ describe('single user', () => {
 
   it('refuses a hostile user name before writing anything, and no statement reaches the server', async () => {
     await createLogin('x', 'Victim1Password');
-    const store = new MemorySecretStore();
-    const arn = store.create('hostile', secretFor('a"; DROP USER x; --', 'Whatever1Password'));
+    const store = new InMemorySecretsManager();
+    const arn = store.createSecret('hostile', secretFor('a"; DROP USER x; --', 'Whatever1Password'));
     const run = createRotationStepRunner({ engine: engine(), store, logger });
     const token = randomUUID();
     store.startRotation(arn, token);
@@ -148,14 +148,14 @@ describe('single user', () => {
     ).rejects.toMatchObject({
       code: 'INVALID_SECRET',
     });
-    expect(store.puts).toEqual([]);
+    expect(store.writes()).toEqual([]);
     expect(statements.length).toBe(sent);
     expect(await canLogin('x', 'Victim1Password')).toBe(true);
   });
 
   it('refuses a secret for another engine, writing nothing', async () => {
-    const store = new MemorySecretStore();
-    const arn = store.create('wrong-engine', {
+    const store = new InMemorySecretsManager();
+    const arn = store.createSecret('wrong-engine', {
       ...secretFor('solo', 'Whatever1Password'),
       engine: 'postgres',
     });
@@ -167,14 +167,14 @@ describe('single user', () => {
     ).rejects.toMatchObject({
       code: 'INVALID_SECRET',
     });
-    expect(store.puts).toEqual([]);
+    expect(store.writes()).toEqual([]);
   });
 
   it('fails setSecret with CredentialRejectedError when no known password logs in, changing nothing', async () => {
     const real = 'RealPassw0rdKept';
     await createLogin('stranger', real);
-    const store = new MemorySecretStore();
-    const arn = store.create('stranger', secretFor('stranger', 'WrongPassw0rd99'));
+    const store = new InMemorySecretsManager();
+    const arn = store.createSecret('stranger', secretFor('stranger', 'WrongPassw0rd99'));
     const run = createRotationStepRunner({ engine: engine(), store, logger });
     const token = randomUUID();
     store.startRotation(arn, token);
@@ -244,15 +244,15 @@ describe('alternating users', () => {
       await client.query('GRANT CREATE ON SCHEMA sales TO app');
       await client.query('ALTER USER app SET search_path TO sales, public');
     });
-    const store = new MemorySecretStore();
-    const adminArn = store.create('admin', {
+    const store = new InMemorySecretsManager();
+    const adminArn = store.createSecret('admin', {
       engine: 'redshift',
       host: server.host,
       port: server.port,
       username: server.user,
       password: server.password,
     });
-    const arn = store.create('app', secretFor('app', initial, { masterarn: adminArn }));
+    const arn = store.createSecret('app', secretFor('app', initial, { masterarn: adminArn }));
     const original = await profile('app', initial);
     expect(original.forbidden).toBe('42501');
     expect(original.groups).toEqual([{ groname: 'readers' }]);

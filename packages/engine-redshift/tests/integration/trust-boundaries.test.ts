@@ -17,9 +17,9 @@ import {
   startFakePostgresListener,
   startPostgresServer,
 } from '@rotor/local-aws/harness';
+import { InMemorySecretsManager } from '@rotor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { md5PasswordHash, quoteIdent } from '../../src/sql.ts';
-import { MemorySecretStore } from '../support/memory-secret-store.ts';
 import { canLogin as canLoginTo, superuser as superuserOf } from '../support/postgres.ts';
 
 let server: PostgresServerHandle;
@@ -65,7 +65,7 @@ function secretFor(username: string, password: string, extra: Record<string, unk
 
 /** Runs steps of one rotation until one fails; returns that failure (or undefined). */
 async function rotate(
-  store: MemorySecretStore,
+  store: InMemorySecretsManager,
   arn: string,
   options: RedshiftEngineOptions = {},
 ): Promise<{ failedStep?: string; error?: { code?: string; message?: string } }> {
@@ -103,11 +103,11 @@ describe('the endpoint comes from the control plane', () => {
   it('rotates when the secret names the endpoint DescribeClusters reports (negative control)', async () => {
     const initial = 'Trusted1Password';
     await superuser(`CREATE USER trusted PASSWORD '${md5PasswordHash(initial, 'trusted')}'`);
-    const store = new MemorySecretStore();
-    const arn = store.create('trusted', secretFor('trusted', initial));
+    const store = new InMemorySecretsManager();
+    const arn = store.createSecret('trusted', secretFor('trusted', initial));
     aws.resetApiCalls();
     expect(await rotate(store, arn)).toEqual({});
-    expect(await canLogin('trusted', String(store.current(arn).password))).toBe(true);
+    expect(await canLogin('trusted', String(store.valueAt(arn, 'AWSCURRENT')!.password))).toBe(true);
     expect(await canLogin('trusted', initial)).toBe(false);
     // One lookup per step that connects (createSecret's preflight, setSecret, testSecret).
     expect(aws.apiCalls().redshift?.DescribeClusters).toBe(3);
@@ -116,8 +116,8 @@ describe('the endpoint comes from the control plane', () => {
   it('a secret whose host is a listener of its own: refused in createSecret, no connection, nothing written', async () => {
     const password = 'Redirected1Password';
     await superuser(`CREATE USER redirected PASSWORD '${md5PasswordHash(password, 'redirected')}'`);
-    const store = new MemorySecretStore();
-    const arn = store.create(
+    const store = new InMemorySecretsManager();
+    const arn = store.createSecret(
       'redirected',
       secretFor('redirected', password, { host: listener.host, port: listener.port }),
     );
@@ -132,7 +132,7 @@ describe('the endpoint comes from the control plane', () => {
     });
     expect(listener.connections).toBe(0);
     expect(listener.received().includes(password)).toBe(false);
-    expect(store.puts).toEqual([]);
+    expect(store.writes()).toEqual([]);
     expect(statements.length).toBe(before);
     expect(await canLogin('redirected', password)).toBe(true);
   });
@@ -140,8 +140,8 @@ describe('the endpoint comes from the control plane', () => {
 
 describe('the secret cannot turn TLS off', () => {
   it('refuses sslmode "disable" in createSecret against verified TLS, with no connection at all', async () => {
-    const store = new MemorySecretStore();
-    const arn = store.create(
+    const store = new InMemorySecretsManager();
+    const arn = store.createSecret(
       'downgrade',
       secretFor('downgrade', 'Downgrade1Password', {
         host: listener.host,
@@ -159,12 +159,12 @@ describe('the secret cannot turn TLS off', () => {
       error: { code: 'INVALID_SECRET', message: expect.stringMatching(/asks for weaker TLS/) },
     });
     expect(listener.connections).toBe(0);
-    expect(store.puts).toEqual([]);
+    expect(store.writes()).toEqual([]);
   });
 
   it('without the downgrade keys the same function asks the listener for TLS first (negative control)', async () => {
-    const store = new MemorySecretStore();
-    const arn = store.create(
+    const store = new InMemorySecretsManager();
+    const arn = store.createSecret(
       'tls-asked',
       secretFor('tls_asked', 'TlsAsked1Password', { host: listener.host, port: listener.port }),
     );
@@ -184,8 +184,8 @@ describe('ARNs must lie in the function account', () => {
   it('refuses a cluster ARN of another account in createSecret, asking and writing nothing', async () => {
     const password = 'Foreign1Password';
     await superuser(`CREATE USER foreign_user PASSWORD '${md5PasswordHash(password, 'foreign_user')}'`);
-    const store = new MemorySecretStore();
-    const arn = store.create(
+    const store = new InMemorySecretsManager();
+    const arn = store.createSecret(
       'foreign',
       secretFor('foreign_user', password, { dbClusterIdentifier: OTHER_ACCOUNT_CLUSTER }),
     );
@@ -196,7 +196,7 @@ describe('ARNs must lie in the function account', () => {
       failedStep: 'createSecret',
       error: { code: 'INVALID_SECRET', message: expect.stringMatching(/account 999999999999/) },
     });
-    expect(store.puts).toEqual([]);
+    expect(store.writes()).toEqual([]);
     expect(statements.length).toBe(before);
     expect(aws.apiCalls().redshift).toBeUndefined();
     expect(await canLogin('foreign_user', password)).toBe(true);
@@ -205,13 +205,13 @@ describe('ARNs must lie in the function account', () => {
   it("refuses a Redshift-managed admin secret tagged with another account's cluster: no clone is created", async () => {
     const password = 'Managed1Password';
     await superuser(`CREATE USER managed_app PASSWORD '${md5PasswordHash(password, 'managed_app')}'`);
-    const store = new MemorySecretStore();
-    const adminArn = store.create(
+    const store = new InMemorySecretsManager();
+    const adminArn = store.createSecret(
       'redshift!analytics-admin',
       { username: server.user, password: server.password },
-      { 'aws:redshift:primaryclusterarn': OTHER_ACCOUNT_CLUSTER },
+      { tags: { 'aws:redshift:primaryclusterarn': OTHER_ACCOUNT_CLUSTER } },
     );
-    const arn = store.create('managed', secretFor('managed_app', password, { masterarn: adminArn }));
+    const arn = store.createSecret('managed', secretFor('managed_app', password, { masterarn: adminArn }));
     const before = statements.length;
     const outcome = await rotate(store, arn);
     expect(outcome).toMatchObject({
@@ -221,7 +221,7 @@ describe('ARNs must lie in the function account', () => {
     expect(statements.length).toBe(before);
     const clone = await superuser(`SELECT 1 FROM pg_user WHERE usename = ${`'managed_app_clone'`}`);
     expect(clone.rowCount).toBe(0);
-    expect(store.current(arn).username).toBe('managed_app');
+    expect(store.valueAt(arn, 'AWSCURRENT')!.username).toBe('managed_app');
   });
 
   it("uses a Redshift-managed admin secret of the user's own cluster, at the trusted endpoint", async () => {
@@ -229,15 +229,19 @@ describe('ARNs must lie in the function account', () => {
     await superuser(
       `CREATE USER ${quoteIdent('owned_app')} PASSWORD '${md5PasswordHash(password, 'owned_app')}'`,
     );
-    const store = new MemorySecretStore();
-    const adminArn = store.create(
+    const store = new InMemorySecretsManager();
+    const adminArn = store.createSecret(
       'redshift!analytics-admin-own',
       { username: server.user, password: server.password },
-      { 'aws:redshift:primaryclusterarn': 'arn:aws:redshift:us-east-1:123456789012:cluster:analytics' },
+      {
+        tags: {
+          'aws:redshift:primaryclusterarn': 'arn:aws:redshift:us-east-1:123456789012:cluster:analytics',
+        },
+      },
     );
-    const arn = store.create('owned', secretFor('owned_app', password, { masterarn: adminArn }));
+    const arn = store.createSecret('owned', secretFor('owned_app', password, { masterarn: adminArn }));
     expect(await rotate(store, arn)).toEqual({});
-    expect(store.current(arn).username).toBe('owned_app_clone');
-    expect(await canLogin('owned_app_clone', String(store.current(arn).password))).toBe(true);
+    expect(store.valueAt(arn, 'AWSCURRENT')!.username).toBe('owned_app_clone');
+    expect(await canLogin('owned_app_clone', String(store.valueAt(arn, 'AWSCURRENT')!.password))).toBe(true);
   });
 });

@@ -35,6 +35,22 @@ describe('mapPgError', () => {
     expect(mapped.cause).toBe(error);
   });
 
+  it('says TLS, not unreachable, for a TLS failure, and names the setting that changes the TLS mode', () => {
+    for (const error of [
+      new Error('The server does not support SSL connections'),
+      pgError('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'),
+    ]) {
+      const mapped = mapPgError(error, context);
+      expect(mapped.message).toContain('TLS failed');
+      expect(mapped.message).toContain('ROTOR_REDSHIFT_TLS');
+      expect(mapped.message).not.toContain('unreachable');
+    }
+    // Negative control: a refused connection is still an unreachable server.
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5439'), { code: 'ECONNREFUSED' });
+    expect(mapPgError(refused, context).message).toContain('the server is unreachable');
+    expect(mapPgError(refused, context).message).not.toContain('TLS');
+  });
+
   it('masks md5 hashes and drops everything after the first line of server messages', () => {
     const hash = 'md5153c434b4b77c89e6b94f12c5393af5b';
     expect(safeServerMessage(`syntax error near '${hash}'\nQUERY: ALTER USER x PASSWORD '${hash}'`)).toBe(

@@ -1,5 +1,5 @@
+import { downgradeWarnings, tlsModeTransport } from '@rotor/lambda';
 import { describe, expect, it } from 'vitest';
-import { downgradeWarnings, tlsModeTransport } from '../../src/index.ts';
 
 describe('tlsModeTransport', () => {
   it('maps the engines TLS modes to transports, and only verify-full counts as verified', () => {

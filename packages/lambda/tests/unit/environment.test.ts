@@ -1,12 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
 import {
   optionalBoolean,
   optionalInteger,
   parseEnvironment,
   rotationEnvironmentShape,
   rotationSettings,
-} from '../../src/index.ts';
+} from '@rotor/lambda';
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
 
 const schema = z.object({
   ...rotationEnvironmentShape(['auto', 'single-user', 'alternating-users']),
@@ -69,7 +69,7 @@ describe('parseEnvironment', () => {
     }
     expect(caught).toMatchObject({ code: 'INVALID_CONFIGURATION', name: 'InvalidConfigurationError' });
     const message = (caught as Error).message;
-    expect(message).toMatch(/^Invalid environment for the Test rotation function: /);
+    expect(message).toMatch(/^Invalid environment for the Test rotation function:\n✖ /);
     for (const name of ['SECRETS_MANAGER_ENDPOINT', 'ROTOR_STRATEGY', 'ROTOR_TIMEOUT_MS', 'ROTOR_TLS']) {
       expect(message).toContain(name);
     }

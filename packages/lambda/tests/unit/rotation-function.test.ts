@@ -1,7 +1,7 @@
 import { InvalidConfigurationError } from '@rotor/core';
 import { defineEngine } from '@rotor/core/engine';
+import { createRotationFunction } from '@rotor/lambda';
 import { describe, expect, it } from 'vitest';
-import { createRotationFunction } from '../../src/index.ts';
 import { sampleEngineBase } from './support/sample-engine.ts';
 
 function recordingLogger() {

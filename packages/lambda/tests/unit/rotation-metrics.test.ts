@@ -1,8 +1,8 @@
 import { InvalidConfigurationError, type StrategyChoice } from '@rotor/core';
 import { defineEngine, type LoginResult } from '@rotor/core/engine';
+import { createRotationFunction, type MetricsSink, ROTATION_METRICS } from '@rotor/lambda';
 import { InMemorySecretsManager, runRotation } from '@rotor/testkit';
 import { describe, expect, it } from 'vitest';
-import { createRotationFunction, type MetricsSink, ROTATION_METRICS } from '../../src/index.ts';
 import { sampleEngineBase } from './support/sample-engine.ts';
 
 interface PublishedRecord {

@@ -33,14 +33,21 @@ export interface CliSettings {
   functions: FunctionConfig[];
   auth: EndpointAuth;
   verbose: boolean;
+  /**
+   * Start a throwaway Redis (TLS) and PostgreSQL for the services no URL or config names (default true;
+   * --no-embedded serves only what is configured).
+   */
+  embedded: boolean;
   /** Test mode: a module every function process loads first (--test-function-preload). */
   testFunctionPreload?: string;
 }
 
 export const USAGE = `Usage: local-aws [options]
 
-Serves Secrets Manager (with rotation functions), ElastiCache users and the Redshift Data API on
-http://127.0.0.1:<port> until interrupted (Ctrl+C).
+Serves Secrets Manager (with rotation functions), Lambda, CloudWatch Logs, ElastiCache users and the
+Redshift Data API on http://127.0.0.1:<port> until interrupted (Ctrl+C). Without --redis-url (or config
+caches) and --postgres-url (or config clusters/workgroups) it starts its own throwaway Redis (TLS) and
+PostgreSQL, with random passwords, on free ports, and removes them when it stops.
 
 Options:
   --port <n>                 Port on 127.0.0.1 (default 4566; 0 picks a free one)
@@ -66,6 +73,7 @@ Options:
                              secretAccessKey }]); rotation functions get the first key
   --access-key-id <id>       With --secret-access-key: one key for --auth sigv4 (prefer the config file for
   --secret-access-key <key>  the secret: command lines are visible to every local user)
+  --no-embedded              Start no Redis or PostgreSQL: serve only what the flags and config name
   --verbose                  Log every invocation and rotation to stderr
   --test-function-preload <file>
                              Test mode only: an ES module every function process imports first
@@ -124,6 +132,55 @@ function readPem(name: string, path: string): string {
   }
 }
 
+/** The keys a config file may hold: a misspelt one is refused rather than silently ignored. */
+const CONFIG_KEYS = [
+  'port',
+  'stateFile',
+  'redisUrl',
+  'redisCaFile',
+  'postgresUrl',
+  'modifyingDelayMs',
+  'testFunctionPreload',
+  'region',
+  'accountId',
+  'auth',
+  'accessKeyId',
+  'secretAccessKey',
+  'accessKeys',
+  'verbose',
+  'embedded',
+  'functions',
+  'caches',
+  'clusters',
+  'workgroups',
+  'dbInstances',
+  'dbClusters',
+  'rotation',
+];
+const ROTATION_KEYS = ['maxAttempts', 'retryDelayMs', 'scheduleCheckMs', 'redriveAfterMs'];
+const CACHE_KEYS = ['replicationGroupId', 'serverlessCacheName', 'redisUrl', 'caFile'];
+const FUNCTION_KEYS = [
+  'functionName',
+  'bundlePath',
+  'handler',
+  'timeoutSeconds',
+  'environment',
+  'memorySizeMb',
+];
+
+function refuseUnknownKeys(label: string, value: unknown, known: readonly string[]): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    if (label === 'config') return;
+    throw new CliUsageError(`${label} must be a JSON object`);
+  }
+  const unknown = Object.keys(value).filter((key) => !known.includes(key));
+  if (unknown.length > 0) {
+    throw new CliUsageError(
+      `${label} has unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${known.join(', ')})`,
+    );
+  }
+}
+
 /** config.caches: each a replication group or serverless cache played by its own Redis. */
 function cachesFrom(value: unknown, baseDir: string): ElastiCacheCacheConfig[] | undefined {
   if (value === undefined) return undefined;
@@ -131,6 +188,7 @@ function cachesFrom(value: unknown, baseDir: string): ElastiCacheCacheConfig[] |
   return value.map((entry, index) => {
     const cache = (entry ?? {}) as Record<string, unknown>;
     const label = `config.caches[${index}]`;
+    refuseUnknownKeys(label, cache, CACHE_KEYS);
     const replicationGroupId = stringOrUndefined(`${label}.replicationGroupId`, cache.replicationGroupId);
     const serverlessCacheName = stringOrUndefined(`${label}.serverlessCacheName`, cache.serverlessCacheName);
     if ((replicationGroupId === undefined) === (serverlessCacheName === undefined)) {
@@ -151,7 +209,8 @@ function functionsFrom(value: unknown, baseDir: string): FunctionConfig[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new CliUsageError('config.functions must be a list');
   return value.map((entry, index) => {
-    const fn = entry as Partial<FunctionConfig>;
+    const fn = (entry ?? {}) as Partial<FunctionConfig>;
+    refuseUnknownKeys(`config.functions[${index}]`, fn as Record<string, unknown>, FUNCTION_KEYS);
     if (typeof fn.functionName !== 'string' || typeof fn.bundlePath !== 'string') {
       throw new CliUsageError(`config.functions[${index}] needs functionName and bundlePath`);
     }
@@ -191,6 +250,7 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
         'access-key-id': { type: 'string' },
         'secret-access-key': { type: 'string' },
         verbose: { type: 'boolean' },
+        'no-embedded': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     });
@@ -201,6 +261,10 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
   if (flags.help) return 'help';
   const configPath = typeof flags.config === 'string' ? resolve(cwd, flags.config) : undefined;
   const config = configPath ? readConfig(configPath) : {};
+  refuseUnknownKeys('config', config, CONFIG_KEYS);
+  if (config.embedded !== undefined && typeof config.embedded !== 'boolean') {
+    throw new CliUsageError('config.embedded must be true or false');
+  }
   const configDir = configPath ? dirname(configPath) : cwd;
   const pick = (flag: string, key: string) => (flags[flag] !== undefined ? flags[flag] : config[key]);
   const pathFrom = (flag: string, key: string) => {
@@ -210,6 +274,7 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
   };
 
   const rotation = (config.rotation ?? {}) as Record<string, unknown>;
+  refuseUnknownKeys('config.rotation', rotation, ROTATION_KEYS);
   const modifyingDelay = pick('modifying-delay-ms', 'modifyingDelayMs');
   const scheduleCheck = flags['schedule-check-ms'] ?? rotation.scheduleCheckMs ?? 60_000;
   const redriveAfter = flags['redrive-after-ms'] ?? rotation.redriveAfterMs;
@@ -232,6 +297,7 @@ export function parseCliSettings(argv: string[], cwd = process.cwd()): CliSettin
     functions: functionsFrom(config.functions, configDir),
     auth: authFrom(pick('auth', 'auth'), accessKeysFrom(flags, config)),
     verbose: flags.verbose === true || config.verbose === true,
+    embedded: flags['no-embedded'] !== true && config.embedded !== false,
   };
   if (!/^\d{12}$/.test(settings.accountId)) throw new CliUsageError('--account-id must be 12 digits');
   const stateFile = pathFrom('state-file', 'stateFile');

@@ -2,23 +2,10 @@
  * The little XML the awsQuery result bodies need: escaped text elements and `<member>` lists. The HTTP
  * layer wraps what these build in `<{Action}Response><{Action}Result>`.
  */
+import { escapeXml } from '../http/query-protocol.js';
 
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (char) => {
-    switch (char) {
-      case '<':
-        return '&lt;';
-      case '>':
-        return '&gt;';
-      case '&':
-        return '&amp;';
-      case '"':
-        return '&quot;';
-      default:
-        return '&apos;';
-    }
-  });
-}
+// One escaper for every awsQuery body: the HTTP layer's, which also escapes error responses.
+export { escapeXml };
 
 /** `<name>text</name>`, or nothing when the value is undefined (the SDK leaves the field unset). */
 export function element(name: string, value: string | number | boolean | undefined): string {

@@ -7,12 +7,14 @@ import {
   type JsonProtocolService,
   type LocalService,
   type QueryProtocolService,
+  type RestJsonService,
   type ServiceContext,
 } from '../service.js';
 import { parseAmzTarget, parseJsonBody, writeJsonError, writeJsonResult } from './json-protocol.js';
 import { checkLocalRequest } from './local-origin.js';
 import { isFormRequest, signingServiceName, writeQueryError, writeQueryResult } from './query-protocol.js';
 import type { Refusal } from './refusal.js';
+import { writeRestError, writeRestResult } from './rest-json-protocol.js';
 import { createSigV4Verifier, type EndpointAuth, type SigV4Verifier } from './sigv4-verifier.js';
 
 /** Requests above this size are refused; Secrets Manager's own limit on a secret value is 64 KiB. */
@@ -50,8 +52,10 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
   const logger = options.logger ?? silentLogger;
   const jsonServices = new Map<string, JsonProtocolService>();
   const queryServices = new Map<string, QueryProtocolService>();
+  const restServices: RestJsonService[] = [];
   for (const service of options.services) {
     if (service.protocol === 'awsJson1_1') jsonServices.set(service.targetPrefix, service);
+    else if (service.protocol === 'restJson1') restServices.push(service);
     else queryServices.set(service.serviceName, service);
   }
   let counts: ApiCallCounts = {};
@@ -75,6 +79,9 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
       const service = parsed ? jsonServices.get(parsed.prefix) : undefined;
       return { protocol: 'awsJson1_1', target, operation: parsed?.operation, service };
     }
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const rest = restServices.find((service) => path.startsWith(service.pathPrefix));
+    if (rest) return { protocol: 'restJson1', service: rest };
     if (req.method === 'POST' && isFormRequest(req.headers, body)) {
       return {
         protocol: 'awsQuery',
@@ -140,6 +147,25 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
         const apiError = toApiError(error, 'InternalServiceError');
         if (apiError.statusCode >= 500) logger.error('Service failed', describe(error, service, operation));
         writeJsonError(res, requestId, apiError);
+      }
+      return;
+    }
+
+    if (address.protocol === 'restJson1') {
+      const { service } = address;
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const method = req.method ?? 'GET';
+      count(service.serviceName, service.operationOf(method, url.pathname) ?? `${method} ${url.pathname}`);
+      try {
+        const output = await service.handle(
+          { method, path: url.pathname, query: url.searchParams, headers: req.headers, body },
+          options.context,
+        );
+        writeRestResult(res, requestId, output);
+      } catch (error) {
+        const apiError = toApiError(error, 'ServiceException');
+        if (apiError.statusCode >= 500) logger.error('Service failed', describe(error, service, method));
+        writeRestError(res, requestId, apiError);
       }
       return;
     }
@@ -265,6 +291,7 @@ type RequestAddress =
       service: JsonProtocolService | undefined;
     }
   | { protocol: 'awsQuery'; service: QueryProtocolService | undefined }
+  | { protocol: 'restJson1'; service: RestJsonService }
   | { protocol: 'none'; service?: undefined };
 
 function pickQueryService(

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type LocalAwsLogger, silentLogger } from '../logger.js';
+import type { PermissionStatement } from './policy.js';
 
 /** Like a Lambda function configuration: what to run and with which limits and environment. */
 export interface FunctionConfig {
@@ -32,6 +33,12 @@ export interface RegisteredFunction {
   readonly config: Readonly<Required<Omit<FunctionConfig, 'environment'>>> & {
     environment: Record<string, string>;
   };
+  /**
+   * The function's resource-based policy (AddPermission statements) when it was created through the Lambda
+   * API; other services may invoke it only as these allow. Undefined for functions registered by
+   * configuration (config file, `functions` option, registerFunction): those are trusted as pre-authorized.
+   */
+  readonly policy?: readonly PermissionStatement[];
 }
 
 export type InvocationOutcome = 'succeeded' | 'failed' | 'timeout';
@@ -90,10 +97,15 @@ export interface FunctionHostOptions {
    * can observe and break a function's connections from inside its process.
    */
   preloadModule?: string;
+  /** Called once per finished invocation (CloudWatch Logs takes the function's log lines from it). */
+  onInvocationEnded?: (record: InvocationRecord, fn: RegisteredFunction) => void;
 }
 
 export interface FunctionHost {
-  register(config: FunctionConfig): RegisteredFunction;
+  /** Registers (or replaces) a function; `policy` marks it as created through the Lambda API. */
+  register(config: FunctionConfig, policy?: readonly PermissionStatement[]): RegisteredFunction;
+  /** Removes a function and stops its warm processes; false when there was none. */
+  unregister(functionName: string): boolean;
   /** By name, full or partial function ARN (a `:qualifier` is ignored). */
   resolve(functionId: string): RegisteredFunction | undefined;
   list(): RegisteredFunction[];
@@ -277,6 +289,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           logs,
         };
         records.push(record);
+        options.onInvocationEnded?.(record, fn);
         if (records.length > MAX_RECORDS) records.splice(0, records.length - MAX_RECORDS);
         logger.debug('Function invocation ended', {
           functionName: fn.functionName,
@@ -315,7 +328,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
             invokedFunctionArn: fn.functionArn,
             memoryLimitInMB: fn.config.memorySizeMb,
             awsRequestId,
-            logStreamName: `local/[$LATEST]${awsRequestId.replace(/-/g, '')}`,
+            logStreamName: logStreamNameFor(startedAt, awsRequestId),
             deadline: invokeStartedAt + timeoutMs,
           },
         });
@@ -375,8 +388,17 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     });
   };
 
+  const stopWarm = (functionName: string) => {
+    for (const child of idle.get(functionName) ?? []) {
+      clearTimeout(idleTimers.get(child));
+      idleTimers.delete(child);
+      child.kill('SIGKILL');
+    }
+    idle.delete(functionName);
+  };
+
   return {
-    register(config) {
+    register(config, policy) {
       if (!FUNCTION_NAME_PATTERN.test(config.functionName)) {
         throw new Error(
           `Invalid function name "${config.functionName}": 1-64 letters, digits, hyphens or underscores`,
@@ -401,16 +423,16 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           keepWarm: config.keepWarm ?? true,
           environment: { ...(config.environment ?? {}) },
         },
+        ...(policy ? { policy: [...policy] } : {}),
       };
       // A new configuration must not run in a process started with the old one.
-      for (const child of idle.get(config.functionName) ?? []) {
-        clearTimeout(idleTimers.get(child));
-        idleTimers.delete(child);
-        child.kill('SIGKILL');
-      }
-      idle.delete(config.functionName);
+      stopWarm(config.functionName);
       functions.set(config.functionName, registered);
       return registered;
+    },
+    unregister(functionName) {
+      stopWarm(functionName);
+      return functions.delete(functionName);
     },
     resolve(functionId) {
       const match = /^arn:aws[a-z-]*:lambda:([^:]*):([^:]*):function:([^:]+)(?::[^:]+)?$/.exec(functionId);
@@ -443,6 +465,15 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       );
     },
   };
+}
+
+/**
+ * Lambda's log stream name for an invocation: `YYYY/MM/DD/[$LATEST]<32 hex>` (one stream per invocation
+ * here; Lambda uses one per execution environment).
+ */
+export function logStreamNameFor(startedAt: number, awsRequestId: string): string {
+  const day = new Date(startedAt).toISOString().slice(0, 10).replace(/-/g, '/');
+  return `${day}/[$LATEST]${awsRequestId.replace(/-/g, '')}`;
 }
 
 type RunnerMessage =

@@ -11,8 +11,8 @@ import {
   optionalString,
 } from '../elasticache/query-input.js';
 import { element, wrap } from '../elasticache/xml.js';
-import type { PostgresTargetConfig } from '../redshift-data/redshift-data-service.js';
-import { resolveTarget } from '../redshift-data/redshift-data-service.js';
+import type { PostgresTargetConfig } from '../redshift-data/targets.js';
+import { resolveTarget } from '../redshift-data/targets.js';
 import { AwsApiError, type QueryProtocolService, type ServiceContext } from '../service.js';
 
 export const RDS_XML_NAMESPACE = 'http://rds.amazonaws.com/doc/2014-10-31/';

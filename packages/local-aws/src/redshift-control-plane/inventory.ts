@@ -4,7 +4,7 @@
  * server the statements run on.
  */
 import { createHash } from 'node:crypto';
-import { type PostgresTargetConfig, resolveTarget } from '../redshift-data/redshift-data-service.js';
+import { type PostgresTargetConfig, resolveTarget } from '../redshift-data/targets.js';
 
 export interface RedshiftInventoryOptions {
   /** ClusterIdentifier -> PostgreSQL (as for the Data API). */

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import { type AwsCli, awsCli, awsCliVersion } from '../support/aws-cli.ts';
 
 /**

@@ -16,9 +16,9 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { LOCAL_CREDENTIALS } from '@rotor/local-aws';
+import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServerHandle, startRedisServer } from '../../src/harness/index.ts';
-import { LOCAL_CREDENTIALS } from '../../src/index.ts';
 
 /** `local-aws` as a process: first stdout line is the URL; SIGINT stops it and saves the state file. */
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -38,7 +38,9 @@ const children = new Set<ChildProcess>();
 function startCli(args: string[]): Promise<Started> {
   const child = spawn(
     process.execPath,
-    ['--conditions=@rotor/source', '--import', 'tsx', 'src/cli.ts', ...args],
+    // --no-embedded: these tests give the servers they need; the embedded default (a PostgreSQL initdb per
+    // start) is tested in cli-embedded.test.ts.
+    ['--conditions=@rotor/source', '--import', 'tsx', 'src/cli.ts', '--no-embedded', ...args],
     {
       cwd: packageDir,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -255,13 +257,17 @@ describe('local-aws CLI', () => {
     expect(await started.exited).toBe(0);
 
     expect(passwords.size).toBe(3);
-    // The scan has something to read: verbose lines of the rotations, the retry, ModifyUser and the refusal.
+    // The scan has something to read: verbose lines of the rotations, the retry, ModifyUser, the refusal and
+    // the function's own output.
     const output = `${started.stdout()}\n${started.stderr()}`;
     for (const line of [
       'Rotation attempt failed',
       'Rotation ended',
       'elasticache: ModifyUser',
       'Request refused',
+      // The function's own log lines (issue 15: never shown before, not even with --verbose).
+      '/aws/lambda/verbose-rotation: START RequestId: ',
+      '/aws/lambda/verbose-rotation: REPORT RequestId: ',
     ]) {
       expect(output).toContain(line);
     }
@@ -370,6 +376,16 @@ describe('local-aws CLI', () => {
     expect(saved().elasticache.users.map((user) => user.userId)).toContain('killed-user');
 
     const second = await startCli(args);
+    // The user created before the SIGKILL is served by the restarted endpoint (from the state file).
+    const ec2 = new ElastiCacheClient({
+      endpoint: second.endpoint,
+      region: 'us-east-1',
+      credentials: { ...LOCAL_CREDENTIALS },
+      maxAttempts: 1,
+    });
+    const restored = await ec2.send(new DescribeUsersCommand({ UserId: 'killed-user' }));
+    expect(restored.Users?.map((user) => user.UserId)).toEqual(['killed-user']);
+    ec2.destroy();
     const sm2 = client(second.endpoint);
     await expect
       .poll(async () => (await sm2.send(new GetSecretValueCommand({ SecretId: 'cli/killed' }))).VersionId, {

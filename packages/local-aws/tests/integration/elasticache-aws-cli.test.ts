@@ -1,6 +1,6 @@
+import { type LocalAws, startLocalAws } from '@rotor/local-aws';
+import { type CacheServers, startCacheServers } from '@rotor/local-aws/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CacheServers, startCacheServers } from '../../src/harness/index.ts';
-import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import { type AwsCli, awsCli, awsCliVersion } from '../support/aws-cli.ts';
 import { redisLogin } from '../support/redis-login.ts';
 
@@ -32,7 +32,10 @@ const login = (username: string, password: string) =>
 // Skipped, visibly named, only when `aws` is not on PATH (as tests/integration/aws-cli.test.ts does).
 describe.runIf(awsCliVersion !== undefined)(
   `the ElastiCache seed page with the aws CLI (${awsCliVersion ?? 'not installed: skipped'})`,
+  // Each `aws` command starts a Python interpreter: seconds apiece on a busy two-core machine.
+  { timeout: 120_000 },
   () => {
+    // Eleven aws CLI processes (python start-up each): on a loaded machine they outlast the 30 s default.
     it('creates the inactive user and the secret exactly as the page shows, then a rotation-style ModifyUser', async () => {
       const created = await cli.run([
         'elasticache',
@@ -127,7 +130,7 @@ describe.runIf(awsCliVersion !== undefined)(
       });
       await expect(login('user1', 'pending-pass-0000001')).resolves.toBe('PONG');
       await expect(login('user1', 'another-pass-0000002')).rejects.toThrow(/WRONGPASS/);
-    });
+    }, 90_000);
 
     it('prints ElastiCache errors the CLI way', async () => {
       const missing = await cli.run(['elasticache', 'describe-users', '--user-id', 'nobody']);

@@ -14,16 +14,16 @@ import {
   ModifyUserCommand,
   ModifyUserGroupCommand,
 } from '@aws-sdk/client-elasticache';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ElastiCacheCacheConfig, ElastiCacheService } from '../../src/elasticache/index.ts';
+import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import {
   type CacheServers,
   type RedisServerHandle,
   startCacheServers,
   startRedisServer,
-} from '../../src/harness/index.ts';
-import { type LocalAws, startLocalAws } from '../../src/index.ts';
+} from '@rotor/local-aws/harness';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ElastiCacheCacheConfig, ElastiCacheService } from '../../src/elasticache/index.ts';
 import type { LocalAwsLogger } from '../../src/logger.ts';
 import { type CacheAddress, redisLogin } from '../support/redis-login.ts';
 
@@ -462,16 +462,19 @@ describe('user groups', () => {
     const created = await now.client.send(
       new CreateUserGroupCommand({ UserGroupId: 'G1', Engine: 'redis', UserIds: ['default', 'member'] }),
     );
-    // A new group reaches no cache until one is associated with it.
+    // A new group reaches no cache until one is associated with it. CreateUserGroup answers `creating`, as
+    // AWS does, even with no delay; DescribeUserGroups then shows it active.
     expect(created).toMatchObject({
       UserGroupId: 'g1',
-      Status: 'active',
+      Status: 'creating',
       Engine: 'redis',
       UserIds: ['default', 'member'],
       ReplicationGroups: [],
       ServerlessCaches: [],
       ARN: `arn:aws:elasticache:${REGION}:${ACCOUNT}:usergroup:g1`,
     });
+    const active = await now.client.send(new DescribeUserGroupsCommand({ UserGroupId: 'g1' }));
+    expect(active.UserGroups?.[0]?.Status).toBe('active');
     const member = await now.client.send(new DescribeUsersCommand({ UserId: 'member' }));
     expect(member.Users?.[0]?.UserGroupIds).toEqual(['g1']);
     await expect(redisLogin(cacheB, 'member', P1)).rejects.toThrow(/WRONGPASS/);

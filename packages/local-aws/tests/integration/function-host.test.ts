@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createFunctionHost, type FunctionHost } from '@rotor/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFunctionHost, type FunctionHost } from '../../src/index.ts';
 
 /** The function runner on its own: bundle formats, handler styles and failures, as Lambda reports them. */
 let dir: string;

@@ -1,14 +1,14 @@
 import { connect } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { Redis } from 'ioredis';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type PostgresServerHandle,
   type RedisServerHandle,
   startPostgresServer,
   startRedisServer,
-} from '../../src/harness/index.ts';
+} from '@rotor/local-aws/harness';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisLogin } from '../support/redis-login.ts';
 
 async function pgLogin(connectionString: string, ssl?: pg.ClientConfig['ssl']): Promise<number> {

@@ -4,9 +4,9 @@
  * added and slots moved to it with their keys, and the TLS variant.
  */
 import { readFileSync } from 'node:fs';
+import { type RedisClusterHandle, startRedisCluster } from '@rotor/local-aws/harness';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisClusterHandle, startRedisCluster } from '../../src/harness/index.ts';
 import { redisLogin } from '../support/redis-login.ts';
 
 /** One AUTH + PING against one node, never retried: `PONG`, or the server's own error. */

@@ -9,9 +9,9 @@ import {
   GetWorkgroupCommand,
   RedshiftServerlessClient,
 } from '@aws-sdk/client-redshift-serverless';
+import { type LocalAws, startLocalAws } from '@rotor/local-aws';
+import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PostgresServerHandle, startPostgresServer } from '../../src/harness/index.ts';
-import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import { sdkError } from '../support/clients.ts';
 import { reachesServer } from '../support/postgres-reach.ts';
 

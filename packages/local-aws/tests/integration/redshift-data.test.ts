@@ -13,10 +13,10 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { type LocalAws, startLocalAws } from '@rotor/local-aws';
+import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PostgresServerHandle, startPostgresServer } from '../../src/harness/index.ts';
-import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import type { LocalAwsLogger } from '../../src/logger.ts';
 import { sdkError } from '../support/clients.ts';
 

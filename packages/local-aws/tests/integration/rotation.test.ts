@@ -12,8 +12,8 @@ import {
   RotateSecretCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { type InvocationRecord, type LocalAws, startLocalAws } from '@rotor/local-aws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type InvocationRecord, type LocalAws, startLocalAws } from '../../src/index.ts';
 import { sdkError, secretsManagerClient, token } from '../support/clients.ts';
 
 /**

@@ -10,9 +10,9 @@ import {
   ElastiCacheClient,
   ModifyReplicationGroupCommand,
 } from '@aws-sdk/client-elasticache';
+import { startLocalAws } from '@rotor/local-aws';
+import { startCacheServers } from '@rotor/local-aws/harness';
 import { describe, expect, it } from 'vitest';
-import { startCacheServers } from '../../src/harness/index.ts';
-import { startLocalAws } from '../../src/index.ts';
 import { redisLogin } from '../support/redis-login.ts';
 
 /** `--state-file` keeps ElastiCache users, groups and associations, and re-applies them to the next caches. */

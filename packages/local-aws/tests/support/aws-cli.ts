@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { LocalAws } from '../../src/index.ts';
+import type { LocalAws } from '@rotor/local-aws';
 
 const run = promisify(execFile);
 

@@ -1,6 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { LocalAws } from '@rotor/local-aws';
 import { expect } from 'vitest';
-import type { LocalAws } from '../../src/index.ts';
 
 /** The real SDK client pointed at the local endpoint; no retries, so error tests stay fast. */
 export function secretsManagerClient(aws: LocalAws): SecretsManagerClient {

@@ -1,5 +1,5 @@
+import type { PostgresServerHandle } from '@rotor/local-aws/harness';
 import pg from 'pg';
-import type { PostgresServerHandle } from '../../src/harness/index.ts';
 
 /**
  * Logs in as `server`'s admin at an endpoint a control plane reported: true when it reaches that server,

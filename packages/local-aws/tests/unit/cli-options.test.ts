@@ -8,7 +8,7 @@ const dir = mkdtempSync(join(tmpdir(), 'local-aws-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('CLI settings', () => {
-  it('defaults to port 4566, us-east-1 and state in memory', () => {
+  it('defaults to port 4566, us-east-1, state in memory and embedded servers', () => {
     expect(parseCliSettings([], dir)).toEqual({
       port: 4566,
       region: 'us-east-1',
@@ -17,7 +17,30 @@ describe('CLI settings', () => {
       functions: [],
       auth: { mode: 'none' },
       verbose: false,
+      embedded: true,
     });
+    expect((parseCliSettings(['--no-embedded'], dir) as CliSettings).embedded).toBe(false);
+  });
+
+  it('refuses unknown config keys at every level, naming the key', () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ redisURL: 'redis://h:1' }, /^config has unknown key redisURL \(known: /],
+      [{ rotation: { maxAttempt: 2 } }, /^config\.rotation has unknown key maxAttempt /],
+      [
+        { caches: [{ replicationGroupId: 'a', redisUrl: 'redis://h:1', ca: 'x' }] },
+        /^config\.caches\[0\] has unknown key ca /,
+      ],
+      [
+        { functions: [{ functionName: 'f', bundlePath: 'b', env: {} }] },
+        /^config\.functions\[0\] has unknown key env /,
+      ],
+      [{ embedded: 'no' }, /^config\.embedded must be true or false$/],
+    ];
+    for (const [content, message] of cases) {
+      const config = join(dir, 'unknown.json');
+      writeFileSync(config, JSON.stringify(content));
+      expect(() => parseCliSettings(['--config', config], dir)).toThrow(message);
+    }
   });
 
   it('reads the config file, resolving paths against it, and lets flags win', () => {

@@ -1,3 +1,4 @@
+import { AwsApiError } from '@rotor/local-aws/service';
 import { describe, expect, it } from 'vitest';
 import {
   accessStringRules,
@@ -12,7 +13,6 @@ import {
 } from '../../src/elasticache/authentication.ts';
 import { filterList, memberList, optionalBoolean } from '../../src/elasticache/query-input.ts';
 import { normalizeEngine, normalizeId, validatePasswords } from '../../src/elasticache/validation.ts';
-import { AwsApiError } from '../../src/service.ts';
 
 const GOOD = 'good-password-00001';
 const OTHER = 'other-password-0002';

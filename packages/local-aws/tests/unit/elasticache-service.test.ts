@@ -1,7 +1,7 @@
+import { AwsApiError, type ServiceContext } from '@rotor/local-aws/service';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashPassword } from '../../src/elasticache/authentication.ts';
 import { type AclBackend, createElastiCacheService } from '../../src/elasticache/index.ts';
-import { AwsApiError, type ServiceContext } from '../../src/service.ts';
 
 const context: ServiceContext = {
   region: 'us-east-1',

@@ -1,5 +1,5 @@
+import { findPostgresBinDir, findRedisServer, MissingBinaryError } from '@rotor/local-aws/harness';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { findPostgresBinDir, findRedisServer, MissingBinaryError } from '../../src/harness/index.ts';
 
 describe('harness binaries', () => {
   afterEach(() => {

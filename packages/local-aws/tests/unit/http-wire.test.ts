@@ -1,5 +1,5 @@
+import { AwsApiError, type LocalAws, type QueryProtocolService, startLocalAws } from '@rotor/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsApiError, type LocalAws, type QueryProtocolService, startLocalAws } from '../../src/index.ts';
 
 /**
  * The wire formats byte for byte, with raw HTTP requests shaped like those the SDKs and the aws CLI send
@@ -148,6 +148,6 @@ it('GET / reports the mounted services', async () => {
   const response = await fetch(aws.endpoint);
   expect(await response.json()).toEqual({
     status: 'running',
-    services: ['secretsmanager', 'elasticache', 'othersvc'],
+    services: ['secretsmanager', 'lambda', 'logs', 'elasticache', 'othersvc'],
   });
 });

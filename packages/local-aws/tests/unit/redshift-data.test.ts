@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:net';
+import { AwsApiError, type ServiceContext } from '@rotor/local-aws/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedshiftDataService } from '../../src/redshift-data/index.ts';
 import { columnMetadata, toField } from '../../src/redshift-data/records.ts';
 import { bindParameters, readParameters } from '../../src/redshift-data/sql-parameters.ts';
-import { AwsApiError, type ServiceContext } from '../../src/service.ts';
 
 async function errorCode(run: () => unknown): Promise<string | undefined> {
   try {

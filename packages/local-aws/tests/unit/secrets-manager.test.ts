@@ -14,8 +14,8 @@ import {
   UpdateSecretCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalAws, startLocalAws } from '../../src/index.ts';
 import { sdkError, secretsManagerClient, token } from '../support/clients.ts';
 
 let aws: LocalAws;

@@ -7,8 +7,8 @@ import {
   GetSecretValueCommand,
   PutSecretValueCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { startLocalAws } from '@rotor/local-aws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalAws } from '../../src/index.ts';
 import { secretsManagerClient } from '../support/clients.ts';
 
 let dir: string;

@@ -14,7 +14,7 @@ import { stepContext } from '../builders.js';
 import { type CapturingLogger, createCapturingLogger } from '../capturing-logger.js';
 import type { SecretWatch } from '../secret-watch.js';
 import { capabilitiesOf, type EngineCapabilities } from './capability-rules.js';
-import { ConformanceFailure, type ConformanceTarget } from './types.js';
+import { ConformanceFailure, type ConformanceTarget } from './target.js';
 
 export function fail(message: string): never {
   throw new ConformanceFailure(message);

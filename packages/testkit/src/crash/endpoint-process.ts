@@ -68,6 +68,15 @@ export function writeEndpointConfig(config: EndpointProcessConfig): void {
           ]
         : [],
       rotation: config.rotation,
+      ...(config.services.elasticache
+        ? {
+            caches: config.services.elasticache.caches.map((cache) => ({
+              replicationGroupId: cache.replicationGroupId,
+              redisUrl: cache.redisUrl,
+              caFile: cache.caFile,
+            })),
+          }
+        : {}),
       ...(config.services.redshiftData?.clusters ? { clusters: config.services.redshiftData.clusters } : {}),
       ...(config.services.redshiftData?.workgroups
         ? { workgroups: config.services.redshiftData.workgroups }
@@ -89,10 +98,11 @@ export async function startEndpointProcess(config: EndpointProcessConfig): Promi
     config.interceptor,
     '--schedule-check-ms',
     String(config.rotation.scheduleCheckMs),
+    // The matrix SIGKILLs the endpoint: servers it started for itself would outlive it. It gets its own.
+    '--no-embedded',
   ];
   const elasticache = config.services.elasticache;
   if (elasticache) {
-    flags.push('--redis-url', elasticache.redisUrl);
     if (elasticache.modifyingDelayMs)
       flags.push('--modifying-delay-ms', String(elasticache.modifyingDelayMs));
   }

@@ -32,6 +32,7 @@ export {
 } from './points.js';
 export { interceptorModule } from './preload-module.js';
 export type {
+  CrashCache,
   CrashCaseContext,
   CrashEndpointServices,
   CrashFunction,

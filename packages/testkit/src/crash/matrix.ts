@@ -146,10 +146,7 @@ async function runScenario(
       const title = describeCase(crash);
       const { result } = await attempt(scenario.name, crash, title, () =>
         crash.mode === 'endpoint'
-          ? runEndpointCase(scenario, interceptor, workDir, nextCaseId(), {
-              ...crash,
-              action: 'halt',
-            })
+          ? runEndpointCase(scenario, interceptor, workDir, nextCaseId(), { ...crash, action: 'halt' }, slot)
           : runFunctionCase(bench!, slot, { ...crash, action: ACTION[crash.mode] }),
       );
       report(result);

@@ -3,7 +3,7 @@
  * Manager's retries (and, if the rotation failed for good, a re-drive), then the invariants.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DescribeSecretCommand,
@@ -70,7 +70,18 @@ export async function openScenarioBench(
   const aws = await startLocalAws({
     rotation: { ...CASE_ROTATION },
     testMode: { functionPreload: interceptor },
-    ...(elasticache ? { elasticache } : {}),
+    ...(elasticache
+      ? {
+          elasticache: {
+            caches: elasticache.caches.map((cache) => ({
+              replicationGroupId: cache.replicationGroupId,
+              redisUrl: cache.redisUrl,
+              ca: readFileSync(cache.caFile, 'utf8'),
+            })),
+            ...(elasticache.modifyingDelayMs ? { modifyingDelayMs: elasticache.modifyingDelayMs } : {}),
+          },
+        }
+      : {}),
     ...(redshiftData ? { redshiftData } : {}),
   });
   const client = operatorClient(aws.endpoint);
@@ -108,6 +119,7 @@ export async function runFunctionCase(
   control.writePlan(point ? { point } : {});
   const target = await bench.scenario.prepare({
     caseId,
+    slot,
     endpoint: bench.aws.endpoint,
     region: bench.aws.region,
     credentials: bench.aws.credentials,
@@ -176,6 +188,7 @@ export async function runEndpointCase(
   workDir: string,
   caseId: string,
   point: CrashPoint,
+  slot = 0,
 ): Promise<CaseOutcome> {
   const started = Date.now();
   const dir = mkdtempSync(join(workDir, `${caseId}-`));
@@ -200,6 +213,7 @@ export async function runEndpointCase(
   try {
     target = await scenario.prepare({
       caseId,
+      slot,
       endpoint: endpoint.endpoint,
       region: 'us-east-1',
       credentials: { ...LOCAL_CREDENTIALS },

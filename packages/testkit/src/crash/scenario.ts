@@ -10,16 +10,33 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
  * endpoint and the `local-aws` process (endpoint-kill cases) take.
  */
 export interface CrashEndpointServices {
-  /** ElastiCache users and user groups applied to this Redis (its admin URL). */
-  elasticache?: { redisUrl: string; modifyingDelayMs?: number };
+  /**
+   * ElastiCache replication groups, each played by its own TLS Redis (user groups need in-transit
+   * encryption, and a user logs in only to the caches of its user groups).
+   */
+  elasticache?: { caches: readonly CrashCache[]; modifyingDelayMs?: number };
   /** The Redshift Data API: ClusterIdentifier / WorkgroupName -> PostgreSQL admin URL. */
   redshiftData?: { clusters?: Record<string, string>; workgroups?: Record<string, string> };
+}
+
+/** A replication group of the endpoint: the admin URL of its Redis and the CA file that verifies it. */
+export interface CrashCache {
+  replicationGroupId: string;
+  /** `rediss://` admin URL. */
+  redisUrl: string;
+  /** PEM file of the certificate that verifies the Redis. */
+  caFile: string;
 }
 
 /** What a scenario's `prepare` may use: the endpoint of this case, and a name unique to it. */
 export interface CrashCaseContext {
   /** A short id unique to the case (letters and digits), to build user and secret names from. */
   readonly caseId: string;
+  /**
+   * The worker running the case (0 to concurrency - 1): cases of one slot run one after another, so a
+   * scenario may give each slot resources of its own (ElastiCache: caches whose user group it replaces).
+   */
+  readonly slot: number;
   readonly endpoint: string;
   readonly region: string;
   readonly credentials: { accessKeyId: string; secretAccessKey: string };

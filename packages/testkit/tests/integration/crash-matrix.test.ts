@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { type RedisServerHandle, startRedisServer } from '@rotor/local-aws/harness';
+import { type CrashScenario, redisPasswordHash, runCrashMatrix } from '@rotor/testkit/crash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CrashScenario, redisPasswordHash, runCrashMatrix } from '../../src/crash/index.ts';
 import { respCall } from './support/resp.ts';
 
 const bundlePath = fileURLToPath(new URL('./fixtures/redis-single-user.mjs', import.meta.url));
@@ -66,7 +66,8 @@ function fixtureScenario(name: string, bug?: string): CrashScenario {
   };
 }
 
-describe('runCrashMatrix', () => {
+// Dozens of real rotations (and endpoint restarts) per test: minutes on a busy two-core machine.
+describe('runCrashMatrix', { timeout: 180_000 }, () => {
   it('crashes each call of setSecret once, before and after, by kill -9 and by reset: a correct function converges every time', async () => {
     const seen: string[] = [];
     const outcome = await runCrashMatrix({

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type LocalEndpoint, startLocalEndpoint } from '@rotor/testkit/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalEndpoint, startLocalEndpoint } from '../../src/local-endpoint.ts';
 
 let endpoint: LocalEndpoint;
 

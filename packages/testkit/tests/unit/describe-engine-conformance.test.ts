@@ -1,4 +1,4 @@
-import { describeEngineConformance } from '../../src/index.ts';
+import { describeEngineConformance } from '@rotor/testkit';
 import { MemoryServer, memoryEngine, memoryTarget } from './support/memory-engine.ts';
 
 // The suite as an engine author uses it: one vitest test per check, against one target.

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { engineLayoutProblems } from '@rotor/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { engineLayoutProblems } from '../../src/index.ts';
 
 const made: string[] = [];
 afterEach(() => {

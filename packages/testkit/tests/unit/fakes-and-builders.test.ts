@@ -1,5 +1,4 @@
 import { createRotationStepRunner, InvalidVersionStageError } from '@rotor/core';
-import { describe, expect, it } from 'vitest';
 import {
   createCapturingLogger,
   InMemorySecretsManager,
@@ -9,7 +8,8 @@ import {
   runRotation,
   SecretWatch,
   stepContext,
-} from '../../src/index.ts';
+} from '@rotor/testkit';
+import { describe, expect, it } from 'vitest';
 import { MemoryServer, memoryEngine } from './support/memory-engine.ts';
 
 describe('InMemorySecretsManager', () => {

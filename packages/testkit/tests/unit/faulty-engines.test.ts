@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
 import {
   type CheckId,
   type CheckResult,
   type EngineConformanceOptions,
   runConformanceChecks,
-} from '../../src/index.ts';
+} from '@rotor/testkit';
+import { describe, expect, it } from 'vitest';
 import {
   type Fault,
   type MemoryEngineOptions,

@@ -49,7 +49,11 @@ async function preparePostgres(
       bundlePath,
       handler: 'handler',
       timeoutSeconds: 30,
-      environment: { ROTOR_STRATEGY: strategy, ROTOR_PG_TLS: 'disable' },
+      environment: {
+        ROTOR_STRATEGY: strategy,
+        ROTOR_PG_TLS: 'disable',
+        ROTOR_PG_ALLOWED_HOSTS: `${server.host}:${server.port}`,
+      },
     },
   });
 }

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import type { RotationHandler } from '../../../src/handler.ts';
-import type { FakeSecretsManager } from './fake-secrets-manager.ts';
 
 export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 
 /** Drives one rotation as Secrets Manager's RotateSecret does: empty AWSPENDING version, then the four steps. */
 export async function rotate(
   handler: RotationHandler,
-  sm: FakeSecretsManager,
+  sm: MockSecretsManager,
   secretId: string,
   token = randomUUID(),
 ) {

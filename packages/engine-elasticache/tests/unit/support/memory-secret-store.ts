@@ -1,89 +1,73 @@
-import type { SecretDescription, SecretStore } from '@rotor/core';
+import type { SecretDescription, SecretStore, SecretVersionSummary } from '@rotor/core';
+import { InMemorySecretsManager } from '@rotor/testkit';
 
-interface Version {
-  value: string | undefined;
-  stages: Set<string>;
-}
-
-/** One secret in memory with Secrets Manager's stage rules; records every write. */
+/**
+ * One secret in testkit's in-memory Secrets Manager (Rotor's one stage model, decision 0110), with this
+ * package's shorthands: no secret id to pass, the live versions by id, the writes as text.
+ */
 export class MemorySecretStore implements SecretStore {
-  readonly arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:production/ec/user1-eaFois';
-  readonly versions = new Map<string, Version>();
-  readonly writes: string[] = [];
+  readonly secrets = new InMemorySecretsManager();
+  readonly arn: string;
 
   constructor(initialValue: Record<string, unknown>) {
-    this.versions.set('v0', { value: JSON.stringify(initialValue), stages: new Set(['AWSCURRENT']) });
+    this.arn = this.secrets.createSecret('production/ec/user1', initialValue);
   }
 
   /** What RotateSecret does first: an empty AWSPENDING version. */
   startRotation(token: string): void {
-    for (const version of this.versions.values()) version.stages.delete('AWSPENDING');
-    this.versions.set(token, { value: undefined, stages: new Set(['AWSPENDING']) });
+    this.secrets.startRotation(this.arn, token);
   }
 
   valueAt(stage: string): Record<string, unknown> | undefined {
-    for (const version of this.versions.values()) {
-      if (version.stages.has(stage) && version.value !== undefined) return JSON.parse(version.value);
-    }
-    return undefined;
+    return this.secrets.valueAt(this.arn, stage);
   }
 
+  /** The value of version `token`, or undefined while it is RotateSecret's empty placeholder. */
   pendingValue(token: string): Record<string, unknown> | undefined {
     const value = this.versions.get(token)?.value;
-    return value === undefined ? undefined : JSON.parse(value);
+    return value === undefined ? undefined : (JSON.parse(value) as Record<string, unknown>);
   }
 
-  async describe(secretId: string): Promise<SecretDescription> {
-    this.check(secretId);
-    const versionStages: Record<string, string[]> = {};
-    for (const [id, version] of this.versions)
-      if (version.stages.size > 0) versionStages[id] = [...version.stages];
-    return { arn: this.arn, name: 'production/ec/user1', rotationEnabled: true, versionStages, tags: {} };
+  /** The live versions by id (tests plant values in them). */
+  get versions(): Map<string, { value: string | undefined; stages: string[] }> {
+    return new Map(this.secrets.model.find(this.arn).versions.map((version) => [version.id, version]));
   }
 
-  async getValue(secretId: string, selector: { versionId?: string; stage?: string }) {
-    this.check(secretId);
-    let entry: [string, Version] | undefined;
-    if (selector.versionId) {
-      const version = this.versions.get(selector.versionId);
-      if (version) entry = [selector.versionId, version];
-    } else {
-      entry = [...this.versions].find(([, version]) => version.stages.has(selector.stage ?? 'AWSCURRENT'));
-    }
-    if (!entry || entry[1].value === undefined) return undefined;
-    if (selector.stage && !entry[1].stages.has(selector.stage)) throw new Error('stage mismatch');
-    return { versionId: entry[0], secretString: entry[1].value, stages: [...entry[1].stages] };
+  /** `put <token>` / `move <version>` for every write, in order. */
+  get writes(): string[] {
+    return this.secrets
+      .writes()
+      .map((call) =>
+        call.operation === 'putPendingValue' ? `put ${call.detail.token}` : `move ${call.detail.toVersionId}`,
+      );
   }
 
-  async putPendingValue(secretId: string, input: { token: string; secretString: string }) {
-    this.check(secretId);
-    const version = this.versions.get(input.token);
-    if (!version) throw new Error(`no version ${input.token}`);
-    if (version.value !== undefined && version.value !== input.secretString)
-      throw new Error('ResourceExists');
-    version.value = input.secretString;
-    this.writes.push(`put ${input.token}`);
+  describe(secretId: string): Promise<SecretDescription> {
+    return this.secrets.describe(this.check(secretId));
   }
 
-  async moveCurrentStage(secretId: string, input: { toVersionId: string; fromVersionId?: string }) {
-    this.check(secretId);
-    for (const version of this.versions.values()) version.stages.delete('AWSPREVIOUS');
-    if (input.fromVersionId) {
-      const from = this.versions.get(input.fromVersionId)!;
-      from.stages.delete('AWSCURRENT');
-      from.stages.add('AWSPREVIOUS');
-    }
-    const to = this.versions.get(input.toVersionId)!;
-    to.stages.add('AWSCURRENT');
-    to.stages.delete('AWSPENDING');
-    this.writes.push(`move ${input.toVersionId}`);
+  getValue(secretId: string, selector: { versionId?: string; stage?: string }) {
+    return this.secrets.getValue(this.check(secretId), selector);
+  }
+
+  putPendingValue(secretId: string, input: { token: string; secretString: string }) {
+    return this.secrets.putPendingValue(this.check(secretId), input);
+  }
+
+  moveCurrentStage(secretId: string, input: { toVersionId: string; fromVersionId?: string }) {
+    return this.secrets.moveCurrentStage(this.check(secretId), input);
+  }
+
+  listVersions(secretId: string): Promise<SecretVersionSummary[]> {
+    return this.secrets.listVersions(this.check(secretId));
   }
 
   async getRandomPassword(): Promise<string> {
     throw new Error('not used: passwords are generated locally');
   }
 
-  private check(secretId: string) {
+  private check(secretId: string): string {
     if (secretId !== this.arn) throw new Error(`unexpected secret id ${secretId}`);
+    return secretId;
   }
 }

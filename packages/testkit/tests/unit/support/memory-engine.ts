@@ -14,8 +14,8 @@ import {
   UserNotFoundError,
   type UserRequest,
 } from '@rotor/core/engine';
+import type { ConformanceTarget } from '@rotor/testkit';
 import { z } from 'zod';
-import type { ConformanceTarget } from '../../../src/index.ts';
 
 /** The capability flags of the memory engine (all four are free to choose). */
 export interface MemoryCapabilities {

@@ -4,10 +4,10 @@
  * user group must be active, the cache must have in-transit encryption, and a cache holds at most one
  * user group. The change is asynchronous (`modifying` with PendingModifiedValues, then `available`).
  */
-import type { LocalAwsLogger } from '../logger.js';
-import { AwsApiError } from '../service.js';
-import { type CacheRuntime, cacheKey } from './caches.js';
-import type { ElastiCacheCache, ElastiCacheUserGroup } from './model.js';
+import type { LocalAwsLogger } from '../../logger.js';
+import { AwsApiError } from '../../service.js';
+import { type CacheRuntime, cacheKey } from '../caches.js';
+import type { ElastiCacheCache, ElastiCacheUserGroup } from '../model.js';
 import {
   invalidCombination,
   invalidValue,
@@ -16,10 +16,10 @@ import {
   optionalInteger,
   optionalString,
   requiredString,
-} from './query-input.js';
-import { type ArnScope, replicationGroupFields, serverlessCacheFields } from './render.js';
-import { normalizeId } from './validation.js';
-import { element, structureList, wrap } from './xml.js';
+} from '../query-input.js';
+import { type ArnScope, replicationGroupFields, serverlessCacheFields } from '../render.js';
+import { normalizeId } from '../validation.js';
+import { element, structureList, wrap } from '../xml.js';
 
 export interface CacheOperationDeps {
   readonly caches: Map<string, CacheRuntime>;
