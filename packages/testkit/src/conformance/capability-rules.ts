@@ -1,24 +1,5 @@
-import type { EngineSecret, RotationEngine } from '@rotor/core/engine';
+import type { EngineCapabilities } from './engine-capabilities.js';
 import { CAPABILITY_CHECK_IDS, type CapabilityCheckId, CORE_CHECK_IDS } from './types.js';
-
-/** An engine's capability flags, as data. */
-export interface EngineCapabilities {
-  passwordsPerUser: 1 | 2;
-  changeAuthority: 'credentials' | 'control-plane';
-  canCloneUsers: boolean;
-  asyncChanges: boolean;
-}
-
-export function capabilitiesOf<TSecret extends EngineSecret>(
-  engine: RotationEngine<TSecret>,
-): EngineCapabilities {
-  return {
-    passwordsPerUser: engine.passwordsPerUser,
-    changeAuthority: engine.changeAuthority,
-    canCloneUsers: engine.canCloneUsers,
-    asyncChanges: engine.asyncChanges,
-  };
-}
 
 /** The capability each optional check needs, and how it reads in messages. */
 export const CHECK_CAPABILITY: Record<

@@ -13,7 +13,7 @@ import type {
 import { stepContext } from '../builders.js';
 import { type CapturingLogger, createCapturingLogger } from '../capturing-logger.js';
 import type { SecretWatch } from '../secret-watch.js';
-import { capabilitiesOf, type EngineCapabilities } from './capability-rules.js';
+import { capabilitiesOf, type EngineCapabilities } from './engine-capabilities.js';
 import { ConformanceFailure, type ConformanceTarget } from './target.js';
 
 export function fail(message: string): never {

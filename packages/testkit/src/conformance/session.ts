@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { EngineSecret, RotationEngine } from '@rotor/core/engine';
 import { SecretWatch } from '../secret-watch.js';
-import { capabilitiesOf } from './capability-rules.js';
 import { CheckContext, describeError } from './check-context.js';
 import { CHECK_CAPABILITY, CONFORMANCE_CHECKS, type ConformanceCheck } from './checks.js';
+import { capabilitiesOf } from './engine-capabilities.js';
 import {
   CAPABILITY_CHECK_IDS,
   type CapabilityCheckId,
