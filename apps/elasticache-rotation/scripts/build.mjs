@@ -4,13 +4,15 @@
  * then the size budget. Fails the build when the zip exceeds the budget.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import {
   discardBuildOutput,
+  eagerOutputs,
   lambdaBundleOptions,
+  listFiles,
   publishBuildOutput,
   startBuildOutput,
 } from '../../../scripts/lambda-build.mjs';
@@ -39,28 +41,46 @@ const lambdaCredentials = {
 
 const result = await build({
   ...lambdaBundleOptions,
-  entryPoints: [join(root, 'src/handler.ts')],
-  outfile: bundlePath,
+  // index.mjs is only the lazy entry (src/index.ts); the function is a chunk its first invocation loads.
+  entryPoints: { index: join(root, 'src/index.ts') },
+  outdir: dist,
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  absWorkingDir: root,
   plugins: [lambdaCredentials],
 });
 writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
 
 // A fixed timestamp keeps the archive identical for identical code (deployment tools compare hashes).
 const ZIP_MTIME = new Date('2020-01-01T00:00:00Z');
-const zip = zipSync({
-  'index.mjs': [readFileSync(bundlePath), { level: 9, mtime: ZIP_MTIME }],
-  'index.mjs.map': [readFileSync(`${bundlePath}.map`), { level: 9, mtime: ZIP_MTIME }],
-});
+const artifacts = listFiles(dist)
+  .filter((file) => file.endsWith('.mjs') || file.endsWith('.mjs.map'))
+  .sort();
+const zip = zipSync(
+  Object.fromEntries(
+    artifacts.map((file) => [relative(dist, file), [readFileSync(file), { level: 9, mtime: ZIP_MTIME }]]),
+  ),
+);
 writeFileSync(zipPath, zip);
 
-const minifiedBytes = statSync(bundlePath).size;
-const sourceMapBytes = statSync(`${bundlePath}.map`).size;
+/** All the code (entry and chunks): what the first invocation has loaded. */
+const minifiedBytes = artifacts
+  .filter((file) => file.endsWith('.mjs'))
+  .reduce((sum, file) => sum + statSync(file).size, 0);
+/** What Lambda's init loads: index.mjs and the chunks it imports statically. */
+const initBytes = eagerOutputs(result.metafile, relative(root, bundlePath))
+  .map((file) => join(root, file))
+  .reduce((sum, file) => sum + statSync(file).size, 0);
+const sourceMapBytes = artifacts
+  .filter((file) => file.endsWith('.map'))
+  .reduce((sum, file) => sum + statSync(file).size, 0);
 const zipBytes = statSync(zipPath).size;
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
-const sizes = { minifiedBytes, sourceMapBytes, zipBytes, zipBudgetBytes: ZIP_BUDGET_BYTES };
+const sizes = { minifiedBytes, initBytes, sourceMapBytes, zipBytes, zipBudgetBytes: ZIP_BUDGET_BYTES };
 writeFileSync(join(dist, 'size.json'), JSON.stringify(sizes, null, 2));
 console.log(
-  `elasticache-rotation: index.mjs ${kb(minifiedBytes)} minified (+ ${kb(sourceMapBytes)} source map), ` +
+  `elasticache-rotation: ${kb(minifiedBytes)} minified, of which init loads ${kb(initBytes)} (+ ${kb(sourceMapBytes)} source maps), ` +
     `zip ${kb(zipBytes)} of a ${kb(ZIP_BUDGET_BYTES)} budget`,
 );
 if (minifiedBytes > MINIFIED_AIM_BYTES) {

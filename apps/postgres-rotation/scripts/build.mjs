@@ -35,7 +35,7 @@ const ZIP_BUDGET_BYTES = 900 * 1024;
 
 const result = await build({
   ...lambdaBundleOptions,
-  entryPoints: { index: join(root, 'src/handler.ts') },
+  entryPoints: { index: join(root, 'src/index.ts') },
   outdir: dist,
   outExtension: { '.js': '.mjs' },
   // The RDS client (dynamic import in the engine) goes to its own chunk, off the cold-start path.

@@ -27,6 +27,9 @@ export interface ControlPlaneOptions {
   endpoint?: string | undefined;
 }
 
+/** More attempts than the SDK's default 3, so a burst of throttling is ridden out inside one invocation. */
+export const CONTROL_PLANE_RETRY = { retryMode: 'adaptive', maxAttempts: 6 } as const;
+
 /**
  * The ElastiCache management API calls the engine makes, each mapped to Rotor's errors. Passwords go
  * into requests only, never into messages.
@@ -47,6 +50,10 @@ export class ControlPlane {
     if (!client) {
       client = new ElastiCacheClient({
         region,
+        // ElastiCache's control-plane APIs are throttled per account, and a rotation window that starts many
+        // rotations at once is when that bites: the SDK retries throttling with jittered exponential backoff,
+        // and adaptive mode also slows this client down after a throttle (decision 0090).
+        ...CONTROL_PLANE_RETRY,
         ...(this.#options.endpoint ? { endpoint: this.#options.endpoint } : {}),
       });
       this.#clients.set(region, client);
@@ -54,10 +61,20 @@ export class ControlPlane {
     return client;
   }
 
-  /** The user, or undefined when it does not exist. */
-  async findUser(ref: UserRef, step: RotationStep | undefined): Promise<User | undefined> {
+  /**
+   * The user, or undefined when it does not exist. `signal` (the Lambda deadline) also stops the SDK's
+   * retries of a throttled call, so a throttled wait ends in time to report a retryable timeout.
+   */
+  async findUser(
+    ref: UserRef,
+    step: RotationStep | undefined,
+    signal?: AbortSignal,
+  ): Promise<User | undefined> {
     try {
-      const output = await this.client(ref).send(new DescribeUsersCommand({ UserId: ref.userId }));
+      const output = await this.client(ref).send(
+        new DescribeUsersCommand({ UserId: ref.userId }),
+        signal ? { abortSignal: signal } : {},
+      );
       return output.Users?.find((user) => user.UserId?.toLowerCase() === ref.userId);
     } catch (error) {
       const name = awsErrorName(error);

@@ -16,12 +16,15 @@ import type { ElastiCacheSecret } from './elasticache-secret.js';
 import {
   ACTIVE,
   accessFor,
+  changeIssued,
   checkAllowedName,
   checkPasswords,
   describeBound,
   type ElastiCacheRuntime,
   fingerprint,
+  forgetUser,
   holdsExactly,
+  knownUser,
   modifyFields,
   refuseIamUser,
   requireControlPlane,
@@ -94,7 +97,7 @@ async function ensureCloneExists(
   context: StepContext,
 ): Promise<User | undefined> {
   const { controlPlane } = runtime;
-  const existing = await controlPlane.findUser(targetRef, context.step);
+  const existing = await knownUser(runtime, targetRef, context);
   if (existing) return existing;
   const created = await controlPlane.createUser(
     targetRef,
@@ -109,6 +112,7 @@ async function ensureCloneExists(
     context.step,
   );
   if (!created) return controlPlane.findUser(targetRef, context.step);
+  changeIssued(runtime, targetRef, context);
   runtime.issuedChanges.set(targetRef.userId, fingerprint([password]));
   context.logger.info(
     `Created user "${target.username}" (id "${targetRef.userId}") like "${sourceUser.UserName}"`,
@@ -131,9 +135,14 @@ async function ensureCloneMemberships(
 ): Promise<void> {
   const { controlPlane } = runtime;
   const groupIds = [...(sourceUser.UserGroupIds ?? [])].sort();
+  // Groups seen active, holding the clone, and left alone: no need to wait for them again below.
+  const settled = new Set<string>();
   for (const groupId of groupIds) {
     let group = await controlPlane.findUserGroup(sourceRef, groupId, context.step);
     if (!group) continue;
+    if (group.Status === ACTIVE && group.UserIds?.some((id) => id.toLowerCase() === targetRef.userId)) {
+      settled.add(groupId);
+    }
     const holds = () =>
       [...(group?.UserIds ?? []), ...(group?.PendingChanges?.UserIdsToAdd ?? [])]
         .map((id) => id.toLowerCase())
@@ -145,10 +154,14 @@ async function ensureCloneMemberships(
       if (!group || holds()) continue;
     }
     await controlPlane.addUserToGroup(targetRef, groupId, context.step);
+    forgetUser(runtime, targetRef, context);
+    runtime.loginTester.forgetCaches();
     context.logger.info(`Added "${targetRef.userId}" to user group "${groupId}"`);
   }
-  for (const groupId of groupIds) await waitUntilGroupActive(runtime, sourceRef, groupId, context);
-  const clone = await controlPlane.findUser(targetRef, context.step);
+  for (const groupId of groupIds) {
+    if (!settled.has(groupId)) await waitUntilGroupActive(runtime, sourceRef, groupId, context);
+  }
+  const clone = await knownUser(runtime, targetRef, context);
   const extra = (clone?.UserGroupIds ?? []).filter((groupId) => !groupIds.includes(groupId));
   if (extra.length > 0) {
     context.logger.warn(
@@ -210,6 +223,7 @@ async function ensureClonePassword(
     }
   }
   await runtime.controlPlane.modifyUser(targetRef, { UserId: targetRef.userId, ...fields }, context.step);
+  changeIssued(runtime, targetRef, context);
   runtime.issuedChanges.set(targetRef.userId, change);
   context.logger.info(
     `ModifyUser issued for alternate user "${targetRef.userId}"` +

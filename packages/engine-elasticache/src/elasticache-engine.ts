@@ -20,7 +20,7 @@ import {
   resolveOptions,
 } from './elasticache-options.js';
 import { type ElastiCacheSecret, elastiCacheSecretSchema } from './elasticache-secret.js';
-import type { ElastiCacheRuntime } from './elasticache-users.js';
+import { containerMemory, type ElastiCacheRuntime } from './elasticache-users.js';
 import { createLoginTester } from './login-test.js';
 
 /**
@@ -65,7 +65,7 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
       ca: readCertificates(dataPlane.caFile),
       connectTimeoutMs: dataPlane.connectTimeoutMs,
     }),
-    issuedChanges: new Map(),
+    ...containerMemory(),
   };
   return defineEngine<ElastiCacheSecret, ElastiCacheEngine>({
     contractVersion: ENGINE_CONTRACT_VERSION,

@@ -20,12 +20,14 @@ import { isDisabled } from './access-string.js';
 import type { ElastiCacheSecret } from './elasticache-secret.js';
 import {
   ACTIVE,
+  changeIssued,
   checkAllowedName,
   checkPasswords,
   describeBound,
   type ElastiCacheRuntime,
   fingerprint,
   holdsExactly,
+  knownUser,
   modifyFields,
   refuseIamUser,
   requireControlPlane,
@@ -60,7 +62,7 @@ export async function login(
   context: StepContext,
 ): Promise<LoginResult> {
   const ref = userRef(secret, context);
-  const user = await runtime.controlPlane.findUser(ref, context.step);
+  const user = await knownUser(runtime, ref, context);
   if (!user) return { status: 'rejected', reason: `user id "${ref.userId}" does not exist` };
   if (user.UserName !== secret.username) {
     return { status: 'rejected', reason: `user id "${ref.userId}" is not named "${secret.username}"` };
@@ -112,6 +114,7 @@ export async function setPasswords(
     return { status: 'unchanged' };
   }
   await runtime.controlPlane.modifyUser(ref, { UserId: ref.userId, ...fields }, context.step);
+  changeIssued(runtime, ref, context);
   runtime.issuedChanges.set(ref.userId, change);
   context.logger.info(
     `ModifyUser issued for "${ref.userId}" with ${passwords.length} password(s)` +
@@ -127,7 +130,13 @@ export async function waitUntilApplied(
   context: StepContext,
 ): Promise<WaitResult> {
   const ref = userRef(secret, context);
-  const user = await waitUntilActive(runtime, ref, context, 'waiting for the change to apply');
+  const user = await waitUntilActive(
+    runtime,
+    ref,
+    context,
+    'waiting for the change to apply',
+    secret.password === undefined ? undefined : { secret, password: secret.password },
+  );
   context.logger.info(`User "${ref.userId}" is active: the change has reached every associated cache`);
   if (user.UserName !== secret.username) {
     throw new InvalidSecretError(

@@ -12,10 +12,13 @@ import {
   type PollOptions,
   type Principal,
   pollUntil,
+  RotationError,
   type StepContext,
+  StepTimeoutError,
   UserNotFoundError,
 } from '@rotor/core/engine';
 import { isDisabled, switchedOn } from './access-string.js';
+import { DEFAULT_ACTIVE_WAIT_SCHEDULE, waitForActive } from './active-wait.js';
 import type { ControlPlane } from './control-plane.js';
 import { passwordProblem, type ResolvedElastiCacheEngineOptions } from './elasticache-options.js';
 import type { ElastiCacheSecret } from './elasticache-secret.js';
@@ -35,6 +38,70 @@ export interface ElastiCacheRuntime {
    * change recorded does not issue it again. Hashes only, never the passwords.
    */
   issuedChanges: Map<string, string>;
+  /** When this container issued the latest change per user id (Date.now()): the wait's schedule counts from it. */
+  changeStartedAt: Map<string, number>;
+  /** How long the last change this container waited for took: when the next one is expected to be done. */
+  timing: { lastChangeMs?: number };
+  /**
+   * DescribeUsers answers within one invocation (one StepContext), so a step's pre-checks, login tests and
+   * change never ask twice for what the step already knows; forgotten when the step changes the user.
+   */
+  stepUsers: WeakMap<StepContext, Map<string, User>>;
+  /** The latest answer per user id in this container: only to find where a wait's probe may log in. */
+  lastSeenUsers: Map<string, User>;
+}
+
+/** A fresh runtime's per-container memory (decision 0090). */
+export function containerMemory(): Pick<
+  ElastiCacheRuntime,
+  'issuedChanges' | 'changeStartedAt' | 'timing' | 'stepUsers' | 'lastSeenUsers'
+> {
+  return {
+    issuedChanges: new Map(),
+    changeStartedAt: new Map(),
+    timing: {},
+    stepUsers: new WeakMap(),
+    lastSeenUsers: new Map(),
+  };
+}
+
+export function rememberUser(
+  runtime: ElastiCacheRuntime,
+  ref: UserRef,
+  user: User,
+  context: StepContext,
+): void {
+  const known = runtime.stepUsers.get(context) ?? new Map<string, User>();
+  runtime.stepUsers.set(context, known);
+  known.set(ref.userId, user);
+  runtime.lastSeenUsers.delete(ref.userId);
+  runtime.lastSeenUsers.set(ref.userId, user);
+  if (runtime.lastSeenUsers.size > 256) {
+    runtime.lastSeenUsers.delete(runtime.lastSeenUsers.keys().next().value as string);
+  }
+}
+
+export function forgetUser(runtime: ElastiCacheRuntime, ref: UserRef, context: StepContext): void {
+  runtime.stepUsers.get(context)?.delete(ref.userId);
+}
+
+/** The user as this step last saw it, or one DescribeUsers. */
+export async function knownUser(
+  runtime: ElastiCacheRuntime,
+  ref: UserRef,
+  context: StepContext,
+): Promise<User | undefined> {
+  const known = runtime.stepUsers.get(context)?.get(ref.userId);
+  if (known) return known;
+  const user = await runtime.controlPlane.findUser(ref, context.step);
+  if (user) rememberUser(runtime, ref, user, context);
+  return user;
+}
+
+/** A change to the user was just sent: what the step knew of it is stale, and the wait counts from now. */
+export function changeIssued(runtime: ElastiCacheRuntime, ref: UserRef, context: StepContext): void {
+  forgetUser(runtime, ref, context);
+  runtime.changeStartedAt.set(ref.userId, Date.now());
 }
 
 /**
@@ -70,7 +137,7 @@ export async function describeBound(
   context: StepContext,
 ): Promise<{ ref: UserRef; user: User }> {
   const ref = userRef(secret, context);
-  const user = await runtime.controlPlane.findUser(ref, context.step);
+  const user = await knownUser(runtime, ref, context);
   if (!user) {
     throw new UserNotFoundError(
       `ElastiCache user id "${ref.userId}" (from user_arn) does not exist in ${ref.region}`,
@@ -125,24 +192,76 @@ export function pollOptions(settings: ResolvedElastiCacheEngineOptions, descript
   };
 }
 
-export function waitUntilActive(
+/**
+ * Waits for the user to be `active` on the schedule of decision 0090. With `probe` (the secret whose
+ * password the change set), AUTH at the trusted endpoints tells when the change reached the caches, and
+ * only then, or at AWS's fixed interval, is the control plane asked; `active` there is what ends the wait.
+ */
+export async function waitUntilActive(
   runtime: ElastiCacheRuntime,
   ref: UserRef,
   context: StepContext,
   why: string,
+  probe?: { secret: ElastiCacheSecret; password: string },
 ): Promise<User> {
-  return pollUntil(
-    async () => {
-      const user = await runtime.controlPlane.findUser(ref, context.step);
+  // This step saw it active and has not changed it since (a change forgets what the step knew).
+  const known = runtime.stepUsers.get(context)?.get(ref.userId);
+  if (known?.Status === ACTIVE) return known;
+  const description = `ElastiCache user "${ref.userId}" to become active (${why})`;
+  const startedAt = runtime.changeStartedAt.get(ref.userId);
+  const probeFn = probe
+    ? async (): Promise<'accepted' | 'not-yet' | 'unavailable'> => {
+        const user = runtime.stepUsers.get(context)?.get(ref.userId) ?? runtime.lastSeenUsers.get(ref.userId);
+        if (!user || isDisabled(user.AccessString)) return 'unavailable';
+        try {
+          const outcome = await runtime.loginTester.login(
+            { secret: probe.secret, ref, user, password: probe.password },
+            context,
+          );
+          if (outcome.status === 'accepted') return 'accepted';
+          return outcome.status === 'rejected' ? 'not-yet' : 'unavailable';
+        } catch (error) {
+          // An endpoint that cannot be reached: the control plane alone decides (the login test after the
+          // wait reports it). Anything else (a control-plane failure finding the caches, a refused route) is
+          // what the step would meet anyway, and is not hidden.
+          if (RotationError.isInstance(error) && error.code === 'ENGINE_UNAVAILABLE') return 'unavailable';
+          throw error;
+        }
+      }
+    : undefined;
+  const result = await waitForActive({
+    check: async () => {
+      const user = await runtime.controlPlane.findUser(ref, context.step, context.signal);
       if (!user) {
         throw new UserNotFoundError(`ElastiCache user id "${ref.userId}" disappeared while ${why}`, {
           step: context.step,
         });
       }
-      return user.Status === ACTIVE ? user : undefined;
+      rememberUser(runtime, ref, user, context);
+      return { active: user.Status === ACTIVE, user };
     },
-    context,
-    pollOptions(runtime.settings, `ElastiCache user "${ref.userId}" to become active (${why})`),
+    probe: probeFn,
+    changeStartedAt: startedAt,
+    expectedMs: runtime.timing.lastChangeMs,
+    timeoutMs: runtime.settings.maxWaitingTimeMs,
+    signal: context.signal,
+    schedule: { ...DEFAULT_ACTIVE_WAIT_SCHEDULE, intervalMs: runtime.settings.retryIntervalMs },
+  });
+  if (result.status === 'active') {
+    if (startedAt !== undefined) {
+      runtime.timing.lastChangeMs = Date.now() - startedAt;
+      runtime.changeStartedAt.delete(ref.userId);
+    }
+    context.logger.debug(
+      `Waited ${result.waitedMs} ms for ${description}: ${result.checks} DescribeUsers, ${result.probes} AUTH probes`,
+    );
+    return result.user;
+  }
+  throw new StepTimeoutError(
+    `Gave up waiting for ${description} after ${result.waitedMs} ms and ${result.checks} checks` +
+      (result.deadline ? ' (the Lambda deadline is near)' : '') +
+      '; the next invocation resumes from here',
+    { step: context.step },
   );
 }
 

@@ -36,11 +36,31 @@ export interface LoginTester {
   login(input: LoginTestInput, context: StepContext): Promise<LoginResult>;
   /** Refuses a secret whose `host`/`port` is not a trusted endpoint for its user (before anything is written). */
   checkSecretEndpoint(input: Omit<LoginTestInput, 'password'>, context: StepContext): Promise<void>;
+  /** Forgets the caches found for every user (after this function changed a user group). */
+  forgetCaches(): void;
 }
+
+/**
+ * How long the caches found for a user (user groups -> replication groups / serverless caches) are reused
+ * by this container: one rotation's steps, usually minutes apart, ask once (decision 0090). The endpoints
+ * still come only from the control plane; an association changed meanwhile is seen at the next look.
+ */
+export const CACHE_DISCOVERY_TTL_MS = 5 * 60_000;
 
 const secretTurnsTlsOff = (tls: unknown) => tls === false || tls === 'false';
 
-export function createLoginTester(options: LoginTesterOptions): LoginTester {
+export function createLoginTester(options: LoginTesterOptions, now: () => number = Date.now): LoginTester {
+  const discovered = new Map<string, { at: number; endpoints: CacheEndpoint[] }>();
+  const cachesFor = async (ref: UserRef, user: User, context: StepContext): Promise<CacheEndpoint[]> => {
+    const key = `${ref.region}|${ref.userId}|${[...(user.UserGroupIds ?? [])].sort().join(',')}`;
+    const known = discovered.get(key);
+    if (known && now() - known.at < CACHE_DISCOVERY_TTL_MS) return known.endpoints;
+    const endpoints = await cachesHoldingUser(options.controlPlane, ref, user, context.step);
+    discovered.set(key, { at: now(), endpoints });
+    if (discovered.size > 256) discovered.delete(discovered.keys().next().value as string);
+    return endpoints;
+  };
+
   /** Warnings already given in this invocation (one context per invocation), so each is logged once. */
   const warned = new WeakMap<StepContext, Set<string>>();
   const warnOnce = (context: StepContext, message: string) => {
@@ -79,12 +99,12 @@ export function createLoginTester(options: LoginTesterOptions): LoginTester {
 
   const checkSecretEndpoint: LoginTester['checkSecretEndpoint'] = async ({ secret, ref, user }, context) => {
     if (secret.host === undefined) return;
-    routeFor(secret, await cachesHoldingUser(options.controlPlane, ref, user, context.step), context);
+    routeFor(secret, await cachesFor(ref, user, context), context);
   };
 
   const login: LoginTester['login'] = async (input, context) => {
     const { secret, ref, user } = input;
-    const caches = await cachesHoldingUser(options.controlPlane, ref, user, context.step);
+    const caches = await cachesFor(ref, user, context);
     if (caches.length === 0) {
       return {
         status: 'disabled',
@@ -138,5 +158,5 @@ export function createLoginTester(options: LoginTesterOptions): LoginTester {
     return { status: 'accepted' };
   };
 
-  return { login, checkSecretEndpoint };
+  return { login, checkSecretEndpoint, forgetCaches: () => discovered.clear() };
 }

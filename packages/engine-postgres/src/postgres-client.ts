@@ -133,9 +133,13 @@ export function toRotationError(error: unknown, doing: string, step: RotationSte
   });
 }
 
+/** Node's codes for a TLS handshake or certificate that failed (core counts TLS failures as unavailability). */
+const TLS_FAILURE =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+
 function isNetworkError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true;
+  if (typeof code === 'string' && (/^E[A-Z]+$/.test(code) || TLS_FAILURE.test(code))) return true;
   const message = error instanceof Error ? error.message : '';
   return /timeout|terminated unexpectedly|Connection terminated/i.test(message);
 }

@@ -18,6 +18,7 @@ export {
   rotationHandlerOptions,
   rotationSettings,
 } from './environment.js';
+export { type LazyHandler, lazyHandler } from './lazy-handler.js';
 export {
   createRotationFunction,
   type FunctionLogger,

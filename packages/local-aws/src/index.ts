@@ -28,6 +28,7 @@ import type { RotationRecord, RotationSettings } from './secrets-manager/rotatio
 import { createSecretsManagerService, type SecretsManagerService } from './secrets-manager/service.js';
 import type { LocalService, ServiceContext } from './service.js';
 import { readStateSection, writeStateSection } from './state-file.js';
+import { createThrottle, type ThrottlingCounts, type ThrottlingLimits } from './throttling.js';
 
 export type {
   ElastiCacheCacheConfig,
@@ -69,6 +70,8 @@ export type { SecretsManagerService, SecretsManagerServiceOptions } from './secr
 export { createSecretsManagerService } from './secrets-manager/service.js';
 export type { JsonProtocolService, LocalService, QueryProtocolService, ServiceContext } from './service.js';
 export { AwsApiError } from './service.js';
+export type { RateLimit, Throttle, ThrottlingCounts, ThrottlingLimits } from './throttling.js';
+export { createThrottle, DEFAULT_THROTTLING_LIMITS } from './throttling.js';
 
 /**
  * Dummy credentials: with `auth: none` the endpoint accepts any SigV4 signature, but SDKs insist on having
@@ -115,6 +118,8 @@ export interface LocalAwsOptions {
    * every function process before its bundle (see FunctionHostOptions.preloadModule).
    */
   testMode?: { functionPreload?: string };
+  /** Per-operation request-rate limits with AWS's throttling errors: `true` for the defaults (throttling.ts). */
+  throttling?: boolean | ThrottlingLimits;
 }
 
 export interface LocalAws {
@@ -135,6 +140,8 @@ export interface LocalAws {
   rotations(): RotationRecord[];
   apiCalls(): ApiCallCounts;
   resetApiCalls(): void;
+  /** Requests refused for throttling (empty without `throttling`). */
+  throttled(): ThrottlingCounts;
   /** Direct access for tests; calls through it are not counted as API calls. */
   readonly secretsManager: SecretsManagerService;
   /** Present when `elasticache` options were given. */
@@ -221,8 +228,11 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     ...(options.rds ? [createRdsService(options.rds)] : []),
     ...(options.services ?? []),
   ];
+  const throttle = options.throttling
+    ? createThrottle(options.throttling === true ? undefined : options.throttling)
+    : undefined;
   const http = await startHttpEndpoint({
-    services,
+    services: throttle ? services.map((service) => throttle.wrap(service)) : services,
     context,
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.auth ? { auth: options.auth } : {}),
@@ -247,6 +257,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     rotations: () => secretsManager.rotations(),
     apiCalls: () => http.apiCalls(),
     resetApiCalls: () => http.resetApiCalls(),
+    throttled: () => throttle?.counts() ?? { throttled: {} },
     secretsManager,
     elasticache,
     redshiftData,

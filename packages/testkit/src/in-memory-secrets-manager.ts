@@ -120,6 +120,20 @@ export class InMemorySecretsManager implements SecretStore {
     }
   }
 
+  /**
+   * Core's store port: a value held without a call. Everything here is in memory, so any version's value is
+   * (like a warm container's cache, decision 0091); not recorded as a call.
+   */
+  cachedValue(secretId: string, versionId: string): string | undefined {
+    try {
+      const stage = this.stagesOf(secretId)[versionId]?.[0];
+      const value = stage === undefined ? undefined : this.valueAt(secretId, stage);
+      return value === undefined ? undefined : JSON.stringify(value);
+    } catch {
+      return undefined;
+    }
+  }
+
   async putPendingValue(
     secretId: string,
     input: { token: string; secretString: string; rotationToken?: string | undefined },

@@ -20,6 +20,7 @@ export {
 } from './capturing-logger.js';
 export { CONFORMANCE_CHECKS, type ConformanceCheck, optOutProblems } from './conformance/checks.js';
 export { describeEngineConformance } from './conformance/describe-engine-conformance.js';
+export type { ConformanceHarness, OtherServer } from './conformance/harness.js';
 export {
   type ConformanceSession,
   openConformanceSession,
@@ -29,6 +30,7 @@ export {
   CAPABILITY_CHECK_IDS,
   type CapabilityCheckId,
   type CheckId,
+  CheckNotApplicable,
   type CheckResult,
   type CheckStatus,
   CORE_CHECK_IDS,
@@ -36,6 +38,8 @@ export {
   type ConformanceTarget,
   type CoreCheckId,
   type EngineConformanceOptions,
+  HOSTILE_CHECK_IDS,
+  type HostileCheckId,
 } from './conformance/types.js';
 export { engineLayoutProblems } from './engine-layout.js';
 export {

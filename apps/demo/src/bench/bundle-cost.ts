@@ -18,21 +18,36 @@ export interface BundleCost {
   path: string;
   bytes: number;
   gzipBytes: number;
-  /** Median import time over the runs, in a fresh process each time. */
+  /** Median import time over the runs, in a fresh process each time: Lambda's init. */
   importMs: number;
   importRunsMs: number[];
+  /**
+   * A lazy entry (`handler.load`, @rotor/lambda's lazyHandler): median time its first invocation spends loading
+   * the function, in the same processes; 0 for a bundle that loads everything at import.
+   */
+  firstLoadMs: number;
 }
 
 const IMPORT_SCRIPT = [
   'const started = performance.now();',
-  'await import(process.env.ROTOR_BENCH_BUNDLE);',
-  // A marker line: bundles may log to stdout while they load (Powertools' "ready" line).
-  "process.stdout.write('\\nROTOR_IMPORT_MS=' + (performance.now() - started) + '\\n');",
+  'const bundle = await import(process.env.ROTOR_BENCH_BUNDLE);',
+  'const imported = performance.now();',
+  "if (typeof bundle.handler?.load === 'function') await bundle.handler.load();",
+  // Marker lines: bundles may log to stdout while they load (Powertools' "ready" line).
+  "process.stdout.write('\\nROTOR_IMPORT_MS=' + (imported - started) + '\\nROTOR_LOAD_MS=' + (performance.now() - imported) + '\\n');",
 ].join('\n');
 
-/** Imports `path` in `runs` fresh Node processes; returns each run's import time. */
+/** Imports `path` in `runs` fresh Node processes; returns each run's import time (and lazy load time). */
 export async function coldImportMs(path: string, runs: number): Promise<number[]> {
+  return (await coldImport(path, runs)).importMs;
+}
+
+export async function coldImport(
+  path: string,
+  runs: number,
+): Promise<{ importMs: number[]; loadMs: number[] }> {
   const times: number[] = [];
+  const loads: number[] = [];
   for (let i = 0; i < runs; i++) {
     const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', IMPORT_SCRIPT], {
       env: {
@@ -43,16 +58,20 @@ export async function coldImportMs(path: string, runs: number): Promise<number[]
       },
     });
     const measured = /^ROTOR_IMPORT_MS=([\d.]+)$/m.exec(stdout)?.[1];
-    if (measured === undefined) throw new Error(`Importing ${path} printed no time: ${stdout.slice(0, 200)}`);
+    const loaded = /^ROTOR_LOAD_MS=([\d.]+)$/m.exec(stdout)?.[1];
+    if (measured === undefined || loaded === undefined)
+      throw new Error(`Importing ${path} printed no time: ${stdout.slice(0, 200)}`);
     times.push(Number(measured));
+    loads.push(Number(loaded));
   }
-  return times;
+  return { importMs: times, loadMs: loads };
 }
 
 export async function measureBundle(name: string, path: string, runs: number): Promise<BundleCost> {
   const [contents, info] = await Promise.all([readFile(path), stat(path)]);
-  const importRunsMs = await coldImportMs(path, runs);
+  const { importMs: importRunsMs, loadMs } = await coldImport(path, runs);
   return {
+    firstLoadMs: percentile(loadMs, 50) ?? Number.NaN,
     name,
     path,
     bytes: info.size,

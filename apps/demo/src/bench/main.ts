@@ -10,6 +10,7 @@ import { MissingBinaryError } from '../environment/servers.js';
 import type { DemoEngine } from '../scenarios/scenario.js';
 import { NAIVE_TTL_MS } from '../workload/naive-secret-reader.js';
 import { type BenchOptions, type BenchReport, renderBenchReport, runBench } from './run-bench.js';
+import { evaluateTargets, renderTargetLines } from './targets.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -41,7 +42,7 @@ const list =
     return items as T[];
   };
 
-const PHASES = ['timing', 'logins', 'bundles', 'scale', 'reconnect'] as const;
+const PHASES = ['timing', 'logins', 'bundles', 'scale', 'reconnect', 'sweep', 'storm', 'client'] as const;
 const program = new Command('pnpm bench')
   .description('Rotation measurements on the local endpoint with the real bundles and servers (not a test).')
   .addOption(
@@ -110,9 +111,31 @@ const program = new Command('pnpm bench')
       .default(200),
   )
   .addOption(
-    new Option('--phases <list>', 'timing, logins, bundles, scale, reconnect')
+    new Option('--sweep-delays <list>', 'ElastiCache modifying delays of the sweep phase, in seconds')
+      .argParser((value: string) => value.split(',').map((n) => integer(0, 900)(n.trim()) * 1000))
+      .default(
+        [1, 2, 5, 10, 30, 60, 120].map((s) => s * 1000),
+        '1,2,5,10,30,60,120',
+      ),
+  )
+  .addOption(
+    new Option('--sweep-rotations <n>', 'rotations measured at each delay of the sweep')
+      .argParser(integer(1, 100))
+      .default(2),
+  )
+  .addOption(
+    new Option('--storm-sizes <list>', 'rotations started at once per storm run (throttled endpoint)')
+      .argParser((value: string) => value.split(',').map((n) => integer(1, 10_000)(n.trim())))
+      .default([10, 100, 1000], '10,100,1000'),
+  )
+  .addOption(
+    new Option('--phases <list>', 'timing, logins, bundles, scale, reconnect, sweep, storm, client')
       .argParser(list(PHASES))
       .default([...PHASES], 'all'),
+  )
+  .option(
+    '--check',
+    'quick subset (a few minutes): one line per issue 17 target, measured / bound / ok or FAIL; exits 1 on a FAIL; writes no results',
   )
   .option(
     '--name <name>',
@@ -128,48 +151,66 @@ try {
 } catch (error) {
   process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : 2);
 }
-const phases = parsed.phases as string[];
+const check = parsed.check === true;
+const phases = check ? ['timing', 'bundles', 'sweep', 'storm', 'client'] : (parsed.phases as string[]);
 const options: BenchOptions = {
   engines: parsed.engines,
   strategies: parsed.strategies,
-  rotations: parsed.rotations,
+  rotations: check ? 3 : parsed.rotations,
   loginRotations: parsed.loginRotations,
   spacingMs: parsed.spacingMs,
   loginWorkers: parsed.loginWorkers,
   loginIntervalMs: parsed.loginIntervalMs,
   modifyingDelayMs: parsed.modifyingDelayMs,
-  importRuns: parsed.importRuns,
+  importRuns: check ? 5 : parsed.importRuns,
   scaleSizes: parsed.scaleSizes,
   scaleConcurrency: parsed.scaleConcurrency,
   scaleModifyingDelayMs: parsed.scaleModifyingDelayMs,
   reconnectConnections: parsed.reconnectConnections,
+  sweepDelaysMs: check ? [1_000, 2_000, 5_000] : parsed.sweepDelays,
+  sweepRotations: check ? 1 : parsed.sweepRotations,
+  stormSizes: check ? [10, 50] : parsed.stormSizes,
   phases: {
     timing: phases.includes('timing'),
     logins: phases.includes('logins'),
     bundles: phases.includes('bundles'),
     scale: phases.includes('scale'),
     reconnect: phases.includes('reconnect'),
+    sweep: phases.includes('sweep'),
+    storm: phases.includes('storm'),
+    client: phases.includes('client'),
   },
 };
 
-try {
-  const dir = join(REPO_ROOT, 'bench', 'results');
-  await mkdir(dir, { recursive: true });
-  const base = join(dir, String(parsed.name));
-  const save = async (report: BenchReport) => {
-    await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(
-      `${base}.md`,
-      `# pnpm bench ${String(parsed.name)}\n\n\`\`\`\n${renderBenchReport(report)}\`\`\`\n`,
+if (check) {
+  try {
+    const report = await runBench(options, (line) => process.stdout.write(`${line}\n`));
+    const lines = evaluateTargets(report);
+    process.stdout.write(`\n${renderTargetLines(lines)}`);
+    process.exitCode = lines.every((line) => line.ok) ? 0 : 1;
+  } catch (error) {
+    process.stderr.write(`pnpm bench --check: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+} else
+  try {
+    const dir = join(REPO_ROOT, 'bench', 'results');
+    await mkdir(dir, { recursive: true });
+    const base = join(dir, String(parsed.name));
+    const save = async (report: BenchReport) => {
+      await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+      await writeFile(
+        `${base}.md`,
+        `# pnpm bench ${String(parsed.name)}\n\n\`\`\`\n${renderBenchReport(report)}\`\`\`\n`,
+      );
+    };
+    const report = await runBench(options, (line) => process.stdout.write(`${line}\n`), save);
+    await save(report);
+    process.stdout.write(`\n${renderBenchReport(report)}`);
+    process.stdout.write(`Wrote ${base}.json and ${base}.md\n`);
+  } catch (error) {
+    process.stderr.write(
+      `pnpm bench: ${error instanceof MissingBinaryError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
-  };
-  const report = await runBench(options, (line) => process.stdout.write(`${line}\n`), save);
-  await save(report);
-  process.stdout.write(`\n${renderBenchReport(report)}`);
-  process.stdout.write(`Wrote ${base}.json and ${base}.md\n`);
-} catch (error) {
-  process.stderr.write(
-    `pnpm bench: ${error instanceof MissingBinaryError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exitCode = 1;
-}
+    process.exitCode = 1;
+  }

@@ -21,9 +21,12 @@ import type { CallCounts } from '../workload/api-calls.js';
 import type { LoginStats } from '../workload/login-workers.js';
 import { NAIVE_TTL_MS } from '../workload/naive-secret-reader.js';
 import { type BundleCost, buildBaselineBundle, measureBundle } from './bundle-cost.js';
+import { type ClientCostRow, DEFAULT_CLIENT_COST_OPTIONS, measureClientCost } from './client-cost.js';
+import { runElastiCacheSweep, type SweepPoint } from './elasticache-sweep.js';
 import { createElastiCacheTimeline, waitingOverheads } from './elasticache-timeline.js';
 import { measureReconnectCost, type ReconnectCost } from './reconnect-cost.js';
 import { runScale, type ScaleResult } from './scale.js';
+import { runStorm, type StormResult } from './storm.js';
 
 export interface BenchOptions {
   engines: DemoEngine[];
@@ -45,7 +48,21 @@ export interface BenchOptions {
   scaleModifyingDelayMs: number;
   /** Connections per driver and variant in the reconnect phase. */
   reconnectConnections: number;
-  phases: { timing: boolean; logins: boolean; bundles: boolean; scale: boolean; reconnect: boolean };
+  /** ElastiCache modifying delays of the sweep phase, and rotations measured at each. */
+  sweepDelaysMs: number[];
+  sweepRotations: number;
+  /** Rotations started at once per storm run, through the throttled endpoint. */
+  stormSizes: number[];
+  phases: {
+    timing: boolean;
+    logins: boolean;
+    bundles: boolean;
+    scale: boolean;
+    reconnect: boolean;
+    sweep: boolean;
+    storm: boolean;
+    client: boolean;
+  };
 }
 
 export interface TimingResult {
@@ -85,6 +102,9 @@ export interface BenchReport {
   bundles: { baseline?: BundleCost; bundles: Array<BundleCost & { importRatio: number }> };
   scale: ScaleResult[];
   reconnect: ReconnectCost[];
+  sweep: SweepPoint[];
+  storm: StormResult[];
+  clientCost: ClientCostRow[];
   elapsedMs: number;
 }
 
@@ -117,6 +137,9 @@ export async function runBench(
     bundles: { bundles: [] },
     scale: [],
     reconnect: [],
+    sweep: [],
+    storm: [],
+    clientCost: [],
     elapsedMs: 0,
   };
   const plan = scenarioPlan(options);
@@ -256,12 +279,40 @@ export async function runBench(
     try {
       const base = await measureBundle('secrets-manager client only', baseline.path, options.importRuns);
       report.bundles.baseline = base;
-      for (const engine of options.engines) {
+      for (const engine of [...options.engines, 'postgres' as const]) {
         const cost = await measureBundle(`${engine}-rotation`, bundlePath(engine), options.importRuns);
         report.bundles.bundles.push({ ...cost, importRatio: cost.importMs / base.importMs });
       }
     } finally {
       await baseline.dispose();
+    }
+  }
+  if (options.phases.sweep) {
+    log(
+      `ElastiCache wait sweep: modifying delays ${options.sweepDelaysMs.map((ms) => `${ms / 1000} s`).join(', ')}, ${options.sweepRotations} rotation(s) each`,
+    );
+    report.sweep = await runElastiCacheSweep(
+      options.sweepDelaysMs,
+      options.sweepRotations,
+      'dual-password',
+      log,
+      async (points) => {
+        report.sweep = [...points];
+        await onPartial(report);
+      },
+    );
+    await onPartial(report);
+  }
+  if (options.phases.client) {
+    log('Client cost: one simulated hour, one single-user rotation, a new connection every second');
+    report.clientCost = await measureClientCost();
+  }
+  if (options.phases.storm) {
+    for (const size of options.stormSizes) {
+      report.storm.push(
+        await runStorm(size, { modifyingDelayMs: 1_000, maxContainers: 1_000, timeoutMs: 300_000 }, log),
+      );
+      await onPartial(report);
     }
   }
   if (options.phases.reconnect) {
@@ -397,21 +448,42 @@ export function renderBenchReport(report: BenchReport): string {
   }
   const base = report.bundles.baseline;
   if (base) {
-    lines.push('4. Lambda bundles: size and cold import time in a fresh Node process (median)');
+    lines.push(
+      "4. Lambda bundles: entry size and cold import time in a fresh Node process (Lambda's init, median), and what a lazy " +
+        "entry's first invocation then spends loading the function (once per container)",
+    );
     lines.push(
       renderTable(
-        ['BUNDLE', 'SIZE', 'GZIP', 'IMPORT', 'VS BARE SM CLIENT'],
         [
-          [base.name, kb(base.bytes), kb(base.gzipBytes), formatDuration(base.importMs), '1.00x'],
+          'BUNDLE',
+          'ENTRY SIZE',
+          'GZIP',
+          'INIT (IMPORT)',
+          'VS BARE SM CLIENT',
+          'FIRST INVOCATION LOADS',
+          'INIT + LOAD VS BARE',
+        ],
+        [
+          [
+            base.name,
+            kb(base.bytes),
+            kb(base.gzipBytes),
+            formatDuration(base.importMs),
+            '1.00x',
+            '-',
+            '1.00x',
+          ],
           ...report.bundles.bundles.map((b) => [
             b.name,
             kb(b.bytes),
             kb(b.gzipBytes),
             formatDuration(b.importMs),
             `${b.importRatio.toFixed(2)}x`,
+            b.firstLoadMs > 0 ? formatDuration(b.firstLoadMs) : '-',
+            `${((b.importMs + (b.firstLoadMs ?? 0)) / base.importMs).toFixed(2)}x`,
           ]),
         ],
-        { alignRight: [1, 2, 3, 4] },
+        { alignRight: [1, 2, 3, 4, 5, 6] },
       ),
     );
     lines.push('');
@@ -471,6 +543,103 @@ export function renderBenchReport(report: BenchReport): string {
           `${ms(r.rotorMs.p50)} / ${ms(r.rotorMs.p95)}`,
           ms(r.addedP50Ms),
           `${ms(r.gapMs.p50)} / ${ms(r.gapMs.p95)}`,
+        ]),
+        { alignRight: [1, 2, 3, 4] },
+      ),
+    );
+    lines.push('');
+  }
+  if (report.sweep.length > 0) {
+    lines.push(
+      "7. ElastiCache wait over modifying delays (dual-password, warm function): the function's ElastiCache calls per rotation and the " +
+        "overhead per wait (user active until noticed), beside AWS's function modelled (DescribeUsers in create and set, ModifyUser, " +
+        'then DescribeUsers at once and every 10 s)',
+    );
+    lines.push(
+      renderTable(
+        [
+          'DELAY',
+          'ROTATIONS',
+          'EC CALLS',
+          'AWS EC CALLS',
+          'OVERHEAD P50/MAX',
+          'BOUND',
+          'AWS OVERHEAD',
+          'SM CALLS',
+          'EC CALLS BY OPERATION',
+        ],
+        report.sweep.map((p) => [
+          formatDuration(p.delayMs),
+          `${p.rotations}${p.failed ? ` (+${p.failed} failed)` : ''}`,
+          p.elastiCacheCallsPerRotation.toFixed(1),
+          String(p.aws.callsPerRotation),
+          `${formatDuration(p.overheadMs.p50)} / ${formatDuration(p.overheadMs.max)}`,
+          formatDuration(p.overheadBoundMs),
+          formatDuration(p.aws.overheadMs),
+          p.secretsManagerCallsPerRotation.toFixed(1),
+          Object.entries(p.elastiCacheCallsByOperation)
+            .map(([op, n]) => `${op} ${n}`)
+            .join(', '),
+        ]),
+        { alignRight: [0, 1, 2, 3, 4, 5, 6, 7] },
+      ),
+    );
+    lines.push('');
+  }
+  if (report.storm.length > 0) {
+    lines.push(
+      '8. Rotation storms: N ElastiCache rotations (dual-password) started at once through an endpoint throttling each operation at ' +
+        "AWS's rates; the function's steps run in-process (real handler code, one container per concurrent invocation), 1 s modifying delay",
+    );
+    lines.push(
+      renderTable(
+        [
+          'ROTATIONS',
+          'OK',
+          'FAILED',
+          'FAILED STEPS',
+          'WALL',
+          'P50',
+          'P95',
+          'CALLS',
+          'CALLS / ROTATION',
+          'THROTTLED (RETRIED)',
+          'CONTAINERS',
+        ],
+        report.storm.map((r) => [
+          String(r.rotations),
+          String(r.succeeded),
+          String(r.failed),
+          String(r.failedInvocations),
+          formatDuration(r.wallMs),
+          formatDuration(r.p50Ms),
+          formatDuration(r.p95Ms),
+          String(r.totalCalls),
+          r.callsPerRotation.toFixed(2),
+          String(r.throttled),
+          String(r.containers),
+        ]),
+        { alignRight: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] },
+      ),
+    );
+    lines.push('');
+  }
+  if (report.clientCost.length > 0) {
+    const o = DEFAULT_CLIENT_COST_OPTIONS;
+    lines.push(
+      `9. Client cost per application instance over one simulated hour: a new connection every ${o.connectEveryMs / 1000} s, one ` +
+        `single-user rotation (the server takes the new password ${o.gapMs / 1000} s before AWSCURRENT moves); Secrets Manager ` +
+        `${o.secretsManagerRttMs} ms and a login ${o.loginRttMs} ms of simulated latency`,
+    );
+    lines.push(
+      renderTable(
+        ['CLIENT', 'CONNECTIONS', 'FAILED', 'SM CALLS / HOUR', 'ADDED LATENCY MEAN / P99 / MAX'],
+        report.clientCost.map((r) => [
+          r.client,
+          String(r.connections),
+          String(r.failedConnections),
+          String(Math.round(r.callsPerHour)),
+          `${r.addedLatencyMeanMs.toFixed(2)} / ${r.addedLatencyP99Ms.toFixed(0)} / ${r.addedLatencyMaxMs.toFixed(0)} ms`,
         ]),
         { alignRight: [1, 2, 3, 4] },
       ),

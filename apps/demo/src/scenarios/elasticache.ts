@@ -82,8 +82,9 @@ export async function prepareElastiCacheScenario(
   const fn = env.aws.registerFunction({
     functionName: `rotor-elasticache-${STRATEGY_SLUG[strategy]}`,
     bundlePath: bundle,
-    // The seed page asks for "at least 12 minutes" because AWS's function polls every 10 s; Rotor's backs off.
-    timeoutSeconds: 120,
+    // The seed page asks for "at least 12 minutes" because AWS's function polls every 10 s; Rotor's waits as long
+    // as the change takes, so the timeout covers the (bench's) modifying delay with room to spare.
+    timeoutSeconds: Math.max(120, Math.ceil((2 * env.modifyingDelayMs) / 1000) + 30),
     environment: {
       SECRET_ARN: secret.ARN,
       USER_NAME: userId,

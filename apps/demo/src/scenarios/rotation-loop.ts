@@ -83,7 +83,9 @@ export async function runRotationLoop(
       if (index > 1 && options.pauseBetweenMs) await sleep(options.pauseBetweenMs);
       const started = performance.now();
       await env.secretsManager.send(new RotateSecretCommand({ SecretId: scenario.secretId }));
-      const record = await env.aws.waitForRotation(scenario.secretId, { timeoutMs: 180_000 });
+      const record = await env.aws.waitForRotation(scenario.secretId, {
+        timeoutMs: Math.max(180_000, 6 * env.modifyingDelayMs),
+      });
       const ms = performance.now() - started;
       lastMs = ms;
       if (record.status === 'succeeded') {

@@ -75,7 +75,10 @@ export async function turnOnRotation(
       RotationRules: { AutomaticallyAfterDays: 30 },
     }),
   );
-  const first = await env.aws.waitForRotation(secretName, { timeoutMs: 120_000 });
+  // Long ElastiCache delays (the bench's sweep) need longer: a rotation waits for `active` twice.
+  const first = await env.aws.waitForRotation(secretName, {
+    timeoutMs: Math.max(120_000, 6 * env.modifyingDelayMs),
+  });
   if (first.status !== 'succeeded') {
     throw new Error(
       `The first rotation of ${secretName} ${first.status}: ${first.error ?? 'no error recorded'}`,

@@ -27,7 +27,19 @@ const report: BenchReport = {
     scaleConcurrency: 5,
     scaleModifyingDelayMs: 100,
     reconnectConnections: 200,
-    phases: { timing: true, logins: true, bundles: true, scale: true, reconnect: true },
+    sweepDelaysMs: [1000],
+    sweepRotations: 1,
+    stormSizes: [10],
+    phases: {
+      timing: true,
+      logins: true,
+      bundles: true,
+      scale: true,
+      reconnect: true,
+      sweep: true,
+      storm: true,
+      client: true,
+    },
   },
   timing: [
     {
@@ -71,6 +83,7 @@ const report: BenchReport = {
       gzipBytes: 90 * 1024,
       importMs: 50,
       importRunsMs: [50],
+      firstLoadMs: 0,
     },
     bundles: [
       {
@@ -80,6 +93,7 @@ const report: BenchReport = {
         gzipBytes: 180 * 1024,
         importMs: 100,
         importRunsMs: [100],
+        firstLoadMs: 0,
         importRatio: 2,
       },
     ],
@@ -109,6 +123,22 @@ const report: BenchReport = {
       addedP50Ms: 1.3,
     },
   ],
+  sweep: [
+    {
+      delayMs: 1000,
+      strategy: 'dual-password',
+      rotations: 1,
+      failed: 0,
+      elastiCacheCallsPerRotation: 4,
+      elastiCacheCallsByOperation: { DescribeUsers: 3, ModifyUser: 1 },
+      secretsManagerCallsPerRotation: 8,
+      overheadMs: summarize([120]),
+      overheadBoundMs: 500,
+      aws: { callsPerRotation: 5, overheadMs: 9050 },
+    },
+  ],
+  storm: [],
+  clientCost: [],
   elapsedMs: 61_000,
 };
 
@@ -149,5 +179,43 @@ describe('renderBenchReport', () => {
   it('shows bundle sizes and the import ratio', () => {
     expect(text).toMatch(/elasticache-rotation\s+600.0 KB\s+180.0 KB\s+100 ms\s+2.00x/);
     expect(text).toContain('Bench took 1m 01s.');
+  });
+});
+
+describe('evaluateTargets (pnpm bench --check)', () => {
+  it('gives one line per target with its bound, and FAIL for what was not measured', async () => {
+    const { evaluateTargets, renderTargetLines } = await import('../../src/bench/targets.js');
+    const lines = evaluateTargets(report);
+    const byTarget = Object.fromEntries(lines.map((line) => [line.target, line]));
+    expect(byTarget["1 ElastiCache calls/rotation, 1 s delay (AWS's schedule)"]).toMatchObject({
+      measured: '4.0',
+      bound: '<= 5',
+      ok: true,
+    });
+    expect(byTarget['1 overhead after active, 1 s delay (max)']).toMatchObject({
+      bound: '<= 500 ms',
+      ok: true,
+    });
+    expect(byTarget['2 Secrets Manager calls/rotation, warm, elasticache/dual-password']).toMatchObject({
+      measured: '1.0',
+      ok: true,
+    });
+    const unmeasured = lines.filter((line) => line.target.startsWith('4 ') || line.target.startsWith('5 '));
+    expect(unmeasured.map((line) => [line.target, line.ok])).toEqual([
+      ['4 rotation storm', false],
+      ['5 @rotor/client cost over a simulated hour', false],
+    ]);
+    expect(renderTargetLines(lines)).toMatch(/FAIL/);
+  });
+
+  it('fails a sweep point over AWS calls or over the overhead bound', async () => {
+    const { evaluateTargets } = await import('../../src/bench/targets.js');
+    const point = report.sweep[0]!;
+    const worse = {
+      ...report,
+      sweep: [{ ...point, elastiCacheCallsPerRotation: 6, overheadMs: summarize([900]) }],
+    };
+    const lines = evaluateTargets(worse).filter((line) => line.target.startsWith('1 '));
+    expect(lines.map((line) => line.ok)).toEqual([false, false]);
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
@@ -11,14 +11,28 @@ describe('the built artifact', () => {
     const sizes = JSON.parse(readFileSync(dist('size.json'), 'utf8'));
     expect(sizes.zipBytes).toBeLessThanOrEqual(sizes.zipBudgetBytes);
     expect(sizes.zipBudgetBytes).toBe(600 * 1024);
-    expect(sizes.minifiedBytes).toBe(readFileSync(dist('index.mjs')).length);
+    const code = ['index.mjs', ...readdirSync(dist('chunks')).map((name) => `chunks/${name}`)]
+      .filter((name) => name.endsWith('.mjs'))
+      .reduce((sum, name) => sum + readFileSync(dist(name)).length, 0);
+    expect(sizes.minifiedBytes).toBe(code);
   });
 
-  it('zips index.mjs (handler index.handler) and its source map at the root, byte for byte', () => {
+  it('zips index.mjs (handler index.handler), the chunks and their source maps, byte for byte', () => {
     const entries = unzipSync(readFileSync(dist('elasticache-rotation.zip')));
-    expect(Object.keys(entries).sort()).toEqual(['index.mjs', 'index.mjs.map']);
-    expect(Buffer.from(entries['index.mjs']!).equals(readFileSync(dist('index.mjs')))).toBe(true);
-    expect(Buffer.from(entries['index.mjs.map']!).equals(readFileSync(dist('index.mjs.map')))).toBe(true);
+    const chunks = readdirSync(dist('chunks')).map((name) => `chunks/${name}`);
+    expect(Object.keys(entries).sort()).toEqual(['index.mjs', 'index.mjs.map', ...chunks].sort());
+    for (const [name, data] of Object.entries(entries)) {
+      expect(Buffer.from(data).equals(readFileSync(dist(name))), name).toBe(true);
+    }
+  });
+
+  it("keeps the function off Lambda's init: index.mjs reaches it only by dynamic import", () => {
+    const index = readFileSync(dist('index.mjs'), 'utf8');
+    const handlerChunk = readdirSync(dist('chunks')).find((name) => /^handler-.*\.mjs$/.test(name));
+    expect(handlerChunk).toBeDefined();
+    expect(index).toContain(`import("./chunks/${handlerChunk}")`);
+    expect(index).not.toContain('ModifyUser');
+    expect(JSON.parse(readFileSync(dist('size.json'), 'utf8')).initBytes).toBeLessThan(8 * 1024);
   });
 
   it('exports an async handler and keeps error class names', async () => {

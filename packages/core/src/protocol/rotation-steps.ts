@@ -65,13 +65,13 @@ export async function runRotationStep<TSecret extends EngineSecret>(
   try {
     switch (event.Step) {
       case 'createSecret':
-        await createSecret(event, deps, context);
+        await createSecret(event, deps, context, description);
         break;
       case 'setSecret':
-        await runStrategyStep(event, deps, context, 'setSecret');
+        await runStrategyStep(event, deps, context, description, 'setSecret');
         break;
       case 'testSecret':
-        await runStrategyStep(event, deps, context, 'testSecret');
+        await runStrategyStep(event, deps, context, description, 'testSecret');
         break;
       case 'finishSecret':
         await finishSecret(event, deps, context, description);
@@ -109,12 +109,13 @@ async function failIfAbandoned<TSecret extends EngineSecret>(
     () => undefined,
   );
   if (!abandoned || abandoned.password === undefined) return;
-  const currentVersionId = Object.entries(description.versionStages).find(([, labels]) =>
-    labels.includes(STAGE_CURRENT),
-  )?.[0];
-  const current = await readSecret(deps, event.SecretId, { stage: STAGE_CURRENT }, 'AWSCURRENT').catch(
-    () => undefined,
-  );
+  const currentVersionId = versionWithStage(description, STAGE_CURRENT);
+  const current = await readSecret(
+    deps,
+    event.SecretId,
+    byVersionIdWhereKnown(description, STAGE_CURRENT),
+    'AWSCURRENT',
+  ).catch(() => undefined);
   let strategy: RotationStrategy | undefined;
   try {
     // The rotation's own choice, recorded in its version; older versions: chosen as createSecret would.
@@ -203,11 +204,36 @@ async function readSecret<TSecret extends EngineSecret>(
   return decodeSecret(value.secretString, deps.engine.secretSchema, label);
 }
 
+/** The version that carries `stage` in this step's DescribeSecret, if any. */
+function versionWithStage(description: SecretDescription, stage: string): string | undefined {
+  return Object.entries(description.versionStages).find(([, labels]) => labels.includes(stage))?.[0];
+}
+
+/**
+ * Reads a labelled version through the version id this step's DescribeSecret gave for the label: a read by
+ * id may be answered from the store's cache (a version's value never changes, decision 0091), a read by
+ * label may not. The step acts on that DescribeSecret's picture of the labels anyway (finishSecret moves
+ * AWSCURRENT away from the version it named). Without the label there, by label as before.
+ */
+function byVersionIdWhereKnown(
+  description: SecretDescription,
+  stage: string,
+): { versionId: string } | { stage: string } {
+  const versionId = versionWithStage(description, stage);
+  return versionId === undefined ? { stage } : { versionId };
+}
+
 async function readCurrent<TSecret extends EngineSecret>(
   deps: StepDependencies<TSecret>,
   event: RotationEvent,
+  description: SecretDescription,
 ): Promise<TSecret> {
-  const current = await readSecret(deps, event.SecretId, { stage: STAGE_CURRENT }, 'AWSCURRENT');
+  const current = await readSecret(
+    deps,
+    event.SecretId,
+    byVersionIdWhereKnown(description, STAGE_CURRENT),
+    'AWSCURRENT',
+  );
   if (!current) {
     throw new InvalidVersionStageError(`Secret ${event.SecretId} has no AWSCURRENT value to rotate from`, {
       step: event.Step,
@@ -220,20 +246,15 @@ async function createSecret<TSecret extends EngineSecret>(
   event: RotationEvent,
   deps: StepDependencies<TSecret>,
   context: StepContext,
+  description: SecretDescription,
 ): Promise<void> {
   const { engine, store } = deps;
-  const current = await readCurrent(deps, event);
+  const current = await readCurrent(deps, event, description);
   const strategy = selectStrategy(engine, deps.strategy, current);
   deps.onStrategySelected?.(strategy.id);
   await engine.preflight?.({ user: current }, context);
-  const existing = await readSecret(
-    deps,
-    event.SecretId,
-    { versionId: event.ClientRequestToken, stage: STAGE_PENDING },
-    'AWSPENDING',
-  );
-  if (existing) {
-    // A retry must never generate a second password.
+  // A retry in a warm container knows its value already (the store's cache): no call, no new password.
+  if (deps.store.cachedValue?.(event.SecretId, event.ClientRequestToken) !== undefined) {
     context.logger.info(`AWSPENDING version ${event.ClientRequestToken} already has a value; keeping it`);
     return;
   }
@@ -253,11 +274,27 @@ async function createSecret<TSecret extends EngineSecret>(
       { step: event.Step },
     );
   }
-  await store.putPendingValue(event.SecretId, {
-    token: event.ClientRequestToken,
-    secretString: JSON.stringify(pending),
-    rotationToken: event.RotationToken,
-  });
+  // Written first, read only when refused (decision 0091): PutSecretValue with this token succeeds once;
+  // when a retry, or a concurrent run, finds the version already holding a value, Secrets Manager refuses
+  // the other value and that version's value is kept. So the password generated here reaches neither the
+  // store nor the target, and a retry never ends with a second password.
+  try {
+    await store.putPendingValue(event.SecretId, {
+      token: event.ClientRequestToken,
+      secretString: JSON.stringify(pending),
+      rotationToken: event.RotationToken,
+    });
+  } catch (error) {
+    const existing = await readSecret(
+      deps,
+      event.SecretId,
+      { versionId: event.ClientRequestToken },
+      'AWSPENDING',
+    ).catch(() => undefined);
+    if (!existing) throw error;
+    context.logger.info(`AWSPENDING version ${event.ClientRequestToken} already has a value; keeping it`);
+    return;
+  }
   context.logger.info(
     `Wrote AWSPENDING version ${event.ClientRequestToken} for user "${pending.username}" (strategy ${strategy.id})`,
   );
@@ -286,14 +323,16 @@ async function runStrategyStep<TSecret extends EngineSecret>(
   event: RotationEvent,
   deps: StepDependencies<TSecret>,
   context: StepContext,
+  description: SecretDescription,
   step: 'setSecret' | 'testSecret',
 ): Promise<void> {
   const { engine } = deps;
-  const current = await readCurrent(deps, event);
+  const current = await readCurrent(deps, event, description);
+  // The pre-check found the token labelled AWSPENDING in this step's DescribeSecret: read it by id.
   const pending = await readSecret(
     deps,
     event.SecretId,
-    { versionId: event.ClientRequestToken, stage: STAGE_PENDING },
+    { versionId: event.ClientRequestToken },
     'AWSPENDING',
   );
   if (!pending) {
@@ -328,7 +367,8 @@ async function runStrategyStep<TSecret extends EngineSecret>(
     current,
     pending,
     loginTest: deps.loginTest,
-    loadPrevious: () => readSecret(deps, event.SecretId, { stage: STAGE_PREVIOUS }, 'AWSPREVIOUS'),
+    loadPrevious: () =>
+      readSecret(deps, event.SecretId, byVersionIdWhereKnown(description, STAGE_PREVIOUS), 'AWSPREVIOUS'),
     loadAdmin: () => loadAdminSecret(deps, current, event, context),
     loadUnlabelled: () => loadUnlabelledVersions(deps, event, context),
   };
@@ -403,10 +443,10 @@ async function loadAdminSecret<TSecret extends EngineSecret>(
     service: 'secretsmanager',
     step: event.Step,
   });
-  const [value, description] = await Promise.all([
-    deps.store.getValue(adminArn, { stage: STAGE_CURRENT }),
-    deps.store.describe(adminArn),
-  ]);
+  // DescribeSecret first (its tags decide what the admin may do, so it is always asked), then the value
+  // by the version id it names for AWSCURRENT, which a warm container already holds (decision 0091).
+  const description = await deps.store.describe(adminArn);
+  const value = await deps.store.getValue(adminArn, byVersionIdWhereKnown(description, STAGE_CURRENT));
   if (!value) {
     throw new InvalidSecretError(`The admin secret ${adminArn} has no AWSCURRENT value`, {
       step: event.Step,
@@ -424,9 +464,7 @@ async function finishSecret<TSecret extends EngineSecret>(
   description: SecretDescription,
 ): Promise<void> {
   // The pre-check's DescribeSecret already says where AWSCURRENT is; no second call.
-  const currentVersion = Object.entries(description.versionStages).find(([, stages]) =>
-    stages.includes(STAGE_CURRENT),
-  )?.[0];
+  const currentVersion = versionWithStage(description, STAGE_CURRENT);
   await deps.store.moveCurrentStage(event.SecretId, {
     toVersionId: event.ClientRequestToken,
     ...(currentVersion ? { fromVersionId: currentVersion } : {}),

@@ -17,6 +17,10 @@ export interface SecretDescription {
 export interface SecretVersionValue {
   versionId: string;
   secretString: string;
+  /**
+   * The labels GetSecretValue reported; empty when a store answered from its cache by version id (labels
+   * move, a value never does: DescribeSecret says where the labels are).
+   */
   stages: string[];
 }
 
@@ -31,12 +35,18 @@ export interface SecretStore {
   describe(secretId: string): Promise<SecretDescription>;
   /**
    * Reads one version by id and/or stage. Returns `undefined` when that version or stage does not
-   * exist or has no value yet (Secrets Manager's ResourceNotFoundException).
+   * exist or has no value yet (Secrets Manager's ResourceNotFoundException). A read by version id alone
+   * may be answered from a cache (a version's value never changes); a read naming a stage may not.
    */
   getValue(
     secretId: string,
     selector: { versionId?: string; stage?: string },
   ): Promise<SecretVersionValue | undefined>;
+  /**
+   * A version's value when the store already holds it (read or written earlier in this container), without
+   * a call; undefined otherwise. Optional: stores without a cache leave it out (decision 0091).
+   */
+  cachedValue?(secretId: string, versionId: string): string | undefined;
   /** PutSecretValue with the token as ClientRequestToken and only the AWSPENDING stage. */
   putPendingValue(
     secretId: string,

@@ -16,6 +16,7 @@ import type {
   SecretVersionSummary,
   SecretVersionValue,
 } from './secret-store.js';
+import { VersionValueCache } from './version-value-cache.js';
 
 export interface SecretsManagerStoreOptions {
   /** A configured client; when absent one is created from `endpoint` / `region` and the default chain. */
@@ -23,6 +24,11 @@ export interface SecretsManagerStoreOptions {
   /** Endpoint override (AWS's SECRETS_MANAGER_ENDPOINT, or a local endpoint). */
   endpoint?: string | undefined;
   region?: string | undefined;
+  /**
+   * Values kept by version id for the life of the store (a warm container), at most this many; 0 turns the
+   * cache off. Default 64. A version's value never changes, so this is never stale (decision 0091).
+   */
+  versionValueCacheSize?: number;
 }
 
 /** The default SecretStore: AWS SDK v3 Secrets Manager. */
@@ -30,9 +36,14 @@ export function createSecretsManagerStore(options: SecretsManagerStoreOptions = 
   const client =
     options.client ??
     new SecretsManagerClient({
+      // PutSecretValue and UpdateSecretVersionStage share 50 requests/s per account: when many rotations
+      // start at once, the SDK's jittered backoff (adaptive: it also slows down after a throttle) rides it out.
+      retryMode: 'adaptive',
+      maxAttempts: 6,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.region ? { region: options.region } : {}),
     });
+  const values = new VersionValueCache(options.versionValueCacheSize ?? 64);
 
   return {
     async describe(secretId) {
@@ -50,6 +61,14 @@ export function createSecretsManagerStore(options: SecretsManagerStoreOptions = 
     },
 
     async getValue(secretId, selector) {
+      // By version id alone: the value cannot have changed since it was read or written here. A stage
+      // selector always asks, since labels move.
+      if (selector.versionId !== undefined && selector.stage === undefined) {
+        const cached = values.get(secretId, selector.versionId);
+        if (cached !== undefined) {
+          return { versionId: selector.versionId, secretString: cached, stages: [] };
+        }
+      }
       try {
         const output = await client.send(
           new GetSecretValueCommand({
@@ -68,12 +87,15 @@ export function createSecretsManagerStore(options: SecretsManagerStoreOptions = 
           secretString: output.SecretString,
           stages: output.VersionStages ?? [],
         };
+        values.set(secretId, value.versionId, value.secretString);
         return value;
       } catch (error) {
         if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
         throw toStoreError('GetSecretValue', error);
       }
     },
+
+    cachedValue: (secretId, versionId) => values.get(secretId, versionId),
 
     async putPendingValue(secretId, input) {
       await call('PutSecretValue', () =>
@@ -87,6 +109,8 @@ export function createSecretsManagerStore(options: SecretsManagerStoreOptions = 
           }),
         ),
       );
+      // Accepted: the version now holds exactly this value (a different one would have been refused).
+      values.set(secretId, input.token, input.secretString);
     },
 
     async moveCurrentStage(secretId, input) {

@@ -255,9 +255,12 @@ describe('Bad secrets', () => {
     const { sm, handler, secretId, target } = setup();
     target.addUser('other', ['Other-Password-123']);
     const token = sm.startRotation(secretId);
+    // Someone who knows the rotation's token writes its version first (a version's value cannot change
+    // afterwards, so this is the only way to tamper with it): createSecret keeps what it finds.
+    const current = sm.valueAt(secretId, 'AWSCURRENT')!;
+    sm.setRawValue(secretId, 'AWSPENDING', JSON.stringify({ ...current, username: 'other' }));
     await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
-    const pending = sm.valueAt(secretId, 'AWSPENDING')!;
-    sm.setRawValue(secretId, 'AWSPENDING', JSON.stringify({ ...pending, username: 'other' }));
+    expect(sm.valueAt(secretId, 'AWSPENDING')).toMatchObject({ username: 'other' });
     await expect(
       handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token }),
     ).rejects.toMatchObject({

@@ -18,14 +18,17 @@ function setup(strategy: StrategyId | 'auto' = 'auto') {
   target.addUser('app', [ORIGINAL]);
   const secretId = sm.createSecret('prod/app', { username: 'app', password: ORIGINAL });
   const { logger, lines } = capturingLogger();
-  const handler = createRotationHandler({
-    engine: createFakeEngine(target, { capabilities: { passwordsPerUser: 2 } }),
-    store: createSecretsManagerStore({ client: sm.client }),
-    logger,
-    strategy,
-  });
+  // A cold container per step: the pending value below is written by another function (or an older Rotor),
+  // which a warm container that wrote its own would never re-read (versions are immutable, decision 0091).
+  const newHandler = () =>
+    createRotationHandler({
+      engine: createFakeEngine(target, { capabilities: { passwordsPerUser: 2 } }),
+      store: createSecretsManagerStore({ client: sm.client }),
+      logger,
+      strategy,
+    });
   const token = sm.startRotation(secretId, randomUUID());
-  const run = (Step: string) => handler({ Step, SecretId: secretId, ClientRequestToken: token });
+  const run = (Step: string) => newHandler()({ Step, SecretId: secretId, ClientRequestToken: token });
   /** Rewrites the pending value as another function (or an older Rotor) might have written it. */
   const rewritePending = (change: (value: Record<string, unknown>) => Record<string, unknown>) =>
     sm.setRawValue(secretId, 'AWSPENDING', JSON.stringify(change(sm.valueAt(secretId, 'AWSPENDING') ?? {})));

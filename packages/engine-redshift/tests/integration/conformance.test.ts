@@ -2,10 +2,11 @@
  * @rotor/testkit's engine conformance suite against a real PostgreSQL (md5 authentication) standing in for
  * Redshift, over the pg transport.
  */
+import { createServer } from 'node:net';
 
-import { type RedshiftSecret, redshiftEngine, redshiftSecretSchema } from '@rotor/engine-redshift';
+import { type RedshiftSecret, redshiftEngine } from '@rotor/engine-redshift';
 import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
-import { type ConformanceTarget, describeEngineConformance } from '@rotor/testkit';
+import { type ConformanceHarness, type ConformanceTarget, describeEngineConformance } from '@rotor/testkit';
 import pg from 'pg';
 import { md5PasswordHash, quoteIdent } from '../../src/sql.ts';
 
@@ -22,8 +23,62 @@ async function asSuperuser<T>(
   }
 }
 
-/** The target, plus the one host the function's configuration allows. */
-type Target = ConformanceTarget<RedshiftSecret> & { allowedHost: string };
+/** The target, plus the hosts the function's configuration allows. */
+type Target = ConformanceTarget<RedshiftSecret> & { allowedHosts: string[] };
+
+/** The stand-in's users as the kit sees them on `server`: made by its superuser, logins checked with pg. */
+function standIn(server: PostgresServerHandle) {
+  return {
+    // Not parsed: the kit hands the engine hostile names and passwords its schema may refuse (as core would).
+    secretFor(username: string, password?: string): RedshiftSecret {
+      return {
+        engine: 'redshift',
+        host: server.host,
+        port: server.port,
+        username,
+        ...(password === undefined ? {} : { password }),
+        dbname: 'postgres',
+      };
+    },
+    async createUser(username: string, password: string) {
+      await asSuperuser(server, (client) =>
+        client.query(`CREATE USER ${quoteIdent(username)} PASSWORD '${md5PasswordHash(password, username)}'`),
+      );
+    },
+    async canLogin(username: string, password: string) {
+      const client = new pg.Client({
+        connectionString: server.connectionString({ user: username, password }),
+      });
+      try {
+        await client.connect();
+        return true;
+      } catch (error) {
+        if ((error as { code?: string }).code === '28P01') return false;
+        throw error;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
+    admin: {
+      value: {
+        engine: 'redshift',
+        host: server.host,
+        port: server.port,
+        username: server.user,
+        password: server.password,
+      },
+    },
+  };
+}
+
+/** A loopback port where nothing listens (taken, then closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 describeEngineConformance<RedshiftSecret, Target>({
   name: 'redshift (PostgreSQL stand-in, pg transport)',
@@ -38,49 +93,38 @@ describeEngineConformance<RedshiftSecret, Target>({
       await client.query('GRANT USAGE ON SCHEMA conf TO GROUP conf_readers');
       await client.query('GRANT SELECT ON conf.facts TO GROUP conf_readers');
     });
-    return {
-      /** The function's configuration names where it may connect (the secret's host must be it). */
-      allowedHost: `${server.host}:${server.port}`,
-      secretFor(username: string, password?: string) {
-        return redshiftSecretSchema.parse({
-          engine: 'redshift',
-          host: server.host,
-          port: server.port,
-          username,
-          ...(password === undefined ? {} : { password }),
-          dbname: 'postgres',
-        });
-      },
-      async createUser(username: string, password: string) {
+    const [second, downPort] = await Promise.all([startPostgresServer({ authMethod: 'md5' }), closedPort()]);
+    const harness: ConformanceHarness<RedshiftSecret> = {
+      // The stand-in's NAMEDATALEN - 1; Redshift itself allows 127 bytes.
+      maxUsernameBytes: 63,
+      downEndpoint: { host: '127.0.0.1', port: downPort },
+      async makeBusy(username) {
         await asSuperuser(server, (client) =>
-          client.query(
-            `CREATE USER ${quoteIdent(username)} PASSWORD '${md5PasswordHash(password, username)}'`,
-          ),
+          client.query(`ALTER USER ${quoteIdent(username)} CONNECTION LIMIT 0`),
         );
+        return () =>
+          asSuperuser(server, async (client) => {
+            await client.query(`ALTER USER ${quoteIdent(username)} CONNECTION LIMIT -1`);
+          });
       },
-      async canLogin(username: string, password: string) {
-        const client = new pg.Client({
-          connectionString: server.connectionString({ user: username, password }),
+      otherServer: standIn(second),
+      async breakClone(source, cloneUsername) {
+        // The clone's name is taken by a group its source belongs to: updating "it" works, granting it to itself fails.
+        await asSuperuser(server, async (client) => {
+          await client.query(`CREATE GROUP ${quoteIdent(cloneUsername)}`);
+          await client.query(`ALTER GROUP ${quoteIdent(cloneUsername)} ADD USER ${quoteIdent(source)}`);
         });
-        try {
-          await client.connect();
-          return true;
-        } catch (error) {
-          if ((error as { code?: string }).code === '28P01') return false;
-          throw error;
-        } finally {
-          await client.end().catch(() => undefined);
-        }
       },
-      admin: {
-        value: {
-          engine: 'redshift',
-          host: server.host,
-          port: server.port,
-          username: server.user,
-          password: server.password,
-        },
-      },
+    };
+    return {
+      ...standIn(server),
+      /** The function's configuration names where it may connect (the secret's host must be one of them). */
+      allowedHosts: [
+        `${server.host}:${server.port}`,
+        `${second.host}:${second.port}`,
+        `127.0.0.1:${downPort}`,
+      ],
+      harness,
       async decorateCloneSource(username: string) {
         await asSuperuser(server, async (client) => {
           await client.query(`ALTER GROUP conf_readers ADD USER ${quoteIdent(username)}`);
@@ -104,14 +148,18 @@ describeEngineConformance<RedshiftSecret, Target>({
           return result.rows[0];
         });
       },
-      stop: () => server.stop(),
+      stop: async () => {
+        await Promise.all([server.stop(), second.stop()]);
+      },
     };
   },
   createEngine: (target) =>
-    redshiftEngine({ pg: { tls: 'disable', connectTimeoutMs: 3_000 }, allowedHosts: [target.allowedHost] }),
+    redshiftEngine({ pg: { tls: 'disable', connectTimeoutMs: 3_000 }, allowedHosts: target.allowedHosts }),
   skip: {
     'wait-abort': 'Redshift applies ALTER USER synchronously (asyncChanges: false)',
     'rotation-dual-password': 'a Redshift user holds one password',
+    'untrusted-tls':
+      "the harness's TLS servers share one certificate and the pg transport's TLS is the function's setting, not the secret's; tests/integration/tls.test.ts refuses a self-signed server",
   },
   policySamples: 20,
 });

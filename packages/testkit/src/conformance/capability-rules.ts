@@ -1,5 +1,5 @@
 import type { EngineCapabilities } from './engine-capabilities.js';
-import { CAPABILITY_CHECK_IDS, type CapabilityCheckId, CORE_CHECK_IDS } from './types.js';
+import { CAPABILITY_CHECK_IDS, type CapabilityCheckId, CORE_CHECK_IDS, HOSTILE_CHECK_IDS } from './types.js';
 
 /** The capability each optional check needs, and how it reads in messages. */
 export const CHECK_CAPABILITY: Record<
@@ -22,7 +22,10 @@ export function optOutProblems(
 ): string[] {
   const problems: string[] = [];
   for (const [id, reason] of Object.entries(skip)) {
-    if ((CORE_CHECK_IDS as readonly string[]).includes(id)) {
+    if ((HOSTILE_CHECK_IDS as readonly string[]).includes(id)) {
+      if (typeof reason !== 'string' || reason.trim().length === 0)
+        problems.push(`"${id}" is skipped without a reason`);
+    } else if ((CORE_CHECK_IDS as readonly string[]).includes(id)) {
       problems.push(`"${id}" checks what every engine must do and cannot be skipped`);
     } else if (!(CAPABILITY_CHECK_IDS as readonly string[]).includes(id)) {
       problems.push(`"${id}" is not a check (optional checks: ${CAPABILITY_CHECK_IDS.join(', ')})`);

@@ -2,6 +2,22 @@ import { optOutProblems } from './capability-rules.js';
 import { fail } from './check-context.js';
 import { clone } from './clone-check.js';
 import {
+  adminElsewhereCheck,
+  cloneHalfwayCheck,
+  targetBusyCheck,
+  targetDownCheck,
+  untrustedTlsCheck,
+  wrongAdminPasswordCheck,
+} from './hostile-environment-checks.js';
+import {
+  badPasswordsCheck,
+  extraPasswordsCheck,
+  hostileUsernamesCheck,
+  otherUsersPrincipalCheck,
+  policyPromisesCheck,
+  stagedBadPasswordCheck,
+} from './hostile-input-checks.js';
+import {
   contract,
   exactPassword,
   idempotent,
@@ -49,4 +65,17 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
     'rotation-alternating-users',
     'a full alternating-users rotation through core, twice (there and back)',
   ),
+  // Hostile input and a hostile environment (issue 19, docs/decisions/0130).
+  hostileUsernamesCheck,
+  badPasswordsCheck,
+  stagedBadPasswordCheck,
+  extraPasswordsCheck,
+  otherUsersPrincipalCheck,
+  policyPromisesCheck,
+  wrongAdminPasswordCheck,
+  adminElsewhereCheck,
+  targetDownCheck,
+  targetBusyCheck,
+  untrustedTlsCheck,
+  cloneHalfwayCheck,
 ];

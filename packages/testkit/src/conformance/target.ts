@@ -3,6 +3,7 @@
  * the suite, so types.ts and check-context.ts both build on it without importing each other in a circle.
  */
 import type { EngineSecret } from '@rotor/core/engine';
+import type { ConformanceHarness } from './harness.js';
 
 /**
  * A real (or faithfully faked) server the suite runs against, started by the author's `startTarget`.
@@ -29,10 +30,17 @@ export interface ConformanceTarget<TSecret extends EngineSecret> {
    * called, so the suite can abort a wait while it is really waiting.
    */
   holdChanges?(): Promise<() => Promise<void>>;
+  /** What only the engine's test setup can arrange for the hostile checks (servers down, busy, elsewhere...). */
+  harness?: ConformanceHarness<TSecret>;
   stop(): Promise<void>;
 }
 
 /** Thrown by a check when the engine breaks a rule; the message says which rule and what was seen. */
 export class ConformanceFailure extends Error {
   override readonly name = 'ConformanceFailure';
+}
+
+/** Thrown by a check that cannot apply to this engine (by its capabilities); the check is reported skipped. */
+export class CheckNotApplicable extends Error {
+  override readonly name = 'CheckNotApplicable';
 }

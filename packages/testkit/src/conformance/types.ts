@@ -3,7 +3,7 @@ import type { CheckContext } from './check-context.js';
 import type { ConformanceTarget } from './target.js';
 
 // Defined below this module (check-context.ts imports them without importing this one: no circle).
-export { ConformanceFailure, type ConformanceTarget } from './target.js';
+export { CheckNotApplicable, ConformanceFailure, type ConformanceTarget } from './target.js';
 
 /** Checks that only apply to engines that claim a capability; the others always run. */
 export const CAPABILITY_CHECK_IDS = [
@@ -26,7 +26,27 @@ export const CORE_CHECK_IDS = [
   'rotation-single-user',
 ] as const;
 export type CoreCheckId = (typeof CORE_CHECK_IDS)[number];
-export type CheckId = CoreCheckId | CapabilityCheckId;
+
+/**
+ * Checks with hostile input and a hostile environment (issue 19). They always run; one that cannot apply to an
+ * engine (an admin at another host, for an engine without admin secrets) reports itself skipped, saying why.
+ */
+export const HOSTILE_CHECK_IDS = [
+  'hostile-usernames',
+  'bad-passwords',
+  'staged-bad-password',
+  'extra-passwords',
+  'other-users-principal',
+  'wrong-admin-password',
+  'admin-elsewhere',
+  'target-down',
+  'target-busy',
+  'untrusted-tls',
+  'clone-halfway',
+  'policy-promises',
+] as const;
+export type HostileCheckId = (typeof HOSTILE_CHECK_IDS)[number];
+export type CheckId = CoreCheckId | CapabilityCheckId | HostileCheckId;
 
 export interface EngineConformanceOptions<
   TSecret extends EngineSecret,
@@ -41,9 +61,10 @@ export interface EngineConformanceOptions<
   /**
    * Named opt-outs, each with the reason, for checks of capabilities the engine does not claim:
    * `{ clone: 'users cannot be copied on this server' }`. Every capability check the engine does not
-   * claim must be listed; listing one the engine claims fails the suite (the check runs anyway).
+   * claim must be listed; listing one the engine claims fails the suite (the check runs anyway). A hostile
+   * check (HOSTILE_CHECK_IDS) may be listed too, with the reason its harness member cannot be provided.
    */
-  skip?: Partial<Record<CapabilityCheckId, string>>;
+  skip?: Partial<Record<CapabilityCheckId | HostileCheckId, string>>;
   /** How many generated passwords `password-policy` sets and logs in with (default 50). */
   policySamples?: number;
   /** Prefix of the users the suite creates (default `conf`): lower-case letters, digits, underscores. */

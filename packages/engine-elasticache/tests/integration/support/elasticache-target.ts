@@ -11,6 +11,7 @@ import type { ElastiCacheSecret } from '@rotor/engine-elasticache';
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import { startCacheServers } from '@rotor/local-aws/harness';
 import type { ConformanceTarget } from '@rotor/testkit';
+import { Redis } from 'ioredis';
 import { authAtCache } from './auth-at-cache.ts';
 
 export interface ElastiCacheTarget extends ConformanceTarget<ElastiCacheSecret> {
@@ -108,6 +109,33 @@ export async function startElastiCacheTarget(): Promise<ElastiCacheTarget> {
         if (!group?.UserIds?.includes(userIdFor(username))) groupIds.push(`missing from ${groupId}`);
       }
       return { engine: user?.Engine, accessString: user?.AccessString, groups: groupIds };
+    },
+    harness: {
+      // The local endpoint sets no limit on user names; the target derives each UserId from the name, so the kit's
+      // longest name stays at a length ElastiCache's ids are known to take.
+      maxUsernameBytes: 40,
+      async makeBusy() {
+        // The cache turns every new connection away ("max number of clients reached") while this one holds the
+        // only slot: what a cache at its connection limit answers.
+        const admin = new Redis({
+          host: '127.0.0.1',
+          port: redis.port,
+          tls: { ca: servers.ca },
+          username: 'default',
+          password: redis.password,
+          lazyConnect: true,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+        });
+        admin.on('error', () => {});
+        await admin.connect();
+        const [, before] = (await admin.config('GET', 'maxclients')) as [string, string];
+        await admin.config('SET', 'maxclients', '1');
+        return async () => {
+          await admin.config('SET', 'maxclients', before);
+          admin.disconnect();
+        };
+      },
     },
     async stop() {
       await aws.stop();

@@ -50,6 +50,10 @@ export class MemorySecretStore implements SecretStore {
     return this.secrets.getValue(this.check(secretId), selector);
   }
 
+  cachedValue(secretId: string, versionId: string): string | undefined {
+    return this.secrets.cachedValue(this.check(secretId), versionId);
+  }
+
   putPendingValue(secretId: string, input: { token: string; secretString: string }) {
     return this.secrets.putPendingValue(this.check(secretId), input);
   }

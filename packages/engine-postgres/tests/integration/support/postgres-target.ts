@@ -11,6 +11,51 @@ const execFileAsync = promisify(execFile);
 /** Group roles a clone source belongs to in these tests. */
 export const GROUP_ROLES = ['app_readers', 'app_writers'] as const;
 
+/**
+ * Whether `username` logs in with `password` on `server`, checked with psql (libpq), a client that shares no
+ * code with the engine's node-postgres. Plain text: a server started with `tls: true` still accepts it.
+ */
+export async function psqlCanLogin(
+  server: Pick<PostgresServerHandle, 'host' | 'port'>,
+  username: string,
+  password: string,
+): Promise<boolean> {
+  try {
+    await execFileAsync(
+      join(findPostgresBinDir(), 'psql'),
+      [
+        '-h',
+        server.host,
+        '-p',
+        String(server.port),
+        '-U',
+        username,
+        '-d',
+        'postgres',
+        '-w',
+        '-X',
+        '-tAc',
+        'SELECT 1',
+      ],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          PGPASSWORD: password,
+          PGCONNECT_TIMEOUT: '5',
+          PGSSLMODE: 'disable',
+        },
+      },
+    );
+    return true;
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '');
+    if (/password authentication failed/.test(stderr)) return false;
+    throw new Error(
+      `psql could not check the login of "${username}": ${password ? stderr.replaceAll(password, '[password]') : stderr}`,
+    );
+  }
+}
+
 export interface PostgresTarget extends ConformanceTarget<PostgresSecret> {
   server: PostgresServerHandle;
   /** A superuser connection for set-up and inspection. */
@@ -23,16 +68,20 @@ export interface PostgresTarget extends ConformanceTarget<PostgresSecret> {
  * Logins are checked with psql (libpq), a client that shares no code with the engine's node-postgres.
  */
 export async function startPostgresTarget(
-  options: { authMethod?: 'md5' | 'scram-sha-256' } = {},
+  options: { authMethod?: 'md5' | 'scram-sha-256'; server?: PostgresServerHandle } = {},
 ): Promise<PostgresTarget> {
-  const server = await startPostgresServer({
-    authMethod: options.authMethod ?? 'scram-sha-256',
-    logStatements: true,
-  });
+  const server =
+    options.server ??
+    (await startPostgresServer({ authMethod: options.authMethod ?? 'scram-sha-256', logStatements: true }));
   const superuser = new pg.Client({ connectionString: server.connectionString() });
   await superuser.connect();
-  for (const group of GROUP_ROLES) await superuser.query(`CREATE ROLE ${group} NOLOGIN`);
-  const psql = join(findPostgresBinDir(), 'psql');
+  // A server shared between runs (pnpm mutation) already has them.
+  const { rows: existing } = await superuser.query('SELECT rolname FROM pg_roles WHERE rolname = ANY($1)', [
+    [...GROUP_ROLES],
+  ]);
+  for (const group of GROUP_ROLES) {
+    if (!existing.some((row) => row.rolname === group)) await superuser.query(`CREATE ROLE ${group} NOLOGIN`);
+  }
   const location = { engine: 'postgres', host: server.host, port: server.port, dbname: 'postgres' };
 
   return {
@@ -48,42 +97,7 @@ export async function startPostgresTarget(
         `CREATE ROLE ${superuser.escapeIdentifier(username)} LOGIN PASSWORD ${superuser.escapeLiteral(password)}`,
       );
     },
-    async canLogin(username, password) {
-      try {
-        await execFileAsync(
-          psql,
-          [
-            '-h',
-            server.host,
-            '-p',
-            String(server.port),
-            '-U',
-            username,
-            '-d',
-            'postgres',
-            '-w',
-            '-X',
-            '-tAc',
-            'SELECT 1',
-          ],
-          {
-            env: {
-              PATH: process.env.PATH ?? '',
-              PGPASSWORD: password,
-              PGCONNECT_TIMEOUT: '5',
-              PGSSLMODE: 'disable',
-            },
-          },
-        );
-        return true;
-      } catch (error) {
-        const stderr = String((error as { stderr?: unknown }).stderr ?? '');
-        if (/password authentication failed/.test(stderr)) return false;
-        throw new Error(
-          `psql could not check the login of "${username}": ${stderr.replaceAll(password, '[password]')}`,
-        );
-      }
-    },
+    canLogin: (username, password) => psqlCanLogin(server, username, password),
     admin: { value: { username: server.user, password: server.password, ...location } },
     async decorateCloneSource(username) {
       const role = superuser.escapeIdentifier(username);

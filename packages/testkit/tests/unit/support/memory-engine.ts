@@ -4,7 +4,10 @@ import {
   CredentialRejectedError,
   defineEngine,
   ENGINE_CONTRACT_VERSION,
+  EngineError,
+  EngineUnavailableError,
   InvalidConfigurationError,
+  InvalidSecretError,
   type PasswordPolicy,
   PermissionDeniedError,
   type Principal,
@@ -60,6 +63,10 @@ export class MemoryServer {
   readonly admin = { username: 'admin', password: 'Admin-Password-For-Tests-1' };
   /** Characters the server's password parser stops at (a server that cannot take every policy character). */
   truncateAt: string | undefined;
+  /** Users whose sessions the server turns away as busy. */
+  readonly busy = new Set<string>();
+  /** Clones (by target name) that fail after their first change. */
+  readonly brokenClones = new Set<string>();
   private held = false;
   private readonly staged = new Map<string, string[]>();
 
@@ -98,15 +105,58 @@ export class MemoryServer {
   }
 }
 
+/** The hosts of the memory world: the server, a second one, one that is down and one with a bad certificate. */
+export const MEMORY_HOST = 'memory.local';
+const OTHER_HOST = 'other.memory.local';
+const DOWN_HOST = 'down.memory.local';
+const UNTRUSTED_HOST = 'untrusted.memory.local';
+
+/** The kit's hostile harness for the memory world. */
+function memoryHarness(server: MemoryServer): NonNullable<ConformanceTarget<MemorySecret>['harness']> {
+  const other = new MemoryServer();
+  const untrusted = new MemoryServer();
+  const on = (world: MemoryServer, host: string) => ({
+    secretFor: (username: string, password?: string) => ({
+      username,
+      ...(password === undefined ? {} : { password }),
+      host,
+    }),
+    async createUser(username: string, password: string) {
+      world.users.set(username, { passwords: [password], roles: [] });
+    },
+    async canLogin(username: string, password: string) {
+      return world.accepts(username, password);
+    },
+    admin: { value: { ...world.admin, host } },
+  });
+  return {
+    maxUsernameBytes: 63,
+    adminDefaultsToUsersServer: true,
+    downEndpoint: { host: DOWN_HOST },
+    async makeBusy(username) {
+      server.busy.add(username);
+      return async () => {
+        server.busy.delete(username);
+      };
+    },
+    otherServer: on(other, OTHER_HOST),
+    untrustedTlsServer: on(untrusted, UNTRUSTED_HOST),
+    async breakClone(_source, cloneUsername) {
+      server.brokenClones.add(cloneUsername);
+    },
+  };
+}
+
 export function memoryTarget(
   server: MemoryServer,
   options: { holdable?: boolean } = {},
 ): ConformanceTarget<MemorySecret> {
   return {
+    harness: memoryHarness(server),
     secretFor: (username, password) => ({
       username,
       ...(password === undefined ? {} : { password }),
-      host: 'memory.local',
+      host: MEMORY_HOST,
     }),
     async createUser(username, password) {
       server.users.set(username, { passwords: [password], roles: [] });
@@ -114,7 +164,7 @@ export function memoryTarget(
     async canLogin(username, password) {
       return server.accepts(username, password);
     },
-    admin: { value: { ...server.admin, host: 'memory.local' } },
+    admin: { value: { ...server.admin, host: MEMORY_HOST } },
     async decorateCloneSource(username) {
       server.users.get(username)!.roles.push('readers', 'writers');
     },
@@ -135,7 +185,17 @@ export type Fault =
   | 'ignores-abort-signal'
   | 'keeps-one-of-two-passwords'
   | 'generic-error-for-missing-user'
-  | 'drops-unknown-secret-fields';
+  | 'drops-unknown-secret-fields'
+  // The hostile checks' faults (issue 19): each is one real engine bug the kit must catch.
+  | 'garbles-non-ascii-passwords'
+  | 'unreachable-as-rejected'
+  | 'busy-as-credential-error'
+  | 'admin-anywhere'
+  | 'clone-without-rollback'
+  | 'others-may-change'
+  | 'drops-extra-passwords'
+  | 'trusts-any-certificate'
+  | 'strips-quotes-in-names';
 
 export interface MemoryEngineOptions {
   capabilities?: Partial<MemoryCapabilities>;
@@ -157,20 +217,50 @@ export function memoryEngine(
   };
   const fault = options.fault;
 
+  /** Where a secret points: only the memory server itself can be reached (the others are down or untrusted). */
+  const reach = (secret: { host?: unknown; username: string }) => {
+    if (fault === 'trusts-any-certificate' && secret.host === UNTRUSTED_HOST) return;
+    if (secret.host !== MEMORY_HOST) {
+      if (fault === 'unreachable-as-rejected') throw new CredentialRejectedError('Login refused');
+      throw new EngineUnavailableError(
+        `Cannot reach ${String(secret.host)} (refused, or its certificate is not trusted)`,
+      );
+    }
+    if (server.busy.has(secret.username)) {
+      if (fault === 'busy-as-credential-error') throw new CredentialRejectedError('Login refused');
+      throw new EngineUnavailableError('Too many connections');
+    }
+  };
+
+  /** The admin, on its user's server only. */
+  const admitAdmin = (principal: Principal<MemorySecret>, user: MemorySecret) => {
+    if (principal.kind !== 'admin') throw new PermissionDeniedError('This needs the admin');
+    const value = principal.admin.value;
+    if (fault !== 'admin-anywhere' && value.host !== undefined && value.host !== user.host) {
+      throw new InvalidSecretError(`The admin secret is for ${String(value.host)}, not ${user.host}`);
+    }
+    if (!server.accepts(String(value.username), value.password as string)) {
+      throw new CredentialRejectedError('The admin credentials are refused');
+    }
+  };
+
   /** Checks the principal may change `username`; returns 'applied' when a retry finds the change made. */
-  const authorize = (principal: Principal<MemorySecret>, username: string, passwords: readonly string[]) => {
+  const authorize = (
+    principal: Principal<MemorySecret>,
+    user: MemorySecret,
+    passwords: readonly string[],
+  ) => {
+    const username = user.username;
     if (principal.kind === 'admin') {
-      if (!server.accepts(String(principal.admin.value.username), principal.admin.value.password as string)) {
-        throw new PermissionDeniedError('The admin credentials are refused');
-      }
+      admitAdmin(principal, user);
       return 'authorized';
     }
     if (principal.kind === 'control-plane') {
       throw new InvalidConfigurationError('This engine changes users with credentials, not a control plane');
     }
-    if (principal.secret.username !== username)
+    if (principal.secret.username !== username && fault !== 'others-may-change')
       throw new PermissionDeniedError(`Only "${username}" may change itself`);
-    if (server.accepts(username, principal.secret.password)) return 'authorized';
+    if (server.accepts(principal.secret.username, principal.secret.password)) return 'authorized';
     const applied =
       server.users.get(username)?.passwords.length === passwords.length &&
       passwords.every((password) => server.accepts(username, password));
@@ -186,18 +276,25 @@ export function memoryEngine(
     target,
     principal,
   }: CloneUserRequest<MemorySecret>): Promise<ChangeResult> => {
-    if (
-      principal.kind !== 'admin' ||
-      !server.accepts(String(principal.admin.value.username), principal.admin.value.password as string)
-    ) {
-      throw new PermissionDeniedError('Cloning needs the admin');
-    }
+    reach(source);
+    admitAdmin(principal, source);
     const original = server.users.get(source.username);
     if (!original) throw new UserNotFoundError(`User "${source.username}" does not exist`);
     if (target.password === undefined) throw new InvalidConfigurationError('The clone needs a password');
+    // As in one transaction: a clone that fails after its first change is put back as it was.
     const existing = server.users.get(target.username);
+    const saved = existing && { passwords: [...existing.passwords], roles: [...existing.roles] };
     if (existing) existing.roles = [...original.roles];
     else server.users.set(target.username, { passwords: [], roles: [...original.roles] });
+    if (server.brokenClones.has(target.username)) {
+      if (fault === 'clone-without-rollback') {
+        server.store(target.username, [target.password], false);
+        throw new EngineError(`Cloning "${source.username}" failed halfway`);
+      }
+      if (saved) server.users.set(target.username, saved);
+      else server.users.delete(target.username);
+      throw new EngineError(`Cloning "${source.username}" failed halfway; rolled back`);
+    }
     server.store(target.username, [target.password], capabilities.asyncChanges);
     return existing ? changed : { status: 'created' };
   };
@@ -230,24 +327,36 @@ export function memoryEngine(
     passwordsPerUser: capabilities.passwordsPerUser,
     changeAuthority: capabilities.changeAuthority,
     async login({ user }, context) {
+      if (fault === 'unreachable-as-rejected' && user.host !== MEMORY_HOST) {
+        return { status: 'rejected', reason: 'invalid username-password pair' };
+      }
+      reach(user);
       if (fault === 'leaks-password-in-log')
         context.logger.debug(`Logging in as ${user.username}:${user.password}`);
       return server.accepts(user.username, user.password)
         ? { status: 'accepted' }
         : { status: 'rejected', reason: 'invalid username-password pair' };
     },
-    async setPasswords({ user, passwords, principal }) {
+    async setPasswords({ user: requested, passwords: requestedPasswords, principal }) {
+      let user = requested;
+      let passwords = requestedPasswords;
+      if (fault === 'drops-extra-passwords') passwords = passwords.slice(0, capabilities.passwordsPerUser);
       if (passwords.length < 1 || passwords.length > capabilities.passwordsPerUser) {
         throw new InvalidConfigurationError(`A user holds 1..${capabilities.passwordsPerUser} passwords`);
       }
+      reach(user);
+      if (fault === 'strips-quotes-in-names') user = { ...user, username: user.username.replaceAll('"', '') };
       if (!server.users.has(user.username)) {
         if (fault === 'generic-error-for-missing-user') throw new Error(`no such user ${user.username}`);
         throw new UserNotFoundError(`User "${user.username}" does not exist`);
       }
-      if (authorize(principal, user.username, passwords) === 'applied') return { status: 'unchanged' };
+      if (authorize(principal, user, passwords) === 'applied') return { status: 'unchanged' };
       let stored = [...passwords];
       if (fault === 'sets-different-password') stored = stored.map((password) => password.slice(0, -1));
       if (fault === 'keeps-one-of-two-passwords') stored = stored.slice(0, 1);
+      // A hash of a normalised form no client sends (as a missing SASLprep would store).
+      if (fault === 'garbles-non-ascii-passwords')
+        stored = stored.map((p) => (/^[\x21-\x7e]+$/.test(p) ? p : `${p}#`));
       server.store(user.username, stored, capabilities.asyncChanges);
       return changed;
     },

@@ -1,0 +1,55 @@
+import { type CheckId, runConformanceChecks } from '@rotor/testkit';
+import { describe, expect, it } from 'vitest';
+import { type Fault, MemoryServer, memoryEngine, memoryTarget } from './support/memory-engine.ts';
+
+/** Each hostile check against an engine with exactly the bug it exists to catch (issue 19). */
+const FAULTS: Array<{ fault: Fault; check: CheckId; message: RegExp }> = [
+  { fault: 'garbles-non-ascii-passwords', check: 'bad-passwords', message: /locked out/ },
+  {
+    fault: 'garbles-non-ascii-passwords',
+    check: 'staged-bad-password',
+    message: /password the server refuses/,
+  },
+  { fault: 'unreachable-as-rejected', check: 'target-down', message: /should have failed but succeeded/ },
+  {
+    fault: 'busy-as-credential-error',
+    check: 'target-busy',
+    message: /should throw ENGINE_UNAVAILABLE but threw/,
+  },
+  { fault: 'admin-anywhere', check: 'admin-elsewhere', message: /another server should have failed/ },
+  { fault: 'clone-without-rollback', check: 'clone-halfway', message: /should be refused.*but was accepted/ },
+  { fault: 'others-may-change', check: 'other-users-principal', message: /should have failed but succeeded/ },
+  { fault: 'drops-extra-passwords', check: 'extra-passwords', message: /should have failed but succeeded/ },
+  { fault: 'trusts-any-certificate', check: 'untrusted-tls', message: /should have failed but succeeded/ },
+  { fault: 'strips-quotes-in-names', check: 'hostile-usernames', message: /double quote/ },
+];
+
+describe('the hostile checks catch the bug each exists for', () => {
+  for (const { fault, check, message } of FAULTS) {
+    it(`${fault} fails "${check}"`, async () => {
+      const server = new MemoryServer();
+      const options = {
+        name: `memory (${fault})`,
+        createEngine: () =>
+          memoryEngine(server, { capabilities: { passwordsPerUser: 2, canCloneUsers: true }, fault }),
+        startTarget: async () => memoryTarget(server),
+        checkTimeoutMs: 5_000,
+      } as const;
+      const [result] = await runConformanceChecks(options, { only: [check] });
+      expect(result).toMatchObject({ id: check, status: 'failed' });
+      expect(result!.reason).toMatch(message);
+      // Negative control: the same check passes against the correct engine.
+      const correct = new MemoryServer();
+      const [passing] = await runConformanceChecks(
+        {
+          ...options,
+          createEngine: () =>
+            memoryEngine(correct, { capabilities: { passwordsPerUser: 2, canCloneUsers: true } }),
+          startTarget: async () => memoryTarget(correct),
+        },
+        { only: [check] },
+      );
+      expect(passing).toMatchObject({ id: check, status: 'passed' });
+    });
+  }
+});

@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+/**
+ * `pnpm mutation [engine...] [--mode kit|suite] [--concurrency N]`: how much of an engine's `src` its tests notice,
+ * measured with Stryker (docs/decisions/0130-mutation-score.md). Two scores per engine:
+ *
+ * - kit: Stryker on `src` with the conformance kit alone (tests/integration/conformance.test.ts);
+ * - suite: the package's whole suite. The kit is part of the suite, so this run takes the kit run's report and
+ *   puts only the mutants the kit left alive before the rest of the suite (the same mutants, matched by file,
+ *   position, mutator and replacement); the suite score is what either detected, over every mutant.
+ *
+ * Writes bench/results/mutation-<engine>-{kit,rest}.json (Stryker's reports: every mutant and its status) and
+ * bench/results/mutation-<engine>.generated.md (scores, survivors, the machine). Not part of CI.
+ *
+ * Stryker mutates the sources in place (the workspace's relative imports do not survive its sandbox copy) and
+ * restores them when it ends: do not commit while it runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ENGINES = ['postgres', 'redshift', 'elasticache'];
+const KIT_FILE = 'tests/integration/conformance.test.ts';
+const MODES = ['kit', 'suite'];
+
+function parseArgs(argv) {
+  const args = { engines: [], modes: MODES, concurrency: 2, exclude: [] };
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index];
+    if (arg === '--mode') args.modes = [argv[++index]];
+    else if (arg === '--concurrency') args.concurrency = Number(argv[++index]);
+    // Leaves test files out of the suite run (a lower bound of the suite score, when time is short).
+    else if (arg === '--exclude') args.exclude.push(argv[++index]);
+    else if (arg !== '--') args.engines.push(arg);
+  }
+  if (args.engines.length === 0) args.engines = ENGINES;
+  for (const engine of args.engines)
+    if (!ENGINES.includes(engine)) throw new Error(`unknown engine ${engine}`);
+  for (const mode of args.modes)
+    if (!MODES.includes(mode)) throw new Error(`unknown mode ${mode} (kit or suite)`);
+  if (!Number.isInteger(args.concurrency) || args.concurrency < 1)
+    throw new Error('--concurrency must be >= 1');
+  return args;
+}
+
+function machine() {
+  const cpu = cpus();
+  return `${cpu.length} CPU (${cpu[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}; load average ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')} at start (the machine is shared; durations vary with it)`;
+}
+
+const reportPath = (engine, name) => join(root, 'bench', 'results', `mutation-${engine}-${name}.json`);
+
+/** Runs Stryker in the engine's package; `tests` narrows vitest (include or exclude globs). */
+function runStryker(engine, name, { mutate, env: testEnv, concurrency }) {
+  const packageDir = join(root, 'packages', `engine-${engine}`);
+  const reportFile = reportPath(engine, name);
+  const config = {
+    packageManager: 'pnpm',
+    testRunner: 'vitest',
+    plugins: [join(root, 'node_modules', '@stryker-mutator', 'vitest-runner', 'dist', 'src', 'index.js')],
+    vitest: { configFile: 'vitest.config.ts', related: false },
+    mutate,
+    inPlace: true,
+    concurrency,
+    coverageAnalysis: 'perTest',
+    timeoutMS: 30_000,
+    reporters: ['json', 'progress'],
+    jsonReporter: { fileName: reportFile },
+    tempDirName: '.stryker-tmp',
+    cleanTempDir: true,
+  };
+  const configFile = join(packageDir, `.stryker-${name}.config.json`);
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  // Engines whose tests support it start their servers once per test-runner process, not once per mutant.
+  const env = { ...process.env, ROTOR_SHARE_TEST_SERVERS: '1', ...testEnv };
+  const startedAt = Date.now();
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', configFile],
+    { cwd: packageDir, env, stdio: 'inherit' },
+  );
+  rmSync(configFile, { force: true });
+  if (result.status !== 0 || !existsSync(reportFile)) {
+    throw new Error(`Stryker failed on engine-${engine} (${name}), exit ${result.status}`);
+  }
+  return (Date.now() - startedAt) / 60_000;
+}
+
+/** Every mutant of a Stryker report, with a key that names it across runs. */
+function mutantsOf(reportFile) {
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  return Object.entries(report.files).flatMap(([file, { mutants }]) =>
+    mutants.map((mutant) => {
+      const path = file.replace(/^.*?src\//, 'src/');
+      const { start, end } = mutant.location;
+      return {
+        path,
+        start,
+        end,
+        status: mutant.status,
+        mutator: mutant.mutatorName,
+        replacement: (mutant.replacement ?? '').replace(/\s+/g, ' '),
+        key: `${path}:${start.line}:${start.column}-${end.line}:${end.column} ${mutant.mutatorName} ${mutant.replacement ?? ''}`,
+      };
+    }),
+  );
+}
+
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+
+function score(mutants) {
+  const counts = {};
+  for (const mutant of mutants) counts[mutant.status] = (counts[mutant.status] ?? 0) + 1;
+  const valid = mutants.filter((m) => DETECTED.has(m.status) || UNDETECTED.has(m.status));
+  const detected = valid.filter((m) => DETECTED.has(m.status)).length;
+  return {
+    counts,
+    detected,
+    valid: valid.length,
+    score: valid.length === 0 ? 0 : (100 * detected) / valid.length,
+    survivors: valid.filter((m) => UNDETECTED.has(m.status)),
+  };
+}
+
+function section(title, summary, minutes, concurrency) {
+  return [
+    `## ${title}`,
+    '',
+    `Mutation score ${summary.score.toFixed(1)} % (${summary.detected} of ${summary.valid} mutants detected; ${Object.entries(
+      summary.counts,
+    )
+      .map(([status, n]) => `${status} ${n}`)
+      .join(
+        ', ',
+      )})${minutes === undefined ? '' : `, ${minutes.toFixed(1)} min of Stryker with concurrency ${concurrency}`}.`,
+    '',
+    'Surviving mutants (file:line mutator → replacement):',
+    '',
+    ...summary.survivors.map(
+      (s) =>
+        `- ${s.path}:${s.start.line} ${s.mutator}${s.status === 'NoCoverage' ? ' (no test runs it)' : ''} → \`${s.replacement.slice(0, 80).replaceAll('`', "'")}\``,
+    ),
+    '',
+  ].join('\n');
+}
+
+const args = parseArgs(process.argv.slice(2));
+const machineAtStart = machine();
+// Global setups that share servers between runs load the harness from its build.
+const build = spawnSync('pnpm', ['--filter', '@rotor/local-aws', 'build'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) throw new Error('building @rotor/local-aws failed');
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+
+for (const engine of args.engines) {
+  const sections = [];
+  if (args.modes.includes('kit')) {
+    const minutes = runStryker(engine, 'kit', {
+      mutate: ['src/**/*.ts'],
+      env: { ROTOR_TEST_INCLUDE: KIT_FILE },
+      concurrency: args.concurrency,
+    });
+    const kit = score(mutantsOf(reportPath(engine, 'kit')));
+    sections.push(section('The conformance kit alone (kit)', kit, minutes, args.concurrency));
+    console.log(`engine-${engine} kit: ${kit.score.toFixed(1)} % (${kit.detected}/${kit.valid})`);
+  } else if (existsSync(reportPath(engine, 'kit'))) {
+    const kit = score(mutantsOf(reportPath(engine, 'kit')));
+    sections.push(
+      section('The conformance kit alone (kit, from its earlier run)', kit, undefined, args.concurrency),
+    );
+  }
+  if (args.modes.includes('suite')) {
+    if (!existsSync(reportPath(engine, 'kit')))
+      throw new Error(`run the kit first: pnpm mutation ${engine} --mode kit`);
+    const kitMutants = mutantsOf(reportPath(engine, 'kit'));
+    const alive = kitMutants.filter((m) => UNDETECTED.has(m.status));
+    // Stryker's ranges: 1-based lines, 0-based columns, both ends included.
+    const ranges = [
+      ...new Set(
+        alive.map(
+          (m) =>
+            `${m.path}:${m.start.line}:${m.start.column - 1}-${m.end.line}:${Math.max(0, m.end.column - 1)}`,
+        ),
+      ),
+    ];
+    const minutes =
+      ranges.length === 0
+        ? 0
+        : runStryker(engine, 'rest', {
+            mutate: ranges,
+            env: { ROTOR_TEST_EXCLUDE: [KIT_FILE, ...args.exclude].join(',') },
+            concurrency: args.concurrency,
+          });
+    const rest = new Map(
+      ranges.length === 0 ? [] : mutantsOf(reportPath(engine, 'rest')).map((m) => [m.key, m.status]),
+    );
+    const combined = kitMutants.map((m) => {
+      if (!UNDETECTED.has(m.status)) return m;
+      const status = rest.get(m.key);
+      if (status === undefined) throw new Error(`the rest-of-suite run did not test ${m.key}`);
+      return { ...m, status };
+    });
+    const suite = score(combined);
+    sections.push(
+      section(
+        `The package's whole suite (suite: the kit's results, then the rest of the suite on the kit's survivors${args.exclude.length > 0 ? `; left out: ${args.exclude.join(', ')}, so a lower bound` : ''})`,
+        suite,
+        minutes,
+        args.concurrency,
+      ),
+    );
+    console.log(`engine-${engine} suite: ${suite.score.toFixed(1)} % (${suite.detected}/${suite.valid})`);
+  }
+  const file = join(root, 'bench', 'results', `mutation-${engine}.generated.md`);
+  writeFileSync(
+    file,
+    [
+      `# pnpm mutation: engine-${engine}`,
+      '',
+      `Machine: ${machineAtStart}; finished ${new Date().toISOString()}.`,
+      '',
+      ...sections,
+    ].join('\n'),
+  );
+  console.log(`wrote ${file}`);
+}
