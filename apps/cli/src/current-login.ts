@@ -89,7 +89,10 @@ export async function checkCurrentLogin(
       return check(engineId, 'not-checked', `AWSCURRENT does not match the ${engineId} engine's schema`);
     if (secret.data.password === undefined)
       return check(engineId, 'not-checked', 'AWSCURRENT has no password yet');
-    const outcome = await engine.login(secret.data, cliStepContext(options, snapshot.arn, 'testSecret'));
+    const outcome = await engine.login(
+      { user: secret.data },
+      cliStepContext(options, snapshot.arn, 'testSecret'),
+    );
     if (outcome.status === 'accepted')
       return check(engineId, 'accepted', `logged in as "${secret.data.username}"`);
     if (outcome.status === 'rejected') return check(engineId, 'refused', outcome.reason);

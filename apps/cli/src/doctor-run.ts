@@ -104,7 +104,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const context = cliStepContext(options, snapshot.arn, 'createSecret');
   if (engine.preflight) {
     try {
-      await engine.preflight({ secret }, context);
+      await engine.preflight({ user: secret }, context);
       checks.push({
         id: 'preflight',
         title: 'Engine pre-checks',
@@ -125,7 +125,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     });
   } else {
     try {
-      const outcome = await engine.login(secret, cliStepContext(options, snapshot.arn, 'testSecret'));
+      const outcome = await engine.login(
+        { user: secret },
+        cliStepContext(options, snapshot.arn, 'testSecret'),
+      );
       checks.push({
         id: 'login',
         title: 'Login with AWSCURRENT',
@@ -176,10 +179,8 @@ async function adminSecretCheck(
   const title = 'Admin secret (masterarn)';
   const wantsAlternating =
     options.strategy === 'alternating-users' ||
-    (options.strategy === 'auto' &&
-      secret.masterarn !== undefined &&
-      options.engine.capabilities.canCloneUsers);
-  const needsAdmin = wantsAlternating && options.engine.capabilities.changeAuthority === 'credentials';
+    (options.strategy === 'auto' && secret.masterarn !== undefined && options.engine.canCloneUsers);
+  const needsAdmin = wantsAlternating && options.engine.changeAuthority === 'credentials';
   if (!secret.masterarn) {
     return needsAdmin
       ? {
@@ -193,7 +194,7 @@ async function adminSecretCheck(
           title,
           status: 'skip',
           detail:
-            options.engine.capabilities.changeAuthority === 'control-plane'
+            options.engine.changeAuthority === 'control-plane'
               ? "no masterarn: passwords change through the engine's control plane"
               : 'no masterarn: the user changes its own password',
         };

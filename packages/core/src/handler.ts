@@ -7,6 +7,8 @@ import {
   type StepContext,
   type StrategyId,
 } from './engine/contract.js';
+import { assertEngineContract } from './engine/define-engine.js';
+import { parseOptions } from './engine/parse-options.js';
 import { EngineError, InvalidConfigurationError, RotationError } from './errors.js';
 import type { RotorLogger } from './logger.js';
 import { createDeadline, type LambdaContextLike } from './protocol/deadline.js';
@@ -84,19 +86,20 @@ export function createRotationHandler<TSecret extends EngineSecret>(
 export function createRotationStepRunner<TSecret extends EngineSecret>(
   options: RotationHandlerOptions<TSecret>,
 ): (event: unknown, context?: LambdaContextLike) => Promise<RotationStepOutcome> {
-  const parsed = optionsSchema.safeParse({
-    strategy: options.strategy,
-    passwordSource: options.passwordSource,
-    deadlineMarginMs: options.deadlineMarginMs,
-    loginTest: options.loginTest,
-  });
-  if (!parsed.success) {
-    throw new InvalidConfigurationError(
-      `Invalid rotation handler options:\n${z.prettifyError(parsed.error)}`,
-    );
-  }
+  const parsed = parseOptions(
+    optionsSchema,
+    {
+      strategy: options.strategy,
+      passwordSource: options.passwordSource,
+      deadlineMarginMs: options.deadlineMarginMs,
+      loginTest: options.loginTest,
+    },
+    'rotation handler options',
+  );
   if (!options.engine) throw new InvalidConfigurationError('createRotationHandler needs an engine');
-  const { strategy, passwordSource, deadlineMarginMs, loginTest } = parsed.data;
+  // An engine built for another contract version (or without defineEngine) fails here, at cold start.
+  assertEngineContract(options.engine);
+  const { strategy, passwordSource, deadlineMarginMs, loginTest } = parsed;
   const { engine } = options;
   assertStrategySupported(engine as RotationEngine<EngineSecret>, strategy);
   const baseLogger = options.logger ?? createDefaultLogger();

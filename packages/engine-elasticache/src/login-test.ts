@@ -6,7 +6,7 @@
  * `skipped` (testSecret then fails unless the login test is off).
  */
 import type { User } from '@aws-sdk/client-elasticache';
-import { EngineUnavailableError, type LoginOutcome, type StepContext } from '@rotor/core/engine';
+import { EngineUnavailableError, type LoginResult, type StepContext } from '@rotor/core/engine';
 import type { ControlPlane } from './control-plane.js';
 import type { ElastiCacheSecret } from './elasticache-secret.js';
 import { redisLogin } from './redis-login.js';
@@ -33,7 +33,7 @@ export interface LoginTestInput {
 
 export interface LoginTester {
   /** Logs in with `password` at the trusted endpoints. */
-  login(input: LoginTestInput, context: StepContext): Promise<LoginOutcome>;
+  login(input: LoginTestInput, context: StepContext): Promise<LoginResult>;
   /** Refuses a secret whose `host`/`port` is not a trusted endpoint for its user (before anything is written). */
   checkSecretEndpoint(input: Omit<LoginTestInput, 'password'>, context: StepContext): Promise<void>;
   /** Forgets the caches found for every user (after this function changed a user group). */

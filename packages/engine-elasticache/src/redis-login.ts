@@ -1,10 +1,5 @@
 import { isIP } from 'node:net';
-import {
-  EngineError,
-  EngineUnavailableError,
-  type LoginOutcome,
-  type RotationStep,
-} from '@rotor/core/engine';
+import { EngineError, EngineUnavailableError, type LoginResult, type RotationStep } from '@rotor/core/engine';
 import { Redis } from 'ioredis';
 import { withoutSecrets } from './aws-errors.js';
 
@@ -40,7 +35,7 @@ const UNVERIFIED_CERTIFICATE =
  * could run as the `default` user and succeed; and the user may lack permission even for PING (the
  * seed user only has `+get`). One attempt, no reconnects. Network failures are retryable errors.
  */
-export async function redisLogin(request: LoginRequest): Promise<LoginOutcome> {
+export async function redisLogin(request: LoginRequest): Promise<LoginResult> {
   const { endpoint } = request;
   const where = `${endpoint.host}:${endpoint.port}${endpoint.tls ? ' (TLS)' : ''}`;
   const client = new Redis({

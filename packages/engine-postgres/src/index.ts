@@ -2,22 +2,15 @@
  * `@rotor/engine-postgres`: rotate passwords of self-managed PostgreSQL roles with Rotor.
  */
 
-export {
-  DEFAULT_EXCLUDE_CHARACTERS,
-  type PostgresPasswordOptions,
-  postgresPasswordPolicyFrom,
-} from './password-options.js';
-export type { ClientFactory, SqlClient } from './postgres-client.js';
+export { type PostgresEngine, postgresEngine } from './postgres-engine.js';
 export {
   type PostgresEngineOptions,
-  postgresEngine,
+  type PostgresPasswordOptions,
   postgresEngineOptionsSchema,
-  postgresPasswordPolicy,
-} from './postgres-engine.js';
+} from './postgres-options.js';
 export {
   type PostgresAdminSecret,
   type PostgresSecret,
   postgresAdminSecretSchema,
   postgresSecretSchema,
 } from './postgres-secret.js';
-export { scramSha256Verifier, verifierProblem } from './scram.js';

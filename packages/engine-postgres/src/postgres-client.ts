@@ -147,8 +147,3 @@ function isNetworkError(error: unknown): boolean {
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
-
-/** A double-quoted identifier, as PostgreSQL's quote_ident writes it. */
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}

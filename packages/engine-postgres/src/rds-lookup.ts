@@ -8,6 +8,7 @@
  */
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import {
+  classifyAwsError,
   EngineUnavailableError,
   type HostPort,
   InvalidSecretError,
@@ -93,14 +94,12 @@ export function createRdsLookup(options: {
 }
 
 function lookupError(error: unknown, what: string, context: Pick<StepContext, 'step'>): RotationError {
-  const name = (error as { name?: string } | null)?.name ?? 'Error';
+  const { name, kind, message: serviceMessage } = classifyAwsError(error);
   // RDS error messages name identifiers only; never anything secret.
-  const message = `Could not look up ${what}: ${name}: ${(error as Error | null)?.message ?? ''}`.trim();
+  const message = `Could not look up ${what}: ${name}: ${serviceMessage}`.trim();
   const options = { step: context.step, cause: error };
-  if (['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'].includes(name)) {
-    return new PermissionDeniedError(message, options);
-  }
-  if (name === 'DBInstanceNotFoundFault' || name === 'DBClusterNotFoundFault') {
+  if (kind === 'access-denied' || kind === 'credentials') return new PermissionDeniedError(message, options);
+  if (kind === 'not-found') {
     // The tag names no database here: whoever tagged the secret is wrong, retrying will not help.
     return new InvalidSecretError(message, options);
   }

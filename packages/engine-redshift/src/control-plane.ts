@@ -13,6 +13,7 @@ import {
   RedshiftServerlessClient,
 } from '@aws-sdk/client-redshift-serverless';
 import {
+  classifyAwsError,
   EngineUnavailableError,
   type HostPort,
   InvalidConfigurationError,
@@ -157,14 +158,12 @@ function mapLookupError(
   resolved: ResolvedTarget,
   context: Pick<StepContext, 'step'>,
 ): RotationError {
-  const name = (error as { name?: string } | null)?.name ?? 'Error';
+  const { name, kind, message: serviceMessage } = classifyAwsError(error);
   const what = describeTarget(resolved.target);
-  const message = `Could not look up ${what}: ${name}: ${safeServerMessage((error as Error | null)?.message)}`;
+  const message = `Could not look up ${what}: ${name}: ${safeServerMessage(serviceMessage)}`;
   const options = { step: context.step, cause: error };
-  if (name === 'AccessDeniedException' || name === 'AccessDenied' || name === 'UnauthorizedOperation') {
-    return new PermissionDeniedError(message, options);
-  }
-  if (name === 'ClusterNotFoundFault' || name === 'ResourceNotFoundException') {
+  if (kind === 'access-denied' || kind === 'credentials') return new PermissionDeniedError(message, options);
+  if (kind === 'not-found') {
     // The function's account and region have no such cluster: whoever named it is wrong.
     return resolved.source === 'configuration'
       ? new InvalidConfigurationError(message, options)

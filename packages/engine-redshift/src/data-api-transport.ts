@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import {
   CredentialRejectedError,
+  classifyAwsError,
   EngineError,
   EngineUnavailableError,
   InvalidConfigurationError,
@@ -257,34 +258,34 @@ export function mapDataApiError(
   action: string,
   context: Pick<StepContext, 'step'>,
 ): RotationError {
-  const name = (error as { name?: string } | null)?.name ?? 'Error';
-  const message = safeServerMessage((error as { message?: string } | null)?.message);
+  const { name, kind, retryable, message: serviceMessage } = classifyAwsError(error);
+  const message = safeServerMessage(serviceMessage);
   const options = { step: context.step, cause: error };
   const text = `Could not ${action}: ${name}: ${message}`;
-  if (name === 'AccessDeniedException' || name === 'UnauthorizedException') {
-    return new PermissionDeniedError(text, options);
-  }
-  if (name === 'ResourceNotFoundException') return new InvalidConfigurationError(text, options);
+  if (kind === 'access-denied' || kind === 'credentials') return new PermissionDeniedError(text, options);
+  // The Data API's only not-found is the cluster, workgroup or secret the configuration names.
+  if (kind === 'not-found') return new InvalidConfigurationError(text, options);
   if (name === 'ValidationException') {
     if (/authenticat|password/i.test(message)) return new CredentialRejectedError(text, options);
     return new InvalidConfigurationError(text, options);
   }
   if (
-    name === 'DatabaseConnectionException' ||
-    name === 'ActiveStatementsExceededException' ||
-    name === 'ActiveSessionsExceededException' ||
-    name === 'ActiveWaitingRequestsExceededException' ||
-    name === 'InternalServerException' ||
-    name === 'ThrottlingException' ||
-    name === 'TimeoutError' ||
-    (error as { $retryable?: unknown } | null)?.$retryable ||
-    ((error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode ?? 0) >= 500 ||
+    retryable ||
+    DATA_API_BUSY.has(name) ||
     /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|socket hang up/i.test(message)
   ) {
     return new EngineUnavailableError(text, options);
   }
   return new EngineError(text, options);
 }
+
+/** The Data API is busy or cannot reach the database now: the same call can succeed later. */
+const DATA_API_BUSY = new Set([
+  'DatabaseConnectionException',
+  'ActiveStatementsExceededException',
+  'ActiveSessionsExceededException',
+  'ActiveWaitingRequestsExceededException',
+]);
 
 /** Maps the `Error` text of a FAILED statement (the server's message). */
 export function mapStatementFailure(

@@ -5,6 +5,7 @@
  * server, its query log (STL_QUERY, log_statement) or the Data API's statement history.
  */
 import { createHash } from 'node:crypto';
+import pg from 'pg';
 
 /** `'md5' || md5(password || username)`: the stored form Redshift and PostgreSQL accept in place of a password. */
 export function md5PasswordHash(password: string, username: string): string {
@@ -16,11 +17,14 @@ export function md5PasswordHash(password: string, username: string): string {
   );
 }
 
-/** A delimited identifier: `"` doubled, so any name (spaces, quotes, semicolons) stays one identifier. */
+/**
+ * A delimited identifier (node-postgres' `escapeIdentifier`: `"` doubled), so any name (spaces, quotes,
+ * semicolons) stays one identifier. Empty names and NUL, which no server takes, are refused first.
+ */
 export function quoteIdent(name: string): string {
   if (name.length === 0) throw new RangeError('An SQL identifier cannot be empty');
   if (name.includes('\0')) throw new RangeError('An SQL identifier cannot contain NUL');
-  return '"' + name.replaceAll('"', '""') + '"';
+  return pg.escapeIdentifier(name);
 }
 
 /**
@@ -31,7 +35,8 @@ export function quoteIdent(name: string): string {
 export function quoteLiteral(value: string): string {
   if (value.includes('\0')) throw new RangeError('An SQL literal cannot contain NUL');
   if (value.includes('\\')) throw new RangeError('An SQL literal cannot contain a backslash');
-  return "'" + value.replaceAll("'", "''") + "'";
+  // Without a backslash, node-postgres' escapeLiteral writes the standard literal: `'` doubled, no E prefix.
+  return pg.escapeLiteral(value);
 }
 
 /** The password clause of CREATE USER / ALTER USER: always the md5 hash, never the password. */

@@ -6,7 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RotorLogger, StrategyId } from '@rotor/core';
-import type { EngineSecret, LoginOutcome, RotationEngine } from '@rotor/core/engine';
+import type { EngineSecret, LoginResult, RotationEngine, StepContext, UserRequest } from '@rotor/core/engine';
 
 /** The part of Powertools' `Metrics` that Rotor uses. */
 export interface MetricsSink {
@@ -35,7 +35,7 @@ interface InvocationRecord {
   strategy: StrategyId | undefined;
   waitMs: number | undefined;
   /** testSecret's login outcomes; `threw` when the login itself failed. */
-  logins: Array<LoginOutcome['status'] | 'threw'>;
+  logins: Array<LoginResult['status'] | 'threw'>;
 }
 
 export interface StepMetricsContext {
@@ -68,33 +68,32 @@ export class RotationMetrics {
   /** The engine, with `waitUntilApplied` timed and testSecret's logins noted. Behaviour is unchanged. */
   instrument<TSecret extends EngineSecret>(engine: RotationEngine<TSecret>): RotationEngine<TSecret> {
     const current = this.#current;
-    const instrumented: RotationEngine<TSecret> = {
-      ...engine,
-      async login(user, context) {
-        const record = context.step === 'testSecret' ? current.getStore() : undefined;
-        try {
-          const outcome = await engine.login(user, context);
-          record?.logins.push(outcome.status);
-          return outcome;
-        } catch (error) {
-          record?.logins.push('threw');
-          throw error;
-        }
-      },
+    const login: RotationEngine<TSecret>['login'] = async (request, context) => {
+      const record = context.step === 'testSecret' ? current.getStore() : undefined;
+      try {
+        const outcome = await engine.login(request, context);
+        record?.logins.push(outcome.status);
+        return outcome;
+      } catch (error) {
+        record?.logins.push('threw');
+        throw error;
+      }
     };
-    if (engine.waitUntilApplied) {
-      const wait = engine.waitUntilApplied.bind(engine);
-      instrumented.waitUntilApplied = async (input, context) => {
+    if (!engine.asyncChanges) return Object.freeze({ ...engine, login });
+    const wait = engine.waitUntilApplied.bind(engine);
+    return Object.freeze({
+      ...engine,
+      login,
+      async waitUntilApplied(request: UserRequest<TSecret>, context: StepContext) {
         const started = performance.now();
         try {
-          await wait(input, context);
+          return await wait(request, context);
         } finally {
           const record = current.getStore();
           if (record) record.waitMs = (record.waitMs ?? 0) + (performance.now() - started);
         }
-      };
-    }
-    return Object.freeze(instrumented);
+      },
+    });
   }
 
   /** Runs one invocation and publishes its record, whether the step succeeded or failed. */

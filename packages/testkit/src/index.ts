@@ -41,6 +41,7 @@ export {
   HOSTILE_CHECK_IDS,
   type HostileCheckId,
 } from './conformance/types.js';
+export { engineLayoutProblems } from './engine-layout.js';
 export {
   InMemorySecretsManager,
   type RecordedStoreCall,

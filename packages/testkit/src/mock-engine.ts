@@ -4,15 +4,20 @@
  */
 
 import {
+  type ChangeResult,
+  type CloneUserRequest,
   defineEngine,
+  definePasswordPolicy,
   ENGINE_CONTRACT_VERSION,
-  type EngineCapabilities,
-  type LoginOutcome,
+  type LoginResult,
   type PasswordPolicy,
   PermissionDeniedError,
+  type Principal,
   pollUntil,
   type RotationEngine,
+  type StepContext,
   UserNotFoundError,
+  type UserRequest,
 } from '@rotor/core/engine';
 import { z } from 'zod';
 
@@ -30,18 +35,19 @@ export interface MockUser {
   grants: string[];
 }
 
-export const mockPasswordPolicy: PasswordPolicy = {
+export const mockPasswordPolicy: PasswordPolicy = definePasswordPolicy({
   length: 24,
-  minLength: 8,
   maxLength: 64,
   excludeCharacters: '"\'\\/@ ',
-  excludeUppercase: false,
-  excludeLowercase: false,
-  excludeNumbers: false,
-  excludePunctuation: false,
-  includeSpace: false,
-  requireEachIncludedType: true,
-};
+});
+
+/** The capability flags of the mock engine: all four are free to choose per test. */
+export interface MockCapabilities {
+  passwordsPerUser: 1 | 2;
+  canCloneUsers: boolean;
+  asyncChanges: boolean;
+  changeAuthority: 'credentials' | 'control-plane';
+}
 
 /**
  * An in-memory database server: users with passwords, an admin flag and grants, and optionally changes that
@@ -85,11 +91,11 @@ export class MockTarget {
 }
 
 export interface MockEngineOptions {
-  capabilities?: Partial<EngineCapabilities>;
+  capabilities?: Partial<MockCapabilities>;
   /** Throws this error from setPasswords (to test wrapping and scrubbing). */
   failSetPasswordsWith?: (password: string) => unknown;
   /** Replaces the login answer: a target the engine cannot reach, or that admits the user nowhere. */
-  loginOutcome?: LoginOutcome;
+  loginOutcome?: LoginResult;
 }
 
 /**
@@ -101,24 +107,21 @@ export interface MockEngineOptions {
  * ```ts snippet-skip
  * const target = new MockTarget();
  * target.addUser('app', ['Old-Password-1']);
- * const engine = createMockEngine(target, { capabilities: { maxPasswordsPerUser: 1 } });
+ * const engine = createMockEngine(target, { capabilities: { passwordsPerUser: 1 } });
  * ```
  */
 export function createMockEngine(
   target: MockTarget,
   options: MockEngineOptions = {},
 ): RotationEngine<MockSecret> {
-  const capabilities: EngineCapabilities = {
-    maxPasswordsPerUser: 2,
+  const capabilities: MockCapabilities = {
+    passwordsPerUser: 2,
     canCloneUsers: true,
     asyncChanges: false,
     changeAuthority: 'credentials',
     ...options.capabilities,
   };
-  const authorize = (
-    principal: Parameters<RotationEngine<MockSecret>['setPasswords']>[0]['principal'],
-    username: string,
-  ) => {
+  const authorize = (principal: Principal<MockSecret>, username: string) => {
     if (principal.kind === 'control-plane') return;
     if (principal.kind === 'self') {
       if (principal.secret.username !== username || !target.accepts(username, principal.secret.password)) {
@@ -132,18 +135,49 @@ export function createMockEngine(
       throw new PermissionDeniedError(`admin "${adminName}" may not change "${username}"`);
     }
   };
+  const changed: ChangeResult = { status: 'changed' };
+  const cloneUser = async ({
+    source,
+    target: clone,
+    principal,
+  }: CloneUserRequest<MockSecret>): Promise<ChangeResult> => {
+    target.calls.push(`cloneUser ${source.username} -> ${clone.username} as ${principal.kind}`);
+    authorize(principal, clone.username);
+    if (clone.password === undefined) throw new Error('the pending secret has no password');
+    const existing = target.users.get(clone.username);
+    const grants = [...(target.users.get(source.username)?.grants ?? [])];
+    if (existing) {
+      // Idempotent, and complete: the password, and the source's grants again.
+      target.apply(clone.username, [clone.password]);
+      existing.grants = grants;
+      return changed;
+    }
+    target.addUser(clone.username, [clone.password], { grants });
+    return { status: 'created' };
+  };
+  const waitUntilApplied = async ({ user }: UserRequest<MockSecret>, context: StepContext) => {
+    target.calls.push(`wait ${user.username}`);
+    await pollUntil(async () => (target.poll(user.username) ? true : undefined), context, {
+      description: `user "${user.username}" to become active`,
+      initialDelayMs: 5,
+      maxDelayMs: 20,
+    });
+    return { status: 'applied' as const };
+  };
   return defineEngine<MockSecret>({
     contractVersion: ENGINE_CONTRACT_VERSION,
     engineId: 'mock',
     secretSchema: mockSecretSchema,
     passwordPolicy: mockPasswordPolicy,
-    capabilities,
-    async preflight({ secret }) {
-      target.calls.push(`preflight ${secret.username}`);
-      if (!target.users.has(secret.username))
-        throw new UserNotFoundError(`User "${secret.username}" does not exist`);
+    passwordsPerUser: capabilities.passwordsPerUser,
+    changeAuthority: capabilities.changeAuthority,
+    async preflight({ user }) {
+      target.calls.push(`preflight ${user.username}`);
+      if (!target.users.has(user.username))
+        throw new UserNotFoundError(`User "${user.username}" does not exist`);
+      return { status: 'ready' };
     },
-    async login(user) {
+    async login({ user }) {
       target.calls.push(`login ${user.username}`);
       if (options.loginOutcome) return options.loginOutcome;
       return target.accepts(user.username, user.password)
@@ -152,34 +186,16 @@ export function createMockEngine(
     },
     async setPasswords({ user, passwords, principal }) {
       target.calls.push(`setPasswords ${user.username} x${passwords.length} as ${principal.kind}`);
-      if (options.failSetPasswordsWith) throw options.failSetPasswordsWith(passwords[0]!);
+      if (options.failSetPasswordsWith) throw options.failSetPasswordsWith(passwords[0] ?? '');
       authorize(principal, user.username);
       target.apply(user.username, [...passwords]);
+      return changed;
     },
-    async cloneUser({ source, target: clone, principal }) {
-      target.calls.push(`cloneUser ${source.username} -> ${clone.username} as ${principal.kind}`);
-      authorize(principal, clone.username);
-      const existing = target.users.get(clone.username);
-      if (existing) {
-        // Idempotent, and complete: the password, and the source's grants again.
-        target.apply(clone.username, [clone.password!]);
-        existing.grants = [...(target.users.get(source.username)?.grants ?? [])];
-      } else
-        target.addUser(clone.username, [clone.password!], {
-          grants: [...(target.users.get(source.username)?.grants ?? [])],
-        });
-    },
+    ...(capabilities.canCloneUsers
+      ? { canCloneUsers: true as const, cloneUser }
+      : { canCloneUsers: false as const }),
     ...(capabilities.asyncChanges
-      ? {
-          async waitUntilApplied({ user }, context) {
-            target.calls.push(`wait ${user.username}`);
-            await pollUntil(async () => (target.poll(user.username) ? true : undefined), context, {
-              description: `user "${user.username}" to become active`,
-              initialDelayMs: 5,
-              maxDelayMs: 20,
-            });
-          },
-        }
-      : {}),
+      ? { asyncChanges: true as const, waitUntilApplied }
+      : { asyncChanges: false as const }),
   });
 }

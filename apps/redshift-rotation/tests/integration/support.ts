@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from '@rotor/engine-redshift';
 import pg from 'pg';
 
 export const appRoot = join(import.meta.dirname, '../..');
@@ -24,7 +24,14 @@ export function buildBundle(): { bundlePath: string; cleanup(): void } {
   };
 }
 
-export const { md5PasswordHash, quoteIdent } = sql;
+/** `'md5' || md5(password || username)`: what the server stores, so the test can create users as the engine does. */
+export function md5PasswordHash(password: string, username: string): string {
+  return `md5${createHash('md5')
+    .update(password + username, 'utf8')
+    .digest('hex')}`;
+}
+
+export const quoteIdent = (name: string): string => pg.escapeIdentifier(name);
 
 export async function canLogin(
   url: (user: string, password: string) => string,

@@ -13,25 +13,37 @@ export {
 } from '../protocol/function-scope.js';
 export type { RotationStep } from '../vocabulary.js';
 export { CLONE_SUFFIX, toggleCloneSuffix } from './alternate-username.js';
+export { type AwsErrorClass, type AwsErrorKind, awsErrorName, classifyAwsError } from './aws-errors.js';
 export type {
   AdminSecret,
-  CloneUserInput,
-  EngineCapabilities,
+  AlternateUserResult,
+  AsyncEngine,
+  ChangeResult,
+  CloneUserRequest,
+  CloningEngine,
+  EngineBase,
   EngineContractVersion,
   EngineSecret,
-  LoginOutcome,
+  LoginResult,
+  NonCloningEngine,
   PasswordPolicy,
+  PreflightResult,
   Principal,
   RotationEngine,
-  SetPasswordsInput,
+  SetPasswordsRequest,
   StepContext,
   StrategyId,
-  WaitInput,
+  SyncEngine,
+  UserRequest,
+  WaitResult,
 } from './contract.js';
 export { ENGINE_CONTRACT_VERSION, STRATEGY_IDS } from './contract.js';
-export { defineEngine } from './define-engine.js';
+export { assertEngineContract, defineEngine } from './define-engine.js';
+export { parseOptions } from './parse-options.js';
 export {
   allowedCharacterClasses,
+  DEFAULT_PASSWORD_POLICY,
+  definePasswordPolicy,
   LOWERCASE,
   NUMBERS,
   PUNCTUATION,

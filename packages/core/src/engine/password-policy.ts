@@ -1,3 +1,4 @@
+import { InvalidConfigurationError } from '../errors.js';
 import type { PasswordPolicy } from './contract.js';
 
 export const UPPERCASE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -54,4 +55,42 @@ export function passwordSatisfiesPolicy(password: string, policy: PasswordPolicy
     for (const characters of classes) if (![...password].some((c) => characters.includes(c))) return false;
   }
   return true;
+}
+
+/**
+ * The defaults `definePasswordPolicy` starts from: 32 characters of every class, at least one of each,
+ * within limits (8..128) that most targets accept. An engine states only where its target differs.
+ */
+export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = Object.freeze({
+  length: 32,
+  minLength: 8,
+  maxLength: 128,
+  excludeCharacters: '',
+  excludeUppercase: false,
+  excludeLowercase: false,
+  excludeNumbers: false,
+  excludePunctuation: false,
+  includeSpace: false,
+  requireEachIncludedType: true,
+});
+
+/**
+ * A complete, checked password policy from the fields that differ from {@link DEFAULT_PASSWORD_POLICY}.
+ * Throws InvalidConfigurationError (naming every problem) when no password could satisfy it, so a bad
+ * policy fails when the function starts.
+ *
+ * @example
+ * ```ts
+ * const policy = definePasswordPolicy({ maxLength: 64, excludeCharacters: '"\'\\/@:' });
+ * ```
+ */
+export function definePasswordPolicy(
+  overrides: Partial<PasswordPolicy> = {},
+  label = 'password policy',
+): PasswordPolicy {
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  const policy: PasswordPolicy = Object.freeze({ ...DEFAULT_PASSWORD_POLICY, ...defined });
+  const problems = validatePasswordPolicy(policy);
+  if (problems.length > 0) throw new InvalidConfigurationError(`Invalid ${label}: ${problems.join('; ')}`);
+  return policy;
 }

@@ -16,7 +16,12 @@ import {
 } from '../errors.js';
 import { generatePassword } from '../password/generate-password.js';
 import type { SecretDescription, SecretStore, SecretVersionSummary } from '../store/secret-store.js';
-import { type StrategyChoice, selectStrategy } from '../strategies/select-strategy.js';
+import {
+  recordedStrategy,
+  STRATEGY_FIELD,
+  type StrategyChoice,
+  selectStrategy,
+} from '../strategies/select-strategy.js';
 import type { LoginTestPolicy, RotationStrategy, StrategyStepInput } from '../strategies/strategy.js';
 import { type RotationEvent, STAGE_CURRENT, STAGE_PENDING, STAGE_PREVIOUS } from '../vocabulary.js';
 import { assertArnInScope, scopeOfArn } from './function-scope.js';
@@ -113,7 +118,10 @@ async function failIfAbandoned<TSecret extends EngineSecret>(
   ).catch(() => undefined);
   let strategy: RotationStrategy | undefined;
   try {
-    strategy = selectStrategy(deps.engine, deps.strategy, current ?? abandoned);
+    // The rotation's own choice, recorded in its version; older versions: chosen as createSecret would.
+    strategy =
+      recordedStrategy(deps.engine, deps.strategy, abandoned, `Version ${token}`) ??
+      selectStrategy(deps.engine, deps.strategy, current ?? abandoned);
   } catch {
     strategy = undefined;
   }
@@ -244,7 +252,7 @@ async function createSecret<TSecret extends EngineSecret>(
   const current = await readCurrent(deps, event, description);
   const strategy = selectStrategy(engine, deps.strategy, current);
   deps.onStrategySelected?.(strategy.id);
-  await engine.preflight?.({ secret: current }, context);
+  await engine.preflight?.({ user: current }, context);
   // A retry in a warm container knows its value already (the store's cache): no call, no new password.
   if (deps.store.cachedValue?.(event.SecretId, event.ClientRequestToken) !== undefined) {
     context.logger.info(`AWSPENDING version ${event.ClientRequestToken} already has a value; keeping it`);
@@ -252,7 +260,13 @@ async function createSecret<TSecret extends EngineSecret>(
   }
   const password = await newPassword(deps, context);
   deps.redactor.remember(password);
-  const pending = { ...current, ...strategy.pendingFields(engine, current), password } as TSecret;
+  // The strategy is chosen here, once, and recorded with the pending version (decision 0100).
+  const pending = {
+    ...current,
+    ...strategy.pendingFields(engine, current),
+    password,
+    [STRATEGY_FIELD]: strategy.id,
+  } as TSecret;
   const checked = engine.secretSchema.safeParse(pending);
   if (!checked.success) {
     throw new InvalidSecretError(
@@ -330,7 +344,7 @@ async function runStrategyStep<TSecret extends EngineSecret>(
   if (pending.password === undefined) {
     throw new InvalidSecretError('The AWSPENDING secret has no password', { step: event.Step });
   }
-  const strategy = selectStrategy(engine, deps.strategy, current);
+  const strategy = rotationStrategy(deps, current, pending, context);
   deps.onStrategySelected?.(strategy.id);
   const expectedUsername =
     (strategy.pendingFields(engine, current).username as string | undefined) ?? current.username;
@@ -341,7 +355,7 @@ async function runStrategyStep<TSecret extends EngineSecret>(
       { step: event.Step },
     );
   }
-  if (step === 'setSecret') await engine.preflight?.({ secret: current }, context);
+  if (step === 'setSecret') await engine.preflight?.({ user: current }, context);
   if (step === 'testSecret' && deps.loginTest === 'off') {
     context.logger.warn(
       'The login test is off (ROTOR_LOGIN_TEST=off): this rotation is accepted without proving that the new credentials log in',
@@ -359,6 +373,24 @@ async function runStrategyStep<TSecret extends EngineSecret>(
     loadUnlabelled: () => loadUnlabelledVersions(deps, event, context),
   };
   await strategy[step](input);
+}
+
+/**
+ * The strategy createSecret recorded in the pending version. A pending version written by a function that
+ * did not record it (an older Rotor, during an upgrade) gets the choice createSecret would make now.
+ */
+function rotationStrategy<TSecret extends EngineSecret>(
+  deps: StepDependencies<TSecret>,
+  current: TSecret,
+  pending: TSecret,
+  context: StepContext,
+): RotationStrategy {
+  const recorded = recordedStrategy(deps.engine, deps.strategy, pending, 'AWSPENDING');
+  if (recorded) return recorded;
+  context.logger.info(
+    `AWSPENDING records no strategy (written by an older function); choosing from AWSCURRENT as createSecret does`,
+  );
+  return selectStrategy(deps.engine, deps.strategy, current);
 }
 
 /** How many label-less versions the recovery of an abandoned rotation looks at (the newest). */

@@ -7,6 +7,7 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { awsErrorName, classifyAwsError } from '../engine/aws-errors.js';
 import type { PasswordPolicy } from '../engine/contract.js';
 import { SecretStoreError } from '../errors.js';
 import type {
@@ -89,7 +90,7 @@ export function createSecretsManagerStore(options: SecretsManagerStoreOptions = 
         values.set(secretId, value.versionId, value.secretString);
         return value;
       } catch (error) {
-        if (errorName(error) === 'ResourceNotFoundException') return undefined;
+        if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
         throw toStoreError('GetSecretValue', error);
       }
     },
@@ -180,20 +181,10 @@ async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
   }
 }
 
-function errorName(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : undefined;
-}
-
 /** Secrets Manager's own messages never carry secret values, so they are safe to keep. */
 function toStoreError(operation: string, error: unknown): SecretStoreError {
   if (error instanceof SecretStoreError) return error;
-  const metadata = (error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }) ?? {};
-  const status = metadata.$metadata?.httpStatusCode;
-  const name = errorName(error) ?? 'Error';
-  const retryable =
-    Boolean(metadata.$retryable) ||
-    (status !== undefined && status >= 500) ||
-    /Throttl|TooManyRequests|InternalServiceError/.test(name);
+  const { name, retryable } = classifyAwsError(error);
   const message = error instanceof Error ? error.message : String(error);
   return new SecretStoreError(`Secrets Manager ${operation} failed: ${name}: ${message}`, {
     retryable,

@@ -1,17 +1,16 @@
 import { toggleCloneSuffix } from '../engine/alternate-username.js';
 import type { EngineSecret, Principal, RotationEngine } from '../engine/contract.js';
-import { CredentialRejectedError } from '../errors.js';
+import { CredentialRejectedError, InvalidConfigurationError } from '../errors.js';
 import type { RotationStrategy } from './strategy.js';
-import { requireLogin, tryLogin } from './strategy.js';
+import { requireLogin, tryLogin, waitUntilApplied } from './strategy.js';
 
 /** The AWSPENDING fields that switch to the other user: the engine's rule, or the `_clone` toggle. */
 export function alternateUserFields<TSecret extends EngineSecret>(
   engine: RotationEngine<TSecret>,
   current: TSecret,
 ): Partial<TSecret> {
-  return (
-    engine.alternateUser?.(current) ?? ({ username: toggleCloneSuffix(current.username) } as Partial<TSecret>)
-  );
+  const fromEngine = engine.canCloneUsers ? engine.alternateUser?.({ user: current }).fields : undefined;
+  return fromEngine ?? ({ username: toggleCloneSuffix(current.username) } as Partial<TSecret>);
 }
 
 /**
@@ -29,12 +28,18 @@ export const alternatingUsersStrategy: RotationStrategy = {
 
   async setSecret(input) {
     const { engine, context, current, pending } = input;
+    if (!engine.canCloneUsers) {
+      throw new InvalidConfigurationError(
+        `Strategy "alternating-users" needs an engine that can clone users; "${engine.engineId}" cannot`,
+        { step: context.step },
+      );
+    }
     // Confused-deputy guard (as AWS's functions do): only a secret that works may drive the admin.
     // A control-plane engine's first rotation may start from a secret with no password yet (AWS's
     // ElastiCache workflow creates the user without one); there the IAM role is the only authority and
     // preflight has already bound the secret to its user, so there is no deputy to confuse.
     const firstControlPlaneRotation =
-      engine.capabilities.changeAuthority === 'control-plane' && current.password === undefined;
+      engine.changeAuthority === 'control-plane' && current.password === undefined;
     if (firstControlPlaneRotation) {
       context.logger.info(
         `"${current.username}" has no password yet; creating the alternate user on the IAM role's authority`,
@@ -46,18 +51,18 @@ export const alternatingUsersStrategy: RotationStrategy = {
       );
     }
     const principal: Principal<typeof current> =
-      engine.capabilities.changeAuthority === 'control-plane'
+      engine.changeAuthority === 'control-plane'
         ? { kind: 'control-plane' }
         : { kind: 'admin', admin: await input.loadAdmin() };
-    await engine.cloneUser!({ source: current, target: pending, principal }, context);
+    const result = await engine.cloneUser({ source: current, target: pending, principal }, context);
     context.logger.info(
-      `Alternate user "${pending.username}" is like "${current.username}" with the pending password`,
+      `Alternate user "${pending.username}" is like "${current.username}" with the pending password (${result.status})`,
     );
   },
 
   async testSecret(input) {
     const { engine, context, current, pending } = input;
-    if (engine.capabilities.asyncChanges) await engine.waitUntilApplied!({ user: pending }, context);
+    await waitUntilApplied(engine, pending, context);
     await requireLogin(input, pending, 'pending');
     if (current.password !== undefined) await requireLogin(input, current, 'current');
   },

@@ -1,5 +1,5 @@
 import type { RotationStrategy } from './strategy.js';
-import { findSelfPrincipal, requireLogin, tryLogin } from './strategy.js';
+import { findSelfPrincipal, pendingPassword, requireLogin, tryLogin, waitUntilApplied } from './strategy.js';
 
 /**
  * One user holding two passwords: from setSecret until the next rotation the user accepts both the
@@ -22,17 +22,19 @@ export const dualPasswordStrategy: RotationStrategy = {
       );
       return;
     }
-    const passwords = [pending.password!];
+    const passwords = [pendingPassword(pending, context)];
     if (current.password !== undefined && current.password !== pending.password)
       passwords.push(current.password);
     const principal = await findSelfPrincipal(input);
-    await engine.setPasswords({ user: pending, passwords, principal }, context);
-    context.logger.info(`Set ${passwords.length} passwords on "${pending.username}" (pending and current)`);
+    const result = await engine.setPasswords({ user: pending, passwords, principal }, context);
+    context.logger.info(
+      `Set ${passwords.length} passwords on "${pending.username}" (pending and current; ${result.status})`,
+    );
   },
 
   async testSecret(input) {
     const { engine, context, current, pending } = input;
-    if (engine.capabilities.asyncChanges) await engine.waitUntilApplied!({ user: pending }, context);
+    await waitUntilApplied(engine, pending, context);
     await requireLogin(input, pending, 'pending');
     // The promise of this strategy: clients still on AWSCURRENT keep logging in.
     if (current.password !== undefined) await requireLogin(input, current, 'current');

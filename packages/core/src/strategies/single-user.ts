@@ -1,6 +1,6 @@
 import type { EngineSecret, Principal } from '../engine/contract.js';
 import type { AbandonedRotationInput, RotationStrategy } from './strategy.js';
-import { findSelfPrincipal, requireLogin, tryLogin } from './strategy.js';
+import { findSelfPrincipal, pendingPassword, requireLogin, tryLogin, waitUntilApplied } from './strategy.js';
 
 /**
  * One user, one password: the user changes its own password. Between setSecret and finishSecret the
@@ -17,14 +17,15 @@ export const singleUserStrategy: RotationStrategy = {
       context.logger.info(`The pending password of "${pending.username}" already works; nothing to set`);
       return;
     }
+    const password = pendingPassword(pending, context);
     const principal = await findSelfPrincipal(input);
-    await engine.setPasswords({ user: pending, passwords: [pending.password!], principal }, context);
-    context.logger.info(`Set the pending password of "${pending.username}"`);
+    const result = await engine.setPasswords({ user: pending, passwords: [password], principal }, context);
+    context.logger.info(`Set the pending password of "${pending.username}" (${result.status})`);
   },
 
   async testSecret(input) {
     const { engine, context, pending } = input;
-    if (engine.capabilities.asyncChanges) await engine.waitUntilApplied!({ user: pending }, context);
+    await waitUntilApplied(engine, pending, context);
     await requireLogin(input, pending, 'pending');
   },
 
@@ -51,13 +52,13 @@ async function restoreLabelledCurrent<TSecret extends EngineSecret>(
   if ((await tryLogin(engine, abandoned, 'abandoned', context)).status !== 'accepted') {
     return `neither AWSCURRENT (version ${currentVersionId}) nor version ${input.abandonedVersionId} logs in as "${user}"; nothing could be restored`;
   }
-  await engine.preflight?.({ secret: current }, context);
+  await engine.preflight?.({ user: current }, context);
   const principal: Principal<TSecret> =
-    engine.capabilities.changeAuthority === 'control-plane'
+    engine.changeAuthority === 'control-plane'
       ? { kind: 'control-plane' }
       : { kind: 'self', secret: abandoned };
   await engine.setPasswords({ user: current, passwords: [current.password], principal }, context);
-  if (engine.capabilities.asyncChanges) await engine.waitUntilApplied!({ user: current }, context);
+  await waitUntilApplied(engine, current, context);
   const after = await tryLogin(engine, current, 'current', context);
   return after.status === 'rejected'
     ? `set the password of "${user}" back to AWSCURRENT (version ${currentVersionId}), but it is still refused: ${after.reason}`

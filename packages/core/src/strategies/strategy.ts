@@ -1,13 +1,13 @@
 import type {
   AdminSecret,
   EngineSecret,
-  LoginOutcome,
+  LoginResult,
   Principal,
   RotationEngine,
   StepContext,
   StrategyId,
 } from '../engine/contract.js';
-import { CredentialRejectedError, LoginTestUnavailableError } from '../errors.js';
+import { CredentialRejectedError, InvalidSecretError, LoginTestUnavailableError } from '../errors.js';
 
 /** What a strategy's setSecret / testSecret receive from the protocol. */
 export interface StrategyStepInput<TSecret extends EngineSecret> {
@@ -68,10 +68,10 @@ export async function tryLogin<TSecret extends EngineSecret>(
   user: TSecret,
   label: string,
   context: StepContext,
-): Promise<LoginOutcome> {
+): Promise<LoginResult> {
   if (user.password === undefined)
     return { status: 'rejected', reason: `the ${label} secret has no password` };
-  const outcome = await engine.login(user, context);
+  const outcome = await engine.login({ user }, context);
   if (outcome.status === 'skipped' || outcome.status === 'disabled') {
     context.logger.info(`Login as ${label} user "${user.username}" ${outcome.status}: ${outcome.reason}`);
   } else {
@@ -114,7 +114,7 @@ export async function findSelfPrincipal<TSecret extends EngineSecret>(
   input: StrategyStepInput<TSecret>,
 ): Promise<Principal<TSecret>> {
   const { engine, context, current, pending } = input;
-  if (engine.capabilities.changeAuthority === 'control-plane') return { kind: 'control-plane' };
+  if (engine.changeAuthority === 'control-plane') return { kind: 'control-plane' };
   const currentOutcome = await tryLogin(engine, current, 'current', context);
   if (currentOutcome.status !== 'rejected') return { kind: 'self', secret: current };
   const previous = await input.loadPrevious();
@@ -138,4 +138,24 @@ export async function findSelfPrincipal<TSecret extends EngineSecret>(
     `Cannot log in as "${current.username}" with the pending, current, previous or an unlabelled version's password, so the password cannot be changed`,
     { step: context.step },
   );
+}
+
+/** Async engines: waits until the change to `user` has applied, before anything logs in to prove it. */
+export async function waitUntilApplied<TSecret extends EngineSecret>(
+  engine: RotationEngine<TSecret>,
+  user: TSecret,
+  context: StepContext,
+): Promise<void> {
+  if (engine.asyncChanges) await engine.waitUntilApplied({ user }, context);
+}
+
+/** The password a pending secret must carry (the protocol refuses a pending secret without one before any strategy runs). */
+export function pendingPassword<TSecret extends EngineSecret>(
+  pending: TSecret,
+  context: StepContext,
+): string {
+  if (pending.password === undefined) {
+    throw new InvalidSecretError('The AWSPENDING secret has no password', { step: context.step });
+  }
+  return pending.password;
 }

@@ -1,9 +1,9 @@
 import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { describe, expect, it } from 'vitest';
-import type { EngineCapabilities } from '../../src/engine/contract.ts';
 import { createRotationHandler } from '../../src/handler.ts';
 import { createSecretsManagerStore } from '../../src/store/secrets-manager-store.ts';
+import type { FakeCapabilities } from './support/fake-engine.ts';
 import { createFakeEngine, FakeTarget } from './support/fake-engine.ts';
 import { capturingLogger } from './support/rotation-driver.ts';
 
@@ -14,22 +14,23 @@ import { capturingLogger } from './support/rotation-driver.ts';
  */
 const ORIGINAL = 'Original-Password-1';
 
-function setup(strategy: 'single-user' | 'dual-password', capabilities: Partial<EngineCapabilities> = {}) {
+function setup(strategy: 'single-user' | 'dual-password', capabilities: Partial<FakeCapabilities> = {}) {
   const sm = new MockSecretsManager();
   const target = new FakeTarget();
   target.addUser('app', [ORIGINAL]);
   const secretId = sm.createSecret('prod/app', { username: 'app', password: ORIGINAL });
   const { logger, lines } = capturingLogger();
-  const base = createFakeEngine(target, { capabilities: { maxPasswordsPerUser: 2, ...capabilities } });
+  const base = createFakeEngine(target, { capabilities: { passwordsPerUser: 2, ...capabilities } });
   const hooks: { afterSetPasswords?: () => Promise<void> } = {};
   // The new version is created while setSecret runs, right after the target accepted the change.
   const engine: typeof base = {
     ...base,
     async setPasswords(input, context) {
-      await base.setPasswords(input, context);
+      const result = await base.setPasswords(input, context);
       const hook = hooks.afterSetPasswords;
       hooks.afterSetPasswords = undefined;
       await hook?.();
+      return result;
     },
   };
   const handler = createRotationHandler({
@@ -149,7 +150,7 @@ describe('A single-user rotation abandoned after its change', () => {
     expect(target.accepts('app', ORIGINAL)).toBe(false);
 
     const handler = createRotationHandler({
-      engine: createFakeEngine(target, { capabilities: { maxPasswordsPerUser: 2 } }),
+      engine: createFakeEngine(target, { capabilities: { passwordsPerUser: 2 } }),
       store: createSecretsManagerStore({ client: sm.client }),
       strategy: 'single-user',
       logger: capturingLogger().logger,
@@ -157,7 +158,7 @@ describe('A single-user rotation abandoned after its change', () => {
     const next = sm.startRotation(secretId);
     const logs = capturingLogger();
     const logged = createRotationHandler({
-      engine: createFakeEngine(target, { capabilities: { maxPasswordsPerUser: 2 } }),
+      engine: createFakeEngine(target, { capabilities: { passwordsPerUser: 2 } }),
       store: createSecretsManagerStore({ client: sm.client }),
       strategy: 'single-user',
       logger: logs.logger,

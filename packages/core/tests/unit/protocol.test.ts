@@ -17,7 +17,7 @@ function setup(options: { rotationEnabled?: boolean | undefined } = {}) {
   );
   const { logger, lines } = capturingLogger();
   const handler = createRotationHandler({
-    engine: createFakeEngine(target, { capabilities: { maxPasswordsPerUser: 1 } }),
+    engine: createFakeEngine(target, { capabilities: { passwordsPerUser: 1 } }),
     store: createSecretsManagerStore({ client: sm.client }),
     logger,
   });

@@ -23,9 +23,9 @@ function allPasswords(sm: MockSecretsManager, ...secretIds: string[]): string[] 
 
 describe('No secret material in logs or errors', () => {
   it.each([
-    ['single-user', { maxPasswordsPerUser: 1 as const }, false],
-    ['dual-password', { maxPasswordsPerUser: 2 as const }, false],
-    ['alternating-users', { maxPasswordsPerUser: 1 as const }, true],
+    ['single-user', { passwordsPerUser: 1 as const }, false],
+    ['dual-password', { passwordsPerUser: 2 as const }, false],
+    ['alternating-users', { passwordsPerUser: 1 as const }, true],
   ])(
     '%s: three rotations log at debug level without any password',
     async (_name, capabilities, alternating) => {
@@ -63,7 +63,7 @@ describe('No secret material in logs or errors', () => {
     const { logger, lines } = capturingLogger();
     const handler = createRotationHandler({
       engine: createFakeEngine(target, {
-        capabilities: { maxPasswordsPerUser: 1 },
+        capabilities: { passwordsPerUser: 1 },
         // A careless driver that echoes its input, as some database errors do.
         failSetPasswordsWith: (password) =>
           new Error(`ALTER USER app PASSWORD '${password}' failed near '${ORIGINAL}'`),

@@ -1,19 +1,20 @@
 import { MockSecretsManager } from '@rotor/testkit/secrets-manager';
 import { describe, expect, it } from 'vitest';
-import type { EngineCapabilities, LoginOutcome } from '../../src/engine/contract.ts';
+import type { LoginResult } from '../../src/engine/contract.ts';
 import { createRotationHandler } from '../../src/handler.ts';
 import { createSecretsManagerStore } from '../../src/store/secrets-manager-store.ts';
 import type { LoginTestPolicy } from '../../src/strategies/strategy.ts';
+import type { FakeCapabilities } from './support/fake-engine.ts';
 import { createFakeEngine, FakeTarget } from './support/fake-engine.ts';
 import { capturingLogger, rotate } from './support/rotation-driver.ts';
 
 const ADMIN_PASSWORD = 'Admin-Password-123';
 
 function setup(
-  capabilities: Partial<EngineCapabilities>,
+  capabilities: Partial<FakeCapabilities>,
   secret: Record<string, unknown>,
   strategy?: 'single-user' | 'dual-password' | 'alternating-users',
-  more: { loginOutcome?: LoginOutcome; loginTest?: LoginTestPolicy } = {},
+  more: { loginOutcome?: LoginResult; loginTest?: LoginTestPolicy } = {},
 ) {
   const sm = new MockSecretsManager();
   const target = new FakeTarget();
@@ -43,7 +44,7 @@ function setup(
 
 describe('Strategy: single-user', () => {
   it('changes the user own password; the old one stops working', async () => {
-    const { sm, target, secretId, handler, current } = setup({ maxPasswordsPerUser: 1 }, {});
+    const { sm, target, secretId, handler, current } = setup({ passwordsPerUser: 1 }, {});
     await rotate(handler, sm, secretId);
     const first = current();
     expect(first.username).toBe('app');
@@ -56,7 +57,7 @@ describe('Strategy: single-user', () => {
   });
 
   it('uses AWSPREVIOUS as the principal when AWSCURRENT no longer logs in', async () => {
-    const { sm, target, secretId, handler, current } = setup({ maxPasswordsPerUser: 1 }, {});
+    const { sm, target, secretId, handler, current } = setup({ passwordsPerUser: 1 }, {});
     await rotate(handler, sm, secretId);
     const afterFirst = current().password;
     // Someone reset the password on the server to the previous value behind our back.
@@ -67,7 +68,7 @@ describe('Strategy: single-user', () => {
   });
 
   it('fails with CredentialRejectedError when no password logs in, changing nothing', async () => {
-    const { sm, target, secretId, handler } = setup({ maxPasswordsPerUser: 1 }, {});
+    const { sm, target, secretId, handler } = setup({ passwordsPerUser: 1 }, {});
     target.users.get('app')!.passwords = ['Someone-Else-Changed-It-1'];
     const token = sm.startRotation(secretId);
     await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
@@ -81,7 +82,7 @@ describe('Strategy: single-user', () => {
   });
 
   it('testSecret fails when the pending password does not log in', async () => {
-    const { sm, target, secretId, handler } = setup({ maxPasswordsPerUser: 1 }, {});
+    const { sm, target, secretId, handler } = setup({ passwordsPerUser: 1 }, {});
     const token = sm.startRotation(secretId);
     await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
     await expect(
@@ -96,7 +97,7 @@ describe('Strategy: single-user', () => {
 
 describe('Strategy: dual-password', () => {
   it('is the default for engines whose users hold two passwords; the oldest drops at the next rotation', async () => {
-    const { sm, target, secretId, handler, current } = setup({ maxPasswordsPerUser: 2 }, {});
+    const { sm, target, secretId, handler, current } = setup({ passwordsPerUser: 2 }, {});
     await rotate(handler, sm, secretId);
     const first = current().password;
     expect(target.users.get('app')!.passwords).toEqual([first, 'Original-Password-1']);
@@ -107,7 +108,7 @@ describe('Strategy: dual-password', () => {
   });
 
   it('accepts both passwords between setSecret and finishSecret', async () => {
-    const { sm, target, secretId, handler } = setup({ maxPasswordsPerUser: 2 }, {});
+    const { sm, target, secretId, handler } = setup({ passwordsPerUser: 2 }, {});
     const token = sm.startRotation(secretId);
     await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
     await handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token });
@@ -130,16 +131,13 @@ describe('Strategy: dual-password', () => {
   });
 
   it('is refused at start-up for engines that hold one password', () => {
-    expect(() => setup({ maxPasswordsPerUser: 1 }, {}, 'dual-password')).toThrow(
+    expect(() => setup({ passwordsPerUser: 1 }, {}, 'dual-password')).toThrow(
       /needs users that hold two passwords/,
     );
   });
 
   it('waits for asynchronous changes before testing', async () => {
-    const { sm, target, secretId, handler, current } = setup(
-      { maxPasswordsPerUser: 2, asyncChanges: true },
-      {},
-    );
+    const { sm, target, secretId, handler, current } = setup({ passwordsPerUser: 2, asyncChanges: true }, {});
     target.pendingPolls = 3;
     await rotate(handler, sm, secretId);
     expect(target.calls).toContain('wait app');
@@ -149,10 +147,7 @@ describe('Strategy: dual-password', () => {
 
 describe('Strategy: alternating-users', () => {
   it('is chosen by masterarn; creates app_clone with app grants, then toggles back', async () => {
-    const { sm, target, secretId, handler, current } = setup(
-      { maxPasswordsPerUser: 1 },
-      { masterarn: 'ADMIN' },
-    );
+    const { sm, target, secretId, handler, current } = setup({ passwordsPerUser: 1 }, { masterarn: 'ADMIN' });
     await rotate(handler, sm, secretId);
     const first = current();
     expect(first.username).toBe('app_clone');
@@ -177,10 +172,7 @@ describe('Strategy: alternating-users', () => {
   });
 
   it('a retried setSecret completes a half-made clone: it calls cloneUser even though the pending user logs in', async () => {
-    const { sm, target, secretId, handler, current } = setup(
-      { maxPasswordsPerUser: 1 },
-      { masterarn: 'ADMIN' },
-    );
+    const { sm, target, secretId, handler, current } = setup({ passwordsPerUser: 1 }, { masterarn: 'ADMIN' });
     const token = sm.startRotation(secretId);
     const event = (Step: string) => ({ Step, SecretId: secretId, ClientRequestToken: token });
     await handler(event('createSecret'));
@@ -196,7 +188,7 @@ describe('Strategy: alternating-users', () => {
   });
 
   it('needs masterarn when the engine changes users with credentials', async () => {
-    const { sm, secretId, handler } = setup({ maxPasswordsPerUser: 1 }, {}, 'alternating-users');
+    const { sm, secretId, handler } = setup({ passwordsPerUser: 1 }, {}, 'alternating-users');
     const token = sm.startRotation(secretId);
     await expect(
       handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token }),
@@ -208,7 +200,7 @@ describe('Strategy: alternating-users', () => {
   });
 
   it('refuses to drive the admin when the current secret does not log in', async () => {
-    const { sm, target, secretId, handler } = setup({ maxPasswordsPerUser: 1 }, { masterarn: 'ADMIN' });
+    const { sm, target, secretId, handler } = setup({ passwordsPerUser: 1 }, { masterarn: 'ADMIN' });
     target.users.get('app')!.passwords = ['Changed-Elsewhere-123'];
     const token = sm.startRotation(secretId);
     await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
@@ -222,7 +214,7 @@ describe('Strategy: alternating-users', () => {
 
   it('works without an admin secret for control-plane engines', async () => {
     const { sm, target, secretId, handler, current } = setup(
-      { maxPasswordsPerUser: 2, changeAuthority: 'control-plane' },
+      { passwordsPerUser: 2, changeAuthority: 'control-plane' },
       {},
       'alternating-users',
     );
@@ -233,7 +225,7 @@ describe('Strategy: alternating-users', () => {
 
   it('starts from a secret with no password on control-plane engines (the ElastiCache workflow)', async () => {
     const { sm, target, secretId, handler, current } = setup(
-      { maxPasswordsPerUser: 2, changeAuthority: 'control-plane' },
+      { passwordsPerUser: 2, changeAuthority: 'control-plane' },
       { password: undefined },
       'alternating-users',
     );
@@ -244,7 +236,7 @@ describe('Strategy: alternating-users', () => {
 
   it('still refuses a passwordless secret for credential engines (the admin must not be a confused deputy)', async () => {
     const { sm, target, secretId, handler } = setup(
-      { maxPasswordsPerUser: 1 },
+      { passwordsPerUser: 1 },
       { password: undefined, masterarn: 'ADMIN' },
     );
     const token = 'token-no-password-000000000000000000';
@@ -262,7 +254,7 @@ describe('Strategy: alternating-users', () => {
 });
 
 describe('The login test', () => {
-  const controlPlane = { maxPasswordsPerUser: 2 as const, changeAuthority: 'control-plane' as const };
+  const controlPlane = { passwordsPerUser: 2 as const, changeAuthority: 'control-plane' as const };
   const steps = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 
   async function runUntilFailure(
@@ -313,7 +305,7 @@ describe('The login test', () => {
 describe('ARNs the secret names', () => {
   it("refuses a masterarn outside the function's account before anything changes", async () => {
     const { sm, target, secretId, handler } = setup(
-      { maxPasswordsPerUser: 1 },
+      { passwordsPerUser: 1 },
       { masterarn: 'arn:aws:secretsmanager:us-east-1:999999999999:secret:prod/admin-AbCdEf' },
     );
     const token = sm.startRotation(secretId);
@@ -330,7 +322,7 @@ describe('ARNs the secret names', () => {
   });
 
   it("takes the function's scope from the Lambda context's invokedFunctionArn", async () => {
-    const { sm, target, secretId, handler } = setup({ maxPasswordsPerUser: 1 }, { masterarn: 'ADMIN' });
+    const { sm, target, secretId, handler } = setup({ passwordsPerUser: 1 }, { masterarn: 'ADMIN' });
     const token = sm.startRotation(secretId);
     const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:rotor' };
     await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token }, context);

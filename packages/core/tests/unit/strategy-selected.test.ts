@@ -21,7 +21,7 @@ function setup(secret: Record<string, unknown>) {
   const selected: Array<[string, StrategyId]> = [];
   let step = '';
   const handler = createRotationHandler({
-    engine: createFakeEngine(target, { capabilities: { maxPasswordsPerUser: 2 } }),
+    engine: createFakeEngine(target, { capabilities: { passwordsPerUser: 2 } }),
     store: createSecretsManagerStore({ client: sm.client }),
     logger: capturingLogger().logger,
     onStrategySelected: (strategy) => selected.push([step, strategy]),

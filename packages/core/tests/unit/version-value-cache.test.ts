@@ -107,7 +107,7 @@ describe('Secrets Manager calls per rotation', () => {
     const { logger } = capturingLogger();
     const newHandler = () =>
       createRotationHandler({
-        engine: createFakeEngine(target, { capabilities: { maxPasswordsPerUser: 1 } }),
+        engine: createFakeEngine(target, { capabilities: { passwordsPerUser: 1 } }),
         store: createSecretsManagerStore({ client: sm.client }),
         logger,
       });

@@ -7,11 +7,11 @@ import {
   ElastiCacheClient,
   ModifyReplicationGroupCommand,
 } from '@aws-sdk/client-elasticache';
+import { elastiCacheEngine } from '@rotor/engine-elasticache';
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import { type CacheServers, startCacheServers } from '@rotor/local-aws/harness';
 import { stepContext } from '@rotor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { elastiCacheEngine } from '../../src/index.ts';
 import { authAtCache } from './support/auth-at-cache.ts';
 
 /**
@@ -201,7 +201,7 @@ async function cloneOnce(env: Environment, client: ElastiCacheClient, source: st
     retryIntervalMs: 20,
     dataPlane: { caFile: env.servers.caFile, connectTimeoutMs: 2_000 },
   });
-  await engine.cloneUser!(
+  await engine.cloneUser(
     {
       source: secretOf(env, source, SOURCE_PASSWORD),
       target: secretOf(env, `${source}-clone`, password),
@@ -209,7 +209,7 @@ async function cloneOnce(env: Environment, client: ElastiCacheClient, source: st
     },
     stepContext({ step: 'setSecret' }),
   );
-  await engine.waitUntilApplied!(
+  await engine.waitUntilApplied(
     { user: secretOf(env, `${source}-clone`, password) },
     stepContext({ step: 'testSecret' }),
   );

@@ -1,5 +1,5 @@
+import { elastiCacheEngine } from '@rotor/engine-elasticache';
 import { describeEngineConformance } from '@rotor/testkit';
-import { elastiCacheEngine } from '../../src/index.ts';
 import { type ElastiCacheTarget, startElastiCacheTarget } from './support/elasticache-target.ts';
 
 // The whole conformance suite against the local ElastiCache API (users in the user group of a real TLS cache).

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { elastiCacheEngine } from '@rotor/engine-elasticache';
 import { type RedisServerHandle, startRecordingListener, startRedisServer } from '@rotor/local-aws/harness';
 import { stepContext } from '@rotor/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { elastiCacheEngine, redisLogin } from '../../src/index.ts';
+import { redisLogin } from '../../src/redis-login.ts';
 import { arnOf, FakeElastiCache } from '../unit/support/fake-elasticache.ts';
 import { capturingLogger } from '../unit/support/rotation.ts';
 
@@ -128,8 +129,8 @@ describe('engine.login: control plane, trusted endpoints, real AUTH', () => {
 
   it('logs in at the caches whose user group holds the user; a wrong password is rejected', async () => {
     const { engine, context, app, logger } = world();
-    expect(await engine.login(app(), context())).toEqual({ status: 'accepted' });
-    const wrong = await engine.login(app({ password: `${password}x` }), context());
+    expect(await engine.login({ user: app() }, context())).toEqual({ status: 'accepted' });
+    const wrong = await engine.login({ user: app({ password: `${password}x` }) }, context());
     expect(wrong).toMatchObject({
       status: 'rejected',
       reason: expect.stringContaining('replication group rg-1'),
@@ -142,26 +143,30 @@ describe('engine.login: control plane, trusted endpoints, real AUTH', () => {
     const { engine, context, app } = world({
       dataPlane: { host: server.host, port: server.port, tls: false },
     });
-    expect(await engine.login(app({ password: oldPassword }), context())).toEqual({ status: 'accepted' });
+    expect(await engine.login({ user: app({ password: oldPassword }) }, context())).toEqual({
+      status: 'accepted',
+    });
   });
 
   it('a secret host that is a trusted endpoint is used; any other is refused before a byte is sent', async () => {
     const attacker = await startRecordingListener();
     try {
       const { engine, context, app } = world();
-      expect(await engine.login(app({ host: server.host, port: String(server.port) }), context())).toEqual({
+      expect(
+        await engine.login({ user: app({ host: server.host, port: String(server.port) }) }, context()),
+      ).toEqual({
         status: 'accepted',
       });
       for (const secret of [
         app({ host: '127.0.0.1', port: attacker.port, tls: false }),
         app({ host: 'localhost', port: server.port }),
       ]) {
-        await expect(engine.login(secret, context())).rejects.toMatchObject({
+        await expect(engine.login({ user: secret }, context())).rejects.toMatchObject({
           code: 'INVALID_SECRET',
           retryable: false,
           message: expect.stringContaining('no password was sent'),
         });
-        await expect(engine.preflight!({ secret }, context())).rejects.toMatchObject({
+        await expect(engine.preflight!({ user: secret }, context())).rejects.toMatchObject({
           code: 'INVALID_SECRET',
         });
       }
@@ -176,16 +181,17 @@ describe('engine.login: control plane, trusted endpoints, real AUTH', () => {
     elasticache.addSeedUser('user1', { authType: 'password', passwords: [password] });
     elasticache.groups.get('g1')!.UserIds.push('user1');
     expect(
-      await engine.login({ username: 'user1', user_arn: arnOf('user1'), password }, context()),
+      await engine.login({ user: { username: 'user1', user_arn: arnOf('user1'), password } }, context()),
     ).toMatchObject({ status: 'disabled', reason: expect.stringContaining('switched off') });
     elasticache.caches.get('rg-1')!.userGroupId = undefined;
-    expect(await engine.login(app(), context())).toMatchObject({
+    expect(await engine.login({ user: app() }, context())).toMatchObject({
       status: 'disabled',
       reason: expect.stringContaining('no user group associated with a cache'),
     });
     elasticache.addSeedUser('nopass', { AccessString: 'on ~* +@all' });
     expect(
-      (await engine.login({ username: 'nopass', user_arn: arnOf('nopass'), password }, context())).status,
+      (await engine.login({ user: { username: 'nopass', user_arn: arnOf('nopass'), password } }, context()))
+        .status,
     ).toBe('rejected');
   });
 
@@ -194,7 +200,7 @@ describe('engine.login: control plane, trusted endpoints, real AUTH', () => {
     await gone.close();
     const { elasticache, engine, context, app } = world({ dataPlane: { connectTimeoutMs: 500 } });
     elasticache.caches.get('rg-1')!.port = gone.port;
-    expect(await engine.login(app(), context())).toMatchObject({
+    expect(await engine.login({ user: app() }, context())).toMatchObject({
       status: 'skipped',
       reason: expect.stringContaining('cannot reach replication group rg-1'),
     });
@@ -202,7 +208,7 @@ describe('engine.login: control plane, trusted endpoints, real AUTH', () => {
       client: elasticache.client,
       dataPlane: { host: '127.0.0.1', port: gone.port, tls: false, connectTimeoutMs: 500 },
     });
-    await expect(configured.login(app(), context())).rejects.toMatchObject({
+    await expect(configured.login({ user: app() }, context())).rejects.toMatchObject({
       code: 'ENGINE_UNAVAILABLE',
       retryable: true,
     });
@@ -257,15 +263,19 @@ describe('redisLogin over TLS against a real redis-server (self-signed certifica
     const logger = capturingLogger();
     const context = stepContext({ step: 'testSecret', logger: logger.logger });
     const secret = { username: 'app', user_arn: arnOf('app'), password, tls: false };
-    expect(await engine.login(secret, context)).toEqual({ status: 'accepted' });
-    expect((await engine.login({ ...secret, password: `${password}x` }, context)).status).toBe('rejected');
+    expect(await engine.login({ user: secret }, context)).toEqual({ status: 'accepted' });
+    expect((await engine.login({ user: { ...secret, password: `${password}x` } }, context)).status).toBe(
+      'rejected',
+    );
     expect(logger.lines.filter((line) => line.includes('"tls": false is ignored'))).toHaveLength(1);
     // Without the CA the certificate is not trusted: an error, never accepted nor skipped.
     const untrusting = elastiCacheEngine({
       client: elasticache.client,
       dataPlane: { connectTimeoutMs: 1_000 },
     });
-    await expect(untrusting.login(secret, stepContext({ step: 'testSecret' }))).rejects.toMatchObject({
+    await expect(
+      untrusting.login({ user: secret }, stepContext({ step: 'testSecret' })),
+    ).rejects.toMatchObject({
       code: 'ENGINE_FAILED',
     });
   });

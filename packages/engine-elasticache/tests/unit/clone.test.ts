@@ -1,8 +1,8 @@
 import { CreateUserCommand, UserAlreadyExistsFault } from '@aws-sdk/client-elasticache';
 import { silentLogger } from '@rotor/core';
 import type { StepContext } from '@rotor/core/engine';
+import { elastiCacheEngine } from '@rotor/engine-elasticache';
 import { describe, expect, it } from 'vitest';
-import { elastiCacheEngine } from '../../src/index.ts';
 import { arnOf, FakeElastiCache } from './support/fake-elasticache.ts';
 
 const SOURCE_PASSWORD = 's'.repeat(24);
@@ -31,7 +31,7 @@ function setup() {
   const source = { username: 'app', user_arn: arnOf('app'), password: SOURCE_PASSWORD };
   const target = { username: 'app-clone', user_arn: arnOf('app-clone'), password: CLONE_PASSWORD };
   const clone = (overrides: Partial<typeof target> = {}) =>
-    engine.cloneUser!(
+    engine.cloneUser(
       { source, target: { ...target, ...overrides }, principal: { kind: 'control-plane' } },
       context,
     );
@@ -81,10 +81,7 @@ describe('cloneUser', () => {
     });
     await clone();
     // setSecret starts the change; testSecret waits for it (waitUntilApplied).
-    await engine.waitUntilApplied!(
-      { user: { username: 'app-clone', user_arn: arnOf('app-clone') } },
-      context,
-    );
+    await engine.waitUntilApplied({ user: { username: 'app-clone', user_arn: arnOf('app-clone') } }, context);
     // Into the source's groups first (so that its password can be proven at a cache), then the password.
     expect(elasticache.changes).toEqual([
       'ModifyUserGroup g1 add=app-clone',

@@ -74,17 +74,17 @@ describe("user_arn must lie in the function's partition, account and region", ()
       const context = stepContext({ step: 'testSecret' });
       const principal = { kind: 'control-plane' } as const;
       const operations = [
-        () => world.engine.preflight!({ secret }, context),
-        () => world.engine.login(secret, context),
+        () => world.engine.preflight!({ user: secret }, context),
+        () => world.engine.login({ user: secret }, context),
         () => world.engine.setPasswords({ user: secret, passwords: [secret.password], principal }, context),
-        () => world.engine.waitUntilApplied!({ user: secret }, context),
+        () => world.engine.waitUntilApplied({ user: secret }, context),
         () =>
-          world.engine.cloneUser!(
+          world.engine.cloneUser(
             { source: mine, target: { ...secret, username: 'user1-clone' }, principal },
             context,
           ),
         () =>
-          world.engine.cloneUser!(
+          world.engine.cloneUser(
             { source: secret, target: { ...mine, username: 'user1-clone' }, principal },
             context,
           ),

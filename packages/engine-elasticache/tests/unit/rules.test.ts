@@ -1,16 +1,10 @@
 import { generatePassword } from '@rotor/core';
+import { elastiCacheEngine, elastiCacheSecretSchema } from '@rotor/engine-elasticache';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  elastiCacheEngine,
-  elastiCachePasswordPolicy,
-  elastiCacheSecretSchema,
-  isDisabled,
-  parseUserArn,
-  passwordProblem,
-  switchedOn,
-  toggleAlternateSuffix,
-} from '../../src/index.ts';
+import { isDisabled, switchedOn } from '../../src/access-string.ts';
+import { elastiCachePasswordPolicy, passwordProblem } from '../../src/elasticache-options.ts';
+import { parseUserArn, toggleAlternateSuffix } from '../../src/user-ids.ts';
 
 describe('password policy', () => {
   it('always excludes what ElastiCache refuses, even when EXCLUDE_CHARACTERS is empty', () => {
@@ -89,13 +83,14 @@ describe('user ids and ARNs', () => {
   it('alternateUser derives a valid id and ARN', () => {
     const engine = elastiCacheEngine();
     expect(
-      engine.alternateUser!({
-        username: 'app',
-        user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:app',
+      engine.alternateUser?.({
+        user: { username: 'app', user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:app' },
       }),
     ).toEqual({
-      username: 'app-clone',
-      user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:app-clone',
+      fields: {
+        username: 'app-clone',
+        user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:app-clone',
+      },
     });
   });
 });

@@ -1,5 +1,5 @@
+import { postgresEngine } from '@rotor/engine-postgres';
 import { describeEngineConformance } from '@rotor/testkit';
-import { postgresEngine } from '../../src/index.ts';
 import { type HarnessedPostgresTarget, withPostgresHarness } from './support/postgres-harness.ts';
 import { startPostgresTarget } from './support/postgres-target.ts';
 import { sharedHandle, sharedServers } from './support/shared-servers.ts';

@@ -1,20 +1,21 @@
 import { generatePassword } from '@rotor/core';
 import type { RotationEngine } from '@rotor/core/engine';
-import { createCapturingLogger, runConformanceChecks, stepContext } from '@rotor/testkit';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type PostgresEngine,
   type PostgresEngineOptions,
   type PostgresSecret,
   postgresEngine,
-  postgresPasswordPolicy,
-  scramSha256Verifier,
-} from '../../src/index.ts';
+} from '@rotor/engine-postgres';
+import { createCapturingLogger, runConformanceChecks, stepContext } from '@rotor/testkit';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresPasswordPolicy } from '../../src/postgres-options.ts';
+import { scramSha256Verifier } from '../../src/scram.ts';
 import { type PostgresTarget, startPostgresTarget } from './support/postgres-target.ts';
 
 let target: PostgresTarget;
 let counter = 0;
-let engine: RotationEngine<PostgresSecret>;
+let engine: PostgresEngine;
 /** The function's configuration: loopback without TLS, and the one server it may connect to. */
 const engineAt = (server: { host: string; port: number }, options: PostgresEngineOptions = {}) =>
   postgresEngine({ tls: 'disable', allowedHosts: [`${server.host}:${server.port}`], ...options });
@@ -60,7 +61,7 @@ describe('postgresEngine against a real PostgreSQL (scram-sha-256 only)', () => 
       { user: { ...user, password: next }, passwords: [next], principal: { kind: 'self', secret: user } },
       stepContext(),
     );
-    await engine.cloneUser!(
+    await engine.cloneUser(
       {
         source: user,
         target: { ...user, username: cloneName, password: clonePassword },
@@ -106,10 +107,12 @@ describe('postgresEngine against a real PostgreSQL (scram-sha-256 only)', () => 
     const cloneName = `${user.username}_clone`;
     const principal = adminPrincipal();
     principal.admin.value = { ...principal.admin.value, password: 'Not-The-Admin-Password-1' };
-    const error = await engine.cloneUser!(
-      { source: user, target: { ...user, username: cloneName, password: password() }, principal },
-      stepContext(),
-    ).catch((caught: unknown) => caught);
+    const error = await engine
+      .cloneUser(
+        { source: user, target: { ...user, username: cloneName, password: password() }, principal },
+        stepContext(),
+      )
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'CredentialRejectedError', code: 'CREDENTIAL_REJECTED' });
     expect(String((error as Error).message)).not.toContain('Not-The-Admin-Password-1');
     expect(await roleExists(cloneName)).toBe(false);
@@ -124,7 +127,7 @@ describe('postgresEngine against a real PostgreSQL (scram-sha-256 only)', () => 
       admin: { secretId: 'arn:weak-admin', value: { ...weakAdmin }, tags: {} },
     };
     await expect(
-      engine.cloneUser!(
+      engine.cloneUser(
         { source: user, target: { ...user, username: cloneName, password: password() }, principal },
         stepContext(),
       ),
@@ -162,7 +165,7 @@ describe('postgresEngine against a real PostgreSQL (scram-sha-256 only)', () => 
 
   it('reports an unreachable server as a retryable EngineUnavailableError', async () => {
     const closed = { ...target.secretFor('nobody', 'Whatever-Password-1'), port: 1 };
-    await expect(engineAt(closed).login(closed, stepContext())).rejects.toMatchObject({
+    await expect(engineAt(closed).login({ user: closed }, stepContext())).rejects.toMatchObject({
       code: 'ENGINE_UNAVAILABLE',
       retryable: true,
     });
@@ -170,7 +173,9 @@ describe('postgresEngine against a real PostgreSQL (scram-sha-256 only)', () => 
 
   it('reports a database that does not exist as an invalid secret', async () => {
     const user = await newUser();
-    await expect(engine.login({ ...user, dbname: 'no_such_database' }, stepContext())).rejects.toMatchObject({
+    await expect(
+      engine.login({ user: { ...user, dbname: 'no_such_database' } }, stepContext()),
+    ).rejects.toMatchObject({
       code: 'INVALID_SECRET',
     });
   });
@@ -230,7 +235,7 @@ describe('postgresEngine on a server whose pg_hba uses md5', () => {
       );
       expect(await md5Target.canLogin('md5_user', next)).toBe(true);
       expect(await md5Target.canLogin('md5_user', initial)).toBe(false);
-      await expect(md5Engine.login({ ...user, password: next }, stepContext())).resolves.toEqual({
+      await expect(md5Engine.login({ user: { ...user, password: next } }, stepContext())).resolves.toEqual({
         status: 'accepted',
       });
     } finally {

@@ -1,15 +1,13 @@
-import { stepContext, TEST_FUNCTION_SCOPE } from '@rotor/testkit';
-import { describe, expect, it } from 'vitest';
 import {
-  type ClientFactory,
   type PostgresSecret,
   postgresAdminSecretSchema,
   postgresEngine,
   postgresSecretSchema,
-  type SqlClient,
-  scramSha256Verifier,
-  verifierProblem,
-} from '../../src/index.ts';
+} from '@rotor/engine-postgres';
+import { stepContext, TEST_FUNCTION_SCOPE } from '@rotor/testkit';
+import { describe, expect, it } from 'vitest';
+import type { ClientFactory, SqlClient } from '../../src/postgres-client.ts';
+import { scramSha256Verifier, verifierProblem } from '../../src/scram.ts';
 
 describe('scramSha256Verifier', () => {
   it('matches a verifier computed independently (Python hashlib: PBKDF2-HMAC-SHA256, RFC 5802 keys)', () => {
@@ -61,8 +59,8 @@ describe('postgresEngine options', () => {
   });
 
   it('declares one password per role, clones, synchronous changes and credential authority', () => {
-    expect(postgresEngine().capabilities).toEqual({
-      maxPasswordsPerUser: 1,
+    expect(postgresEngine()).toMatchObject({
+      passwordsPerUser: 1,
       canCloneUsers: true,
       asyncChanges: false,
       changeAuthority: 'credentials',
@@ -181,11 +179,14 @@ describe('postgresEngine statements (scripted server)', () => {
       clientFactory: server.factory,
       connectTimeoutMs: 5_000,
     });
-    await engine.login(secret('app', 'Current-Password-1'), {
-      ...stepContext(),
-      remainingTimeMs: () => 1_234,
-    });
-    await engine.login(secret('app', 'Current-Password-1'), stepContext());
+    await engine.login(
+      { user: secret('app', 'Current-Password-1') },
+      {
+        ...stepContext(),
+        remainingTimeMs: () => 1_234,
+      },
+    );
+    await engine.login({ user: secret('app', 'Current-Password-1') }, stepContext());
     expect(server.connections.map((c) => c.connectTimeoutMs)).toEqual([1_234, 5_000]);
   });
 
@@ -220,17 +221,19 @@ describe('postgresEngine statements (scripted server)', () => {
       allowedHosts: ['db.internal'],
       clientFactory: scriptedServer({}).factory,
     });
-    const error = await engine.cloneUser!(
-      {
-        source: secret('app', 'Old-Password-1'),
-        target: secret('app_clone', 'New-Password-1'),
-        principal: {
-          kind: 'admin',
-          admin: { secretId: 'arn:admin', value: { user: 'admin', password: 'Secret-Admin-9' }, tags: {} },
+    const error = await engine
+      .cloneUser(
+        {
+          source: secret('app', 'Old-Password-1'),
+          target: secret('app_clone', 'New-Password-1'),
+          principal: {
+            kind: 'admin',
+            admin: { secretId: 'arn:admin', value: { user: 'admin', password: 'Secret-Admin-9' }, tags: {} },
+          },
         },
-      },
-      stepContext(),
-    ).catch((caught: unknown) => caught);
+        stepContext(),
+      )
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({
       code: 'INVALID_SECRET',
       message: expect.stringContaining('fields: username'),
@@ -252,7 +255,9 @@ describe('postgresEngine: where it may connect', () => {
   it('connects nowhere without allowed hosts', async () => {
     const server = scriptedServer({ app: 'Current-Password-1' });
     const engine = postgresEngine({ clientFactory: server.factory });
-    await expect(engine.login(secret('app', 'Current-Password-1'), stepContext())).rejects.toMatchObject({
+    await expect(
+      engine.login({ user: secret('app', 'Current-Password-1') }, stepContext()),
+    ).rejects.toMatchObject({
       code: 'INVALID_CONFIGURATION',
       message: expect.stringMatching(/no allowed hosts/),
     });
@@ -267,8 +272,8 @@ describe('postgresEngine: where it may connect', () => {
     const engine = postgresEngine({ allowedHosts: ['db.internal'], clientFactory: server.factory });
     const redirected = { ...secret('app', 'Current-Password-1'), ...where };
     for (const attempt of [
-      engine.login(redirected, stepContext()),
-      engine.preflight!({ secret: redirected }, stepContext({ step: 'createSecret' })),
+      engine.login({ user: redirected }, stepContext()),
+      engine.preflight!({ user: redirected }, stepContext({ step: 'createSecret' })),
     ]) {
       await expect(attempt).rejects.toMatchObject({
         code: 'INVALID_SECRET',
@@ -284,7 +289,7 @@ describe('postgresEngine: where it may connect', () => {
       const server = scriptedServer({ app: 'Current-Password-1' });
       const engine = postgresEngine({ allowedHosts: ['db.internal'], clientFactory: server.factory });
       await expect(
-        engine.login({ ...secret('app', 'Current-Password-1'), ...keys }, stepContext()),
+        engine.login({ user: { ...secret('app', 'Current-Password-1'), ...keys } }, stepContext()),
       ).rejects.toMatchObject({ code: 'INVALID_SECRET', message: expect.stringMatching(/weaker TLS/) });
       expect(server.connections).toEqual([]);
     },
@@ -337,7 +342,7 @@ describe("the secret's engine and ssl keys", () => {
       tls: 'disable',
       clientFactory: server.factory,
     });
-    await engine.login({ ...secret('app', 'Current-Password-1'), ...keys }, stepContext());
+    await engine.login({ user: { ...secret('app', 'Current-Password-1'), ...keys } }, stepContext());
     expect(server.connections).toEqual([expect.objectContaining({ ssl })]);
   });
 });

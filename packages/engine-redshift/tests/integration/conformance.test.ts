@@ -3,11 +3,11 @@
  * Redshift, over the pg transport.
  */
 import { createServer } from 'node:net';
+
+import { type RedshiftSecret, redshiftEngine } from '@rotor/engine-redshift';
 import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
 import { type ConformanceHarness, type ConformanceTarget, describeEngineConformance } from '@rotor/testkit';
 import pg from 'pg';
-import { redshiftEngine } from '../../src/redshift-engine.ts';
-import type { RedshiftSecret } from '../../src/redshift-secret.ts';
 import { md5PasswordHash, quoteIdent } from '../../src/sql.ts';
 
 async function asSuperuser<T>(

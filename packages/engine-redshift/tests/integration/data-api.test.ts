@@ -3,12 +3,11 @@
  * PostgreSQL and authenticates each one with the AWSCURRENT value of the secret it is given.
  */
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { redshiftEngine, redshiftSecretSchema } from '@rotor/engine-redshift';
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redshiftEngine } from '../../src/redshift-engine.ts';
-import { redshiftSecretSchema } from '../../src/redshift-secret.ts';
 import { md5PasswordHash, quoteIdent } from '../../src/sql.ts';
 import { canLogin as canLoginTo } from '../support/postgres.ts';
 import { stepContext } from '../support/step-context.ts';

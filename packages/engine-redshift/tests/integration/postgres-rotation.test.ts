@@ -5,12 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRotationStepRunner, type RotorLogger } from '@rotor/core';
+import { redshiftEngine, redshiftSecretSchema } from '@rotor/engine-redshift';
 import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
 import { InMemorySecretsManager } from '@rotor/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redshiftEngine } from '../../src/redshift-engine.ts';
-import { redshiftSecretSchema } from '../../src/redshift-secret.ts';
 import { md5PasswordHash, quoteIdent } from '../../src/sql.ts';
 import { stepContext } from '../support/step-context.ts';
 
@@ -303,7 +302,7 @@ describe('alternating users', () => {
       ),
     ).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
     await expect(
-      e.cloneUser!(
+      e.cloneUser(
         { source: ghost, target: { ...ghost, username: 'ghost_clone' }, principal: { kind: 'admin', admin } },
         stepContext(),
       ),
@@ -372,7 +371,7 @@ describe('engine options against the server', () => {
       ).rows[0].ok;
 
     // AWS's behaviour (default): an existing clone only gets its new password.
-    await engine().cloneUser!({ source, target, principal: { kind: 'admin', admin } }, stepContext());
+    await engine().cloneUser({ source, target, principal: { kind: 'admin', admin } }, stepContext());
     expect(await canLogin('resync_clone', 'ResyncClone2Password')).toBe(true);
     expect(await hasReturns()).toBe(false);
 
@@ -381,7 +380,7 @@ describe('engine options against the server', () => {
       allowedHosts: [allowedHost()],
       copyPrivileges: 'every-rotation',
     });
-    await resync.cloneUser!({ source, target, principal: { kind: 'admin', admin } }, stepContext());
+    await resync.cloneUser({ source, target, principal: { kind: 'admin', admin } }, stepContext());
     expect(await hasReturns()).toBe(true);
     const groups = await asSuperuser((client) =>
       client.query(
@@ -390,7 +389,7 @@ describe('engine options against the server', () => {
     );
     expect(groups.rows).toEqual([{ groname: 'auditors' }]);
     // Repeating it is harmless (memberships already there are not added twice).
-    await resync.cloneUser!({ source, target, principal: { kind: 'admin', admin } }, stepContext());
+    await resync.cloneUser({ source, target, principal: { kind: 'admin', admin } }, stepContext());
     expect(await canLogin('resync_clone', 'ResyncClone2Password')).toBe(true);
   });
 
@@ -404,8 +403,8 @@ describe('engine options against the server', () => {
       pg: { tls: 'disable' },
     });
     const user = redshiftSecretSchema.parse(secretFor('checked', 'Checked1Password'));
-    expect(await checked.login(user, stepContext())).toEqual({ status: 'accepted' });
-    const wrong = await checked.login({ ...user, password: 'Wrong1Password' }, stepContext());
+    expect(await checked.login({ user: user }, stepContext())).toEqual({ status: 'accepted' });
+    const wrong = await checked.login({ user: { ...user, password: 'Wrong1Password' } }, stepContext());
     expect(wrong.status).toBe('rejected');
     expect(wrong.status === 'rejected' && wrong.reason).toMatch(/no such user/);
   });
@@ -415,7 +414,7 @@ describe('transport security', () => {
   it('requires TLS by default: a server without TLS is refused before any password is sent', async () => {
     const secure = redshiftEngine({ allowedHosts: [allowedHost()] });
     const user = redshiftSecretSchema.parse(secretFor('solo', 'Whatever1Password'));
-    await expect(secure.login(user, stepContext())).rejects.toMatchObject({
+    await expect(secure.login({ user: user }, stepContext())).rejects.toMatchObject({
       code: 'ENGINE_UNAVAILABLE',
       message: expect.stringMatching(/SSL/),
     });

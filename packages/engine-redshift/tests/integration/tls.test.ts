@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
+import type { RedshiftEngineOptions } from '@rotor/engine-redshift';
+import { redshiftEngine, redshiftSecretSchema } from '@rotor/engine-redshift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedshiftEngineOptions, redshiftEngine } from '../../src/redshift-engine.ts';
-import { redshiftSecretSchema } from '../../src/redshift-secret.ts';
 import { stepContext } from '../support/step-context.ts';
 
 const fixtures = join(import.meta.dirname, '../fixtures');
@@ -105,7 +105,9 @@ const user = (port: number, host = '127.0.0.1') =>
 describe('pg transport TLS', () => {
   it('verifies certificates by default: a self-signed one is refused before any login is sent', async () => {
     const before = tlsServer.startups;
-    await expect(engineFor(tlsServer.port).login(user(tlsServer.port), stepContext())).rejects.toMatchObject({
+    await expect(
+      engineFor(tlsServer.port).login({ user: user(tlsServer.port) }, stepContext()),
+    ).rejects.toMatchObject({
       code: 'ENGINE_UNAVAILABLE',
       retryable: true,
       message: expect.stringMatching(/certificate/i),
@@ -115,14 +117,14 @@ describe('pg transport TLS', () => {
 
   it('trusts a given CA, checking the address against the certificate', async () => {
     const engine = engineFor(tlsServer.port, { pg: { ca: cert } });
-    const outcome = await engine.login(user(tlsServer.port), stepContext());
+    const outcome = await engine.login({ user: user(tlsServer.port) }, stepContext());
     expect(outcome.status).toBe('rejected');
     expect(tlsServer.startups).toBeGreaterThan(0);
   });
 
   it('refuses a trusted certificate issued for another name', async () => {
     const engine = engineFor(wrongNameServer.port, { pg: { ca: otherCert } });
-    await expect(engine.login(user(wrongNameServer.port), stepContext())).rejects.toMatchObject({
+    await expect(engine.login({ user: user(wrongNameServer.port) }, stepContext())).rejects.toMatchObject({
       code: 'ENGINE_UNAVAILABLE',
       message: expect.stringMatching(/altnames|certificate|Hostname/i),
     });
@@ -132,12 +134,12 @@ describe('pg transport TLS', () => {
 
   it('"require" encrypts without verifying', async () => {
     const engine = engineFor(tlsServer.port, { pg: { tls: 'require' } });
-    expect((await engine.login(user(tlsServer.port), stepContext())).status).toBe('rejected');
+    expect((await engine.login({ user: user(tlsServer.port) }, stepContext())).status).toBe('rejected');
   });
 
   it('fails clearly when the server does not offer TLS', async () => {
     await expect(
-      engineFor(plainServer.port).login(user(plainServer.port), stepContext()),
+      engineFor(plainServer.port).login({ user: user(plainServer.port) }, stepContext()),
     ).rejects.toMatchObject({
       code: 'ENGINE_UNAVAILABLE',
       message: expect.stringMatching(/SSL/),
@@ -152,7 +154,7 @@ describe('pg transport TLS', () => {
       const engine = engineFor(port, { pg: { connectTimeoutMs: 20_000 } });
       const started = Date.now();
       await expect(
-        engine.login(user(port), stepContext({ remainingTimeMs: () => 700 })),
+        engine.login({ user: user(port) }, stepContext({ remainingTimeMs: () => 700 })),
       ).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', retryable: true });
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {

@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { createRotationStepRunner, type RotorLogger } from '@rotor/core';
+import type { RedshiftEngineOptions } from '@rotor/engine-redshift';
+import { redshiftEngine } from '@rotor/engine-redshift';
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import {
   type FakePostgresListener,
@@ -17,7 +19,6 @@ import {
 } from '@rotor/local-aws/harness';
 import { InMemorySecretsManager } from '@rotor/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedshiftEngineOptions, redshiftEngine } from '../../src/redshift-engine.ts';
 import { md5PasswordHash, quoteIdent } from '../../src/sql.ts';
 import { canLogin as canLoginTo, superuser as superuserOf } from '../support/postgres.ts';
 

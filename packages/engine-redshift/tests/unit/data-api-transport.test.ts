@@ -7,11 +7,10 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import type { AdminSecret } from '@rotor/core/engine';
+import { type RedshiftSecret, redshiftEngine, redshiftSecretSchema } from '@rotor/engine-redshift';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openDataApiSession } from '../../src/data-api-transport.ts';
-import { redshiftEngine } from '../../src/redshift-engine.ts';
-import { type RedshiftSecret, redshiftSecretSchema } from '../../src/redshift-secret.ts';
 import { md5PasswordHash } from '../../src/sql.ts';
 import { allText, stepContext } from '../support/step-context.ts';
 
@@ -169,7 +168,7 @@ describe('data-api transport: single user', () => {
 
   it('reports logins as skipped: the Data API cannot present a given password', async () => {
     const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, loginCheck: 'none' } });
-    const outcome = await engine.login(secret(), stepContext());
+    const outcome = await engine.login({ user: secret() }, stepContext());
     expect(outcome.status).toBe('skipped');
     expect(dataApi.calls()).toHaveLength(0);
   });
@@ -400,7 +399,7 @@ describe('data-api transport: alternating users', () => {
     const source = secret({ password: CURRENT_PASSWORD, masterarn: ADMIN_ARN });
     const target = secret({ username: 'app_clone', password: PENDING_PASSWORD, masterarn: ADMIN_ARN });
 
-    await engine.cloneUser!({ source, target, principal: { kind: 'admin', admin } }, context);
+    await engine.cloneUser({ source, target, principal: { kind: 'admin', admin } }, context);
 
     for (const call of dataApi.commandCalls(ExecuteStatementCommand)) {
       expect(call.args[0].input.SecretArn).toBe(ADMIN_ARN);
@@ -429,7 +428,7 @@ describe('data-api transport: alternating users', () => {
       transport: 'data-api',
       dataApi: { client, loginCheck: 'none', pollIntervalMs: 10 },
     });
-    await engine.cloneUser!(
+    await engine.cloneUser(
       {
         source: secret({ password: CURRENT_PASSWORD }),
         target: secret({ username: 'app_clone', password: PENDING_PASSWORD }),
@@ -449,7 +448,7 @@ describe('data-api transport: alternating users', () => {
       dataApi: { client, loginCheck: 'none', pollIntervalMs: 10 },
     });
     await expect(
-      engine.cloneUser!(
+      engine.cloneUser(
         {
           source: secret({ password: CURRENT_PASSWORD }),
           target: secret({ username: 'app_clone' }),
@@ -472,7 +471,7 @@ describe('data-api transport: alternating users', () => {
       value: { username: 'admin', password: ADMIN_PASSWORD },
       tags: { 'aws:redshift:primaryclusterarn': 'arn:aws:redshift:us-east-1:123456789012:cluster:analytics' },
     };
-    await engine.cloneUser!(
+    await engine.cloneUser(
       {
         source: secret({ password: CURRENT_PASSWORD }),
         target: secret({ username: 'app_clone' }),
@@ -489,7 +488,7 @@ describe('data-api transport: alternating users', () => {
     const engine = redshiftEngine({ transport: 'data-api', dataApi: { client, loginCheck: 'none' } });
     const elsewhere: AdminSecret = { ...admin, value: { ...admin.value, host: 'evil.example.com' } };
     await expect(
-      engine.cloneUser!(
+      engine.cloneUser(
         {
           source: secret(),
           target: secret({ username: 'app_clone' }),
@@ -514,7 +513,7 @@ describe('data-api transport: credentials', () => {
         transport: 'data-api',
         dataApi: { client, auth, loginCheck: 'none', pollIntervalMs: 10 },
       });
-      await engine.cloneUser!(
+      await engine.cloneUser(
         {
           source: secret({ password: CURRENT_PASSWORD }),
           target: secret({ username: 'app_clone', password: PENDING_PASSWORD }),

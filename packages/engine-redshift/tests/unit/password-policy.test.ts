@@ -7,7 +7,7 @@ import {
   passwordOptionsFromEnv,
   REDSHIFT_FORBIDDEN_CHARACTERS,
   redshiftPasswordPolicy,
-} from '../../src/password-policy.ts';
+} from '../../src/redshift-options.ts';
 
 describe('redshiftPasswordPolicy', () => {
   it("defaults to AWS's Redshift settings: 32 characters, each type required, ' \" \\ / @ : space excluded", () => {

@@ -1,16 +1,15 @@
 import { InvalidConfigurationError } from '@rotor/core/engine';
+import { redshiftEngine, redshiftSecretSchema } from '@rotor/engine-redshift';
 import { describe, expect, it } from 'vitest';
-import { redshiftEngine } from '../../src/redshift-engine.ts';
-import { redshiftSecretSchema } from '../../src/redshift-secret.ts';
 import { stepContext } from '../support/step-context.ts';
 
 describe('redshiftEngine', () => {
-  it('registers with contract v1 and the capabilities of a one-password, clonable engine', () => {
+  it('registers with contract v2 and the capabilities of a one-password, clonable engine', () => {
     const engine = redshiftEngine();
-    expect(engine.contractVersion).toBe(1);
+    expect(engine.contractVersion).toBe(2);
     expect(engine.engineId).toBe('redshift');
-    expect(engine.capabilities).toEqual({
-      maxPasswordsPerUser: 1,
+    expect(engine).toMatchObject({
+      passwordsPerUser: 1,
       canCloneUsers: true,
       asyncChanges: false,
       changeAuthority: 'credentials',
@@ -81,7 +80,7 @@ describe('redshiftEngine', () => {
       password: 'Xx1xxxxxxx',
     });
     const started = Date.now();
-    await expect(engine.login(user, stepContext())).rejects.toMatchObject({
+    await expect(engine.login({ user: user }, stepContext())).rejects.toMatchObject({
       code: 'ENGINE_UNAVAILABLE',
       retryable: true,
     });

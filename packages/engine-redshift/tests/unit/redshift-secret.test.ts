@@ -1,6 +1,6 @@
+import { redshiftEngine } from '@rotor/engine-redshift';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { redshiftEngine } from '../../src/redshift-engine.ts';
 import { redshiftSecretSchema, usernameProblem } from '../../src/redshift-secret.ts';
 import { quoteIdent } from '../../src/sql.ts';
 
@@ -52,15 +52,19 @@ describe('alternateUser', () => {
   const engine = redshiftEngine();
 
   it('toggles the _clone suffix', () => {
-    expect(engine.alternateUser!(redshiftSecretSchema.parse(secret))).toEqual({ username: 'app_clone' });
-    expect(engine.alternateUser!(redshiftSecretSchema.parse({ ...secret, username: 'app_clone' }))).toEqual({
-      username: 'app',
+    expect(engine.alternateUser?.({ user: redshiftSecretSchema.parse(secret) })).toEqual({
+      fields: { username: 'app_clone' },
+    });
+    expect(
+      engine.alternateUser?.({ user: redshiftSecretSchema.parse({ ...secret, username: 'app_clone' }) }),
+    ).toEqual({
+      fields: { username: 'app' },
     });
   });
 
   it('refuses a name whose clone would exceed 127 bytes (AWS promised this check and never made it)', () => {
     const long = redshiftSecretSchema.parse({ ...secret, username: 'a'.repeat(125) });
-    expect(() => engine.alternateUser!(long)).toThrow(/127 bytes/);
+    expect(() => engine.alternateUser?.({ user: long })).toThrow(/127 bytes/);
   });
 });
 

@@ -11,10 +11,10 @@ import {
   RedshiftServerlessClient,
 } from '@aws-sdk/client-redshift-serverless';
 import type { AdminSecret } from '@rotor/core/engine';
+import type { RedshiftEngineOptions } from '@rotor/engine-redshift';
+import { redshiftEngine, redshiftSecretSchema } from '@rotor/engine-redshift';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type RedshiftEngineOptions, redshiftEngine } from '../../src/redshift-engine.ts';
-import { redshiftSecretSchema } from '../../src/redshift-secret.ts';
 import { stepContext } from '../support/step-context.ts';
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
@@ -70,7 +70,9 @@ beforeEach(() => {
 describe('endpoints from the control plane', () => {
   it("connects only when the secret's host is the cluster's endpoint (DescribeClusters of its dbClusterIdentifier)", async () => {
     clusterAt(CLOSED.host, CLOSED.port);
-    await expect(engine().login(user(), stepContext())).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await expect(engine().login({ user: user() }, stepContext())).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+    });
     expect(redshiftMock.commandCalls(DescribeClustersCommand)[0]!.args[0].input).toEqual({
       ClusterIdentifier: 'analytics',
     });
@@ -78,7 +80,9 @@ describe('endpoints from the control plane', () => {
 
   it("accepts the private address of one of the cluster's VPC endpoints", async () => {
     clusterAt('analytics.abc.us-east-1.redshift.amazonaws.com', CLOSED.port, ['10.0.0.9', CLOSED.host]);
-    await expect(engine().login(user(), stepContext())).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await expect(engine().login({ user: user() }, stepContext())).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+    });
   });
 
   it.each([
@@ -86,7 +90,7 @@ describe('endpoints from the control plane', () => {
     ['another port of the same host', { port: 5440 }],
   ])('refuses %s before any connection, naming both', async (_label, overrides) => {
     clusterAt(CLOSED.host, CLOSED.port);
-    await expect(engine().login(user(overrides), stepContext())).rejects.toMatchObject({
+    await expect(engine().login({ user: user(overrides) }, stepContext())).rejects.toMatchObject({
       code: 'INVALID_SECRET',
       message: expect.stringMatching(
         /is not an endpoint of cluster analytics .*refusing to send credentials/,
@@ -99,10 +103,14 @@ describe('endpoints from the control plane', () => {
     const context = stepContext();
     const subject = engine();
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      await expect(subject.login(user(), context)).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+      await expect(subject.login({ user: user() }, context)).rejects.toMatchObject({
+        code: 'ENGINE_UNAVAILABLE',
+      });
     }
     expect(redshiftMock.commandCalls(DescribeClustersCommand)).toHaveLength(1);
-    await expect(subject.login(user(), stepContext())).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await expect(subject.login({ user: user() }, stepContext())).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+    });
     expect(redshiftMock.commandCalls(DescribeClustersCommand)).toHaveLength(2);
   });
 
@@ -112,7 +120,9 @@ describe('endpoints from the control plane', () => {
     });
     const secret = user({ workgroupName: 'reporting' });
     delete (secret as Record<string, unknown>).dbClusterIdentifier;
-    await expect(engine().login(secret, stepContext())).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await expect(engine().login({ user: secret }, stepContext())).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+    });
     expect(serverlessMock.commandCalls(GetWorkgroupCommand)).toHaveLength(1);
   });
 
@@ -122,7 +132,7 @@ describe('endpoints from the control plane', () => {
     ['InternalFailure', 'ENGINE_UNAVAILABLE'],
   ])('maps %s from the control plane to %s', async (name, code) => {
     redshiftMock.on(DescribeClustersCommand).rejects(Object.assign(new Error('no'), { name }));
-    await expect(engine().login(user(), stepContext())).rejects.toMatchObject({ code });
+    await expect(engine().login({ user: user() }, stepContext())).rejects.toMatchObject({ code });
   });
 
   it('blames the configuration for a configured cluster that does not exist', async () => {
@@ -130,7 +140,7 @@ describe('endpoints from the control plane', () => {
       .on(DescribeClustersCommand)
       .rejects(Object.assign(new Error('Cluster analytics not found.'), { name: 'ClusterNotFoundFault' }));
     await expect(
-      engine({ clusterIdentifier: 'analytics' }).login(user(), stepContext()),
+      engine({ clusterIdentifier: 'analytics' }).login({ user: user() }, stepContext()),
     ).rejects.toMatchObject({
       code: 'INVALID_CONFIGURATION',
     });
@@ -139,7 +149,7 @@ describe('endpoints from the control plane', () => {
   it('refuses a secret that names no cluster when nothing else is configured', async () => {
     const secret = user();
     delete (secret as Record<string, unknown>).dbClusterIdentifier;
-    await expect(engine().login(secret, stepContext())).rejects.toMatchObject({
+    await expect(engine().login({ user: secret }, stepContext())).rejects.toMatchObject({
       code: 'INVALID_CONFIGURATION',
     });
     expect(redshiftMock.calls()).toHaveLength(0);
@@ -149,7 +159,7 @@ describe('endpoints from the control plane', () => {
 describe('names and ARNs the secret gives', () => {
   it('refuses a secret naming another cluster than the configured one, asking nothing', async () => {
     await expect(
-      engine({ clusterIdentifier: 'finance' }).preflight!({ secret: user() }, stepContext()),
+      engine({ clusterIdentifier: 'finance' }).preflight!({ user: user() }, stepContext()),
     ).rejects.toMatchObject({
       code: 'INVALID_SECRET',
       message: 'The secret names cluster analytics, but this function rotates cluster finance',
@@ -160,7 +170,7 @@ describe('names and ARNs the secret gives', () => {
   it("refuses a cluster ARN of another account in createSecret's preflight, asking nothing", async () => {
     await expect(
       engine().preflight!(
-        { secret: user({ dbClusterIdentifier: OTHER_ACCOUNT_CLUSTER }) },
+        { user: user({ dbClusterIdentifier: OTHER_ACCOUNT_CLUSTER }) },
         stepContext({ step: 'createSecret' }),
       ),
     ).rejects.toMatchObject({
@@ -174,7 +184,7 @@ describe('names and ARNs the secret gives', () => {
   it("takes the identifier of a cluster ARN in the function's own account", async () => {
     clusterAt(CLOSED.host, CLOSED.port);
     const secret = user({ dbClusterIdentifier: 'arn:aws:redshift:us-east-1:123456789012:cluster:analytics' });
-    await engine().preflight!({ secret }, stepContext());
+    await engine().preflight!({ user: secret }, stepContext());
     expect(redshiftMock.commandCalls(DescribeClustersCommand)[0]!.args[0].input.ClusterIdentifier).toBe(
       'analytics',
     );
@@ -191,7 +201,7 @@ describe('names and ARNs the secret gives', () => {
     ],
     [{ workgroupName: 'reporting' }, /both a cluster and a Serverless workgroup/],
   ])('refuses %j', async (overrides, message) => {
-    await expect(engine().preflight!({ secret: user(overrides) }, stepContext())).rejects.toMatchObject({
+    await expect(engine().preflight!({ user: user(overrides) }, stepContext())).rejects.toMatchObject({
       code: 'INVALID_SECRET',
       message: expect.stringMatching(message),
     });
@@ -205,7 +215,7 @@ describe('names and ARNs the secret gives', () => {
       { tls: 'false' },
       { sslmode: 'require' },
     ]) {
-      await expect(strict.login(user(downgrade), stepContext())).rejects.toMatchObject({
+      await expect(strict.login({ user: user(downgrade) }, stepContext())).rejects.toMatchObject({
         code: 'INVALID_SECRET',
         message: expect.stringMatching(/cannot turn TLS or certificate checks off/),
       });
@@ -217,8 +227,10 @@ describe('names and ARNs the secret gives', () => {
 describe('allowed hosts from the configuration', () => {
   it('connects to an allowed host without asking the control plane, and refuses any other', async () => {
     const subject = engine({ allowedHosts: [`${CLOSED.host}:${CLOSED.port}`] });
-    await expect(subject.login(user(), stepContext())).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
-    await expect(subject.login(user({ port: 5439 }), stepContext())).rejects.toMatchObject({
+    await expect(subject.login({ user: user() }, stepContext())).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+    });
+    await expect(subject.login({ user: user({ port: 5439 }) }, stepContext())).rejects.toMatchObject({
       code: 'INVALID_SECRET',
       message: expect.stringMatching(/not one of this function's allowed hosts/),
     });

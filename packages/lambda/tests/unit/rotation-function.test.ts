@@ -30,14 +30,9 @@ function recordingLogger() {
 
 const engine = defineEngine({
   ...sampleEngineBase,
-  capabilities: {
-    maxPasswordsPerUser: 1,
-    canCloneUsers: false,
-    asyncChanges: false,
-    changeAuthority: 'credentials',
-  },
+  asyncChanges: false,
   login: async () => ({ status: 'accepted' }),
-  setPasswords: async () => {},
+  setPasswords: async () => ({ status: 'changed' }),
 });
 
 describe('createRotationFunction', () => {

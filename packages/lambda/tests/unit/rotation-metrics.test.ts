@@ -1,5 +1,5 @@
 import { InvalidConfigurationError, type StrategyChoice } from '@rotor/core';
-import { defineEngine, type LoginOutcome } from '@rotor/core/engine';
+import { defineEngine, type LoginResult } from '@rotor/core/engine';
 import { createRotationFunction, type MetricsSink, ROTATION_METRICS } from '@rotor/lambda';
 import { InMemorySecretsManager, runRotation } from '@rotor/testkit';
 import { describe, expect, it } from 'vitest';
@@ -43,22 +43,19 @@ function sampleEngine(options: { refuseLogins?: boolean } = {}) {
   let waits = 0;
   const engine = defineEngine({
     ...sampleEngineBase,
-    capabilities: {
-      maxPasswordsPerUser: 1,
-      canCloneUsers: false,
-      asyncChanges: true,
-      changeAuthority: 'credentials',
-    },
-    login: async (user): Promise<LoginOutcome> =>
+    asyncChanges: true,
+    login: async ({ user }): Promise<LoginResult> =>
       !options.refuseLogins && target.get(user.username) === user.password
         ? { status: 'accepted' }
         : { status: 'rejected', reason: 'wrong password' },
     setPasswords: async ({ user, passwords }) => {
       target.set(user.username, passwords[0]!);
+      return { status: 'changed' };
     },
     waitUntilApplied: async () => {
       waits += 1;
       await new Promise((resolve) => setTimeout(resolve, 5));
+      return { status: 'applied' };
     },
   });
   return { engine, waits: () => waits };

@@ -1,4 +1,4 @@
-import type { EngineCapabilities } from '@rotor/core/engine';
+import type { EngineCapabilities } from './engine-capabilities.js';
 import { CAPABILITY_CHECK_IDS, type CapabilityCheckId, CORE_CHECK_IDS, HOSTILE_CHECK_IDS } from './types.js';
 
 /** The capability each optional check needs, and how it reads in messages. */
@@ -9,8 +9,8 @@ export const CHECK_CAPABILITY: Record<
   clone: { claimed: (c) => c.canCloneUsers, capability: 'canCloneUsers: true' },
   'wait-abort': { claimed: (c) => c.asyncChanges, capability: 'asyncChanges: true' },
   'rotation-dual-password': {
-    claimed: (c) => c.maxPasswordsPerUser === 2,
-    capability: 'maxPasswordsPerUser: 2',
+    claimed: (c) => c.passwordsPerUser === 2,
+    capability: 'passwordsPerUser: 2',
   },
   'rotation-alternating-users': { claimed: (c) => c.canCloneUsers, capability: 'canCloneUsers: true' },
 };

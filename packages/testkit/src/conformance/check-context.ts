@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { generatePassword, RotationError } from '@rotor/core';
 import type {
-  CloneUserInput,
+  ChangeResult,
+  CloneUserRequest,
   EngineSecret,
-  LoginOutcome,
+  LoginResult,
   Principal,
   RotationEngine,
-  SetPasswordsInput,
+  SetPasswordsRequest,
   StepContext,
 } from '@rotor/core/engine';
 import { stepContext } from '../builders.js';
 import { type CapturingLogger, createCapturingLogger } from '../capturing-logger.js';
 import type { SecretWatch } from '../secret-watch.js';
+import { capabilitiesOf, type EngineCapabilities } from './engine-capabilities.js';
 import { ConformanceFailure, type ConformanceTarget } from './target.js';
 
 export function fail(message: string): never {
@@ -35,8 +37,8 @@ export class CheckContext<TSecret extends EngineSecret> {
     private readonly names: { prefix: string; next: () => number },
   ) {}
 
-  get capabilities() {
-    return this.engine.capabilities;
+  get capabilities(): EngineCapabilities {
+    return capabilitiesOf(this.engine);
   }
 
   /** A user name no other check uses. */
@@ -108,45 +110,67 @@ export class CheckContext<TSecret extends EngineSecret> {
 
   // ---- Engine calls. Every error they raise is scanned for secret material before anything else. ----
 
-  async login(user: TSecret): Promise<LoginOutcome> {
-    const outcome = await this.guard('login', () => this.engine.login(user, this.stepContext()));
+  async login(user: TSecret): Promise<LoginResult> {
+    const outcome = await this.guard('login', () => this.engine.login({ user }, this.stepContext()));
+    const statuses = ['accepted', 'rejected', 'disabled', 'skipped'];
+    check(
+      statuses.includes(outcome?.status),
+      `engine.login returned ${describeResult(outcome)}; contract v2 wants a LoginResult ({ status: ${statuses.join(' | ')} })`,
+    );
     if (outcome.status !== 'accepted')
       this.assertNoLeak(`engine.login's ${outcome.status} reason`, outcome.reason);
     return outcome;
   }
 
-  setPasswords(input: SetPasswordsInput<TSecret>, signal?: AbortSignal): Promise<void> {
-    return this.guard('setPasswords', () => this.engine.setPasswords(input, this.stepContext(signal)));
+  async setPasswords(input: SetPasswordsRequest<TSecret>, signal?: AbortSignal): Promise<ChangeResult> {
+    const result = await this.guard('setPasswords', () =>
+      this.engine.setPasswords(input, this.stepContext(signal)),
+    );
+    return expectChangeResult('setPasswords', result, ['changed', 'unchanged']);
   }
 
-  cloneUser(input: CloneUserInput<TSecret>): Promise<void> {
-    const cloneUser = this.engine.cloneUser;
-    check(cloneUser, 'the engine claims canCloneUsers but has no cloneUser()');
-    return this.guard('cloneUser', () => cloneUser.call(this.engine, input, this.stepContext()));
+  async cloneUser(input: CloneUserRequest<TSecret>): Promise<ChangeResult> {
+    const engine = this.engine;
+    if (!engine.canCloneUsers) fail('cloneUser was called for an engine that does not claim canCloneUsers');
+    const result = await this.guard('cloneUser', () => engine.cloneUser(input, this.stepContext()));
+    return expectChangeResult('cloneUser', result, ['created', 'changed', 'unchanged']);
   }
 
-  preflight(secret: TSecret): Promise<void> {
+  async preflight(user: TSecret): Promise<void> {
     const preflight = this.engine.preflight;
-    if (!preflight) return Promise.resolve();
-    return this.guard('preflight', () => preflight.call(this.engine, { secret }, this.stepContext()));
+    if (!preflight) return;
+    const result = await this.guard('preflight', () =>
+      preflight.call(this.engine, { user }, this.stepContext()),
+    );
+    check(
+      result?.status === 'ready',
+      `engine.preflight returned ${describeResult(result)}; contract v2 wants { status: 'ready' } (or a thrown RotationError)`,
+    );
   }
 
-  waitUntilApplied(user: TSecret, signal?: AbortSignal): Promise<void> {
-    const wait = this.engine.waitUntilApplied;
-    check(wait, 'the engine claims asyncChanges but has no waitUntilApplied()');
-    return this.guard('waitUntilApplied', () => wait.call(this.engine, { user }, this.stepContext(signal)));
+  async waitUntilApplied(user: TSecret, signal?: AbortSignal): Promise<void> {
+    const engine = this.engine;
+    if (!engine.asyncChanges)
+      fail('waitUntilApplied was called for an engine that does not claim asyncChanges');
+    const result = await this.guard('waitUntilApplied', () =>
+      engine.waitUntilApplied({ user }, this.stepContext(signal)),
+    );
+    check(
+      result?.status === 'applied',
+      `engine.waitUntilApplied returned ${describeResult(result)}; contract v2 wants { status: 'applied' } (or a thrown StepTimeoutError)`,
+    );
   }
 
   /** setPasswords, then (for engines with asynchronous changes) waitUntilApplied, as core's strategies do. */
-  async applyPasswords(input: SetPasswordsInput<TSecret>): Promise<void> {
+  async applyPasswords(input: SetPasswordsRequest<TSecret>): Promise<void> {
     await this.setPasswords(input);
-    if (this.capabilities.asyncChanges) await this.waitUntilApplied(input.user);
+    if (this.engine.asyncChanges) await this.waitUntilApplied(input.user);
   }
 
   /** cloneUser, then waitUntilApplied when changes are asynchronous. */
-  async applyClone(input: CloneUserInput<TSecret>): Promise<void> {
+  async applyClone(input: CloneUserRequest<TSecret>): Promise<void> {
     await this.cloneUser(input);
-    if (this.capabilities.asyncChanges) await this.waitUntilApplied(input.target);
+    if (this.engine.asyncChanges) await this.waitUntilApplied(input.target);
   }
 
   // ---- Expectations ----
@@ -223,4 +247,26 @@ export class CheckContext<TSecret extends EngineSecret> {
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
+}
+
+/** A write's result must be one of contract v2's ChangeResults. */
+function expectChangeResult(
+  operation: string,
+  result: ChangeResult | undefined,
+  statuses: ReadonlyArray<ChangeResult['status']>,
+): ChangeResult {
+  check(
+    result !== undefined && statuses.includes(result.status),
+    `engine.${operation} returned ${describeResult(result)}; contract v2 wants a ChangeResult ({ status: ${statuses.join(' | ')} })`,
+  );
+  return result;
+}
+
+function describeResult(result: unknown): string {
+  if (result === undefined) return 'nothing';
+  try {
+    return JSON.stringify(result).slice(0, 80);
+  } catch {
+    return typeof result;
+  }
 }

@@ -22,7 +22,10 @@ function cloneOf<TSecret extends EngineSecret>(
   source: TSecret,
   password: string,
 ): TSecret {
-  const fields = ctx.engine.alternateUser?.(source) ?? { username: toggleCloneSuffix(source.username) };
+  const engine = ctx.engine;
+  const fields = (engine.canCloneUsers ? engine.alternateUser?.({ user: source }).fields : undefined) ?? {
+    username: toggleCloneSuffix(source.username),
+  };
   return { ...source, ...fields, password } as TSecret;
 }
 

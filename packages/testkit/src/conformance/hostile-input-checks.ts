@@ -85,7 +85,12 @@ export const hostileUsernamesCheck: ConformanceCheck = {
       );
       if (ctx.capabilities.canCloneUsers) {
         const source = ctx.secretFor(name, p1);
-        const fields = ctx.engine.alternateUser?.(source) ?? { username: toggleCloneSuffix(name) };
+        const engine = ctx.engine;
+        const fields = (engine.canCloneUsers
+          ? engine.alternateUser?.({ user: source }).fields
+          : undefined) ?? {
+          username: toggleCloneSuffix(name),
+        };
         const p2 = ctx.password(`the clone password of the user with ${what}`);
         const clone = { ...source, ...fields, password: p2 } as typeof source;
         if (!ctx.engine.secretSchema.safeParse(clone).success) continue;
@@ -261,9 +266,9 @@ export const stagedBadPasswordCheck: ConformanceCheck = {
 export const extraPasswordsCheck: ConformanceCheck = {
   id: 'extra-passwords',
   title:
-    'setPasswords with no password or more passwords than maxPasswordsPerUser is refused (non-retryable) and changes nothing',
+    'setPasswords with no password or more passwords than passwordsPerUser is refused (non-retryable) and changes nothing',
   async run(ctx) {
-    const max = ctx.capabilities.maxPasswordsPerUser;
+    const max = ctx.capabilities.passwordsPerUser;
     const p0 = ctx.password('the current password');
     const user = await ctx.newUser(p0);
     const extra = Array.from({ length: max + 1 }, (_, index) => ctx.password(`extra password #${index + 1}`));
@@ -279,7 +284,7 @@ export const extraPasswordsCheck: ConformanceCheck = {
         {
           codes: ['INVALID_CONFIGURATION', 'INVALID_SECRET'],
           retryable: false,
-          what: `setPasswords with ${passwords.length} passwords (maxPasswordsPerUser: ${max})`,
+          what: `setPasswords with ${passwords.length} passwords (passwordsPerUser: ${max})`,
         },
       );
       await ctx.expectLogin(user.username, p0, true, `after refusing ${passwords.length} passwords`);

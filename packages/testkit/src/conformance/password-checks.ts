@@ -53,20 +53,20 @@ export const exactPassword: ConformanceCheck = {
 
 export const previousPassword: ConformanceCheck = {
   id: 'previous-password',
-  title: 'old passwords are refused, or kept exactly as maxPasswordsPerUser claims',
+  title: 'old passwords are refused, or kept exactly as passwordsPerUser claims',
   async run(ctx) {
     const p0 = ctx.password('the original password');
     const user = await ctx.newUser(p0);
     const p1 = ctx.password('the first new password');
-    if (ctx.capabilities.maxPasswordsPerUser === 1) {
+    if (ctx.capabilities.passwordsPerUser === 1) {
       await ctx.applyPasswords({
         user: ctx.secretFor(user.username, p1),
         passwords: [p1],
         principal: ctx.selfPrincipal(user),
       });
       await ctx.expectLogin(user.username, p1, true, 'the new password');
-      await ctx.expectLogin(user.username, p0, false, 'the replaced password (maxPasswordsPerUser: 1)');
-      await ctx.expectEngineLogin(user, 'rejected', 'the replaced password (maxPasswordsPerUser: 1)');
+      await ctx.expectLogin(user.username, p0, false, 'the replaced password (passwordsPerUser: 1)');
+      await ctx.expectEngineLogin(user, 'rejected', 'the replaced password (passwordsPerUser: 1)');
       return;
     }
     await ctx.applyPasswords({
@@ -79,7 +79,7 @@ export const previousPassword: ConformanceCheck = {
       user.username,
       p0,
       true,
-      'setPasswords([new, old]): the old password (maxPasswordsPerUser: 2)',
+      'setPasswords([new, old]): the old password (passwordsPerUser: 2)',
     );
     const p2 = ctx.password('the second new password');
     await ctx.applyPasswords({
@@ -105,7 +105,7 @@ export const idempotent: ConformanceCheck = {
     const p0 = ctx.password('the original password');
     const user = await ctx.newUser(p0);
     const p1 = ctx.password('the new password');
-    const keepsTwo = ctx.capabilities.maxPasswordsPerUser === 2;
+    const keepsTwo = ctx.capabilities.passwordsPerUser === 2;
     const input = {
       user: ctx.secretFor(user.username, p1),
       passwords: keepsTwo ? [p1, p0] : [p1],

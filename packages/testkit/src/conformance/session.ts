@@ -3,6 +3,7 @@ import type { EngineSecret, RotationEngine } from '@rotor/core/engine';
 import { SecretWatch } from '../secret-watch.js';
 import { CheckContext, describeError } from './check-context.js';
 import { CHECK_CAPABILITY, CONFORMANCE_CHECKS, type ConformanceCheck } from './checks.js';
+import { capabilitiesOf } from './engine-capabilities.js';
 import {
   CAPABILITY_CHECK_IDS,
   type CapabilityCheckId,
@@ -105,7 +106,7 @@ function skipReason<TSecret extends EngineSecret>(
   const id = definition.id as CapabilityCheckId;
   const { claimed, capability } = CHECK_CAPABILITY[id];
   // A claimed capability is always checked, whatever `skip` says (the opt-outs check reports the conflict).
-  if (claimed(engine.capabilities)) return { kind: 'run' };
+  if (claimed(capabilitiesOf(engine))) return { kind: 'run' };
   const reason = options.skip?.[id];
   if (typeof reason === 'string' && reason.trim().length > 0) {
     return { kind: 'skip', reason: `${reason} (the engine does not claim ${capability})` };

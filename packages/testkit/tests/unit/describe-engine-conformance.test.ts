@@ -7,7 +7,7 @@ describeEngineConformance({
   name: 'in-memory reference engine',
   createEngine: () =>
     memoryEngine(server, {
-      capabilities: { maxPasswordsPerUser: 2, canCloneUsers: true, asyncChanges: true },
+      capabilities: { passwordsPerUser: 2, canCloneUsers: true, asyncChanges: true },
     }),
   startTarget: async () => memoryTarget(server, { holdable: true }),
   policySamples: 20,

@@ -63,7 +63,7 @@ describe('InMemorySecretsManager', () => {
     });
     const logger = createCapturingLogger();
     const run = createRotationStepRunner({
-      engine: memoryEngine(server, { capabilities: { maxPasswordsPerUser: 1 } }),
+      engine: memoryEngine(server, { capabilities: { passwordsPerUser: 1 } }),
       store: sm,
       logger,
       strategy: 'single-user',

@@ -31,7 +31,7 @@ describe('the hostile checks catch the bug each exists for', () => {
       const options = {
         name: `memory (${fault})`,
         createEngine: () =>
-          memoryEngine(server, { capabilities: { maxPasswordsPerUser: 2, canCloneUsers: true }, fault }),
+          memoryEngine(server, { capabilities: { passwordsPerUser: 2, canCloneUsers: true }, fault }),
         startTarget: async () => memoryTarget(server),
         checkTimeoutMs: 5_000,
       } as const;
@@ -44,7 +44,7 @@ describe('the hostile checks catch the bug each exists for', () => {
         {
           ...options,
           createEngine: () =>
-            memoryEngine(correct, { capabilities: { maxPasswordsPerUser: 2, canCloneUsers: true } }),
+            memoryEngine(correct, { capabilities: { passwordsPerUser: 2, canCloneUsers: true } }),
           startTarget: async () => memoryTarget(correct),
         },
         { only: [check] },

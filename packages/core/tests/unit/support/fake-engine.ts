@@ -4,6 +4,7 @@
  */
 export {
   createMockEngine as createFakeEngine,
+  type MockCapabilities as FakeCapabilities,
   type MockEngineOptions as FakeEngineOptions,
   type MockSecret as FakeSecret,
   MockTarget as FakeTarget,

@@ -7,11 +7,11 @@ import {
   ModifyReplicationGroupCommand,
   ModifyUserGroupCommand,
 } from '@aws-sdk/client-elasticache';
+import type { ElastiCacheSecret } from '@rotor/engine-elasticache';
 import { type LocalAws, startLocalAws } from '@rotor/local-aws';
 import { startCacheServers } from '@rotor/local-aws/harness';
 import type { ConformanceTarget } from '@rotor/testkit';
 import { Redis } from 'ioredis';
-import type { ElastiCacheSecret } from '../../../src/index.ts';
 import { authAtCache } from './auth-at-cache.ts';
 
 export interface ElastiCacheTarget extends ConformanceTarget<ElastiCacheSecret> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createRotationStepRunner, type StrategyChoice } from '@rotor/core';
-import { type ElastiCacheEngineOptions, elastiCacheEngine } from '../../../src/index.ts';
+import { type ElastiCacheEngineOptions, elastiCacheEngine } from '@rotor/engine-elasticache';
 import { arnOf, FakeElastiCache } from './fake-elasticache.ts';
 import { MemorySecretStore } from './memory-secret-store.ts';
 

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { PostgresSecret } from '@rotor/engine-postgres';
 import { findPostgresBinDir, type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
 import type { ConformanceTarget } from '@rotor/testkit';
 import pg from 'pg';
-import type { PostgresSecret } from '../../../src/index.ts';
 
 const execFileAsync = promisify(execFile);
 

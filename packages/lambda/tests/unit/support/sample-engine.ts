@@ -1,4 +1,4 @@
-import { ENGINE_CONTRACT_VERSION } from '@rotor/core/engine';
+import { definePasswordPolicy, ENGINE_CONTRACT_VERSION } from '@rotor/core/engine';
 import * as z from 'zod';
 
 /** What every sample engine in these tests shares; tests add capabilities and operations. */
@@ -6,16 +6,8 @@ export const sampleEngineBase = {
   contractVersion: ENGINE_CONTRACT_VERSION,
   engineId: 'sample',
   secretSchema: z.looseObject({ username: z.string(), password: z.string().optional() }),
-  passwordPolicy: {
-    length: 20,
-    minLength: 8,
-    maxLength: 64,
-    excludeCharacters: '',
-    excludeUppercase: false,
-    excludeLowercase: false,
-    excludeNumbers: false,
-    excludePunctuation: false,
-    includeSpace: false,
-    requireEachIncludedType: true,
-  },
+  passwordPolicy: definePasswordPolicy({ length: 20, maxLength: 64 }),
+  passwordsPerUser: 1,
+  changeAuthority: 'credentials',
+  canCloneUsers: false,
 } as const;

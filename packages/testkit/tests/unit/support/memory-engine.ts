@@ -1,8 +1,9 @@
 import {
+  type ChangeResult,
+  type CloneUserRequest,
   CredentialRejectedError,
   defineEngine,
   ENGINE_CONTRACT_VERSION,
-  type EngineCapabilities,
   EngineError,
   EngineUnavailableError,
   InvalidConfigurationError,
@@ -12,10 +13,20 @@ import {
   type Principal,
   pollUntil,
   type RotationEngine,
+  type StepContext,
   UserNotFoundError,
+  type UserRequest,
 } from '@rotor/core/engine';
 import type { ConformanceTarget } from '@rotor/testkit';
 import { z } from 'zod';
+
+/** The capability flags of the memory engine (all four are free to choose). */
+export interface MemoryCapabilities {
+  passwordsPerUser: 1 | 2;
+  canCloneUsers: boolean;
+  asyncChanges: boolean;
+  changeAuthority: 'credentials' | 'control-plane';
+}
 
 export const memorySecretSchema = z.looseObject({
   username: z.string().min(1),
@@ -187,7 +198,7 @@ export type Fault =
   | 'strips-quotes-in-names';
 
 export interface MemoryEngineOptions {
-  capabilities?: Partial<EngineCapabilities>;
+  capabilities?: Partial<MemoryCapabilities>;
   policy?: PasswordPolicy;
   fault?: Fault;
 }
@@ -197,8 +208,8 @@ export function memoryEngine(
   server: MemoryServer,
   options: MemoryEngineOptions = {},
 ): RotationEngine<MemorySecret> {
-  const capabilities: EngineCapabilities = {
-    maxPasswordsPerUser: 2,
+  const capabilities: MemoryCapabilities = {
+    passwordsPerUser: 2,
     canCloneUsers: true,
     asyncChanges: false,
     changeAuthority: 'credentials',
@@ -259,6 +270,47 @@ export function memoryEngine(
     throw new CredentialRejectedError(`Cannot log in as "${username}"${secretPart} to change its password`);
   };
 
+  const changed: ChangeResult = { status: 'changed' };
+  const cloneUser = async ({
+    source,
+    target,
+    principal,
+  }: CloneUserRequest<MemorySecret>): Promise<ChangeResult> => {
+    reach(source);
+    admitAdmin(principal, source);
+    const original = server.users.get(source.username);
+    if (!original) throw new UserNotFoundError(`User "${source.username}" does not exist`);
+    if (target.password === undefined) throw new InvalidConfigurationError('The clone needs a password');
+    // As in one transaction: a clone that fails after its first change is put back as it was.
+    const existing = server.users.get(target.username);
+    const saved = existing && { passwords: [...existing.passwords], roles: [...existing.roles] };
+    if (existing) existing.roles = [...original.roles];
+    else server.users.set(target.username, { passwords: [], roles: [...original.roles] });
+    if (server.brokenClones.has(target.username)) {
+      if (fault === 'clone-without-rollback') {
+        server.store(target.username, [target.password], false);
+        throw new EngineError(`Cloning "${source.username}" failed halfway`);
+      }
+      if (saved) server.users.set(target.username, saved);
+      else server.users.delete(target.username);
+      throw new EngineError(`Cloning "${source.username}" failed halfway; rolled back`);
+    }
+    server.store(target.username, [target.password], capabilities.asyncChanges);
+    return existing ? changed : { status: 'created' };
+  };
+  const waitUntilApplied = async ({ user }: UserRequest<MemorySecret>, context: StepContext) => {
+    if (fault === 'ignores-abort-signal') {
+      while (!server.poll(user.username)) await new Promise((resolve) => setTimeout(resolve, 10));
+      return { status: 'applied' as const };
+    }
+    await pollUntil(async () => (server.poll(user.username) ? true : undefined), context, {
+      description: `the change to "${user.username}" to apply`,
+      initialDelayMs: 5,
+      maxDelayMs: 20,
+    });
+    return { status: 'applied' as const };
+  };
+
   return defineEngine<MemorySecret>({
     contractVersion: ENGINE_CONTRACT_VERSION,
     engineId: 'memory',
@@ -272,8 +324,9 @@ export function memoryEngine(
           }) as unknown as typeof memorySecretSchema)
         : memorySecretSchema,
     passwordPolicy: options.policy ?? memoryPolicy,
-    capabilities,
-    async login(user, context) {
+    passwordsPerUser: capabilities.passwordsPerUser,
+    changeAuthority: capabilities.changeAuthority,
+    async login({ user }, context) {
       if (fault === 'unreachable-as-rejected' && user.host !== MEMORY_HOST) {
         return { status: 'rejected', reason: 'invalid username-password pair' };
       }
@@ -287,9 +340,9 @@ export function memoryEngine(
     async setPasswords({ user: requested, passwords: requestedPasswords, principal }) {
       let user = requested;
       let passwords = requestedPasswords;
-      if (fault === 'drops-extra-passwords') passwords = passwords.slice(0, capabilities.maxPasswordsPerUser);
-      if (passwords.length < 1 || passwords.length > capabilities.maxPasswordsPerUser) {
-        throw new InvalidConfigurationError(`A user holds 1..${capabilities.maxPasswordsPerUser} passwords`);
+      if (fault === 'drops-extra-passwords') passwords = passwords.slice(0, capabilities.passwordsPerUser);
+      if (passwords.length < 1 || passwords.length > capabilities.passwordsPerUser) {
+        throw new InvalidConfigurationError(`A user holds 1..${capabilities.passwordsPerUser} passwords`);
       }
       reach(user);
       if (fault === 'strips-quotes-in-names') user = { ...user, username: user.username.replaceAll('"', '') };
@@ -297,7 +350,7 @@ export function memoryEngine(
         if (fault === 'generic-error-for-missing-user') throw new Error(`no such user ${user.username}`);
         throw new UserNotFoundError(`User "${user.username}" does not exist`);
       }
-      if (authorize(principal, user, passwords) === 'applied') return;
+      if (authorize(principal, user, passwords) === 'applied') return { status: 'unchanged' };
       let stored = [...passwords];
       if (fault === 'sets-different-password') stored = stored.map((password) => password.slice(0, -1));
       if (fault === 'keeps-one-of-two-passwords') stored = stored.slice(0, 1);
@@ -305,39 +358,13 @@ export function memoryEngine(
       if (fault === 'garbles-non-ascii-passwords')
         stored = stored.map((p) => (/^[\x21-\x7e]+$/.test(p) ? p : `${p}#`));
       server.store(user.username, stored, capabilities.asyncChanges);
+      return changed;
     },
-    async cloneUser({ source, target, principal }) {
-      reach(source);
-      admitAdmin(principal, source);
-      const original = server.users.get(source.username);
-      if (!original) throw new UserNotFoundError(`User "${source.username}" does not exist`);
-      // As in one transaction: a clone that fails after its first change is put back as it was.
-      const before = server.users.get(target.username);
-      const saved = before && { passwords: [...before.passwords], roles: [...before.roles] };
-      const existing = server.users.get(target.username);
-      if (existing) existing.roles = [...original.roles];
-      else server.users.set(target.username, { passwords: [], roles: [...original.roles] });
-      if (server.brokenClones.has(target.username)) {
-        if (fault === 'clone-without-rollback') {
-          server.store(target.username, [target.password!], false);
-          throw new EngineError(`Cloning "${source.username}" failed halfway`);
-        }
-        if (saved) server.users.set(target.username, saved);
-        else server.users.delete(target.username);
-        throw new EngineError(`Cloning "${source.username}" failed halfway; rolled back`);
-      }
-      server.store(target.username, [target.password!], capabilities.asyncChanges);
-    },
-    async waitUntilApplied({ user }, context) {
-      if (fault === 'ignores-abort-signal') {
-        while (!server.poll(user.username)) await new Promise((resolve) => setTimeout(resolve, 10));
-        return;
-      }
-      await pollUntil(async () => (server.poll(user.username) ? true : undefined), context, {
-        description: `the change to "${user.username}" to apply`,
-        initialDelayMs: 5,
-        maxDelayMs: 20,
-      });
-    },
+    ...(capabilities.canCloneUsers
+      ? { canCloneUsers: true as const, cloneUser }
+      : { canCloneUsers: false as const }),
+    ...(capabilities.asyncChanges
+      ? { asyncChanges: true as const, waitUntilApplied }
+      : { asyncChanges: false as const }),
   });
 }

@@ -1,12 +1,40 @@
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { InvalidConfigurationError } from '@rotor/core/engine';
+/**
+ * The options of `elastiCacheEngine` (the settings of AWS's ElastiCache rotation function, by their names
+ * in the comments), parsed once when the function starts, and ElastiCache's password rules.
+ */
+import { definePasswordPolicy, type PasswordPolicy, parseOptions } from '@rotor/core/engine';
 import * as z from 'zod';
-import {
-  DEFAULT_EXCLUDE_CHARACTERS,
-  DEFAULT_PASSWORD_LENGTH,
-  MAX_PASSWORD_LENGTH,
-  MIN_PASSWORD_LENGTH,
-} from './password-rules.js';
+
+/** ElastiCache RBAC: "Passwords must be 16-128 printable characters", and `,` `"` `/` `@` are not allowed. */
+export const MIN_PASSWORD_LENGTH = 16;
+export const MAX_PASSWORD_LENGTH = 128;
+/** Refused by ElastiCache, plus space (not a character GetRandomPassword should add to a Redis password). */
+export const ALWAYS_EXCLUDED = ',"/@ ';
+/** AWS's function excludes `/@"'\` by default (EXCLUDE_CHARACTERS); we keep `'` and `\` out too. */
+export const DEFAULT_EXCLUDE_CHARACTERS = '/@"\'\\';
+export const DEFAULT_PASSWORD_LENGTH = 32;
+
+export function elastiCachePasswordPolicy(length: number, excludeCharacters: string): PasswordPolicy {
+  const excluded = [...new Set([...ALWAYS_EXCLUDED, ...excludeCharacters])].join('');
+  return definePasswordPolicy(
+    { length, minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_LENGTH, excludeCharacters: excluded },
+    'ElastiCache password policy',
+  );
+}
+
+/** Why ElastiCache would refuse this password, or undefined when it is acceptable. Never echoes it. */
+export function passwordProblem(password: string): string | undefined {
+  if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+    return `is ${password.length} characters long; ElastiCache needs ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH}`;
+  }
+  for (const character of password) {
+    const code = character.codePointAt(0) ?? 0;
+    if (code < 0x21 || code > 0x7e) return 'contains a space or a non-printable character';
+    if (ALWAYS_EXCLUDED.includes(character)) return 'contains one of , " / @ which ElastiCache refuses';
+  }
+  return undefined;
+}
 
 const dataPlaneSchema = z
   .strictObject({
@@ -95,13 +123,5 @@ export type ElastiCacheEngineOptions = z.input<typeof elastiCacheEngineOptionsSc
 export type ResolvedElastiCacheEngineOptions = z.output<typeof elastiCacheEngineOptionsSchema>;
 
 export function resolveOptions(options: ElastiCacheEngineOptions): ResolvedElastiCacheEngineOptions {
-  const parsed = elastiCacheEngineOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new InvalidConfigurationError(
-      `Invalid ElastiCache engine options: ${parsed.error.issues
-        .map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`)
-        .join('; ')}`,
-    );
-  }
-  return parsed.data;
+  return parseOptions(elastiCacheEngineOptionsSchema, options, 'ElastiCache engine options');
 }
