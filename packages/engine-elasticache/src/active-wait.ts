@@ -15,6 +15,7 @@
  * Time runs from the change (when this container issued it) or from the start of the wait (a resumed step:
  * the change is older than that, so the first check is at once).
  */
+import { sleepUnlessAborted } from '@rotor/core/engine';
 
 export interface ActiveWaitSchedule {
   /** The fixed gap AWS's function polls at; also the cap of every gap here. */
@@ -260,19 +261,4 @@ export async function waitForActive<TUser>(
     planner.checked(now() - origin);
     if (now() >= giveUpAt) return gaveUp();
   }
-}
-
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -5,13 +5,7 @@
  * The endpoint is never kinder than AWS: AWS's limits are per account and region, as here (one endpoint
  * serves one account), and a refused request costs the caller the same round trip.
  */
-import {
-  AwsApiError,
-  type JsonProtocolService,
-  type LocalService,
-  type QueryProtocolService,
-  type RestJsonService,
-} from './service.js';
+import { AwsApiError, type LocalService } from './service.js';
 
 export interface RateLimit {
   /** Sustained requests per second. */
@@ -135,48 +129,26 @@ export function createThrottle(
 
   return {
     wrap(service) {
-      if (service.protocol === 'awsJson1_1') {
-        const inner: JsonProtocolService = service;
-        const wrapped: JsonProtocolService = {
-          protocol: 'awsJson1_1',
-          serviceName: inner.serviceName,
-          targetPrefix: inner.targetPrefix,
-          async handle(operation, input, context) {
-            if (!admit(inner.serviceName, operation)) throw refusal(inner);
-            return inner.handle(operation, input, context);
-          },
-          close: () => inner.close?.() ?? Promise.resolve(),
-        };
-        return wrapped;
-      }
-      if (service.protocol === 'restJson1') {
-        const inner: RestJsonService = service;
-        const wrapped: RestJsonService = {
-          protocol: 'restJson1',
-          serviceName: inner.serviceName,
-          pathPrefix: inner.pathPrefix,
-          operationOf: (method, path) => inner.operationOf(method, path),
-          async handle(request, context) {
-            const operation = inner.operationOf(request.method, request.path);
-            if (operation !== undefined && !admit(inner.serviceName, operation)) throw refusal(inner);
-            return inner.handle(request, context);
-          },
-          close: () => inner.close?.() ?? Promise.resolve(),
-        };
-        return wrapped;
-      }
-      const inner: QueryProtocolService = service;
-      const wrapped: QueryProtocolService = {
-        protocol: 'awsQuery',
-        serviceName: inner.serviceName,
-        xmlNamespace: inner.xmlNamespace,
-        async handle(action, params, context) {
-          if (!admit(inner.serviceName, action)) throw refusal(inner);
-          return inner.handle(action, params, context);
-        },
-        close: () => inner.close?.() ?? Promise.resolve(),
+      const refuseWhenOverLimit = (operation: string | undefined) => {
+        if (operation !== undefined && !admit(service.serviceName, operation)) throw refusal(service);
       };
-      return wrapped;
+      switch (service.protocol) {
+        case 'awsJson1_1':
+          return withHandle(service, async (operation, input, context) => {
+            refuseWhenOverLimit(operation);
+            return service.handle(operation, input, context);
+          });
+        case 'restJson1':
+          return withHandle(service, async (request, context) => {
+            refuseWhenOverLimit(service.operationOf(request.method, request.path));
+            return service.handle(request, context);
+          });
+        default:
+          return withHandle(service, async (action, params, context) => {
+            refuseWhenOverLimit(action);
+            return service.handle(action, params, context);
+          });
+      }
     },
     counts: () => ({ throttled: structuredClone(throttled) }),
     reset: () => {
@@ -184,4 +156,9 @@ export function createThrottle(
       buckets.clear();
     },
   };
+}
+
+/** The service as it is, with another `handle` (everything else is the service's own, by delegation). */
+function withHandle<T extends LocalService>(inner: T, handle: T['handle']): T {
+  return Object.assign(Object.create(inner) as T, { handle });
 }

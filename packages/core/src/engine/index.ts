@@ -51,7 +51,7 @@ export {
   UPPERCASE,
   validatePasswordPolicy,
 } from './password-policy.js';
-export { type PollOptions, pollUntil } from './poll.js';
+export { type PollOptions, pollUntil, sleepUnlessAborted } from './poll.js';
 export {
   assertSecretKeepsTls,
   findEndpoint,

@@ -52,7 +52,8 @@ export async function pollUntil<T>(
   );
 }
 
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
+/** Waits `ms`, or less when `signal` aborts (the Lambda deadline): true when the whole time passed. */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(false);
     const onAbort = () => {
