@@ -162,8 +162,9 @@ export function openAs(
 
 /**
  * The admin's login. As in AWS's function the admin connects to the rotated user's database on the user's
- * host, so the admin password goes only to the trusted endpoint the user is on. A Redshift-managed admin
- * secret (username and password only) must be Redshift's for that same cluster or workgroup.
+ * host, so the admin password goes only to the trusted endpoint the user is on. An admin secret that names a
+ * host must name the user's; a Redshift-managed one (username and password only) must be Redshift's, by its tags,
+ * for that same cluster or workgroup.
  */
 async function adminLogin(
   runtime: RedshiftRuntime,
@@ -187,7 +188,6 @@ async function adminLogin(
       },
     );
   }
-  const tags = SERVICE_LINKED_TAGS.filter(([tag]) => admin.tags[tag] !== undefined);
   if (value.host) {
     if (!sameLocation({ host: value.host, port: value.port }, user)) {
       throw new InvalidSecretError(
@@ -195,11 +195,21 @@ async function adminLogin(
         { step: context.step },
       );
     }
-  } else if (tags.length === 0) {
-    throw new InvalidSecretError(`The admin secret ${admin.secretId} has no "host"`, { step: context.step });
-  }
-  for (const [tag, service] of tags) {
-    await assertManagedAdminOfUser(runtime, admin, tag, service, user, context);
+  } else {
+    // Redshift's own admin secrets name no host: their tags say whose they are (decision 0093).
+    const tags = await admin.readTags();
+    const managedBy = SERVICE_LINKED_TAGS.flatMap(([tag, service]) => {
+      const arn = tags[tag];
+      return arn === undefined ? [] : [{ tag, arn, service }];
+    });
+    if (managedBy.length === 0) {
+      throw new InvalidSecretError(`The admin secret ${admin.secretId} has no "host"`, {
+        step: context.step,
+      });
+    }
+    for (const managed of managedBy) {
+      await assertManagedAdminOfUser(runtime, admin, managed, user, context);
+    }
   }
   const login = {
     database: user.dbname ?? DEFAULT_DATABASE,
@@ -216,12 +226,12 @@ async function adminLogin(
 async function assertManagedAdminOfUser(
   runtime: RedshiftRuntime,
   admin: AdminSecret,
-  tag: string,
-  service: string,
+  managedBy: { tag: string; arn: string; service: string },
   user: RedshiftSecret,
   context: StepContext,
 ): Promise<void> {
-  const arn = assertArnInScope(admin.tags[tag], context.functionScope, {
+  const { tag, service } = managedBy;
+  const arn = assertArnInScope(managedBy.arn, context.functionScope, {
     label: `The tag ${tag} of admin secret ${admin.secretId}`,
     service,
     step: context.step,
@@ -248,7 +258,7 @@ async function assertManagedAdminOfUser(
     { target, source: 'secret' },
     context,
   );
-  if (namespaceArn !== admin.tags[tag]) throw refuse('another namespace');
+  if (namespaceArn !== managedBy.arn) throw refuse('another namespace');
 }
 
 /** The connection a principal acts through, with the confused-deputy checks of AWS's functions. */

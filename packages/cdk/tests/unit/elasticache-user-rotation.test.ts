@@ -206,7 +206,7 @@ describe('ElastiCacheUserRotation', () => {
     );
   });
 
-  it('alarms on failed steps and forwards RotationFailed events for this secret to the topic', () => {
+  it('alarms on failed steps and forwards RotationFailed and RotationAbandoned events for this secret to the topic', () => {
     const { tpl } = deploy();
     const alarm = onlyResource(tpl, 'AWS::CloudWatch::Alarm');
     expect(alarm.Properties).toMatchObject({
@@ -230,7 +230,7 @@ describe('ElastiCacheUserRotation', () => {
       'detail-type': ['AWS Service Event via CloudTrail'],
       detail: {
         eventSource: ['secretsmanager.amazonaws.com'],
-        eventName: ['RotationFailed'],
+        eventName: ['RotationFailed', 'RotationAbandoned'],
         additionalEventData: { SecretId: [SECRET_ARN] },
       },
     });

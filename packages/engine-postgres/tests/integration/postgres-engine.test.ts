@@ -34,7 +34,7 @@ const adminPrincipal = () => ({
   admin: {
     secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:admin',
     value: target.admin.value,
-    tags: {},
+    readTags: async () => ({}),
   },
 });
 
@@ -124,7 +124,7 @@ describe('postgresEngine against a real PostgreSQL (scram-sha-256 only)', () => 
     const cloneName = `${user.username}_clone`;
     const principal = {
       kind: 'admin' as const,
-      admin: { secretId: 'arn:weak-admin', value: { ...weakAdmin }, tags: {} },
+      admin: { secretId: 'arn:weak-admin', value: { ...weakAdmin }, readTags: async () => ({}) },
     };
     await expect(
       engine.cloneUser(

@@ -162,7 +162,7 @@ describe('postgresEngine statements (scripted server)', () => {
             admin: {
               secretId: 'arn:admin',
               value: { username: 'admin', password: 'Admin-Password-1' },
-              tags: {},
+              readTags: async () => ({}),
             },
           },
         },
@@ -228,7 +228,11 @@ describe('postgresEngine statements (scripted server)', () => {
           target: secret('app_clone', 'New-Password-1'),
           principal: {
             kind: 'admin',
-            admin: { secretId: 'arn:admin', value: { user: 'admin', password: 'Secret-Admin-9' }, tags: {} },
+            admin: {
+              secretId: 'arn:admin',
+              value: { user: 'admin', password: 'Secret-Admin-9' },
+              readTags: async () => ({}),
+            },
           },
         },
         stepContext(),
@@ -248,7 +252,7 @@ describe('postgresEngine: where it may connect', () => {
     admin: {
       secretId: 'arn:admin',
       value: { username: 'admin', password: 'Admin-Password-1', ...value },
-      tags: {},
+      readTags: async () => ({}),
     },
   });
 
@@ -397,7 +401,7 @@ describe('RDS-managed master secrets (no host; located through RDS)', () => {
     admin: {
       secretId: 'arn:managed-admin',
       value: { username: 'admin', password: 'Admin-Password-1' },
-      tags,
+      readTags: async () => tags,
     },
   });
 
