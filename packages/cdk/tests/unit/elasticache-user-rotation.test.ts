@@ -81,6 +81,7 @@ describe('ElastiCacheUserRotation', () => {
           ROTOR_CACHE_HOST: 'master.app-cache.abc123.use1.cache.amazonaws.com',
           ROTOR_CACHE_PORT: '6379',
           ROTOR_CACHE_TLS: 'true',
+          ROTOR_CACHE_ARNS: CACHE_ARN,
           ROTOR_PASSWORD_SOURCE: 'local',
         }),
       },
