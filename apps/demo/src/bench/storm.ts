@@ -37,8 +37,15 @@ export interface StormResult {
   wallMs: number;
   p50Ms: number | undefined;
   p95Ms: number | undefined;
+  /** Every request the endpoint received, throttled ones included. */
   totalCalls: number;
   callsPerRotation: number;
+  /** Requests the endpoint answered (not refused for throttling): the work the rotations did. */
+  answeredCalls: number;
+  /** Answered calls per rotation: the cost whose growth with the storm's size should be linear. */
+  answeredCallsPerRotation: number;
+  /** Throttled requests per rotation: they grow with the storm, whose rotations queue for the same rates. */
+  throttledPerRotation: number;
   callsByOperation: Record<string, Record<string, number>>;
   /** Requests the endpoint refused for throttling; each was retried by the SDK (or failed the step). */
   throttled: number;
@@ -267,13 +274,9 @@ export async function runStorm(
     progress.stop();
     const wallMs = performance.now() - started;
     const calls = http.apiCalls();
-    const totalCalls = Object.values(calls)
-      .flatMap((operations) => Object.values(operations))
-      .reduce((sum, n) => sum + n, 0);
+    const totalCalls = sumCounts(calls);
     const { throttled } = throttle.counts();
-    const throttledTotal = Object.values(throttled)
-      .flatMap((operations) => Object.values(operations))
-      .reduce((sum, n) => sum + n, 0);
+    const throttledTotal = sumCounts(throttled);
     const result: StormResult = {
       rotations: size,
       succeeded: times.length,
@@ -284,6 +287,9 @@ export async function runStorm(
       p95Ms: percentile(times, 95),
       totalCalls,
       callsPerRotation: totalCalls / size,
+      answeredCalls: totalCalls - throttledTotal,
+      answeredCallsPerRotation: (totalCalls - throttledTotal) / size,
+      throttledPerRotation: throttledTotal / size,
       callsByOperation: calls,
       throttled: throttledTotal,
       throttledByOperation: throttled,
