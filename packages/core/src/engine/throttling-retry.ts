@@ -6,8 +6,8 @@
  * while a storm of N rotations needs about N / rate seconds to get through a bucket; the next attempt of a
  * whole rotation (Secrets Manager's retry) would only add to the storm. Retrying stops before a delay would run
  * past the deadline (less the handler's margin), so the step still fails in time with a retryable error.
- * Other transient errors (timeouts, resets, 5xx the SDK deems transient) keep a count, as the SDK's standard
- * mode does; anything else is not retried.
+ * Other transient errors (timeouts, resets, 5xx the SDK deems transient) keep a count of attempts, as the
+ * SDK's standard mode does; anything else is not retried.
  *
  * The deadline belongs to the invocation, the SDK client to the container: the handler runs each step inside
  * `runWithinDeadline`, and the strategy reads the deadline of the invocation whose call it is retrying.
@@ -47,7 +47,10 @@ export interface ThrottlingRetryOptions {
   transientBaseMs?: number;
   /** No single delay is longer (the SDK's cap: 20 s). */
   maxDelayMs?: number;
-  /** Attempts of a call failing with transient errors, the first included (the SDK's default: 3). */
+  /**
+   * Attempts of a call failing with transient errors, the first included: 6, as these clients had before
+   * (the SDK's default is 3), so a connection reset while the endpoint restarts is ridden out as before.
+   */
   maxTransientAttempts?: number;
   /**
    * How long throttled retries of one call may go on when no deadline is known (a call outside a rotation
@@ -90,7 +93,7 @@ export function throttlingRetryStrategy(options: ThrottlingRetryOptions = {}): S
   const throttlingBaseMs = options.throttlingBaseMs ?? 1_000;
   const transientBaseMs = options.transientBaseMs ?? 50;
   const maxDelayMs = options.maxDelayMs ?? 20_000;
-  const maxTransientAttempts = options.maxTransientAttempts ?? 3;
+  const maxTransientAttempts = options.maxTransientAttempts ?? 6;
   const budgetWithoutDeadlineMs = options.budgetWithoutDeadlineMs ?? 60_000;
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
