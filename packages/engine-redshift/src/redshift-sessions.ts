@@ -13,6 +13,7 @@ import {
   type Principal,
   type StepContext,
   sameHost,
+  throttlingRetryStrategy,
 } from '@rotor/core/engine';
 import * as z from 'zod';
 import type { ControlPlane } from './control-plane.js';
@@ -65,6 +66,8 @@ export function dataClientFactory(options: ResolvedRedshiftOptions): () => Redsh
   let client: RedshiftDataClient | undefined = options.dataApi.client;
   return () => {
     client ??= new RedshiftDataClient({
+      // Throttled calls are retried with jittered backoff until the step's deadline (decision 0093).
+      retryStrategy: throttlingRetryStrategy(),
       ...(options.dataApi.endpoint ? { endpoint: options.dataApi.endpoint } : {}),
       ...(options.dataApi.region ? { region: options.dataApi.region } : {}),
     });
