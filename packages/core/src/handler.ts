@@ -130,7 +130,7 @@ export function createRotationStepRunner<TSecret extends EngineSecret>(
         functionScope: options.functionScope ?? scopeOfArn(lambdaContext?.invokedFunctionArn),
       };
       store ??= createSecretsManagerStore();
-      // The step's SDK calls retry throttling until this invocation's deadline (decision 0093).
+      // The step's SDK calls retry throttling until this invocation's deadline (decision 0095).
       const parsedEvent = event;
       const stepStore = store;
       const result = await runWithinDeadline(deadline, () =>

@@ -49,7 +49,7 @@ export class ControlPlane {
         region,
         // ElastiCache's control-plane APIs are throttled per account, and a rotation window that starts many
         // rotations at once is when that bites: throttled calls are retried with jittered exponential backoff
-        // until the step's deadline (decisions 0090, 0093).
+        // until the step's deadline (decisions 0090, 0095).
         retryStrategy: throttlingRetryStrategy(),
         ...(this.#options.endpoint ? { endpoint: this.#options.endpoint } : {}),
       });

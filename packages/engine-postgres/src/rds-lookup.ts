@@ -42,7 +42,7 @@ export function createRdsLookup(options: {
 }): RdsLookup {
   let client = options.client;
   const rds = () => {
-    // Throttled calls are retried with jittered backoff until the step's deadline (decision 0093).
+    // Throttled calls are retried with jittered backoff until the step's deadline (decision 0095).
     client ??= new RDSClient({
       retryStrategy: throttlingRetryStrategy(),
       ...(options.region ? { region: options.region } : {}),

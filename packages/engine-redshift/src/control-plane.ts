@@ -69,7 +69,7 @@ function collect(
 export function createControlPlane(clients: ControlPlaneClients, region: string | undefined): ControlPlane {
   let redshift = clients.redshift;
   let serverless = clients.serverless;
-  // Throttled calls are retried with jittered backoff until the step's deadline (decision 0093).
+  // Throttled calls are retried with jittered backoff until the step's deadline (decision 0095).
   const config = { retryStrategy: throttlingRetryStrategy(), ...(region ? { region } : {}) };
   const redshiftClient = () => {
     redshift ??= new RedshiftClient(config);

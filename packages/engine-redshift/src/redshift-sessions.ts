@@ -66,7 +66,7 @@ export function dataClientFactory(options: ResolvedRedshiftOptions): () => Redsh
   let client: RedshiftDataClient | undefined = options.dataApi.client;
   return () => {
     client ??= new RedshiftDataClient({
-      // Throttled calls are retried with jittered backoff until the step's deadline (decision 0093).
+      // Throttled calls are retried with jittered backoff until the step's deadline (decision 0095).
       retryStrategy: throttlingRetryStrategy(),
       ...(options.dataApi.endpoint ? { endpoint: options.dataApi.endpoint } : {}),
       ...(options.dataApi.region ? { region: options.dataApi.region } : {}),

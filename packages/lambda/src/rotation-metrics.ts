@@ -50,7 +50,7 @@ export interface StepMetricsContext {
  * process, whatever the number of handlers: Node runs every enabled AsyncLocalStorage's propagation on every
  * promise it creates and never drops one that was used, so a storage per handler made each promise cost
  * O(handlers built so far), quadratic in a process that hosts many containers (the bench's rotation storm:
- * 1,000 handlers; decision 0093).
+ * 1,000 handlers; decision 0095).
  */
 const invocations = new AsyncLocalStorage<ReadonlyMap<RotationMetrics, InvocationRecord>>();
 

@@ -69,7 +69,7 @@ export function evaluateTargets(report: BenchReport): TargetLine[] {
   if (smallest && larger.length > 0) {
     // Linear cost: answered calls per rotation stay within 25 % of the smallest run's at every size. Throttled
     // requests are shown beside them, not bounded: N rotations queue N / rate seconds for the same per-account
-    // rates, and every uncoordinated caller polls its way through that queue (decision 0093).
+    // rates, and every uncoordinated caller polls its way through that queue (decision 0095).
     const worst = Math.max(...larger.map((storm) => storm.answeredCallsPerRotation));
     lines.push({
       target:

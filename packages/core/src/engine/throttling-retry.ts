@@ -1,5 +1,5 @@
 /**
- * How Rotor's AWS SDK clients retry (decision 0093). A rotation window starts many rotations at once, and the
+ * How Rotor's AWS SDK clients retry (decision 0095). A rotation window starts many rotations at once, and the
  * control-plane APIs they call are throttled per account: a throttled request is retried with the SDK's own
  * full-jitter exponential backoff (a random delay below base x 2^retry, capped), but for as long as the Lambda
  * invocation has time left, not for a fixed count of attempts. A fixed count gives up after a few seconds,

@@ -30,7 +30,7 @@ export interface SecretsManagerStoreOptions {
    * cache off. Default 64. A version's value never changes, so this is never stale (decision 0091).
    */
   versionValueCacheSize?: number;
-  /** How the created client retries (decision 0093); the defaults are the SDK's backoff, until the deadline. */
+  /** How the created client retries (decision 0095); the defaults are the SDK's backoff, until the deadline. */
   retry?: ThrottlingRetryOptions;
 }
 
@@ -40,7 +40,7 @@ export function createSecretsManagerStore(options: SecretsManagerStoreOptions = 
     options.client ??
     new SecretsManagerClient({
       // PutSecretValue and UpdateSecretVersionStage share 50 requests/s per account: when many rotations
-      // start at once, throttled calls are retried with jittered backoff until the step's deadline (0093).
+      // start at once, throttled calls are retried with jittered backoff until the step's deadline (0095).
       retryStrategy: throttlingRetryStrategy(options.retry),
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.region ? { region: options.region } : {}),

@@ -5,7 +5,7 @@ import { sampleEngineBase } from './support/sample-engine.ts';
 /**
  * Node runs the propagation of every AsyncLocalStorage that was ever used on every promise the process
  * creates, and never drops one: a storage per handler made a process hosting many containers (the bench's
- * rotation storm) quadratically slow (decision 0093). Counts the storages Rotor's code creates.
+ * rotation storm) quadratically slow (decision 0095). Counts the storages Rotor's code creates.
  */
 const created = vi.hoisted(() => ({ storages: 0 }));
 vi.mock('node:async_hooks', async (importOriginal) => {
