@@ -21,11 +21,15 @@ import { interceptorModule } from './preload-module.js';
 import {
   caseIdGenerator,
   openScenarioBench,
+  POINT_NOT_REACHED,
   runEndpointCase,
   runFunctionCase,
   type ScenarioBench,
 } from './run-case.js';
 import type { CrashScenario } from './scenario.js';
+
+/** Runs of one case before a point that is never reached fails it (see runScenario). */
+const ATTEMPTS_TO_REACH_A_POINT = 3;
 
 export interface CrashCaseResult {
   scenario: string;
@@ -144,12 +148,30 @@ async function runScenario(
     options.onScenarioStart?.(scenario.name, cases.length);
     await pool(cases, options.concurrency, async (crash, slot) => {
       const title = describeCase(crash);
-      const { result } = await attempt(scenario.name, crash, title, () =>
-        crash.mode === 'endpoint'
-          ? runEndpointCase(scenario, interceptor, workDir, nextCaseId(), { ...crash, action: 'halt' }, slot)
-          : runFunctionCase(bench!, slot, { ...crash, action: ACTION[crash.mode] }),
-      );
-      report(result);
+      // A point is numbered from the baseline; where a step's call count depends on time (a wait's probes
+      // interleaved with its polls), a run may end the step before that number. Such a run tested nothing,
+      // converged or not: it runs again, and a point no attempt reaches fails the case.
+      for (let attemptNumber = 1; ; attemptNumber++) {
+        const { result } = await attempt(scenario.name, crash, title, () =>
+          crash.mode === 'endpoint'
+            ? runEndpointCase(
+                scenario,
+                interceptor,
+                workDir,
+                nextCaseId(),
+                { ...crash, action: 'halt' },
+                slot,
+              )
+            : runFunctionCase(bench!, slot, { ...crash, action: ACTION[crash.mode] }),
+        );
+        const unreached =
+          result.problems.length > 0 &&
+          result.problems.every((problem) => problem.startsWith(POINT_NOT_REACHED));
+        if (!unreached || attemptNumber === ATTEMPTS_TO_REACH_A_POINT) {
+          report(attemptNumber > 1 ? { ...result, title: `${title} (attempt ${attemptNumber})` } : result);
+          break;
+        }
+      }
     });
   } catch (error) {
     report({

@@ -290,6 +290,9 @@ async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: n
   return false;
 }
 
+/** How a case that never fired its point begins its problem (the matrix may run such a case again). */
+export const POINT_NOT_REACHED = 'the crash point was not reached';
+
 async function conclude(input: {
   target: PreparedTarget;
   client: SecretsManagerClient;
@@ -309,8 +312,8 @@ async function conclude(input: {
     const diverged = control.diverged();
     problems.push(
       diverged
-        ? `the crash point was not reached: call #${diverged.expected.index} of ${diverged.expected.step} was "${diverged.found}", not "${diverged.expected.label}" as in the baseline`
-        : 'the crash point was not reached',
+        ? `${POINT_NOT_REACHED}: call #${diverged.expected.index} of ${diverged.expected.step} was "${diverged.found}", not "${diverged.expected.label}" as in the baseline`
+        : POINT_NOT_REACHED,
     );
   }
   const versions = await readSecretVersions(client, target.secretId);
