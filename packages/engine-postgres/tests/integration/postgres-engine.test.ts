@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { generatePassword } from '@rotor/core';
 import type { RotationEngine } from '@rotor/core/engine';
 import {
@@ -7,7 +8,6 @@ import {
   postgresEngine,
 } from '@rotor/engine-postgres';
 import { createCapturingLogger, runConformanceChecks, stepContext } from '@rotor/testkit';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresPasswordPolicy } from '../../src/postgres-options.ts';
