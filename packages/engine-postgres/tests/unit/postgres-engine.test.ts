@@ -60,6 +60,7 @@ describe('postgresEngine options', () => {
 
   it('declares one password per role, clones, synchronous changes and credential authority', () => {
     expect(postgresEngine()).toMatchObject({
+      engineId: 'postgres',
       passwordsPerUser: 1,
       canCloneUsers: true,
       asyncChanges: false,

@@ -10,9 +10,12 @@ import {
   type DescribeDBInstancesCommandOutput,
   RDSClient,
 } from '@aws-sdk/client-rds';
+import { postgresEngine } from '@rotor/engine-postgres';
+import { stepContext, TEST_FUNCTION_SCOPE } from '@rotor/testkit';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRdsLookup, type ManagedDatabase } from '../../src/rds-lookup.ts';
+import { fakeServer } from './support/fake-server.ts';
 
 const rds = mockClient(RDSClient);
 afterEach(() => rds.reset());
@@ -171,5 +174,43 @@ describe('the RDS client', () => {
     await made.endpointOf(INSTANCE, context);
     await made.endpointOf(INSTANCE, context);
     expect(rds.call(0).thisValue).toBe(rds.call(1).thisValue);
+  });
+});
+
+describe("the engine's RDS lookup", () => {
+  it('is made once per engine, in the configured region, and reused by every step', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [{ Endpoint: { Address: 'db.internal', Port: 5432 }, Engine: 'postgres' }],
+    });
+    const server = fakeServer({
+      logins: { admin: 'Admin-Password-1' },
+      roles: { app: { oid: 1, rolinherit: true, rolcreatedb: false, rolconnlimit: -1 } },
+    });
+    const engine = postgresEngine({
+      allowedHosts: ['db.internal'],
+      clientFactory: server.factory,
+      rds: { region: 'eu-west-3' },
+    });
+    const arn = `arn:aws:rds:us-east-1:${TEST_FUNCTION_SCOPE.accountId}:db:orders`;
+    for (let run = 0; run < 2; run += 1) {
+      await engine.setPasswords(
+        {
+          user: { host: 'db.internal', username: 'app', password: 'New-Password-1' },
+          passwords: ['New-Password-1'],
+          principal: {
+            kind: 'admin',
+            admin: {
+              secretId: 'arn:managed',
+              value: { username: 'admin', password: 'Admin-Password-1' },
+              tags: { 'aws:rds:primaryDBInstanceArn': arn },
+            },
+          },
+        },
+        stepContext(),
+      );
+    }
+    expect(rds.calls()).toHaveLength(2);
+    expect(rds.call(0).thisValue).toBe(rds.call(1).thisValue);
+    expect(await (rds.call(0).thisValue as RDSClient).config.region()).toBe('eu-west-3');
   });
 });
