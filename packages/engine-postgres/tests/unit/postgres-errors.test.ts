@@ -85,6 +85,11 @@ describe('toRotationError', () => {
       new Error('Query read timeout'),
       'PostgreSQL is unavailable connecting: Query read timeout',
     ],
+    [
+      'a Timeout in any case',
+      new Error('Connection Timeout'),
+      'PostgreSQL is unavailable connecting: Connection Timeout',
+    ],
   ])('%s is retryable unavailability', (_name, cause, message) => {
     expect(toRotationError(cause, 'connecting', 'setSecret')).toMatchObject({
       code: 'ENGINE_UNAVAILABLE',

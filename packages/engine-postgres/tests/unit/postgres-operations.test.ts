@@ -452,6 +452,127 @@ describe('the admin connection', () => {
   });
 });
 
+describe('where the admin connects, and with what TLS', () => {
+  const change = (
+    engine: ReturnType<typeof postgresEngine>,
+    principal: ReturnType<typeof adminPrincipal>,
+    user: PostgresSecret = secret('app', 'New-Password-1'),
+  ) => engine.setPasswords({ user, passwords: ['New-Password-1'], principal }, stepContext());
+  const rdsNeverCalled = () => {
+    const calls: unknown[] = [];
+    return {
+      calls,
+      client: {
+        async send(command: unknown) {
+          calls.push(command);
+          throw new Error('RDS was asked');
+        },
+      } as never,
+    };
+  };
+
+  it('names each field of an admin secret that is not an object as value', async () => {
+    const server = fakeServer();
+    const principal = {
+      kind: 'admin' as const,
+      admin: { secretId: 'arn:admin', value: 'Admin-Password-1' as never, tags: {} },
+    };
+    expect(await failure(change(engineOn(server), principal))).toMatchObject({
+      code: 'INVALID_SECRET',
+      message: 'The admin secret arn:admin is invalid (fields: value)',
+      step: 'setSecret',
+    });
+    expect(server.configs).toEqual([]);
+  });
+
+  it('an admin secret that names its host is used there, even with an RDS tag (RDS is not asked)', async () => {
+    const server = fakeServer({ logins: { admin: 'Admin-Password-1' }, roles: { app: APP } });
+    const rds = rdsNeverCalled();
+    const engine = postgresEngine({
+      allowedHosts: ['db.internal'],
+      clientFactory: server.factory,
+      rds: { client: rds.client },
+    });
+    await change(
+      engine,
+      adminPrincipal(
+        { host: 'db.internal' },
+        { 'aws:rds:primaryDBInstanceArn': 'arn:aws:rds:us-east-1:123456789012:db:orders' },
+      ),
+    );
+    expect(rds.calls).toEqual([]);
+    expect(server.configs).toEqual([
+      expect.objectContaining({ user: 'admin', host: 'db.internal', port: 5432 }),
+    ]);
+  });
+
+  it('refuses a managed master secret whose tag names a resource of another service, before asking RDS', async () => {
+    const server = fakeServer({ logins: { admin: 'Admin-Password-1' }, roles: { app: APP } });
+    const rds = rdsNeverCalled();
+    const engine = postgresEngine({
+      allowedHosts: ['db.internal'],
+      clientFactory: server.factory,
+      rds: { client: rds.client },
+    });
+    expect(
+      await failure(
+        change(
+          engine,
+          adminPrincipal(
+            {},
+            { 'aws:rds:primaryDBInstanceArn': 'arn:aws:redshift:us-east-1:123456789012:db:orders' },
+          ),
+        ),
+      ),
+    ).toMatchObject({
+      code: 'INVALID_SECRET',
+      message:
+        'The tag aws:rds:primaryDBInstanceArn of admin secret arn:admin names a redshift resource, not rds',
+    });
+    expect(rds.calls).toEqual([]);
+    expect(server.configs).toEqual([]);
+  });
+
+  it("connects the admin with the TLS the user's secret asks for, and refuses an admin secret asking for less", async () => {
+    const server = fakeServer({ logins: { admin: 'Admin-Password-1' }, roles: { app: APP } });
+    const disabled = postgresEngine({
+      allowedHosts: ['db.internal'],
+      tls: 'disable',
+      clientFactory: server.factory,
+    });
+    await change(disabled, adminPrincipal(), { ...secret('app', 'New-Password-1'), ssl: true });
+    expect(server.configs).toEqual([
+      expect.objectContaining({ user: 'admin', ssl: { rejectUnauthorized: true } }),
+    ]);
+    const verified = postgresEngine({ allowedHosts: ['db.internal'], clientFactory: server.factory });
+    expect(await failure(change(verified, adminPrincipal({ sslmode: 'disable' })))).toMatchObject({
+      code: 'INVALID_SECRET',
+      message:
+        'The secret\'s "sslmode" asks for weaker TLS than this function uses (TLS verify-full); the secret cannot turn TLS or certificate checks off',
+    });
+    expect(server.configs).toHaveLength(1);
+  });
+
+  it('names every allowed host when a secret names another', async () => {
+    const server = fakeServer();
+    const engine = postgresEngine({
+      allowedHosts: ['db.internal', 'replica.internal:6543'],
+      clientFactory: server.factory,
+    });
+    expect(
+      await failure(
+        engine.login({ user: { ...secret('app', 'P-1'), host: 'attacker.example' } }, stepContext()),
+      ),
+    ).toMatchObject({
+      code: 'INVALID_SECRET',
+      message:
+        "The secret's host attacker.example:5432 is not one of this function's allowed hosts (db.internal:5432, replica.internal:6543); refusing to send credentials there",
+      step: 'setSecret',
+    });
+    expect(server.configs).toEqual([]);
+  });
+});
+
 describe('login and preflight', () => {
   it('a secret without a password is refused without connecting', async () => {
     const server = fakeServer();
