@@ -69,6 +69,7 @@ describe('postgresEngine refuses an option set it cannot run with, when it is ma
     ['an application name PostgreSQL would truncate', { applicationName: 'a'.repeat(64) }, 'applicationName'],
     ['a client factory that is not a function', { clientFactory: 'pg' }, 'clientFactory must be a function'],
     ['an RDS client without send', { rds: { client: {} } }, 'rds.client must be an RDSClient'],
+    ['an RDS client that is null', { rds: { client: null } }, 'rds.client must be an RDSClient'],
     ['an empty RDS region', { rds: { region: '' } }, 'rds.region'],
     ['an RDS option it does not know', { rds: { endpoint: 'http://localhost' } }, 'endpoint'],
     ['an option it does not know', { sslmode: 'disable' }, 'sslmode'],
