@@ -28,7 +28,7 @@ describe('toRotationError', () => {
     expect(other).toMatchObject({ code: 'ENGINE_FAILED', retryable: false });
   });
 
-  it.each([
+  it.each<[string, string, boolean, string]>([
     ['42501', 'PERMISSION_DENIED', false, 'Permission denied creating role "x": permission denied'],
     [
       '28P01',
@@ -56,7 +56,7 @@ describe('toRotationError', () => {
           'ENGINE_UNAVAILABLE',
           true,
           `PostgreSQL is unavailable creating role "x": ${code}: permission denied`,
-        ] as const,
+        ] as [string, string, boolean, string],
     ),
   ])('SQLSTATE %s is %s (retryable: %s), with what it was doing', (sqlState, code, retryable, message) => {
     const cause = sqlError(sqlState, 'permission denied');
