@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `pnpm mutation [engine...] [--mode kit|suite] [--concurrency N] [--mutate src/file.ts]... [--exclude test]...`:
+ * `pnpm mutation [engine...] [--mode kit|suite] [--continue] [--concurrency N] [--mutate src/file.ts]...
+ * [--exclude test]...`:
  * how much of an engine's `src` its tests notice,
  * measured with Stryker (docs/decisions/0130-mutation-score.md). Two scores per engine:
  *
@@ -11,6 +12,9 @@
  *   `--mode suite` alone reuses the kit report already in bench/results when `src` has not changed since
  *   (the report holds the sources it mutated; a changed file refuses the reuse), so new tests outside the kit
  *   are measured without another kit run.
+ *
+ * `--mode suite --continue` runs the suite (minus `--exclude`) only on what the last rest-of-suite run left alive,
+ * into rest-2, rest-3, ...: a slow test file left out of the first run can be added in a second one.
  *
  * `--mutate src/file.ts` (repeatable) restricts either run to those files: a kit run then reports on them
  * only, and a suite run takes only their survivors from the kit report.
@@ -33,7 +37,7 @@ const KIT_FILE = 'tests/integration/conformance.test.ts';
 const MODES = ['kit', 'suite'];
 
 function parseArgs(argv) {
-  const args = { engines: [], modes: MODES, concurrency: 2, exclude: [], mutate: [] };
+  const args = { engines: [], modes: MODES, concurrency: 2, exclude: [], mutate: [], continue: false };
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index];
     if (arg === '--mode') args.modes = [argv[++index]];
@@ -41,6 +45,8 @@ function parseArgs(argv) {
     // Leaves test files out of the suite run (a lower bound of the suite score, when time is short).
     else if (arg === '--exclude') args.exclude.push(argv[++index]);
     else if (arg === '--mutate') args.mutate.push(argv[++index]);
+    // Runs more tests only on what the last rest-of-suite run left alive (say, a slow file left out before).
+    else if (arg === '--continue') args.continue = true;
     else if (arg !== '--') args.engines.push(arg);
   }
   if (args.engines.length === 0) args.engines = ENGINES;
@@ -61,6 +67,9 @@ function machine() {
     .map((n) => n.toFixed(2))
     .join(' ')} at start (the machine is shared; durations vary with it)`;
 }
+
+/** The n-th rest-of-suite run's report name: rest, then rest-2, rest-3, ... for runs that continue it. */
+const restName = (n) => (n === 1 ? 'rest' : `rest-${n}`);
 
 const reportPath = (engine, name) => join(root, 'bench', 'results', `mutation-${engine}-${name}.json`);
 
@@ -210,13 +219,35 @@ for (const engine of args.engines) {
   if (args.modes.includes('suite')) {
     if (!existsSync(reportPath(engine, 'kit')))
       throw new Error(`run the kit first: pnpm mutation ${engine} --mode kit`);
-    const stale = staleFiles(engine, reportPath(engine, 'kit'));
-    if (stale.length > 0)
-      throw new Error(
-        `src changed since the kit report (${stale.join(', ')}): run pnpm mutation ${engine} --mode kit again`,
-      );
+    // Earlier rest-of-suite runs this one continues (--continue), oldest first; a fresh run replaces them all.
+    const earlier = [];
+    while (existsSync(reportPath(engine, restName(earlier.length + 1))))
+      earlier.push(restName(earlier.length + 1));
+    if (args.continue && earlier.length === 0)
+      throw new Error(`nothing to continue: run pnpm mutation ${engine} --mode suite first`);
+    if (!args.continue) for (const name of earlier) rmSync(reportPath(engine, name));
+    const stages = args.continue ? earlier : [];
+    for (const name of ['kit', ...stages]) {
+      const stale = staleFiles(engine, reportPath(engine, name));
+      if (stale.length > 0)
+        throw new Error(
+          `src changed since the ${name} report (${stale.join(', ')}): run pnpm mutation ${engine} --mode kit again`,
+        );
+    }
     const kitMutants = mutantsOf(reportPath(engine, 'kit')).filter(inScope);
-    const alive = kitMutants.filter((m) => UNDETECTED.has(m.status));
+    // Each run tested what the runs before it left alive: its statuses replace theirs for those mutants.
+    const applyStage = (mutants, name) => {
+      const statuses = new Map(mutantsOf(reportPath(engine, name)).map((m) => [m.key, m.status]));
+      return mutants.map((m) => {
+        if (!UNDETECTED.has(m.status)) return m;
+        const status = statuses.get(m.key);
+        if (status === undefined) throw new Error(`the ${name} run did not test ${m.key}`);
+        return { ...m, status };
+      });
+    };
+    const before = stages.reduce(applyStage, kitMutants);
+    const alive = before.filter((m) => UNDETECTED.has(m.status));
+    const stageName = restName(stages.length + 1);
     // Stryker's ranges: 1-based lines, 0-based columns, both ends included.
     const ranges = [
       ...new Set(
@@ -229,24 +260,15 @@ for (const engine of args.engines) {
     const minutes =
       ranges.length === 0
         ? 0
-        : runStryker(engine, 'rest', {
+        : runStryker(engine, stageName, {
             mutate: ranges,
             env: { ROTOR_TEST_EXCLUDE: [KIT_FILE, ...args.exclude].join(',') },
             concurrency: args.concurrency,
           });
-    const rest = new Map(
-      ranges.length === 0 ? [] : mutantsOf(reportPath(engine, 'rest')).map((m) => [m.key, m.status]),
-    );
-    const combined = kitMutants.map((m) => {
-      if (!UNDETECTED.has(m.status)) return m;
-      const status = rest.get(m.key);
-      if (status === undefined) throw new Error(`the rest-of-suite run did not test ${m.key}`);
-      return { ...m, status };
-    });
-    const suite = score(combined);
+    const suite = score(ranges.length === 0 ? before : applyStage(before, stageName));
     sections.push(
       section(
-        `The package's whole suite (suite: the kit's results, then the rest of the suite on the kit's survivors${args.exclude.length > 0 ? `; left out: ${args.exclude.join(', ')}, so a lower bound` : ''}${only})`,
+        `The package's whole suite (suite: the kit's results, then the rest of the suite on the kit's survivors${stages.length > 0 ? `, continuing ${stages.join(', ')}` : ''}${args.exclude.length > 0 ? `; ${stageName} left out: ${args.exclude.join(', ')}` : ''}${only})`,
         suite,
         minutes,
         args.concurrency,
