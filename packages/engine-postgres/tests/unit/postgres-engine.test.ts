@@ -293,6 +293,7 @@ describe('postgresEngine: where it may connect', () => {
     ).rejects.toMatchObject({
       code: 'INVALID_CONFIGURATION',
       message: expect.stringMatching(/no allowed hosts/),
+      step: 'setSecret',
     });
     expect(server.connections).toEqual([]);
   });
@@ -541,6 +542,7 @@ describe('RDS-managed master secrets (no host; located through RDS)', () => {
       await expect(outcome).rejects.toMatchObject({
         code: 'INVALID_SECRET',
         message: expect.stringMatching(message),
+        step: 'setSecret',
       });
       expect(server.connections).toEqual([]);
       if (!Object.keys(databases).length && !String(message).includes('NotFound'))

@@ -103,6 +103,13 @@ describe('toRotationError', () => {
     ['a lower-case code', Object.assign(new Error('odd'), { code: 'econnrefused' }), 'odd'],
     ['a code inside a longer one', Object.assign(new Error('odd'), { code: 'XERR_TLS_X' }), 'odd'],
     ['something thrown that is not an Error', 'a string', 'a string'],
+    ['null thrown', null, 'null'],
+    ['a numeric code', Object.assign(new Error('odd'), { code: 53300 }), 'odd'],
+    [
+      'a network-like code inside a longer one',
+      Object.assign(new Error('odd'), { code: 'XECONNRESET' }),
+      'odd',
+    ],
   ])('%s is an engine failure without a SQLSTATE', (_name, cause, text) => {
     expect(toRotationError(cause, 'connecting', 'setSecret')).toMatchObject({
       code: 'ENGINE_FAILED',

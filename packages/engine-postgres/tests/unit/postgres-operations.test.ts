@@ -158,6 +158,26 @@ describe('cloneUser', () => {
     },
   );
 
+  it('names an update it could not make as updating, and a source it could not look up', async () => {
+    const alter = sqlError('XX000', 'alter');
+    const updating = fakeServer({
+      logins: { admin: 'Admin-Password-1' },
+      roles: { app: APP, app_clone: APP },
+      failOn: [{ statement: /^ALTER ROLE/, error: alter }],
+    });
+    expect(await failure(clone(updating))).toMatchObject({
+      message: 'PostgreSQL failed updating role "app_clone" (SQLSTATE XX000): alter',
+    });
+    const lookup = fakeServer({
+      logins: { admin: 'Admin-Password-1' },
+      roles: { app: APP },
+      failOn: [{ statement: /^SELECT oid/, error: sqlError('XX000', 'catalog') }],
+    });
+    expect(await failure(clone(lookup))).toMatchObject({
+      message: 'PostgreSQL failed looking up role "app" (SQLSTATE XX000): catalog',
+    });
+  });
+
   it('fails when BEGIN fails, before reading anything', async () => {
     const error = sqlError('XX000', 'no');
     const server = fakeServer({
@@ -303,6 +323,10 @@ describe('setPasswords', () => {
       ['A-Password-1', 'B-Password-2'],
       'A PostgreSQL role holds exactly one password (got 2): use the single-user or alternating-users strategy',
     ],
+    [
+      [undefined as unknown as string],
+      'A PostgreSQL role holds exactly one password (got 1): use the single-user or alternating-users strategy',
+    ],
   ])('refuses %j passwords before connecting', async (passwords, message) => {
     const server = fakeServer({ logins: { app: 'Old-Password-1' } });
     expect(await failure(change(server, self, undefined, passwords))).toMatchObject({
@@ -419,6 +443,7 @@ describe('the admin connection', () => {
     ).toMatchObject({
       code: 'INVALID_SECRET',
       message: 'The tag aws:rds:primaryDBInstanceArn of admin secret arn:admin names no DB instance (db:)',
+      step: 'setSecret',
     });
     expect(server.configs).toEqual([]);
   });
@@ -470,6 +495,51 @@ describe('where the admin connects, and with what TLS', () => {
       } as never,
     };
   };
+
+  it('names every field of an admin secret that is wrong', async () => {
+    const server = fakeServer();
+    const principal = {
+      kind: 'admin' as const,
+      admin: { secretId: 'arn:admin', value: { user: 'admin' } as never, tags: {} },
+    };
+    expect(await failure(change(engineOn(server), principal))).toMatchObject({
+      message: 'The admin secret arn:admin is invalid (fields: username, password)',
+    });
+  });
+
+  it('names where it could not connect, and as whom', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' });
+    const engine = postgresEngine({
+      allowedHosts: ['db.internal'],
+      clientFactory: () => ({
+        connect: async () => {
+          throw refused;
+        },
+        query: async () => ({ rows: [] }),
+        end: async () => {},
+      }),
+    });
+    expect(
+      await failure(engine.login({ user: secret('app', 'Current-Password-1') }, stepContext())),
+    ).toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+      message:
+        'PostgreSQL is unavailable connecting to db.internal:5432 as "app": ECONNREFUSED: connect ECONNREFUSED 10.0.0.5:5432',
+      step: 'setSecret',
+      cause: refused,
+    });
+  });
+
+  it('verifies TLS by default: a secret asking for less is refused, naming the mode', async () => {
+    const server = fakeServer();
+    const engine = postgresEngine({ allowedHosts: ['db.internal'], clientFactory: server.factory });
+    expect(
+      await failure(engine.login({ user: { ...secret('app', 'P-1'), sslmode: 'require' } }, stepContext())),
+    ).toMatchObject({
+      message: expect.stringContaining('(TLS verify-full)'),
+    });
+    expect(server.configs).toEqual([]);
+  });
 
   it('names each field of an admin secret that is not an object as value', async () => {
     const server = fakeServer();

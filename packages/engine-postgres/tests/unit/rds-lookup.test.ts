@@ -116,6 +116,14 @@ describe('a cluster', () => {
     expect(error.message).toBe(`The DB cluster ${CLUSTER.arn} has no endpoint yet (status backing-up)`);
   });
 
+  it.each([[{}], [{ DBClusters: [] }]])('answering %j: no endpoint, status unknown', async (output) => {
+    rds.on(DescribeDBClustersCommand).resolves(output);
+    expect(await refusal(CLUSTER)).toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+      message: `The DB cluster ${CLUSTER.arn} has no endpoint yet (status unknown)`,
+    });
+  });
+
   it('without a port: the same', async () => {
     rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ Endpoint: 'h' }] });
     expect((await refusal(CLUSTER)).message).toBe(
