@@ -86,6 +86,11 @@ describe('toRotationError', () => {
       'PostgreSQL is unavailable connecting: Query read timeout',
     ],
     [
+      'a DNS answer that has not come yet',
+      Object.assign(new Error('getaddrinfo EAI_AGAIN db.internal'), { code: 'EAI_AGAIN' }),
+      'PostgreSQL is unavailable connecting: EAI_AGAIN: getaddrinfo EAI_AGAIN db.internal',
+    ],
+    [
       'a Timeout in any case',
       new Error('Connection Timeout'),
       'PostgreSQL is unavailable connecting: Connection Timeout',
