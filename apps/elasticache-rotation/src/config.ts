@@ -8,6 +8,7 @@ import {
   type ConnectionSecurity,
   optionalBoolean,
   optionalInteger,
+  optionalList,
   optionalText,
   parseEnvironment,
   type RotationFunctionSettings,
@@ -53,6 +54,12 @@ const environmentSchema = z
      * control plane reports them. A secret's host/port may only name one of these.
      */
     ROTOR_CACHE_HOST: optionalText.pipe(z.string().max(253).optional()),
+    /**
+     * Comma-separated ARNs of the replication groups and serverless caches the login test may use (the
+     * template's CacheArns). Set: the caches that admit the user are found among these, one call each, instead
+     * of through its user groups (decision 0094). Unset: through its user groups.
+     */
+    ROTOR_CACHE_ARNS: optionalList,
     ROTOR_CACHE_PORT: optionalInteger(1, 65535),
     /** TLS to ROTOR_CACHE_HOST (default true: ElastiCache RBAC requires in-transit encryption). */
     ROTOR_CACHE_TLS: optionalBoolean,
@@ -138,6 +145,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       ...(e.ROTOR_CACHE_TLS !== undefined ? { tls: e.ROTOR_CACHE_TLS } : {}),
       ...(e.ROTOR_CACHE_TLS_VERIFY !== undefined ? { rejectUnauthorized: e.ROTOR_CACHE_TLS_VERIFY } : {}),
       ...(e.ROTOR_CACHE_CA_FILE !== undefined ? { caFile: e.ROTOR_CACHE_CA_FILE } : {}),
+      ...(e.ROTOR_CACHE_ARNS !== undefined ? { caches: e.ROTOR_CACHE_ARNS } : {}),
       ...(e.ROTOR_LOGIN_TIMEOUT_MS !== undefined ? { connectTimeoutMs: e.ROTOR_LOGIN_TIMEOUT_MS } : {}),
     },
   };

@@ -10,6 +10,7 @@ import { passwordOptionsFromEnv, type RedshiftEngineOptions } from '@rotor/engin
 import {
   type ConnectionSecurity,
   optionalInteger,
+  optionalList,
   optionalText,
   parseEnvironment,
   type RotationFunctionSettings,
@@ -24,7 +25,7 @@ const envSchema = z.object({
   ROTOR_REDSHIFT_TRANSPORT: optionalText.pipe(z.enum(['pg', 'data-api']).default('pg')),
   ROTOR_REDSHIFT_TLS: optionalText.pipe(z.enum(['verify-full', 'require', 'disable']).default('verify-full')),
   /** `host[:port],...`: where the function may connect; without it the control plane says (DescribeClusters / GetWorkgroup). */
-  ROTOR_REDSHIFT_ALLOWED_HOSTS: optionalText,
+  ROTOR_REDSHIFT_ALLOWED_HOSTS: optionalList,
   /** PEM file in the bundle or a layer, trusted instead of Node's roots. */
   ROTOR_REDSHIFT_CA_FILE: optionalText,
   ROTOR_REDSHIFT_CONNECT_TIMEOUT_MS: optionalInteger(100, 60_000),
@@ -72,9 +73,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       'ROTOR_REDSHIFT_LOGIN_CHECK=none cannot prove a new password over the Data API: keep the default (pg) where the function can reach the cluster, or set ROTOR_LOGIN_TEST=off to accept untested rotations',
     );
   }
-  const allowedHosts = e.ROTOR_REDSHIFT_ALLOWED_HOSTS?.split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
+  const allowedHosts = e.ROTOR_REDSHIFT_ALLOWED_HOSTS;
   const engine: RedshiftEngineOptions = {
     transport: e.ROTOR_REDSHIFT_TRANSPORT,
     ...(allowedHosts?.length ? { allowedHosts } : {}),

@@ -158,6 +158,8 @@ function elastiCacheSpec(props: ElastiCacheUserRotationProps): RotationFunctionS
       ? { ROTOR_CACHE_HOST: props.cache.host, ROTOR_CACHE_PORT: String(port), ROTOR_CACHE_TLS: 'true' }
       : {}),
     ...(loginTest === 'off' ? { ROTOR_LOGIN_TEST: 'off' } : {}),
+    // The login test finds the caches that admit the user among these, one call each (decision 0094).
+    ...(cacheArns.length > 0 ? { ROTOR_CACHE_ARNS: cacheArns.join(',') } : {}),
     ...(props.enableDisabledUser !== undefined
       ? { ROTOR_ENABLE_DISABLED_USER: String(props.enableDisabledUser) }
       : {}),

@@ -102,7 +102,7 @@ export abstract class RotationFunction extends Construct implements ec2.IConnect
   readonly secretsManagerEndpoint: ec2.InterfaceVpcEndpoint | undefined;
   /** In ALARM when any rotation step of this function failed in the last five minutes. */
   readonly rotationFailedAlarm: cloudwatch.Alarm;
-  /** Matches Secrets Manager's RotationFailed event for this secret. */
+  /** Matches Secrets Manager's RotationFailed and RotationAbandoned events for this secret. */
   readonly rotationFailedRule: events.Rule;
   /** The `service` dimension of this function's metrics. */
   readonly serviceName: string;
@@ -197,7 +197,7 @@ export abstract class RotationFunction extends Construct implements ec2.IConnect
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.rotationFailedRule = new events.Rule(this, 'RotationFailedRule', {
-      description: 'Secrets Manager reports that a rotation of the secret failed',
+      description: 'Secrets Manager reports that a rotation of the secret failed or was abandoned',
       eventPattern: rotationFailedPattern(props.secret),
     });
     if (props.alarmTopic) {
@@ -296,9 +296,11 @@ function toPolicyStatement(grant: GrantStatement): iam.PolicyStatement {
 }
 
 /**
- * Secrets Manager's RotationFailed is a CloudTrail service event (eventType AwsServiceEvent), which
- * EventBridge delivers with detail-type "AWS Service Event via CloudTrail"; the secret's ARN is in
- * additionalEventData.SecretId.
+ * Secrets Manager's RotationFailed and RotationAbandoned (a new version was created during the rotation,
+ * which then stops) are CloudTrail service events (eventType AwsServiceEvent), which EventBridge delivers
+ * with detail-type "AWS Service Event via CloudTrail"; the secret's ARN is in additionalEventData.SecretId.
+ * The function reports an abandonment itself only where it restores a password (decision 0093); this rule
+ * sees every one, including those between two invocations.
  */
 export function rotationFailedPattern(secret: secretsmanager.ISecret): events.EventPattern {
   const secretId = secret.secretFullArn ?? undefined;
@@ -307,7 +309,7 @@ export function rotationFailedPattern(secret: secretsmanager.ISecret): events.Ev
     detailType: ['AWS Service Event via CloudTrail'],
     detail: {
       eventSource: ['secretsmanager.amazonaws.com'],
-      eventName: ['RotationFailed'],
+      eventName: ['RotationFailed', 'RotationAbandoned'],
       additionalEventData: {
         // A secret imported by name has only a partial ARN: its full ARN adds "-" and six characters.
         SecretId: secretId ? [secretId] : [{ prefix: `${secret.secretArn}-` }],

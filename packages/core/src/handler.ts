@@ -9,6 +9,7 @@ import {
 } from './engine/contract.js';
 import { assertEngineContract } from './engine/define-engine.js';
 import { parseOptions } from './engine/parse-options.js';
+import { runWithinDeadline } from './engine/throttling-retry.js';
 import { EngineError, InvalidConfigurationError, RotationError } from './errors.js';
 import type { RotorLogger } from './logger.js';
 import { createDeadline, type LambdaContextLike } from './protocol/deadline.js';
@@ -129,18 +130,23 @@ export function createRotationStepRunner<TSecret extends EngineSecret>(
         functionScope: options.functionScope ?? scopeOfArn(lambdaContext?.invokedFunctionArn),
       };
       store ??= createSecretsManagerStore();
-      const result = await runRotationStep(
-        event,
-        {
-          engine,
-          store,
-          strategy,
-          passwordSource,
-          redactor,
-          loginTest,
-          onStrategySelected: options.onStrategySelected,
-        },
-        stepContext,
+      // The step's SDK calls retry throttling until this invocation's deadline (decision 0095).
+      const parsedEvent = event;
+      const stepStore = store;
+      const result = await runWithinDeadline(deadline, () =>
+        runRotationStep(
+          parsedEvent,
+          {
+            engine,
+            store: stepStore,
+            strategy,
+            passwordSource,
+            redactor,
+            loginTest,
+            onStrategySelected: options.onStrategySelected,
+          },
+          stepContext,
+        ),
       );
       logger.info(`${event.Step} finished`, { result });
       return { step: event.Step, result };

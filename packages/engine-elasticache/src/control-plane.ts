@@ -14,7 +14,7 @@ import {
   type User,
   type UserGroup,
 } from '@aws-sdk/client-elasticache';
-import type { RotationStep } from '@rotor/core/engine';
+import { type RotationStep, throttlingRetryStrategy } from '@rotor/core/engine';
 import { awsErrorName, toRotationError } from './aws-errors.js';
 import type { UserRef } from './user-ids.js';
 
@@ -26,9 +26,6 @@ export interface ControlPlaneOptions {
   /** Endpoint override; AWS_ENDPOINT_URL_ELASTICACHE / AWS_ENDPOINT_URL also work through the SDK. */
   endpoint?: string | undefined;
 }
-
-/** More attempts than the SDK's default 3, so a burst of throttling is ridden out inside one invocation. */
-export const CONTROL_PLANE_RETRY = { retryMode: 'adaptive', maxAttempts: 6 } as const;
 
 /**
  * The ElastiCache management API calls the engine makes, each mapped to Rotor's errors. Passwords go
@@ -51,9 +48,9 @@ export class ControlPlane {
       client = new ElastiCacheClient({
         region,
         // ElastiCache's control-plane APIs are throttled per account, and a rotation window that starts many
-        // rotations at once is when that bites: the SDK retries throttling with jittered exponential backoff,
-        // and adaptive mode also slows this client down after a throttle (decision 0090).
-        ...CONTROL_PLANE_RETRY,
+        // rotations at once is when that bites: throttled calls are retried with jittered exponential backoff
+        // until the step's deadline (decisions 0090, 0095).
+        retryStrategy: throttlingRetryStrategy(),
         ...(this.#options.endpoint ? { endpoint: this.#options.endpoint } : {}),
       });
       this.#clients.set(region, client);

@@ -61,6 +61,7 @@ export function elastiCacheEngine(options: ElastiCacheEngineOptions = {}): Elast
         dataPlane.host === undefined
           ? undefined
           : { name: 'the configured cache', host: dataPlane.host, port: dataPlane.port, tls: dataPlane.tls },
+      configuredCaches: dataPlane.caches,
       rejectUnauthorized: dataPlane.rejectUnauthorized,
       ca: readCertificates(dataPlane.caFile),
       connectTimeoutMs: dataPlane.connectTimeoutMs,

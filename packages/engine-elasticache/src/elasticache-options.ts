@@ -5,6 +5,7 @@ import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
  */
 import { definePasswordPolicy, type PasswordPolicy, parseOptions } from '@rotor/core/engine';
 import * as z from 'zod';
+import { parseCacheArn } from './trusted-endpoints.js';
 
 /** ElastiCache RBAC: "Passwords must be 16-128 printable characters", and `,` `"` `/` `@` are not allowed. */
 export const MIN_PASSWORD_LENGTH = 16;
@@ -52,6 +53,26 @@ const dataPlaneSchema = z
     /** A PEM file of CA certificates to verify caches with, instead of the system's (ROTOR_CACHE_CA_FILE). */
     caFile: z.string().min(1).optional(),
     connectTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+    /**
+     * The replication groups and serverless caches the login test may use (ROTOR_CACHE_ARNS; the template's
+     * CacheArns). When given, the caches that admit a user are found among these, one Describe call each,
+     * instead of through its user groups (decision 0094).
+     */
+    caches: z
+      .array(
+        z.string().transform((arn, ctx) => {
+          const cache = parseCacheArn(arn);
+          if (cache) return cache;
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must be an ElastiCache replication group or serverless cache ARN',
+          });
+          return z.NEVER;
+        }),
+      )
+      .min(1)
+      .max(100)
+      .optional(),
   })
   .refine((dataPlane) => dataPlane.tls || dataPlane.host !== undefined, {
     message:

@@ -10,13 +10,24 @@ import { EngineUnavailableError, type LoginResult, type StepContext } from '@rot
 import type { ControlPlane } from './control-plane.js';
 import type { ElastiCacheSecret } from './elasticache-secret.js';
 import { redisLogin } from './redis-login.js';
-import { type CacheEndpoint, cachesHoldingUser, chooseLoginRoute } from './trusted-endpoints.js';
+import {
+  type CacheEndpoint,
+  type ConfiguredCache,
+  cachesHoldingUser,
+  chooseLoginRoute,
+  configuredCachesHoldingUser,
+} from './trusted-endpoints.js';
 import type { UserRef } from './user-ids.js';
 
 export interface LoginTesterOptions {
   controlPlane: ControlPlane;
   /** The endpoint from the function's configuration (ROTOR_CACHE_HOST), if any. */
   configured: CacheEndpoint | undefined;
+  /**
+   * The caches the function's configuration names (ROTOR_CACHE_ARNS). When given, the caches that admit a user
+   * are found among these (one call per cache), not through its user groups (decision 0094).
+   */
+  configuredCaches: readonly ConfiguredCache[] | undefined;
   rejectUnauthorized: boolean;
   /** PEM certificates that verify the caches, instead of the system's (tests, private CAs). */
   ca: string | undefined;
@@ -55,7 +66,9 @@ export function createLoginTester(options: LoginTesterOptions, now: () => number
     const key = `${ref.region}|${ref.userId}|${[...(user.UserGroupIds ?? [])].sort().join(',')}`;
     const known = discovered.get(key);
     if (known && now() - known.at < CACHE_DISCOVERY_TTL_MS) return known.endpoints;
-    const endpoints = await cachesHoldingUser(options.controlPlane, ref, user, context.step);
+    const endpoints = options.configuredCaches
+      ? await configuredCachesHoldingUser(options.controlPlane, options.configuredCaches, user, context)
+      : await cachesHoldingUser(options.controlPlane, ref, user, context.step);
     discovered.set(key, { at: now(), endpoints });
     if (discovered.size > 256) discovered.delete(discovered.keys().next().value as string);
     return endpoints;
@@ -105,6 +118,13 @@ export function createLoginTester(options: LoginTesterOptions, now: () => number
   const login: LoginTester['login'] = async (input, context) => {
     const { secret, ref, user } = input;
     const caches = await cachesFor(ref, user, context);
+    if (caches.length === 0 && options.configuredCaches && (user.UserGroupIds ?? []).length > 0) {
+      // Its groups may hold it on a cache the configuration does not name: unknown, so not proven.
+      return {
+        status: 'skipped',
+        reason: `none of the configured caches (ROTOR_CACHE_ARNS) is associated with a user group of "${secret.username}" (${(user.UserGroupIds ?? []).join(', ')}); add its caches to ROTOR_CACHE_ARNS (CacheArns)`,
+      };
+    }
     if (caches.length === 0) {
       return {
         status: 'disabled',

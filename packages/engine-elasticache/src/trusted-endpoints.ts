@@ -5,7 +5,12 @@
  * `port` only select one of those endpoints, and its `tls` never decides anything (decision 0035).
  */
 import type { ReplicationGroup, ServerlessCache, User } from '@aws-sdk/client-elasticache';
-import { InvalidSecretError, type RotationStep } from '@rotor/core/engine';
+import {
+  assertArnInScope,
+  InvalidSecretError,
+  type RotationStep,
+  type StepContext,
+} from '@rotor/core/engine';
 import type { ControlPlane } from './control-plane.js';
 import type { UserRef } from './user-ids.js';
 
@@ -77,6 +82,63 @@ export async function cachesHoldingUser(
     }
   }
   return [...endpoints.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** A cache the function's configuration names (ROTOR_CACHE_ARNS: the template's CacheArns). */
+export interface ConfiguredCache {
+  readonly arn: string;
+  readonly kind: 'replicationgroup' | 'serverlesscache';
+  /** The replication group id or serverless cache name. */
+  readonly id: string;
+  readonly region: string;
+}
+
+const CACHE_ARN_PATTERN =
+  /^arn:aws[a-z-]*:elasticache:([a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:(replicationgroup|serverlesscache):([A-Za-z][A-Za-z0-9-]*)$/;
+
+/** An ElastiCache replication group or serverless cache ARN, or undefined. */
+export function parseCacheArn(arn: string): ConfiguredCache | undefined {
+  const match = CACHE_ARN_PATTERN.exec(arn);
+  if (!match) return undefined;
+  const [, region, kind, id] = match as unknown as [string, string, ConfiguredCache['kind'], string];
+  return { arn, kind, id, region };
+}
+
+/**
+ * The endpoints of the configured caches that admit the user: those associated with one of its user groups
+ * (a replication group's UserGroupIds, a serverless cache's UserGroupId). One Describe call per configured
+ * cache and none for the user groups, since DescribeUsers already said which groups hold the user
+ * (decision 0094). A user in no user group needs no call: no cache admits it.
+ */
+export async function configuredCachesHoldingUser(
+  controlPlane: ControlPlane,
+  caches: readonly ConfiguredCache[],
+  user: User,
+  context: Pick<StepContext, 'functionScope' | 'step'>,
+): Promise<CacheEndpoint[]> {
+  const groups = new Set((user.UserGroupIds ?? []).map((id) => id.toLowerCase()));
+  if (groups.size === 0) return [];
+  const endpoints: CacheEndpoint[] = [];
+  for (const cache of caches) {
+    // Configuration is trusted, but not to point the function's role at another account or region.
+    assertArnInScope(cache.arn, context.functionScope, {
+      label: `The configured cache ${cache.arn} (ROTOR_CACHE_ARNS)`,
+      service: 'elasticache',
+      step: context.step,
+    });
+    if (cache.kind === 'replicationgroup') {
+      const found = await controlPlane.findReplicationGroup(cache, cache.id, context.step);
+      const admits = (found?.UserGroupIds ?? []).some((id) => groups.has(id.toLowerCase()));
+      const endpoint = admits && found ? replicationGroupEndpoint(found) : undefined;
+      if (endpoint) endpoints.push(endpoint);
+    } else {
+      const found = await controlPlane.findServerlessCache(cache, cache.id, context.step);
+      const admits = found?.UserGroupId !== undefined && groups.has(found.UserGroupId.toLowerCase());
+      const endpoint = admits && found ? serverlessCacheEndpoint(found) : undefined;
+      if (endpoint) endpoints.push(endpoint);
+    }
+  }
+  return endpoints.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 const sameHost = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();

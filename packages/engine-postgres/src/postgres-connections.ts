@@ -98,9 +98,13 @@ export function loginOf(
 }
 
 /** The DB instance or cluster an RDS-managed master secret's tag names, checked to be in the function's scope. */
-function managedDatabaseOf(admin: AdminSecret, context: StepContext): ManagedDatabase | undefined {
+async function managedDatabaseOf(
+  admin: AdminSecret,
+  context: StepContext,
+): Promise<ManagedDatabase | undefined> {
+  const tags = await admin.readTags();
   const tagged = MANAGED_ADMIN_TAGS.flatMap((entry) => {
-    const value = admin.tags[entry.tag];
+    const value = tags[entry.tag];
     return value === undefined ? [] : [{ ...entry, value }];
   });
   const [first] = tagged;
@@ -160,8 +164,9 @@ export async function connectAdmin(
     );
   }
   const value = parsedAdmin.data;
-  // An admin secret without a host works on the user's server; one RDS manages is located through RDS.
-  const managed = value.host === undefined ? managedDatabaseOf(admin, context) : undefined;
+  // An admin secret without a host works on the user's server; one RDS manages (its tags say) is located
+  // through RDS. Tags cost a DescribeSecret, so only a secret without a host is asked for them.
+  const managed = value.host === undefined ? await managedDatabaseOf(admin, context) : undefined;
   const where = managed
     ? await managedAdminLocation(runtime, admin, managed, context)
     : {

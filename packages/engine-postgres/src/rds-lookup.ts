@@ -15,6 +15,7 @@ import {
   PermissionDeniedError,
   type RotationError,
   type StepContext,
+  throttlingRetryStrategy,
 } from '@rotor/core/engine';
 
 /** The DB instance or cluster a managed master secret's tag names (its ARN, already checked to be in scope). */
@@ -41,7 +42,11 @@ export function createRdsLookup(options: {
 }): RdsLookup {
   let client = options.client;
   const rds = () => {
-    client ??= new RDSClient(options.region ? { region: options.region } : {});
+    // Throttled calls are retried with jittered backoff until the step's deadline (decision 0095).
+    client ??= new RDSClient({
+      retryStrategy: throttlingRetryStrategy(),
+      ...(options.region ? { region: options.region } : {}),
+    });
     return client;
   };
   return {

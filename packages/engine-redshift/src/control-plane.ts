@@ -21,6 +21,7 @@ import {
   PermissionDeniedError,
   type RotationError,
   type StepContext,
+  throttlingRetryStrategy,
 } from '@rotor/core/engine';
 import { safeServerMessage } from './error-mapping.js';
 import { describeTarget, type ResolvedTarget } from './redshift-target.js';
@@ -68,7 +69,8 @@ function collect(
 export function createControlPlane(clients: ControlPlaneClients, region: string | undefined): ControlPlane {
   let redshift = clients.redshift;
   let serverless = clients.serverless;
-  const config = region ? { region } : {};
+  // Throttled calls are retried with jittered backoff until the step's deadline (decision 0095).
+  const config = { retryStrategy: throttlingRetryStrategy(), ...(region ? { region } : {}) };
   const redshiftClient = () => {
     redshift ??= new RedshiftClient(config);
     return redshift;

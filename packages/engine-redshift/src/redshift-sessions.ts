@@ -13,6 +13,7 @@ import {
   type Principal,
   type StepContext,
   sameHost,
+  throttlingRetryStrategy,
 } from '@rotor/core/engine';
 import * as z from 'zod';
 import type { ControlPlane } from './control-plane.js';
@@ -65,6 +66,8 @@ export function dataClientFactory(options: ResolvedRedshiftOptions): () => Redsh
   let client: RedshiftDataClient | undefined = options.dataApi.client;
   return () => {
     client ??= new RedshiftDataClient({
+      // Throttled calls are retried with jittered backoff until the step's deadline (decision 0095).
+      retryStrategy: throttlingRetryStrategy(),
       ...(options.dataApi.endpoint ? { endpoint: options.dataApi.endpoint } : {}),
       ...(options.dataApi.region ? { region: options.dataApi.region } : {}),
     });
@@ -162,8 +165,9 @@ export function openAs(
 
 /**
  * The admin's login. As in AWS's function the admin connects to the rotated user's database on the user's
- * host, so the admin password goes only to the trusted endpoint the user is on. A Redshift-managed admin
- * secret (username and password only) must be Redshift's for that same cluster or workgroup.
+ * host, so the admin password goes only to the trusted endpoint the user is on. An admin secret that names a
+ * host must name the user's; a Redshift-managed one (username and password only) must be Redshift's, by its tags,
+ * for that same cluster or workgroup.
  */
 async function adminLogin(
   runtime: RedshiftRuntime,
@@ -187,7 +191,6 @@ async function adminLogin(
       },
     );
   }
-  const tags = SERVICE_LINKED_TAGS.filter(([tag]) => admin.tags[tag] !== undefined);
   if (value.host) {
     if (!sameLocation({ host: value.host, port: value.port }, user)) {
       throw new InvalidSecretError(
@@ -195,11 +198,21 @@ async function adminLogin(
         { step: context.step },
       );
     }
-  } else if (tags.length === 0) {
-    throw new InvalidSecretError(`The admin secret ${admin.secretId} has no "host"`, { step: context.step });
-  }
-  for (const [tag, service] of tags) {
-    await assertManagedAdminOfUser(runtime, admin, tag, service, user, context);
+  } else {
+    // Redshift's own admin secrets name no host: their tags say whose they are (decision 0093).
+    const tags = await admin.readTags();
+    const managedBy = SERVICE_LINKED_TAGS.flatMap(([tag, service]) => {
+      const arn = tags[tag];
+      return arn === undefined ? [] : [{ tag, arn, service }];
+    });
+    if (managedBy.length === 0) {
+      throw new InvalidSecretError(`The admin secret ${admin.secretId} has no "host"`, {
+        step: context.step,
+      });
+    }
+    for (const managed of managedBy) {
+      await assertManagedAdminOfUser(runtime, admin, managed, user, context);
+    }
   }
   const login = {
     database: user.dbname ?? DEFAULT_DATABASE,
@@ -216,12 +229,12 @@ async function adminLogin(
 async function assertManagedAdminOfUser(
   runtime: RedshiftRuntime,
   admin: AdminSecret,
-  tag: string,
-  service: string,
+  managedBy: { tag: string; arn: string; service: string },
   user: RedshiftSecret,
   context: StepContext,
 ): Promise<void> {
-  const arn = assertArnInScope(admin.tags[tag], context.functionScope, {
+  const { tag, service } = managedBy;
+  const arn = assertArnInScope(managedBy.arn, context.functionScope, {
     label: `The tag ${tag} of admin secret ${admin.secretId}`,
     service,
     step: context.step,
@@ -248,7 +261,7 @@ async function assertManagedAdminOfUser(
     { target, source: 'secret' },
     context,
   );
-  if (namespaceArn !== admin.tags[tag]) throw refuse('another namespace');
+  if (namespaceArn !== managedBy.arn) throw refuse('another namespace');
 }
 
 /** The connection a principal acts through, with the confused-deputy checks of AWS's functions. */

@@ -19,6 +19,15 @@ export const optionalText = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
+/** A comma-separated list (entries trimmed, empty entries dropped), or unset when it holds none. */
+export const optionalList = optionalText.transform((value) => {
+  const entries = value
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  return entries?.length ? entries : undefined;
+});
+
 /** A whole number between `min` and `max`, or unset. */
 export const optionalInteger = (min: number, max: number) =>
   optionalText.pipe(

@@ -11,6 +11,7 @@ export {
 export {
   optionalBoolean,
   optionalInteger,
+  optionalList,
   optionalText,
   parseEnvironment,
   type RotationFunctionSettings,

@@ -46,30 +46,43 @@ export interface StepMetricsContext {
 }
 
 /**
- * Records one invocation at a time per async context (AsyncLocalStorage), so concurrent invocations in tests
- * or the local endpoint never mix their numbers.
+ * The invocation each RotationMetrics is recording in the current async context. One storage for the whole
+ * process, whatever the number of handlers: Node runs every enabled AsyncLocalStorage's propagation on every
+ * promise it creates and never drops one that was used, so a storage per handler made each promise cost
+ * O(handlers built so far), quadratic in a process that hosts many containers (the bench's rotation storm:
+ * 1,000 handlers; decision 0095).
+ */
+const invocations = new AsyncLocalStorage<ReadonlyMap<RotationMetrics, InvocationRecord>>();
+
+/**
+ * Records one invocation at a time per async context, so concurrent invocations in tests or the local endpoint
+ * never mix their numbers.
  */
 export class RotationMetrics {
   readonly #sink: MetricsSink;
   readonly #logger: RotorLogger;
-  readonly #current = new AsyncLocalStorage<InvocationRecord>();
 
   constructor(sink: MetricsSink, logger: RotorLogger) {
     this.#sink = sink;
     this.#logger = logger;
   }
 
+  /** The record of the invocation this instance is measuring in the current async context. */
+  #current(): InvocationRecord | undefined {
+    return invocations.getStore()?.get(this);
+  }
+
   /** For core's `onStrategySelected`. */
   readonly strategySelected = (strategy: StrategyId): void => {
-    const record = this.#current.getStore();
+    const record = this.#current();
     if (record) record.strategy = strategy;
   };
 
   /** The engine, with `waitUntilApplied` timed and testSecret's logins noted. Behaviour is unchanged. */
   instrument<TSecret extends EngineSecret>(engine: RotationEngine<TSecret>): RotationEngine<TSecret> {
-    const current = this.#current;
+    const current = () => this.#current();
     const login: RotationEngine<TSecret>['login'] = async (request, context) => {
-      const record = context.step === 'testSecret' ? current.getStore() : undefined;
+      const record = context.step === 'testSecret' ? current() : undefined;
       try {
         const outcome = await engine.login(request, context);
         record?.logins.push(outcome.status);
@@ -89,7 +102,7 @@ export class RotationMetrics {
         try {
           return await wait(request, context);
         } finally {
-          const record = current.getStore();
+          const record = current();
           if (record) record.waitMs = (record.waitMs ?? 0) + (performance.now() - started);
         }
       },
@@ -102,7 +115,9 @@ export class RotationMetrics {
     const started = performance.now();
     let succeeded = false;
     try {
-      await this.#current.run(record, run);
+      // The records of any outer invocation stay visible to their own instances.
+      const outer = invocations.getStore();
+      await invocations.run(new Map(outer).set(this, record), run);
       succeeded = true;
     } finally {
       this.#publish(event, context, record, succeeded, performance.now() - started);

@@ -602,8 +602,10 @@ export function renderBenchReport(report: BenchReport): string {
           'P50',
           'P95',
           'CALLS',
-          'CALLS / ROTATION',
+          'ANSWERED',
+          'ANSWERED / ROTATION',
           'THROTTLED (RETRIED)',
+          'THROTTLED / ROTATION',
           'CONTAINERS',
         ],
         report.storm.map((r) => [
@@ -615,11 +617,13 @@ export function renderBenchReport(report: BenchReport): string {
           formatDuration(r.p50Ms),
           formatDuration(r.p95Ms),
           String(r.totalCalls),
-          r.callsPerRotation.toFixed(2),
+          String(r.answeredCalls),
+          r.answeredCallsPerRotation.toFixed(2),
           String(r.throttled),
+          r.throttledPerRotation.toFixed(2),
           String(r.containers),
         ]),
-        { alignRight: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] },
+        { alignRight: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] },
       ),
     );
     lines.push('');

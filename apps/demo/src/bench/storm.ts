@@ -11,6 +11,8 @@
  * The users are seed-page users (no password, off, in no user group), so the login test finds them disabled and
  * the wait for `active` polls the control plane alone: the storm is all API calls.
  */
+
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type {
   ElastiCacheService,
   FunctionHost,
@@ -35,8 +37,15 @@ export interface StormResult {
   wallMs: number;
   p50Ms: number | undefined;
   p95Ms: number | undefined;
+  /** Every request the endpoint received, throttled ones included. */
   totalCalls: number;
   callsPerRotation: number;
+  /** Requests the endpoint answered (not refused for throttling): the work the rotations did. */
+  answeredCalls: number;
+  /** Answered calls per rotation: the cost whose growth with the storm's size should be linear. */
+  answeredCallsPerRotation: number;
+  /** Throttled requests per rotation: they grow with the storm, whose rotations queue for the same rates. */
+  throttledPerRotation: number;
   callsByOperation: Record<string, Record<string, number>>;
   /** Requests the endpoint refused for throttling; each was retried by the SDK (or failed the step). */
   throttled: number;
@@ -237,6 +246,18 @@ export async function runStorm(
     const started = performance.now();
     const times: number[] = [];
     let failed = 0;
+    const progress = startProgress(
+      size,
+      started,
+      {
+        finished: () => ({ succeeded: times.length, failed }),
+        calls: () => sumCounts(http.apiCalls()),
+        throttled: () => sumCounts(throttle.counts().throttled),
+        containers: functions.containers,
+        invocations: () => functions.host.invocations().length,
+      },
+      log,
+    );
     await Promise.all(
       arns.map(async (arn) => {
         // The rotation window: Secrets Manager starts each due rotation itself (no RotateSecret request).
@@ -250,15 +271,12 @@ export async function runStorm(
         else failed += 1;
       }),
     );
+    progress.stop();
     const wallMs = performance.now() - started;
     const calls = http.apiCalls();
-    const totalCalls = Object.values(calls)
-      .flatMap((operations) => Object.values(operations))
-      .reduce((sum, n) => sum + n, 0);
+    const totalCalls = sumCounts(calls);
     const { throttled } = throttle.counts();
-    const throttledTotal = Object.values(throttled)
-      .flatMap((operations) => Object.values(operations))
-      .reduce((sum, n) => sum + n, 0);
+    const throttledTotal = sumCounts(throttled);
     const result: StormResult = {
       rotations: size,
       succeeded: times.length,
@@ -269,6 +287,9 @@ export async function runStorm(
       p95Ms: percentile(times, 95),
       totalCalls,
       callsPerRotation: totalCalls / size,
+      answeredCalls: totalCalls - throttledTotal,
+      answeredCallsPerRotation: (totalCalls - throttledTotal) / size,
+      throttledPerRotation: throttledTotal / size,
       callsByOperation: calls,
       throttled: throttledTotal,
       throttledByOperation: throttled,
@@ -286,4 +307,53 @@ export async function runStorm(
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
   }
+}
+
+function sumCounts(counts: Record<string, Record<string, number>>): number {
+  return Object.values(counts)
+    .flatMap((operations) => Object.values(operations))
+    .reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * A line every 10 s while a storm runs (rotations finished, calls and throttled calls so far and their rate,
+ * event-loop delay), so a slow or stuck run is visible as it happens rather than after its timeout.
+ */
+function startProgress(
+  size: number,
+  started: number,
+  source: {
+    finished: () => { succeeded: number; failed: number };
+    calls: () => number;
+    throttled: () => number;
+    containers: () => number;
+    invocations: () => number;
+  },
+  log: (line: string) => void,
+): { stop(): void } {
+  const delay = monitorEventLoopDelay({ resolution: 20 });
+  delay.enable();
+  let lastAt = started;
+  let lastCalls = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const calls = source.calls();
+    const { succeeded, failed } = source.finished();
+    const rate = ((calls - lastCalls) * 1000) / (now - lastAt);
+    log(
+      `storm: ${size}: ${Math.round((now - started) / 1000)} s: ${succeeded} ok, ${failed} failed, ` +
+        `${source.invocations()} steps done, ${source.containers()} containers; ${calls} calls (${rate.toFixed(0)}/s), ` +
+        `${source.throttled()} throttled; event loop delay p50 ${(delay.percentile(50) / 1e6).toFixed(0)} ms, ` +
+        `max ${(delay.max / 1e6).toFixed(0)} ms; heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`,
+    );
+    delay.reset();
+    lastAt = now;
+    lastCalls = calls;
+  }, 10_000);
+  return {
+    stop() {
+      clearInterval(timer);
+      delay.disable();
+    },
+  };
 }

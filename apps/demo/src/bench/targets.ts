@@ -67,13 +67,17 @@ export function evaluateTargets(report: BenchReport): TargetLine[] {
   }
   const [smallest, ...larger] = report.storm;
   if (smallest && larger.length > 0) {
-    // Linear cost: calls per rotation stay within 25 % of the smallest run's at every size.
-    const worst = Math.max(...larger.map((storm) => storm.callsPerRotation));
+    // Linear cost: answered calls per rotation stay within 25 % of the smallest run's at every size. Throttled
+    // requests are shown beside them, not bounded: N rotations queue N / rate seconds for the same per-account
+    // rates, and every uncoordinated caller polls its way through that queue (decision 0095).
+    const worst = Math.max(...larger.map((storm) => storm.answeredCallsPerRotation));
     lines.push({
-      target: `4 storm cost growth ${report.storm.map((storm) => storm.rotations).join(' -> ')}: calls/rotation`,
-      measured: report.storm.map((storm) => storm.callsPerRotation.toFixed(1)).join(' -> '),
-      bound: `<= ${(smallest.callsPerRotation * 1.25).toFixed(1)} (linear)`,
-      ok: worst <= smallest.callsPerRotation * 1.25,
+      target:
+        `4 storm cost growth ${report.storm.map((storm) => storm.rotations).join(' -> ')}: answered calls/rotation ` +
+        `(throttled/rotation ${report.storm.map((storm) => storm.throttledPerRotation.toFixed(1)).join(' -> ')})`,
+      measured: report.storm.map((storm) => storm.answeredCallsPerRotation.toFixed(1)).join(' -> '),
+      bound: `<= ${(smallest.answeredCallsPerRotation * 1.25).toFixed(1)} (linear)`,
+      ok: worst <= smallest.answeredCallsPerRotation * 1.25,
     });
   }
   if (report.storm.length === 0) lines.push(missing('4 rotation storm', 'phase storm did not run'));

@@ -89,7 +89,7 @@ export async function prepareElastiCacheScenario(
       SECRET_ARN: secret.ARN,
       USER_NAME: userId,
       ROTOR_STRATEGY: strategy,
-      ...cacheFunctionEnvironment(redis),
+      ...cacheFunctionEnvironment(redis, demoCacheArn(user.ARN)),
     },
   });
 
@@ -175,8 +175,20 @@ function waitActive(client: ElastiCacheClient, userId: string, modifyingDelayMs:
 }
 
 /** What the rotation function needs to verify the cache: its certificate, unless it is publicly trusted. */
-export function cacheFunctionEnvironment(redis: RedisTarget): Record<string, string> {
-  return redis.caFile ? { ROTOR_CACHE_CA_FILE: redis.caFile } : {};
+/**
+ * The function's cache settings, as the SAM template sets them: the CA of the throwaway server, and the caches
+ * the login test may use (CacheArns -> ROTOR_CACHE_ARNS), when the users are in a group a cache holds.
+ */
+export function cacheFunctionEnvironment(redis: RedisTarget, cacheArn?: string): Record<string, string> {
+  return {
+    ...(redis.caFile ? { ROTOR_CACHE_CA_FILE: redis.caFile } : {}),
+    ...(cacheArn ? { ROTOR_CACHE_ARNS: cacheArn } : {}),
+  };
+}
+
+/** The demo cache's ARN, in the account and region of one of its users. */
+function demoCacheArn(userArn: string): string {
+  return userArn.replace(/:user:[^:]+$/, `:replicationgroup:${DEMO_CACHE}`);
 }
 
 /**

@@ -33,8 +33,11 @@ describe('client cost simulation (simulated time, no waiting)', () => {
       wallMs: 1,
       p50Ms: 1,
       p95Ms: 1,
-      totalCalls: 120,
-      callsPerRotation: 12,
+      totalCalls: 150,
+      callsPerRotation: 15,
+      answeredCalls: 120,
+      answeredCallsPerRotation: 12,
+      throttledPerRotation: 3,
       callsByOperation: {},
       throttled: 0,
       throttledByOperation: {},
@@ -45,13 +48,28 @@ describe('client cost simulation (simulated time, no waiting)', () => {
       timing: [],
       sweep: [],
       bundles: { bundles: [] },
-      storm: [storm, { ...storm, rotations: 100, failed: 1, succeeded: 99, callsPerRotation: 20 }],
+      storm: [storm, { ...storm, rotations: 100, failed: 1, succeeded: 99, answeredCallsPerRotation: 20 }],
     };
     const lines = evaluateTargets({ ...base, clientCost: rows } as never);
     const find = (prefix: string) => lines.filter((line) => line.target.startsWith(prefix));
     expect(find('5 @rotor/client failed').map((line) => line.ok)).toEqual([true]);
     expect(find('4 storm of').map((line) => line.ok)).toEqual([true, false]);
     expect(find('4 storm cost growth').map((line) => line.ok)).toEqual([false]);
+    // Throttled retries grow with the storm (its rotations queue for the same rates); answered calls are bounded.
+    const queued = {
+      ...storm,
+      rotations: 1000,
+      succeeded: 1000,
+      callsPerRotation: 40,
+      answeredCallsPerRotation: 13,
+      throttledPerRotation: 28,
+    };
+    const growth = evaluateTargets({ ...base, storm: [storm, queued], clientCost: rows } as never);
+    expect(growth.filter((line) => line.target.startsWith('4 storm')).map((line) => line.ok)).toEqual([
+      true,
+      true,
+      true,
+    ]);
     const broken = evaluateTargets({
       ...base,
       clientCost: [{ ...rows[0]!, failedConnections: 2 }],

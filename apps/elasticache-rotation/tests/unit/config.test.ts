@@ -48,6 +48,15 @@ describe('readConfig: the environment of AWS function + ROTOR_*', () => {
     });
   });
 
+  it('reads ROTOR_CACHE_ARNS as a list (the template joins CacheArns with commas; empty means unset)', () => {
+    const rg = 'arn:aws:elasticache:us-east-1:123456789012:replicationgroup:orders';
+    const serverless = 'arn:aws:elasticache:us-east-1:123456789012:serverlesscache:sessions';
+    expect(readConfig({ ROTOR_CACHE_ARNS: ` ${rg}, ${serverless} ,` }).engine.dataPlane).toEqual({
+      caches: [rg, serverless],
+    });
+    expect(readConfig({ ROTOR_CACHE_ARNS: '' }).engine.dataPlane).toEqual({});
+  });
+
   it('reads ROTOR_LOGIN_TEST and the cache CA file', () => {
     const config = readConfig({ ROTOR_LOGIN_TEST: 'off', ROTOR_CACHE_CA_FILE: '/opt/ca.pem' });
     expect(config.loginTest).toBe('off');

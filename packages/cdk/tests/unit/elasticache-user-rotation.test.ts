@@ -81,6 +81,7 @@ describe('ElastiCacheUserRotation', () => {
           ROTOR_CACHE_HOST: 'master.app-cache.abc123.use1.cache.amazonaws.com',
           ROTOR_CACHE_PORT: '6379',
           ROTOR_CACHE_TLS: 'true',
+          ROTOR_CACHE_ARNS: CACHE_ARN,
           ROTOR_PASSWORD_SOURCE: 'local',
         }),
       },
@@ -206,7 +207,7 @@ describe('ElastiCacheUserRotation', () => {
     );
   });
 
-  it('alarms on failed steps and forwards RotationFailed events for this secret to the topic', () => {
+  it('alarms on failed steps and forwards RotationFailed and RotationAbandoned events for this secret to the topic', () => {
     const { tpl } = deploy();
     const alarm = onlyResource(tpl, 'AWS::CloudWatch::Alarm');
     expect(alarm.Properties).toMatchObject({
@@ -230,7 +231,7 @@ describe('ElastiCacheUserRotation', () => {
       'detail-type': ['AWS Service Event via CloudTrail'],
       detail: {
         eventSource: ['secretsmanager.amazonaws.com'],
-        eventName: ['RotationFailed'],
+        eventName: ['RotationFailed', 'RotationAbandoned'],
         additionalEventData: { SecretId: [SECRET_ARN] },
       },
     });

@@ -469,7 +469,7 @@ function operations(evaluator: TemplateEvaluator) {
   };
 }
 
-describe('the templates alarm and forward RotationFailed as the constructs do', () => {
+describe('the templates alarm and forward RotationFailed and RotationAbandoned as the constructs do', () => {
   const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:rotation-alarms`;
   const constructOperations = (stack: Stack) =>
     operations(new TemplateEvaluator(template(stack).toJSON() as Record<string, unknown>, {}, PSEUDO));

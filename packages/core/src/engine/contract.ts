@@ -64,8 +64,12 @@ export interface AdminSecret {
   secretId: string;
   /** The AWSCURRENT value, parsed as JSON but not validated: the engine validates it. */
   value: Record<string, unknown>;
-  /** The secret's tags (service-linked admin secrets carry their cluster or namespace ARN here). */
-  tags: Record<string, string>;
+  /**
+   * The secret's tags, read (DescribeSecret) on the first call and kept for the step: service-linked admin
+   * secrets carry their cluster or namespace ARN here. Ask only when the value cannot say where the admin
+   * belongs (it names no host): each rotation pays one Secrets Manager call for it (decision 0093).
+   */
+  readTags(): Promise<Readonly<Record<string, string>>>;
 }
 
 /** On whose authority a change is made. */

@@ -53,6 +53,13 @@ export {
 } from './password-policy.js';
 export { type PollOptions, pollUntil, sleepUnlessAborted } from './poll.js';
 export {
+  type RetryDeadline,
+  runWithinDeadline,
+  type SdkRetryStrategy,
+  type ThrottlingRetryOptions,
+  throttlingRetryStrategy,
+} from './throttling-retry.js';
+export {
   assertSecretKeepsTls,
   findEndpoint,
   type HostPort,

@@ -62,16 +62,17 @@ export async function runRotationStep<TSecret extends EngineSecret>(
     }
     throw error;
   }
+  let ran: RotationStrategy | undefined;
   try {
     switch (event.Step) {
       case 'createSecret':
         await createSecret(event, deps, context, description);
         break;
       case 'setSecret':
-        await runStrategyStep(event, deps, context, description, 'setSecret');
+        ran = await runStrategyStep(event, deps, context, description, 'setSecret');
         break;
       case 'testSecret':
-        await runStrategyStep(event, deps, context, description, 'testSecret');
+        ran = await runStrategyStep(event, deps, context, description, 'testSecret');
         break;
       case 'finishSecret':
         await finishSecret(event, deps, context, description);
@@ -83,8 +84,11 @@ export async function runRotationStep<TSecret extends EngineSecret>(
     }
     throw error;
   }
-  // A version that lost its label while this step ran is never driven again: the last moment to tell.
-  if (event.Step === 'setSecret' || event.Step === 'testSecret') {
+  // A version that lost its label while this step ran is never driven again: the last moment to tell. After
+  // setSecret always (it changed the target); after testSecret only where the strategy may have to restore a
+  // labelled password: elsewhere AWSCURRENT keeps working and Secrets Manager reports the abandonment itself
+  // (CloudTrail RotationAbandoned), so the call would only repeat it (decision 0093).
+  if (event.Step === 'setSecret' || (event.Step === 'testSecret' && ran?.reconcileAbandoned)) {
     await failIfAbandoned(event, deps, context, await deps.store.describe(event.SecretId));
   }
   return 'done';
@@ -319,13 +323,14 @@ async function newPassword<TSecret extends EngineSecret>(
   return password;
 }
 
+/** Runs setSecret or testSecret of the strategy the rotation recorded; returns that strategy. */
 async function runStrategyStep<TSecret extends EngineSecret>(
   event: RotationEvent,
   deps: StepDependencies<TSecret>,
   context: StepContext,
   description: SecretDescription,
   step: 'setSecret' | 'testSecret',
-): Promise<void> {
+): Promise<RotationStrategy> {
   const { engine } = deps;
   const current = await readCurrent(deps, event, description);
   // The pre-check found the token labelled AWSPENDING in this step's DescribeSecret: read it by id.
@@ -373,6 +378,7 @@ async function runStrategyStep<TSecret extends EngineSecret>(
     loadUnlabelled: () => loadUnlabelledVersions(deps, event, context),
   };
   await strategy[step](input);
+  return strategy;
 }
 
 /**
@@ -443,10 +449,9 @@ async function loadAdminSecret<TSecret extends EngineSecret>(
     service: 'secretsmanager',
     step: event.Step,
   });
-  // DescribeSecret first (its tags decide what the admin may do, so it is always asked), then the value
-  // by the version id it names for AWSCURRENT, which a warm container already holds (decision 0091).
-  const description = await deps.store.describe(adminArn);
-  const value = await deps.store.getValue(adminArn, byVersionIdWhereKnown(description, STAGE_CURRENT));
+  // One GetSecretValue by label; the tags (a DescribeSecret) only if the engine asks for them: an admin value
+  // that names its own host needs none (decision 0093).
+  const value = await deps.store.getValue(adminArn, { stage: STAGE_CURRENT });
   if (!value) {
     throw new InvalidSecretError(`The admin secret ${adminArn} has no AWSCURRENT value`, {
       step: event.Step,
@@ -454,7 +459,15 @@ async function loadAdminSecret<TSecret extends EngineSecret>(
   }
   const parsed = decodeJsonObject(value.secretString, 'admin');
   deps.redactor.rememberSecret(parsed);
-  return { secretId: description.arn, value: parsed, tags: description.tags };
+  let tags: Promise<Record<string, string>> | undefined;
+  return {
+    secretId: adminArn,
+    value: parsed,
+    readTags: () => {
+      tags ??= deps.store.describe(adminArn).then((description) => ({ ...description.tags }));
+      return tags;
+    },
+  };
 }
 
 async function finishSecret<TSecret extends EngineSecret>(

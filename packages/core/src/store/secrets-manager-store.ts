@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { awsErrorName, classifyAwsError } from '../engine/aws-errors.js';
 import type { PasswordPolicy } from '../engine/contract.js';
+import { type ThrottlingRetryOptions, throttlingRetryStrategy } from '../engine/throttling-retry.js';
 import { SecretStoreError } from '../errors.js';
 import type {
   SecretDescription,
@@ -29,6 +30,8 @@ export interface SecretsManagerStoreOptions {
    * cache off. Default 64. A version's value never changes, so this is never stale (decision 0091).
    */
   versionValueCacheSize?: number;
+  /** How the created client retries (decision 0095); the defaults are the SDK's backoff, until the deadline. */
+  retry?: ThrottlingRetryOptions;
 }
 
 /** The default SecretStore: AWS SDK v3 Secrets Manager. */
@@ -37,9 +40,8 @@ export function createSecretsManagerStore(options: SecretsManagerStoreOptions = 
     options.client ??
     new SecretsManagerClient({
       // PutSecretValue and UpdateSecretVersionStage share 50 requests/s per account: when many rotations
-      // start at once, the SDK's jittered backoff (adaptive: it also slows down after a throttle) rides it out.
-      retryMode: 'adaptive',
-      maxAttempts: 6,
+      // start at once, throttled calls are retried with jittered backoff until the step's deadline (0095).
+      retryStrategy: throttlingRetryStrategy(options.retry),
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.region ? { region: options.region } : {}),
     });

@@ -1,6 +1,11 @@
-import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+} from '@aws-sdk/client-secrets-manager';
 import { MockSecretsManager as FakeSecretsManager } from '@rotor/testkit/secrets-manager';
 import { describe, expect, it } from 'vitest';
+import type { AdminSecret } from '../../src/engine/contract.ts';
 import { createRotationHandler } from '../../src/handler.ts';
 import { createSecretsManagerStore } from '../../src/store/secrets-manager-store.ts';
 import { VersionValueCache } from '../../src/store/version-value-cache.ts';
@@ -144,5 +149,71 @@ describe('Secrets Manager calls per rotation', () => {
     expect(sm.valueAt(secretId, 'AWSPENDING')).toEqual(first);
     // The second attempt's PutSecretValue was refused; nothing else was written.
     expect(sm.mock.commandCalls(PutSecretValueCommand)).toHaveLength(2);
+  });
+
+  describe('with an admin secret (alternating users)', () => {
+    const ADMIN_PASSWORD = 'Admin-Password-123';
+
+    /** A warm container rotating app through alternating users; `onAdmin` sees each admin secret core hands over. */
+    function adminSetup(onAdmin: (admin: AdminSecret) => Promise<void> = async () => {}) {
+      const sm = new FakeSecretsManager();
+      const target = new FakeTarget();
+      target.addUser('app', ['Original-Password-1']);
+      target.addUser('admin', [ADMIN_PASSWORD], { admin: true });
+      const adminArn = sm.createSecret(
+        'prod/admin',
+        { username: 'admin', password: ADMIN_PASSWORD },
+        {
+          tags: { team: 'db' },
+        },
+      );
+      const secretId = sm.createSecret('prod/app', {
+        username: 'app',
+        password: 'Original-Password-1',
+        masterarn: adminArn,
+      });
+      const engine = createFakeEngine(target, { capabilities: { passwordsPerUser: 1 } });
+      if (!engine.canCloneUsers) throw new Error('the mock engine clones users');
+      const cloneUser: typeof engine.cloneUser = async (request, context) => {
+        if (request.principal.kind === 'admin') await onAdmin(request.principal.admin);
+        return engine.cloneUser(request, context);
+      };
+      const handler = createRotationHandler({
+        engine: { ...engine, cloneUser },
+        store: createSecretsManagerStore({ client: sm.client }),
+        logger: capturingLogger().logger,
+        strategy: 'alternating-users',
+      });
+      const describesOf = (arn: string) =>
+        sm.mock.commandCalls(DescribeSecretCommand).filter((call) => call.args[0].input.SecretId === arn);
+      return { sm, target, secretId, adminArn, handler, describesOf };
+    }
+
+    it('reads the admin with one GetSecretValue and no DescribeSecret: 8 calls per warm rotation', async () => {
+      const { sm, target, secretId, adminArn, handler, describesOf } = adminSetup();
+      await rotate(handler, sm, secretId);
+      sm.mock.resetHistory();
+      await rotate(handler, sm, secretId);
+      expect(sm.mock.calls().length).toBeLessThanOrEqual(8);
+      expect(describesOf(adminArn)).toHaveLength(0);
+      const adminReads = sm.mock
+        .commandCalls(GetSecretValueCommand)
+        .filter((call) => call.args[0].input.SecretId === adminArn);
+      expect(adminReads.map((call) => call.args[0].input.VersionStage)).toEqual(['AWSCURRENT']);
+      const current = sm.valueAt(secretId, 'AWSCURRENT') as { username: string; password: string };
+      expect(target.accepts(current.username, current.password)).toBe(true);
+      expect(target.accepts(current.username, 'Wrong-Password-1')).toBe(false);
+    });
+
+    it('reads the tags when the engine asks, once per step, and they are the stored tags', async () => {
+      const seen: Array<Readonly<Record<string, string>>> = [];
+      const { sm, secretId, adminArn, handler, describesOf } = adminSetup(async (admin) => {
+        seen.push(await admin.readTags());
+        seen.push(await admin.readTags());
+      });
+      await rotate(handler, sm, secretId);
+      expect(seen).toEqual([{ team: 'db' }, { team: 'db' }]);
+      expect(describesOf(adminArn)).toHaveLength(1);
+    });
   });
 });

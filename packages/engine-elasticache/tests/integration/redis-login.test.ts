@@ -215,6 +215,83 @@ describe('engine.login: control plane, trusted endpoints, real AUTH', () => {
   });
 });
 
+describe('engine.login with configured caches (dataPlane.caches, ROTOR_CACHE_ARNS)', () => {
+  const RG_1 = 'arn:aws:elasticache:us-east-1:123456789012:replicationgroup:rg-1';
+  const RG_2 = 'arn:aws:elasticache:us-east-1:123456789012:replicationgroup:rg-2';
+
+  /** `app` in g1, which rg-1 (the real server) holds; rg-2 holds another group. */
+  function world(caches: string[]) {
+    const elasticache = new FakeElastiCache();
+    elasticache.addUser({ UserId: 'default', UserName: 'default' });
+    elasticache.addUser({ UserId: 'app', UserName: 'app', passwords: [password] });
+    elasticache.users.get('app')!.UserGroupIds.push('g1');
+    elasticache.addGroup('g1', ['default', 'app']);
+    elasticache.addGroup('g2', ['default']);
+    elasticache.addCache({
+      id: 'rg-1',
+      kind: 'replication-group',
+      host: server.host,
+      port: server.port,
+      tls: false,
+      userGroupId: 'g1',
+    });
+    elasticache.addCache({
+      id: 'rg-2',
+      kind: 'replication-group',
+      host: '127.0.0.1',
+      port: 1,
+      tls: true,
+      userGroupId: 'g2',
+    });
+    const engine = elastiCacheEngine({ client: elasticache.client, dataPlane: { caches } });
+    const context = () => stepContext({ step: 'testSecret', logger: capturingLogger().logger });
+    const app = (pw = password) => ({ username: 'app', user_arn: arnOf('app'), password: pw });
+    const calls = () => elasticache.mock.calls().map((call) => call.args[0].constructor.name);
+    return { elasticache, engine, context, app, calls };
+  }
+
+  it('finds the caches among the configured ones with one call each and no DescribeUserGroups; logs in there', async () => {
+    const { engine, context, app, calls } = world([RG_1, RG_2]);
+    expect(await engine.login({ user: app() }, context())).toEqual({ status: 'accepted' });
+    expect(await engine.login({ user: app(`${password}x`) }, context())).toMatchObject({
+      status: 'rejected',
+      reason: expect.stringContaining('replication group rg-1'),
+    });
+    expect(calls().filter((name) => name !== 'DescribeUsersCommand')).toEqual([
+      'DescribeReplicationGroupsCommand',
+      'DescribeReplicationGroupsCommand',
+    ]);
+  });
+
+  it("a user whose groups are on none of the configured caches is not proven (skipped), never 'disabled'", async () => {
+    const { engine, context, app } = world([RG_2]);
+    expect(await engine.login({ user: app() }, context())).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringContaining('ROTOR_CACHE_ARNS'),
+    });
+  });
+
+  it('a user in no user group is disabled without a cache lookup', async () => {
+    const { elasticache, engine, context, app, calls } = world([RG_1]);
+    elasticache.users.get('app')!.UserGroupIds = [];
+    expect(await engine.login({ user: app() }, context())).toMatchObject({ status: 'disabled' });
+    expect(calls()).toEqual(['DescribeUsersCommand']);
+  });
+
+  it('refuses a configured cache of another account before any call to it, and a malformed ARN at construction', async () => {
+    const { engine, context, app, calls } = world([
+      'arn:aws:elasticache:us-east-1:999999999999:replicationgroup:rg-1',
+    ]);
+    await expect(engine.login({ user: app() }, context())).rejects.toMatchObject({
+      message: expect.stringMatching(/ROTOR_CACHE_ARNS.*account 999999999999/),
+    });
+    expect(calls()).toEqual(['DescribeUsersCommand']);
+    expect(() =>
+      elastiCacheEngine({ dataPlane: { caches: ['arn:aws:elasticache:us-east-1:123456789012:user:app'] } }),
+    ).toThrow(/replication group or serverless cache ARN/);
+  });
+});
+
 describe('redisLogin over TLS against a real redis-server (self-signed certificate)', () => {
   let tlsServer: RedisServerHandle;
   beforeAll(async () => {

@@ -38,7 +38,7 @@ const adminPrincipal = (on: PostgresTarget = target) => ({
   admin: {
     secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:admin',
     value: on.admin.value,
-    tags: {},
+    readTags: async () => ({}),
   },
 });
 
@@ -141,7 +141,7 @@ describe('postgresEngine against a real PostgreSQL (scram-sha-256 only)', () => 
     const cloneName = `${user.username}_clone`;
     const principal = {
       kind: 'admin' as const,
-      admin: { secretId: 'arn:weak-admin', value: { ...weakAdmin }, tags: {} },
+      admin: { secretId: 'arn:weak-admin', value: { ...weakAdmin }, readTags: async () => ({}) },
     };
     await expect(
       engine.cloneUser(

@@ -195,7 +195,7 @@ describe('postgresEngine statements (scripted server)', () => {
             admin: {
               secretId: 'arn:admin',
               value: { username: 'admin', password: 'Admin-Password-1' },
-              tags: {},
+              readTags: async () => ({}),
             },
           },
         },
@@ -261,7 +261,11 @@ describe('postgresEngine statements (scripted server)', () => {
           target: secret('app_clone', 'New-Password-1'),
           principal: {
             kind: 'admin',
-            admin: { secretId: 'arn:admin', value: { user: 'admin', password: 'Secret-Admin-9' }, tags: {} },
+            admin: {
+              secretId: 'arn:admin',
+              value: { user: 'admin', password: 'Secret-Admin-9' },
+              readTags: async () => ({}),
+            },
           },
         },
         stepContext(),
@@ -281,7 +285,7 @@ describe('postgresEngine: where it may connect', () => {
     admin: {
       secretId: 'arn:admin',
       value: { username: 'admin', password: 'Admin-Password-1', ...value },
-      tags: {},
+      readTags: async () => ({}),
     },
   });
 
@@ -431,7 +435,7 @@ describe('RDS-managed master secrets (no host; located through RDS)', () => {
     admin: {
       secretId: 'arn:managed-admin',
       value: { username: 'admin', password: 'Admin-Password-1' },
-      tags,
+      readTags: async () => tags,
     },
   });
 

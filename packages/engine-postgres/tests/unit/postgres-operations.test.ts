@@ -20,7 +20,7 @@ const adminPrincipal = (value: Record<string, unknown> = {}, tags: Record<string
   admin: {
     secretId: 'arn:admin',
     value: { username: 'admin', password: 'Admin-Password-1', ...value },
-    tags,
+    readTags: async () => tags,
   },
 });
 const engineOn = (server: ReturnType<typeof fakeServer>) =>
@@ -500,7 +500,7 @@ describe('where the admin connects, and with what TLS', () => {
     const server = fakeServer();
     const principal = {
       kind: 'admin' as const,
-      admin: { secretId: 'arn:admin', value: { user: 'admin' } as never, tags: {} },
+      admin: { secretId: 'arn:admin', value: { user: 'admin' } as never, readTags: async () => ({}) },
     };
     expect(await failure(change(engineOn(server), principal))).toMatchObject({
       message: 'The admin secret arn:admin is invalid (fields: username, password)',
@@ -545,7 +545,7 @@ describe('where the admin connects, and with what TLS', () => {
     const server = fakeServer();
     const principal = {
       kind: 'admin' as const,
-      admin: { secretId: 'arn:admin', value: 'Admin-Password-1' as never, tags: {} },
+      admin: { secretId: 'arn:admin', value: 'Admin-Password-1' as never, readTags: async () => ({}) },
     };
     expect(await failure(change(engineOn(server), principal))).toMatchObject({
       code: 'INVALID_SECRET',

@@ -37,9 +37,9 @@ it('a failed load of the RDS lookup is not remembered: the next step loads it ag
           admin: {
             secretId: 'arn:managed',
             value: { username: 'admin', password: 'Admin-Password-1' },
-            tags: {
+            readTags: async () => ({
               'aws:rds:primaryDBInstanceArn': `arn:aws:rds:us-east-1:${TEST_FUNCTION_SCOPE.accountId}:db:orders`,
-            },
+            }),
           },
         },
       },

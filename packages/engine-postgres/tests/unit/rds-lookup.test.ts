@@ -210,7 +210,7 @@ describe("the engine's RDS lookup", () => {
             admin: {
               secretId: 'arn:managed',
               value: { username: 'admin', password: 'Admin-Password-1' },
-              tags: { 'aws:rds:primaryDBInstanceArn': arn },
+              readTags: async () => ({ 'aws:rds:primaryDBInstanceArn': arn }),
             },
           },
         },

@@ -291,7 +291,7 @@ describe('alternating users', () => {
         username: server.user,
         password: server.password,
       },
-      tags: {},
+      readTags: async () => ({}),
     };
     const ghost = redshiftSecretSchema.parse(secretFor('ghost', 'Ghost1Password'));
     const e = engine();
@@ -325,7 +325,7 @@ describe('alternating users', () => {
         username: 'weak',
         password: 'WeakAdmin1Password',
       },
-      tags: {},
+      readTags: async () => ({}),
     };
     const victim = redshiftSecretSchema.parse(secretFor('victim', 'Victim2Password'));
     await expect(
@@ -358,7 +358,7 @@ describe('engine options against the server', () => {
         username: server.user,
         password: server.password,
       },
-      tags: {},
+      readTags: async () => ({}),
     };
     const source = redshiftSecretSchema.parse(secretFor('resync', 'Resync1Password'));
     const target = { ...source, username: 'resync_clone', password: 'ResyncClone2Password' };

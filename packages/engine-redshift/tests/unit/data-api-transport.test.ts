@@ -47,7 +47,7 @@ const admin: AdminSecret = {
     username: 'admin',
     password: ADMIN_PASSWORD,
   },
-  tags: {},
+  readTags: async () => ({}),
 };
 
 function everythingSent(): string {
@@ -469,7 +469,9 @@ describe('data-api transport: alternating users', () => {
     const managed: AdminSecret = {
       secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:redshift!analytics-admin-AbC',
       value: { username: 'admin', password: ADMIN_PASSWORD },
-      tags: { 'aws:redshift:primaryclusterarn': 'arn:aws:redshift:us-east-1:123456789012:cluster:analytics' },
+      readTags: async () => ({
+        'aws:redshift:primaryclusterarn': 'arn:aws:redshift:us-east-1:123456789012:cluster:analytics',
+      }),
     };
     await engine.cloneUser(
       {

@@ -242,7 +242,7 @@ describe('a Redshift-managed admin secret', () => {
   const managed = (tags: Record<string, string>): AdminSecret => ({
     secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:redshift!admin-AbC',
     value: { username: 'admin', password: 'AdminPassw0rd' },
-    tags,
+    readTags: async () => tags,
   });
   const change = (subject: ReturnType<typeof engine>, admin: AdminSecret, secret = user()) =>
     subject.setPasswords(
@@ -302,5 +302,36 @@ describe('a Redshift-managed admin secret', () => {
     await expect(
       change(engine(), managed({ 'aws:redshift-serverless:namespacearn': NAMESPACE_ARN }), secret),
     ).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+  });
+
+  it('is asked for its tags only when its value names no host (each ask is a DescribeSecret)', async () => {
+    clusterAt(CLOSED.host, CLOSED.port);
+    let asked = 0;
+    const admin = (value: Record<string, unknown>, tags: Record<string, string>): AdminSecret => ({
+      ...managed(tags),
+      value: { username: 'admin', password: 'AdminPassw0rd', ...value },
+      readTags: async () => {
+        asked += 1;
+        return tags;
+      },
+    });
+    const user_ = user();
+    // A host of its own: checked against the user's location; the tags are never read.
+    await expect(
+      change(engine(), admin({ host: user_.host, port: user_.port }, {}), user_),
+    ).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
+    await expect(
+      change(engine(), admin({ host: 'elsewhere.example', port: 5439 }, {}), user_),
+    ).rejects.toMatchObject({
+      code: 'INVALID_SECRET',
+      message: expect.stringMatching(/refusing to send admin credentials elsewhere/),
+    });
+    expect(asked).toBe(0);
+    // No host and no Redshift tag: refused, after one ask.
+    await expect(change(engine(), admin({}, { team: 'db' }), user_)).rejects.toMatchObject({
+      code: 'INVALID_SECRET',
+      message: expect.stringMatching(/has no "host"/),
+    });
+    expect(asked).toBe(1);
   });
 });

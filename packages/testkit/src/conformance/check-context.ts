@@ -93,7 +93,7 @@ export class CheckContext<TSecret extends EngineSecret> {
       admin: {
         secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:conformance/admin',
         value: admin.value,
-        tags: admin.tags ?? {},
+        readTags: async () => ({ ...admin.tags }),
       },
     };
   }

@@ -6,7 +6,9 @@
  *
  * The emulator admits a user only to the caches of its user groups, and only over TLS, as ElastiCache does:
  * the function finds the caches through the control plane (no ROTOR_CACHE_HOST) and verifies them with the
- * harness's CA, and "AWSCURRENT logs in" means it logs in to every cache of the user's groups.
+ * harness's CA, and "AWSCURRENT logs in" means it logs in to every cache of the user's groups. Dual-password and
+ * single-user functions are configured with their caches, as the template does (ROTOR_CACHE_ARNS, decision
+ * 0094); alternating users find them through the user groups.
  *
  * A user in no user group logs in nowhere on ElastiCache: its function runs with ROTOR_LOGIN_TEST=off (the
  * documented opt-out), no client logs in during the case, and only after it are the user and its clone put in
@@ -33,14 +35,22 @@ interface ElastiCacheVariant {
   strategy: 'dual-password' | 'single-user' | 'alternating-users';
   groups: 0 | 1 | 2;
   modifyingDelayMs: number;
+  /** The function is told its caches (ROTOR_CACHE_ARNS) instead of finding them through the user groups. */
+  configuredCaches?: true;
 }
 
 /** How long users, groups and caches stay `modifying` in the scenarios that have a delay. */
 const MODIFYING_DELAY_MS = 300;
 
 const VARIANTS: Array<[string, ElastiCacheVariant]> = [
-  ['elasticache/dual-password', { strategy: 'dual-password', groups: 1, modifyingDelayMs: 0 }],
-  ['elasticache/single-user', { strategy: 'single-user', groups: 1, modifyingDelayMs: 0 }],
+  [
+    'elasticache/dual-password',
+    { strategy: 'dual-password', groups: 1, modifyingDelayMs: 0, configuredCaches: true },
+  ],
+  [
+    'elasticache/single-user',
+    { strategy: 'single-user', groups: 1, modifyingDelayMs: 0, configuredCaches: true },
+  ],
   ...([0, 1, 2] as const).flatMap((groups) =>
     [0, MODIFYING_DELAY_MS].map((delay): [string, ElastiCacheVariant] => [
       `elasticache/alternating-users/${groups}-groups${delay > 0 ? '/modifying' : ''}`,
@@ -110,6 +120,7 @@ async function prepareElastiCache(
   );
   await waitUntil(async () => (await describeUser(ec, userId))?.Status === 'active');
   const addresses: CacheAddress[] = [];
+  const cacheArns: string[] = [];
   for (let g = 0; g < variant.groups; g++) {
     const groupId = `grp-${context.caseId}-${g}`;
     await ec.send(
@@ -117,6 +128,7 @@ async function prepareElastiCache(
     );
     await waitUntil(async () => (await describeGroup(ec, groupId))?.Status === 'active');
     addresses.push(await associate(ec, slotCacheId(context.slot, g), groupId, world.caches));
+    cacheArns.push(created.ARN!.replace(/:user:[^:]+$/, `:replicationgroup:${slotCacheId(context.slot, g)}`));
   }
   // 0 groups: once the case is over, a verification group on a cache of the slot makes the users reachable.
   let verification: Promise<CacheAddress[]> | undefined;
@@ -157,6 +169,7 @@ async function prepareElastiCache(
         ROTOR_CACHE_CA_FILE: world.caFile,
         WAITING_RETRY_INTERVAL_IN_SECONDS: '0.2',
         ...(variant.groups === 0 ? { ROTOR_LOGIN_TEST: 'off' } : {}),
+        ...(variant.configuredCaches ? { ROTOR_CACHE_ARNS: cacheArns.join(',') } : {}),
       },
     },
     async login(username, candidate) {
