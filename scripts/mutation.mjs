@@ -1,12 +1,23 @@
 #!/usr/bin/env node
 /**
- * `pnpm mutation [engine...] [--mode kit|suite] [--concurrency N]`: how much of an engine's `src` its tests notice,
+ * `pnpm mutation [engine...] [--mode kit|suite] [--continue] [--concurrency N] [--mutate src/file.ts]...
+ * [--exclude test]...`:
+ * how much of an engine's `src` its tests notice,
  * measured with Stryker (docs/decisions/0130-mutation-score.md). Two scores per engine:
  *
  * - kit: Stryker on `src` with the conformance kit alone (tests/integration/conformance.test.ts);
  * - suite: the package's whole suite. The kit is part of the suite, so this run takes the kit run's report and
  *   puts only the mutants the kit left alive before the rest of the suite (the same mutants, matched by file,
  *   position, mutator and replacement); the suite score is what either detected, over every mutant.
+ *   `--mode suite` alone reuses the kit report already in bench/results when `src` has not changed since
+ *   (the report holds the sources it mutated; a changed file refuses the reuse), so new tests outside the kit
+ *   are measured without another kit run.
+ *
+ * `--mode suite --continue` runs the suite (minus `--exclude`) only on what the last rest-of-suite run left alive,
+ * into rest-2, rest-3, ...: a slow test file left out of the first run can be added in a second one.
+ *
+ * `--mutate src/file.ts` (repeatable) restricts either run to those files: a kit run then reports on them
+ * only, and a suite run takes only their survivors from the kit report.
  *
  * Writes bench/results/mutation-<engine>-{kit,rest}.json (Stryker's reports: every mutant and its status) and
  * bench/results/mutation-<engine>.generated.md (scores, survivors, the machine). Not part of CI.
@@ -26,13 +37,16 @@ const KIT_FILE = 'tests/integration/conformance.test.ts';
 const MODES = ['kit', 'suite'];
 
 function parseArgs(argv) {
-  const args = { engines: [], modes: MODES, concurrency: 2, exclude: [] };
+  const args = { engines: [], modes: MODES, concurrency: 2, exclude: [], mutate: [], continue: false };
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index];
     if (arg === '--mode') args.modes = [argv[++index]];
     else if (arg === '--concurrency') args.concurrency = Number(argv[++index]);
     // Leaves test files out of the suite run (a lower bound of the suite score, when time is short).
     else if (arg === '--exclude') args.exclude.push(argv[++index]);
+    else if (arg === '--mutate') args.mutate.push(argv[++index]);
+    // Runs more tests only on what the last rest-of-suite run left alive (say, a slow file left out before).
+    else if (arg === '--continue') args.continue = true;
     else if (arg !== '--') args.engines.push(arg);
   }
   if (args.engines.length === 0) args.engines = ENGINES;
@@ -42,6 +56,8 @@ function parseArgs(argv) {
     if (!MODES.includes(mode)) throw new Error(`unknown mode ${mode} (kit or suite)`);
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1)
     throw new Error('--concurrency must be >= 1');
+  for (const file of args.mutate)
+    if (!/^src\/.+\.ts$/.test(file ?? '')) throw new Error(`--mutate takes a file under src/, not ${file}`);
   return args;
 }
 
@@ -51,6 +67,9 @@ function machine() {
     .map((n) => n.toFixed(2))
     .join(' ')} at start (the machine is shared; durations vary with it)`;
 }
+
+/** The n-th rest-of-suite run's report name: rest, then rest-2, rest-3, ... for runs that continue it. */
+const restName = (n) => (n === 1 ? 'rest' : `rest-${n}`);
 
 const reportPath = (engine, name) => join(root, 'bench', 'results', `mutation-${engine}-${name}.json`);
 
@@ -88,6 +107,22 @@ function runStryker(engine, name, { mutate, env: testEnv, concurrency }) {
     throw new Error(`Stryker failed on engine-${engine} (${name}), exit ${result.status}`);
   }
   return (Date.now() - startedAt) / 60_000;
+}
+
+/**
+ * The files of a kit report whose source is no longer what Stryker mutated: mutant positions in such a file
+ * name other code now, so the report cannot be reused.
+ */
+function staleFiles(engine, reportFile) {
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  const packageDir = join(root, 'packages', `engine-${engine}`);
+  return Object.entries(report.files)
+    .map(([file, { source }]) => ({ path: file.replace(/^.*?src\//, 'src/'), source }))
+    .filter(({ path, source }) => {
+      const current = join(packageDir, path);
+      return !existsSync(current) || readFileSync(current, 'utf8') !== source;
+    })
+    .map(({ path }) => path);
 }
 
 /** Every mutant of a Stryker report, with a key that names it across runs. */
@@ -156,28 +191,63 @@ const build = spawnSync('pnpm', ['--filter', '@rotor/local-aws', 'build'], { cwd
 if (build.status !== 0) throw new Error('building @rotor/local-aws failed');
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 
+const only = args.mutate.length > 0 ? `; only ${args.mutate.join(', ')}` : '';
+const inScope = (mutant) => args.mutate.length === 0 || args.mutate.includes(mutant.path);
+
 for (const engine of args.engines) {
   const sections = [];
   if (args.modes.includes('kit')) {
     const minutes = runStryker(engine, 'kit', {
-      mutate: ['src/**/*.ts'],
+      mutate: args.mutate.length > 0 ? args.mutate : ['src/**/*.ts'],
       env: { ROTOR_TEST_INCLUDE: KIT_FILE },
       concurrency: args.concurrency,
     });
     const kit = score(mutantsOf(reportPath(engine, 'kit')));
-    sections.push(section('The conformance kit alone (kit)', kit, minutes, args.concurrency));
+    sections.push(section(`The conformance kit alone (kit${only})`, kit, minutes, args.concurrency));
     console.log(`engine-${engine} kit: ${kit.score.toFixed(1)} % (${kit.detected}/${kit.valid})`);
   } else if (existsSync(reportPath(engine, 'kit'))) {
-    const kit = score(mutantsOf(reportPath(engine, 'kit')));
+    const kit = score(mutantsOf(reportPath(engine, 'kit')).filter(inScope));
     sections.push(
-      section('The conformance kit alone (kit, from its earlier run)', kit, undefined, args.concurrency),
+      section(
+        `The conformance kit alone (kit, from its earlier run${only})`,
+        kit,
+        undefined,
+        args.concurrency,
+      ),
     );
   }
   if (args.modes.includes('suite')) {
     if (!existsSync(reportPath(engine, 'kit')))
       throw new Error(`run the kit first: pnpm mutation ${engine} --mode kit`);
-    const kitMutants = mutantsOf(reportPath(engine, 'kit'));
-    const alive = kitMutants.filter((m) => UNDETECTED.has(m.status));
+    // Earlier rest-of-suite runs this one continues (--continue), oldest first; a fresh run replaces them all.
+    const earlier = [];
+    while (existsSync(reportPath(engine, restName(earlier.length + 1))))
+      earlier.push(restName(earlier.length + 1));
+    if (args.continue && earlier.length === 0)
+      throw new Error(`nothing to continue: run pnpm mutation ${engine} --mode suite first`);
+    if (!args.continue) for (const name of earlier) rmSync(reportPath(engine, name));
+    const stages = args.continue ? earlier : [];
+    for (const name of ['kit', ...stages]) {
+      const stale = staleFiles(engine, reportPath(engine, name));
+      if (stale.length > 0)
+        throw new Error(
+          `src changed since the ${name} report (${stale.join(', ')}): run pnpm mutation ${engine} --mode kit again`,
+        );
+    }
+    const kitMutants = mutantsOf(reportPath(engine, 'kit')).filter(inScope);
+    // Each run tested what the runs before it left alive: its statuses replace theirs for those mutants.
+    const applyStage = (mutants, name) => {
+      const statuses = new Map(mutantsOf(reportPath(engine, name)).map((m) => [m.key, m.status]));
+      return mutants.map((m) => {
+        if (!UNDETECTED.has(m.status)) return m;
+        const status = statuses.get(m.key);
+        if (status === undefined) throw new Error(`the ${name} run did not test ${m.key}`);
+        return { ...m, status };
+      });
+    };
+    const before = stages.reduce(applyStage, kitMutants);
+    const alive = before.filter((m) => UNDETECTED.has(m.status));
+    const stageName = restName(stages.length + 1);
     // Stryker's ranges: 1-based lines, 0-based columns, both ends included.
     const ranges = [
       ...new Set(
@@ -190,24 +260,15 @@ for (const engine of args.engines) {
     const minutes =
       ranges.length === 0
         ? 0
-        : runStryker(engine, 'rest', {
+        : runStryker(engine, stageName, {
             mutate: ranges,
             env: { ROTOR_TEST_EXCLUDE: [KIT_FILE, ...args.exclude].join(',') },
             concurrency: args.concurrency,
           });
-    const rest = new Map(
-      ranges.length === 0 ? [] : mutantsOf(reportPath(engine, 'rest')).map((m) => [m.key, m.status]),
-    );
-    const combined = kitMutants.map((m) => {
-      if (!UNDETECTED.has(m.status)) return m;
-      const status = rest.get(m.key);
-      if (status === undefined) throw new Error(`the rest-of-suite run did not test ${m.key}`);
-      return { ...m, status };
-    });
-    const suite = score(combined);
+    const suite = score(ranges.length === 0 ? before : applyStage(before, stageName));
     sections.push(
       section(
-        `The package's whole suite (suite: the kit's results, then the rest of the suite on the kit's survivors${args.exclude.length > 0 ? `; left out: ${args.exclude.join(', ')}, so a lower bound` : ''})`,
+        `The package's whole suite (suite: the kit's results, then the rest of the suite on the kit's survivors${stages.length > 0 ? `, continuing ${stages.join(', ')}` : ''}${args.exclude.length > 0 ? `; ${stageName} left out: ${args.exclude.join(', ')}` : ''}${only})`,
         suite,
         minutes,
         args.concurrency,

@@ -139,7 +139,8 @@ const TLS_FAILURE =
 
 function isNetworkError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && (/^E[A-Z]+$/.test(code) || TLS_FAILURE.test(code))) return true;
+  // Node's system error codes, DNS ones included (EAI_AGAIN: the resolver could not answer yet).
+  if (typeof code === 'string' && (/^E[A-Z_]+$/.test(code) || TLS_FAILURE.test(code))) return true;
   const message = error instanceof Error ? error.message : '';
   return /timeout|terminated unexpectedly|Connection terminated/i.test(message);
 }

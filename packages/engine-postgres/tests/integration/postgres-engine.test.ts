@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { generatePassword } from '@rotor/core';
 import type { RotationEngine } from '@rotor/core/engine';
 import {
@@ -12,28 +13,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresPasswordPolicy } from '../../src/postgres-options.ts';
 import { scramSha256Verifier } from '../../src/scram.ts';
 import { type PostgresTarget, startPostgresTarget } from './support/postgres-target.ts';
+import { sharedHandle, sharedServers } from './support/shared-servers.ts';
 
 let target: PostgresTarget;
 let counter = 0;
+/** Under `pnpm mutation` the server outlives this run: users of earlier runs are still there. */
+const userPrefix = `engine_${randomBytes(3).toString('hex')}_user`;
 let engine: PostgresEngine;
 /** The function's configuration: loopback without TLS, and the one server it may connect to. */
 const engineAt = (server: { host: string; port: number }, options: PostgresEngineOptions = {}) =>
   postgresEngine({ tls: 'disable', allowedHosts: [`${server.host}:${server.port}`], ...options });
 const password = (): string => generatePassword(postgresPasswordPolicy);
 
-async function newUser(): Promise<PostgresSecret> {
+async function newUser(on: PostgresTarget = target): Promise<PostgresSecret> {
   counter += 1;
-  const username = `engine_user_${counter}`;
+  const username = `${userPrefix}_${counter}`;
   const initial = password();
-  await target.createUser(username, initial);
-  return target.secretFor(username, initial);
+  await on.createUser(username, initial);
+  return on.secretFor(username, initial);
 }
 
-const adminPrincipal = () => ({
+const adminPrincipal = (on: PostgresTarget = target) => ({
   kind: 'admin' as const,
   admin: {
     secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:admin',
-    value: target.admin.value,
+    value: on.admin.value,
     readTags: async () => ({}),
   },
 });
@@ -43,7 +47,12 @@ async function roleExists(username: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  target = await startPostgresTarget({ authMethod: 'scram-sha-256' });
+  // The cluster `pnpm mutation` started once for every run (decision 0130); otherwise this file's own.
+  const shared = sharedServers();
+  target = await startPostgresTarget({
+    authMethod: 'scram-sha-256',
+    ...(shared ? { server: sharedHandle(shared.main) } : {}),
+  });
   engine = engineAt(target.server);
 });
 afterAll(async () => {
@@ -52,40 +61,48 @@ afterAll(async () => {
 
 describe('postgresEngine against a real PostgreSQL (scram-sha-256 only)', () => {
   it('sends a SCRAM verifier, never the clear password: not in the statement log, and stored hashed', async () => {
-    const user = await newUser();
-    const next = password();
-    const cloneName = `${user.username}_clone`;
-    const clonePassword = password();
-    const before = target.server.output().length;
-    await engine.setPasswords(
-      { user: { ...user, password: next }, passwords: [next], principal: { kind: 'self', secret: user } },
-      stepContext(),
-    );
-    await engine.cloneUser(
-      {
-        source: user,
-        target: { ...user, username: cloneName, password: clonePassword },
-        principal: adminPrincipal(),
-      },
-      stepContext(),
-    );
-    const log = target.server.output().slice(before);
-    // Positive control: the statement log does record our statements, verifiers included.
-    expect(log).toMatch(/ALTER ROLE "engine_user_\d+" PASSWORD 'SCRAM-SHA-256\$4096:/);
-    expect(log).toMatch(/CREATE ROLE "engine_user_\d+_clone" WITH LOGIN/);
-    expect(log).not.toContain(next);
-    expect(log).not.toContain(clonePassword);
-    const { rows } = await target.sql(
-      'SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY($1) ORDER BY rolname',
-      [[user.username, cloneName]],
-    );
-    expect(rows.map((row) => String(row.rolpassword).slice(0, 19))).toEqual([
-      'SCRAM-SHA-256$4096:',
-      'SCRAM-SHA-256$4096:',
-    ]);
-    expect(await target.canLogin(user.username, next)).toBe(true);
-    expect(await target.canLogin(user.username, user.password!)).toBe(false);
-    expect(await target.canLogin(cloneName, clonePassword)).toBe(true);
+    // The statement log lives in the process that started the server: a shared one's is out of reach.
+    const own = sharedServers() ? await startPostgresTarget({ authMethod: 'scram-sha-256' }) : undefined;
+    const logged = own ?? target;
+    try {
+      const user = await newUser(logged);
+      const next = password();
+      const cloneName = `${user.username}_clone`;
+      const clonePassword = password();
+      const loggedEngine = own ? engineAt(own.server) : engine;
+      const before = logged.server.output().length;
+      await loggedEngine.setPasswords(
+        { user: { ...user, password: next }, passwords: [next], principal: { kind: 'self', secret: user } },
+        stepContext(),
+      );
+      await loggedEngine.cloneUser(
+        {
+          source: user,
+          target: { ...user, username: cloneName, password: clonePassword },
+          principal: adminPrincipal(logged),
+        },
+        stepContext(),
+      );
+      const log = logged.server.output().slice(before);
+      // Positive control: the statement log does record our statements, verifiers included.
+      expect(log).toContain(`ALTER ROLE "${user.username}" PASSWORD 'SCRAM-SHA-256$4096:`);
+      expect(log).toContain(`CREATE ROLE "${cloneName}" WITH LOGIN`);
+      expect(log).not.toContain(next);
+      expect(log).not.toContain(clonePassword);
+      const { rows } = await logged.sql(
+        'SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY($1) ORDER BY rolname',
+        [[user.username, cloneName]],
+      );
+      expect(rows.map((row) => String(row.rolpassword).slice(0, 19))).toEqual([
+        'SCRAM-SHA-256$4096:',
+        'SCRAM-SHA-256$4096:',
+      ]);
+      expect(await logged.canLogin(user.username, next)).toBe(true);
+      expect(await logged.canLogin(user.username, user.password!)).toBe(false);
+      expect(await logged.canLogin(cloneName, clonePassword)).toBe(true);
+    } finally {
+      await own?.stop();
+    }
   });
 
   it('writes verifiers with the configured iteration count, and they still log in', async () => {

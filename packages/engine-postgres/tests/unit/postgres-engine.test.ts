@@ -7,7 +7,7 @@ import {
 import { stepContext, TEST_FUNCTION_SCOPE } from '@rotor/testkit';
 import { describe, expect, it } from 'vitest';
 import type { ClientFactory, SqlClient } from '../../src/postgres-client.ts';
-import { scramSha256Verifier, verifierProblem } from '../../src/scram.ts';
+import { SCRAM_VERIFIER_PATTERN, scramSha256Verifier, verifierProblem } from '../../src/scram.ts';
 
 describe('scramSha256Verifier', () => {
   it('matches a verifier computed independently (Python hashlib: PBKDF2-HMAC-SHA256, RFC 5802 keys)', () => {
@@ -28,6 +28,38 @@ describe('scramSha256Verifier', () => {
     expect(verifierProblem('')).toMatch(/empty/);
     expect(verifierProblem('with\u0000nul')).toMatch(/NUL/);
     expect(verifierProblem('caf\u00e9-latte')).toMatch(/non-ASCII/);
+  });
+
+  it('accepts every ASCII character but NUL, controls and DEL too (PostgreSQL hashes pure ASCII unprepared)', () => {
+    expect(verifierProblem('tab\there, DEL\u007f, escape\u001b')).toBeUndefined();
+    expect(verifierProblem('\u0080')).toMatch(/non-ASCII/);
+  });
+
+  it('the verifier pattern admits exactly what goes inside the quoted literal: nothing that could close it', () => {
+    const verifier = scramSha256Verifier('pencil', { salt: Buffer.from([...Array(16).keys()]) });
+    expect(SCRAM_VERIFIER_PATTERN.test(verifier)).toBe(true);
+    expect(SCRAM_VERIFIER_PATTERN.test(scramSha256Verifier('pencil', { iterations: 10_000 }))).toBe(true);
+    const [head, keys] = verifier.split('$').slice(1) as [string, string];
+    for (const altered of [
+      `${verifier}'; DROP ROLE app; --`,
+      `x${verifier}`,
+      `${verifier}x`,
+      verifier.replace('4096', 'many'),
+      verifier.replace('4096:', ':'),
+      verifier.replace('SCRAM-SHA-256', 'SCRAM-SHA-1'),
+      `SCRAM-SHA-256$${head}$${keys.replace(':', "':")}`,
+      `SCRAM-SHA-256$${head}$${keys.replace(':', '::')}`,
+      `SCRAM-SHA-256$${head.replace('==', "='=")}$${keys}`,
+      `SCRAM-SHA-256$${head.replace('==', '===')}$${keys}`,
+      `SCRAM-SHA-256$${head}$${keys}===`,
+      `SCRAM-SHA-256$${head}$=${keys}`,
+      `SCRAM-SHA-256$${head}$${keys.replace(':', ':=')}`,
+      `SCRAM-SHA-256$4096:$${keys}`,
+      `SCRAM-SHA-256$${head}$:${keys.split(':')[1]}`,
+      `SCRAM-SHA-256$${head}$${keys.split(':')[0]}:`,
+    ]) {
+      expect(SCRAM_VERIFIER_PATTERN.test(altered), altered).toBe(false);
+    }
   });
 });
 
@@ -60,6 +92,7 @@ describe('postgresEngine options', () => {
 
   it('declares one password per role, clones, synchronous changes and credential authority', () => {
     expect(postgresEngine()).toMatchObject({
+      engineId: 'postgres',
       passwordsPerUser: 1,
       canCloneUsers: true,
       asyncChanges: false,
@@ -264,6 +297,7 @@ describe('postgresEngine: where it may connect', () => {
     ).rejects.toMatchObject({
       code: 'INVALID_CONFIGURATION',
       message: expect.stringMatching(/no allowed hosts/),
+      step: 'setSecret',
     });
     expect(server.connections).toEqual([]);
   });
@@ -512,6 +546,7 @@ describe('RDS-managed master secrets (no host; located through RDS)', () => {
       await expect(outcome).rejects.toMatchObject({
         code: 'INVALID_SECRET',
         message: expect.stringMatching(message),
+        step: 'setSecret',
       });
       expect(server.connections).toEqual([]);
       if (!Object.keys(databases).length && !String(message).includes('NotFound'))
