@@ -3,7 +3,7 @@
  * `pnpm mutation [engine...] [--mode kit|suite] [--continue] [--concurrency N] [--mutate src/file.ts]...
  * [--exclude test]...`:
  * how much of an engine's `src` its tests notice,
- * measured with Stryker (docs/decisions/0130-mutation-score.md). Two scores per engine:
+ * measured with Stryker (docs/decisions/0130-hostile-checks-and-mutation-score.md). Two scores per engine:
  *
  * - kit: Stryker on `src` with the conformance kit alone (tests/integration/conformance.test.ts);
  * - suite: the package's whole suite. The kit is part of the suite, so this run takes the kit run's report and
