@@ -7,6 +7,7 @@
 import type { ReplicationGroup, ServerlessCache, User } from '@aws-sdk/client-elasticache';
 import {
   assertArnInScope,
+  InvalidConfigurationError,
   InvalidSecretError,
   type RotationStep,
   type StepContext,
@@ -121,11 +122,16 @@ export async function configuredCachesHoldingUser(
   const endpoints: CacheEndpoint[] = [];
   for (const cache of caches) {
     // Configuration is trusted, but not to point the function's role at another account or region.
-    assertArnInScope(cache.arn, context.functionScope, {
-      label: `The configured cache ${cache.arn} (ROTOR_CACHE_ARNS)`,
-      service: 'elasticache',
-      step: context.step,
-    });
+    try {
+      assertArnInScope(cache.arn, context.functionScope, {
+        label: `The configured cache ${cache.arn} (ROTOR_CACHE_ARNS)`,
+        service: 'elasticache',
+        step: context.step,
+      });
+    } catch (error) {
+      if (!(error instanceof InvalidSecretError)) throw error;
+      throw new InvalidConfigurationError(error.message, { step: context.step, cause: error });
+    }
     if (cache.kind === 'replicationgroup') {
       const found = await controlPlane.findReplicationGroup(cache, cache.id, context.step);
       const admits = (found?.UserGroupIds ?? []).some((id) => groups.has(id.toLowerCase()));

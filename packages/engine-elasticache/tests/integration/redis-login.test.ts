@@ -283,6 +283,8 @@ describe('engine.login with configured caches (dataPlane.caches, ROTOR_CACHE_ARN
       'arn:aws:elasticache:us-east-1:999999999999:replicationgroup:rg-1',
     ]);
     await expect(engine.login({ user: app() }, context())).rejects.toMatchObject({
+      code: 'INVALID_CONFIGURATION',
+      retryable: false,
       message: expect.stringMatching(/ROTOR_CACHE_ARNS.*account 999999999999/),
     });
     expect(calls()).toEqual(['DescribeUsersCommand']);
