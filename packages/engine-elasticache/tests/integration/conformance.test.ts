@@ -14,8 +14,4 @@ describeEngineConformance({
       dataPlane: { caFile: target.caFile },
     }),
   policySamples: 20,
-  skip: {
-    'untrusted-tls':
-      "the harness's caches all present one certificate, which the engine is configured to trust; tests/integration/redis-login.test.ts shows TLS to a server that cannot complete it fails as unavailable, never as accepted",
-  },
 });

@@ -1,6 +1,6 @@
 /**
  * @rotor/testkit's engine conformance suite against a real PostgreSQL (md5 authentication) standing in for
- * Redshift, over the pg transport.
+ * Redshift, over the pg transport with verified TLS.
  */
 import { createServer } from 'node:net';
 
@@ -23,8 +23,8 @@ async function asSuperuser<T>(
   }
 }
 
-/** The target, plus the hosts the function's configuration allows. */
-type Target = ConformanceTarget<RedshiftSecret> & { allowedHosts: string[] };
+/** The target, plus what the function's configuration holds: the hosts it allows, the CA it trusts. */
+type Target = ConformanceTarget<RedshiftSecret> & { allowedHosts: string[]; ca: string };
 
 /** The stand-in's users as the kit sees them on `server`: made by its superuser, logins checked with pg. */
 function standIn(server: PostgresServerHandle) {
@@ -84,7 +84,9 @@ describeEngineConformance<RedshiftSecret, Target>({
   name: 'redshift (PostgreSQL stand-in, pg transport)',
   usernamePrefix: 'rsconf',
   async startTarget() {
-    const server = await startPostgresServer({ authMethod: 'md5' });
+    // Over verified TLS, as Rotor's Redshift function connects by default; the stand-ins share the harness's
+    // certificate, which the engine is configured to trust, except the untrusted one, which presents its own.
+    const server = await startPostgresServer({ authMethod: 'md5', tls: true });
     await asSuperuser(server, async (client) => {
       await client.query('CREATE SCHEMA conf');
       await client.query('CREATE TABLE conf.facts (id int)');
@@ -93,7 +95,13 @@ describeEngineConformance<RedshiftSecret, Target>({
       await client.query('GRANT USAGE ON SCHEMA conf TO GROUP conf_readers');
       await client.query('GRANT SELECT ON conf.facts TO GROUP conf_readers');
     });
-    const [second, downPort] = await Promise.all([startPostgresServer({ authMethod: 'md5' }), closedPort()]);
+    const [second, untrusted, downPort] = await Promise.all([
+      startPostgresServer({ authMethod: 'md5', tls: true }),
+      startPostgresServer({ authMethod: 'md5', tls: true, ownCertificate: true }),
+      closedPort(),
+    ]);
+    const ca = server.tls?.ca;
+    if (!ca) throw new Error('the stand-in serves no TLS');
     const harness: ConformanceHarness<RedshiftSecret> = {
       // The stand-in's NAMEDATALEN - 1; Redshift itself allows 127 bytes.
       maxUsernameBytes: 63,
@@ -108,6 +116,8 @@ describeEngineConformance<RedshiftSecret, Target>({
           });
       },
       otherServer: standIn(second),
+      // Allowed by the configuration, so only its certificate can stop the engine.
+      untrustedTlsServer: standIn(untrusted),
       async breakClone(source, cloneUsername) {
         // The clone's name is taken by a group its source belongs to: updating "it" works, granting it to itself fails.
         await asSuperuser(server, async (client) => {
@@ -122,8 +132,10 @@ describeEngineConformance<RedshiftSecret, Target>({
       allowedHosts: [
         `${server.host}:${server.port}`,
         `${second.host}:${second.port}`,
+        `${untrusted.host}:${untrusted.port}`,
         `127.0.0.1:${downPort}`,
       ],
+      ca,
       harness,
       async decorateCloneSource(username: string) {
         await asSuperuser(server, async (client) => {
@@ -149,17 +161,18 @@ describeEngineConformance<RedshiftSecret, Target>({
         });
       },
       stop: async () => {
-        await Promise.all([server.stop(), second.stop()]);
+        await Promise.all([server.stop(), second.stop(), untrusted.stop()]);
       },
     };
   },
   createEngine: (target) =>
-    redshiftEngine({ pg: { tls: 'disable', connectTimeoutMs: 3_000 }, allowedHosts: target.allowedHosts }),
+    redshiftEngine({
+      pg: { tls: 'verify-full', ca: target.ca, connectTimeoutMs: 3_000 },
+      allowedHosts: target.allowedHosts,
+    }),
   skip: {
     'wait-abort': 'Redshift applies ALTER USER synchronously (asyncChanges: false)',
     'rotation-dual-password': 'a Redshift user holds one password',
-    'untrusted-tls':
-      "the harness's TLS servers share one certificate and the pg transport's TLS is the function's setting, not the secret's; tests/integration/tls.test.ts refuses a self-signed server",
   },
   policySamples: 20,
 });

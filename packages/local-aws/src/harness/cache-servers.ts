@@ -1,11 +1,16 @@
 import type { ElastiCacheCacheConfig } from '../elasticache/caches.js';
-import { type RedisServerHandle, startRedisServer } from './redis-server.js';
+import { type RedisServerHandle, startRedisServer, testCertificate } from './redis-server.js';
 
 export interface CacheServersSpec {
   /** Replication group ids, each played by its own TLS redis-server. */
   replicationGroups?: readonly string[];
   /** Serverless cache names, each played by its own TLS redis-server. */
   serverlessCaches?: readonly string[];
+  /**
+   * Caches (of those above) that present a certificate of their own, which `caFile` does not verify: a cache
+   * the code under test must refuse to trust. Their own certificate is `server(id).tls.ca`.
+   */
+  ownCertificate?: readonly string[];
 }
 
 export interface CacheServers {
@@ -21,7 +26,8 @@ export interface CacheServers {
 
 /**
  * Starts one TLS redis-server per cache, as ElastiCache caches with user groups need in-transit
- * encryption. All share the harness's test certificate, so one CA file verifies every cache.
+ * encryption. All but those named in `ownCertificate` share the harness's test certificate, so one CA file
+ * verifies every other cache.
  */
 export async function startCacheServers(spec: CacheServersSpec): Promise<CacheServers> {
   const wanted: Array<{ id: string; identity: ElastiCacheCacheConfig }> = [
@@ -29,7 +35,13 @@ export async function startCacheServers(spec: CacheServersSpec): Promise<CacheSe
     ...(spec.serverlessCaches ?? []).map((id) => ({ id, identity: { serverlessCacheName: id } })),
   ];
   if (wanted.length === 0) throw new TypeError('startCacheServers needs at least one cache');
-  const settled = await Promise.allSettled(wanted.map(() => startRedisServer({ tls: true })));
+  const unknown = (spec.ownCertificate ?? []).filter((id) => !wanted.some((cache) => cache.id === id));
+  if (unknown.length > 0) throw new TypeError(`ownCertificate names no cache: ${unknown.join(', ')}`);
+  const settled = await Promise.allSettled(
+    wanted.map(({ id }) =>
+      startRedisServer({ tls: true, ownCertificate: spec.ownCertificate?.includes(id) === true }),
+    ),
+  );
   const servers = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const stop = async () => {
     await Promise.all(servers.map((server) => server.stop()));
@@ -45,8 +57,9 @@ export async function startCacheServers(spec: CacheServersSpec): Promise<CacheSe
     byId.set(id, server);
     return { ...identity, redisUrl: server.url, ca: server.tls?.ca ?? '' };
   });
-  const tls = servers[0]?.tls;
-  if (!tls) throw new Error('startRedisServer({ tls: true }) returned a server without TLS');
+  const tls = await testCertificate();
+  if (servers.some((server) => !server.tls))
+    throw new Error('startRedisServer({ tls: true }) returned a server without TLS');
   return {
     caches,
     server(id) {
@@ -55,7 +68,7 @@ export async function startCacheServers(spec: CacheServersSpec): Promise<CacheSe
       return server;
     },
     ca: tls.ca,
-    caFile: tls.caFile,
+    caFile: tls.certFile,
     stop,
   };
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findPostgresBinDir } from './binaries.js';
 import { freePort, stopProcess, track, unprivilegedAccount, waitFor } from './processes.js';
-import { testCertificate } from './redis-server.js';
+import { newTestCertificate, testCertificate } from './redis-server.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -26,6 +26,11 @@ export interface PostgresServerOptions {
    * `'required'`: TCP logins only over TLS (`hostssl` in pg_hba.conf), so a login proves TLS was used.
    */
   tls?: boolean | 'required';
+  /**
+   * With `tls`: present a self-signed certificate of this server's own instead of the shared one, so a
+   * client that trusts only the shared certificate refuses it (a server the code under test must not trust).
+   */
+  ownCertificate?: boolean;
 }
 
 export interface ConnectionStringOptions {
@@ -109,7 +114,9 @@ export async function startPostgresServer(
   let tls: { ca: string; caFile: string } | undefined;
   const tlsSettings: Record<string, string> = {};
   if (options.tls) {
-    const certificate = await testCertificate();
+    const certificate = options.ownCertificate
+      ? await newTestCertificate(await mkdtemp(join(root, 'own-certificate-')))
+      : await testCertificate();
     // The server reads its key as its own account and refuses a key others can read.
     const certFile = join(root, 'server.crt');
     const keyFile = join(root, 'server.key');

@@ -19,6 +19,11 @@ export interface RedisServerOptions {
    * (`tls.caFile`) lets a client verify all of them. The handle's `tls.ca` is the certificate itself.
    */
   tls?: boolean;
+  /**
+   * With `tls`: present a self-signed certificate of this server's own instead of the shared one, so a
+   * client that trusts only the shared CA refuses it (a server the code under test must not trust).
+   */
+  ownCertificate?: boolean;
 }
 
 export interface RedisServerHandle {
@@ -58,6 +63,15 @@ export function testCertificate(): Promise<ServerCertificate> {
     sharedCertificate = undefined;
   });
   return sharedCertificate;
+}
+
+/**
+ * A new self-signed certificate in `dir` (gone with it), for a server that must not share the harness's
+ * certificate: one a client trusting only `testCertificate()` refuses.
+ */
+export async function newTestCertificate(dir: string): Promise<ServerCertificate> {
+  const files = await makeSelfSignedCertificate(dir);
+  return { ...files, ca: await readFile(files.certFile, 'utf8') };
 }
 
 export async function makeSelfSignedCertificate(dir: string): Promise<{ certFile: string; keyFile: string }> {
@@ -176,7 +190,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let certificate: ServerCertificate | undefined;
   if (options.tls) {
     try {
-      certificate = await testCertificate();
+      certificate = options.ownCertificate ? await newTestCertificate(dir) : await testCertificate();
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       throw error;

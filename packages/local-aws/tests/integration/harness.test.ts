@@ -3,6 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import {
   type PostgresServerHandle,
   type RedisServerHandle,
+  startCacheServers,
   startPostgresServer,
   startRedisServer,
 } from '@rotor/local-aws/harness';
@@ -126,6 +127,39 @@ describe('startRedisServer with TLS', () => {
   });
 });
 
+describe('startCacheServers with ownCertificate', () => {
+  it("serves the named cache with a certificate of its own: refused against caFile's, verified against its own", async () => {
+    const servers = await startCacheServers({
+      replicationGroups: ['shared', 'own'],
+      ownCertificate: ['own'],
+    });
+    try {
+      const own = servers.server('own');
+      const shared = servers.server('shared');
+      expect(own.tls?.ca).not.toBe(servers.ca);
+      await expect(redisLogin({ port: own.port, ca: own.tls?.ca }, 'default', own.password)).resolves.toBe(
+        'PONG',
+      );
+      await expect(redisLogin({ port: own.port, ca: servers.ca }, 'default', own.password)).rejects.toThrow(
+        /self[- ]signed|certificate/i,
+      );
+      // Negative control: the other cache verifies against the shared certificate.
+      await expect(
+        redisLogin({ port: shared.port, ca: servers.ca }, 'default', shared.password),
+      ).resolves.toBe('PONG');
+      expect(servers.caches.find((cache) => cache.replicationGroupId === 'own')?.ca).toBe(own.tls?.ca);
+    } finally {
+      await servers.stop();
+    }
+  });
+
+  it('refuses an ownCertificate that names no cache', async () => {
+    await expect(
+      startCacheServers({ replicationGroups: ['orders'], ownCertificate: ['ordres'] }),
+    ).rejects.toThrow(/ownCertificate names no cache: ordres/);
+  });
+});
+
 describe('startPostgresServer', () => {
   let server: PostgresServerHandle;
   beforeAll(async () => {
@@ -222,6 +256,30 @@ describe('startPostgresServer with TLS', () => {
 
   it('fails verification against the system CAs (negative control)', async () => {
     await expect(sessionUsesTls({ rejectUnauthorized: true })).rejects.toThrow(/self[- ]signed|certificate/i);
+  });
+});
+
+describe('startPostgresServer with ownCertificate', () => {
+  it('presents its own certificate: the shared one does not verify it, its own does', async () => {
+    const [own, shared] = await Promise.all([
+      startPostgresServer({ tls: true, ownCertificate: true }),
+      startPostgresServer({ tls: true }),
+    ]);
+    try {
+      expect(own.tls?.ca).not.toBe(shared.tls?.ca);
+      await expect(
+        pgLogin(own.connectionString(), { ca: own.tls?.ca, rejectUnauthorized: true }),
+      ).resolves.toBe(1);
+      await expect(
+        pgLogin(own.connectionString(), { ca: shared.tls?.ca, rejectUnauthorized: true }),
+      ).rejects.toThrow(/self[- ]signed|certificate|signature/i);
+      // Negative control: the shared certificate verifies the server that presents it.
+      await expect(
+        pgLogin(shared.connectionString(), { ca: shared.tls?.ca, rejectUnauthorized: true }),
+      ).resolves.toBe(1);
+    } finally {
+      await Promise.all([own.stop(), shared.stop()]);
+    }
   });
 });
 

@@ -14,6 +14,8 @@ export interface ExpectedFailure {
   /** Whether a retry may succeed: a server that is down may come back, a wrong password will not. */
   retryable: boolean;
   what: string;
+  /** When codes differ in retryability: the `retryable` each code must come with (overrides `retryable`). */
+  retryableFromCode?: (code: RotationErrorCode) => boolean;
 }
 
 /**
@@ -30,9 +32,10 @@ export async function expectRotationFailure<TSecret extends EngineSecret>(
     expected.codes,
     expected.what,
   );
+  const retryable = expected.retryableFromCode?.(error.code) ?? expected.retryable;
   check(
-    error.retryable === expected.retryable,
-    `${expected.what} should throw a ${expected.retryable ? 'retryable' : 'non-retryable'} error, but ${error.code} came with retryable: ${error.retryable} (${error.message})`,
+    error.retryable === retryable,
+    `${expected.what} should throw a ${retryable ? 'retryable' : 'non-retryable'} error, but ${error.code} came with retryable: ${error.retryable} (${error.message})`,
   );
   // Core names the step of an error that names none; one naming another step is wrong.
   check(

@@ -21,6 +21,11 @@ const FAULTS: Array<{ fault: Fault; check: CheckId; message: RegExp }> = [
   { fault: 'others-may-change', check: 'other-users-principal', message: /should have failed but succeeded/ },
   { fault: 'drops-extra-passwords', check: 'extra-passwords', message: /should have failed but succeeded/ },
   { fault: 'trusts-any-certificate', check: 'untrusted-tls', message: /should have failed but succeeded/ },
+  {
+    fault: 'untrusted-failure-retried',
+    check: 'untrusted-tls',
+    message: /should throw a non-retryable error, but ENGINE_FAILED came with retryable: true/,
+  },
   { fault: 'strips-quotes-in-names', check: 'hostile-usernames', message: /double quote/ },
 ];
 

@@ -24,6 +24,9 @@ export interface ElastiCacheTarget extends ConformanceTarget<ElastiCacheSecret> 
 const CACHE = 'conformance-cache';
 /** The user group the cache holds; every user the suite creates joins it, so that it can log in. */
 const CACHE_GROUP = 'conformance-users';
+/** A cache whose certificate the engine's CA file does not verify, with a user group of its own. */
+const UNTRUSTED_CACHE = 'untrusted-cache';
+const UNTRUSTED_GROUP = 'untrusted-users';
 
 /** User names may hold `_`; ElastiCache user ids may not, so the id swaps it for `-`. */
 const userIdFor = (username: string) => username.toLowerCase().replace(/_/g, '-');
@@ -35,55 +38,68 @@ const userIdFor = (username: string) => username.toLowerCase().replace(/_/g, '-'
  * the engine.
  */
 export async function startElastiCacheTarget(): Promise<ElastiCacheTarget> {
-  const servers = await startCacheServers({ replicationGroups: [CACHE] });
+  const servers = await startCacheServers({
+    replicationGroups: [CACHE, UNTRUSTED_CACHE],
+    ownCertificate: [UNTRUSTED_CACHE],
+  });
   const redis = servers.server(CACHE);
+  const untrusted = servers.server(UNTRUSTED_CACHE);
   const aws = await startLocalAws({ elasticache: { caches: servers.caches, modifyingDelayMs: 50 } });
   const client = new ElastiCacheClient({
     endpoint: aws.endpoint,
     region: aws.region,
     credentials: aws.credentials,
   });
-  await client.send(
-    new CreateUserGroupCommand({ UserGroupId: CACHE_GROUP, Engine: 'redis', UserIds: ['default'] }),
-  );
-  await aws.elasticache!.settled();
-  await client.send(
-    new ModifyReplicationGroupCommand({ ReplicationGroupId: CACHE, UserGroupIdsToAdd: [CACHE_GROUP] }),
-  );
-  await aws.elasticache!.settled();
+  for (const [cache, group] of [
+    [CACHE, CACHE_GROUP],
+    [UNTRUSTED_CACHE, UNTRUSTED_GROUP],
+  ] as const) {
+    await client.send(
+      new CreateUserGroupCommand({ UserGroupId: group, Engine: 'redis', UserIds: ['default'] }),
+    );
+    await aws.elasticache!.settled();
+    await client.send(
+      new ModifyReplicationGroupCommand({ ReplicationGroupId: cache, UserGroupIdsToAdd: [group] }),
+    );
+    await aws.elasticache!.settled();
+  }
   const arnFor = (username: string) =>
     `arn:aws:elasticache:${aws.region}:${aws.accountId}:user:${userIdFor(username)}`;
   let groups = 0;
+
+  const secretOn = (port: number) => (username: string, password?: string) => ({
+    username,
+    user_arn: arnFor(username),
+    host: '127.0.0.1',
+    port,
+    ...(password === undefined ? {} : { password }),
+  });
+  /** A user made through the API, as an operator would, in the user group of one cache. */
+  const createUserIn = async (group: string, username: string, password: string) => {
+    await client.send(
+      new CreateUserCommand({
+        UserId: userIdFor(username),
+        UserName: username,
+        Engine: 'redis',
+        AccessString: 'on ~* +@all',
+        Passwords: [password],
+      }),
+    );
+    await aws.elasticache!.settled();
+    await client.send(
+      new ModifyUserGroupCommand({ UserGroupId: group, UserIdsToAdd: [userIdFor(username)] }),
+    );
+    await aws.elasticache!.settled();
+  };
+  const untrustedCa = untrusted.tls?.ca;
+  if (!untrustedCa) throw new Error('the untrusted cache serves no TLS');
 
   return {
     aws,
     client,
     caFile: servers.caFile,
-    secretFor(username, password) {
-      return {
-        username,
-        user_arn: arnFor(username),
-        host: '127.0.0.1',
-        port: redis.port,
-        ...(password === undefined ? {} : { password }),
-      };
-    },
-    async createUser(username, password) {
-      await client.send(
-        new CreateUserCommand({
-          UserId: userIdFor(username),
-          UserName: username,
-          Engine: 'redis',
-          AccessString: 'on ~* +@all',
-          Passwords: [password],
-        }),
-      );
-      await aws.elasticache!.settled();
-      await client.send(
-        new ModifyUserGroupCommand({ UserGroupId: CACHE_GROUP, UserIdsToAdd: [userIdFor(username)] }),
-      );
-      await aws.elasticache!.settled();
-    },
+    secretFor: secretOn(redis.port),
+    createUser: (username, password) => createUserIn(CACHE_GROUP, username, password),
     canLogin(username, password) {
       return authAtCache({ port: redis.port, ca: servers.ca }, username, password);
     },
@@ -111,6 +127,14 @@ export async function startElastiCacheTarget(): Promise<ElastiCacheTarget> {
       return { engine: user?.Engine, accessString: user?.AccessString, groups: groupIds };
     },
     harness: {
+      // Its users sit only in its own user group, so the engine finds this cache and no other for them; the
+      // harness checks logins there with the cache's own certificate, which the engine's CA file does not verify.
+      untrustedTlsServer: {
+        secretFor: secretOn(untrusted.port),
+        createUser: (username, password) => createUserIn(UNTRUSTED_GROUP, username, password),
+        canLogin: (username, password) =>
+          authAtCache({ port: untrusted.port, ca: untrustedCa }, username, password),
+      },
       // The local endpoint sets no limit on user names; the target derives each UserId from the name, so the kit's
       // longest name stays at a length ElastiCache's ids are known to take.
       maxUsernameBytes: 40,

@@ -195,6 +195,7 @@ export type Fault =
   | 'others-may-change'
   | 'drops-extra-passwords'
   | 'trusts-any-certificate'
+  | 'untrusted-failure-retried'
   | 'strips-quotes-in-names';
 
 export interface MemoryEngineOptions {
@@ -220,6 +221,10 @@ export function memoryEngine(
   /** Where a secret points: only the memory server itself can be reached (the others are down or untrusted). */
   const reach = (secret: { host?: unknown; username: string }) => {
     if (fault === 'trusts-any-certificate' && secret.host === UNTRUSTED_HOST) return;
+    if (fault === 'untrusted-failure-retried' && secret.host === UNTRUSTED_HOST) {
+      // An engine failure that claims a retry may succeed: core would retry an impostor until the deadline.
+      throw new EngineError('The certificate does not verify', { retryable: true });
+    }
     if (secret.host !== MEMORY_HOST) {
       if (fault === 'unreachable-as-rejected') throw new CredentialRejectedError('Login refused');
       throw new EngineUnavailableError(
