@@ -19,6 +19,10 @@ export interface ElastiCacheTarget extends ConformanceTarget<ElastiCacheSecret> 
   client: ElastiCacheClient;
   /** The certificate file that verifies the cache, for the engine's `dataPlane.caFile`. */
   caFile: string;
+  /** The ARNs of the replication groups the harness plays, for the engine's `dataPlane.caches`. */
+  cacheArns: string[];
+  /** The trusted cache's port, for the engine's `dataPlane.host` / `port`. */
+  cachePort: number;
 }
 
 const CACHE = 'conformance-cache';
@@ -98,6 +102,10 @@ export async function startElastiCacheTarget(): Promise<ElastiCacheTarget> {
     aws,
     client,
     caFile: servers.caFile,
+    cacheArns: [CACHE, UNTRUSTED_CACHE].map(
+      (id) => `arn:aws:elasticache:${aws.region}:${aws.accountId}:replicationgroup:${id}`,
+    ),
+    cachePort: redis.port,
     secretFor: secretOn(redis.port),
     createUser: (username, password) => createUserIn(CACHE_GROUP, username, password),
     canLogin(username, password) {
