@@ -27,6 +27,21 @@ const FAULTS: Array<{ fault: Fault; check: CheckId; message: RegExp }> = [
     message: /should throw a non-retryable error, but ENGINE_FAILED came with retryable: true/,
   },
   { fault: 'strips-quotes-in-names', check: 'hostile-usernames', message: /double quote/ },
+  {
+    fault: 'ignores-managed-admin-tags',
+    check: 'managed-admin',
+    message: /tagged with a resource of another account should have failed but succeeded/,
+  },
+  {
+    fault: 'accepts-foreign-arns',
+    check: 'managed-admin',
+    message: /another account: the engine made 1 control-plane request\(s\)/,
+  },
+  {
+    fault: 'trusts-managed-location',
+    check: 'managed-admin',
+    message: /another resource of the function's account should have failed but succeeded/,
+  },
 ];
 
 describe('the hostile checks catch the bug each exists for', () => {
