@@ -73,3 +73,69 @@ describe('the hostile checks catch the bug each exists for', () => {
     });
   }
 });
+
+describe('managed-admin: what the harness must supply, and where it does not apply', () => {
+  const run = (server: MemoryServer, target: ReturnType<typeof memoryTarget>, extra: object = {}) =>
+    runConformanceChecks(
+      {
+        name: 'memory',
+        createEngine: () => memoryEngine(server),
+        startTarget: async () => target,
+        checkTimeoutMs: 5_000,
+        ...extra,
+      },
+      { only: ['managed-admin'] },
+    );
+
+  it('fails, naming harness.managedAdmin, when the target does not supply it; an opt-out by name skips it', async () => {
+    const server = new MemoryServer();
+    const target = memoryTarget(server);
+    const { managedAdmin: _, ...harness } = target.harness!;
+    const [missing] = await run(server, { ...target, harness });
+    expect(missing).toMatchObject({ status: 'failed' });
+    expect(missing!.reason).toMatch(/harness\.managedAdmin/);
+    const [optedOut] = await run(
+      server,
+      { ...target, harness },
+      { skip: { 'managed-admin': 'no control plane here' } },
+    );
+    expect(optedOut).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/^no control plane here/),
+    });
+  });
+
+  it('fails when the harness gives a managed secret that names a host, or tags naming nothing in scope', async () => {
+    const server = new MemoryServer();
+    const target = memoryTarget(server);
+    const [secret] = target.harness!.managedAdmin!.secrets;
+    const withSecret = (changed: object) => ({
+      ...target,
+      harness: {
+        ...target.harness,
+        managedAdmin: { ...target.harness!.managedAdmin!, secrets: [{ ...secret!, ...changed }] },
+      },
+    });
+    const [hosted] = await run(server, withSecret({ value: { ...secret!.value, host: 'memory.local' } }));
+    expect(hosted!.reason).toMatch(/must name no server \(it has host\)/);
+    const [untagged] = await run(server, withSecret({ tags: { team: 'conformance' } }));
+    expect(untagged!.reason).toMatch(/must name the target's resource by an ARN in the function's scope/);
+  });
+
+  it('reports itself skipped for an engine that changes users through its control plane', async () => {
+    const server = new MemoryServer();
+    const [result] = await runConformanceChecks(
+      {
+        name: 'memory (control plane)',
+        createEngine: () => memoryEngine(server, { capabilities: { changeAuthority: 'control-plane' } }),
+        startTarget: async () => memoryTarget(server),
+        checkTimeoutMs: 5_000,
+      },
+      { only: ['managed-admin'] },
+    );
+    expect(result).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/applies to engines that change users with credentials/),
+    });
+  });
+});
