@@ -224,10 +224,49 @@ async function expectRefused<TSecret extends EngineSecret>(
   }
 }
 
+/**
+ * An admin secret that names its server says where it belongs: its tags cost a Secrets Manager call per step
+ * (DescribeSecret, decision 0093), so the engine must not ask for them.
+ */
+async function expectTagsUnasked<TSecret extends EngineSecret>(ctx: CheckContext<TSecret>): Promise<void> {
+  const admin = ctx.requireAdmin('managed-admin');
+  if (!Object.keys(admin.value).some((key) => locationKeys(ctx).includes(key))) return;
+  const p0 = ctx.password('the current password');
+  const user = await ctx.newUser(p0);
+  const p1 = ctx.password('the password set by an admin naming its server');
+  const principal = ctx.adminPrincipal('managed-admin');
+  let asked = 0;
+  const counted: Principal<TSecret> =
+    principal.kind === 'admin'
+      ? {
+          kind: 'admin',
+          admin: {
+            ...principal.admin,
+            readTags: () => {
+              asked += 1;
+              return principal.admin.readTags();
+            },
+          },
+        }
+      : principal;
+  await ctx.applyPasswords({ user: ctx.secretFor(user.username, p1), passwords: [p1], principal: counted });
+  await ctx.expectLogin(user.username, p1, true, 'after setPasswords by an admin secret naming its server');
+  await ctx.expectLogin(
+    user.username,
+    p0,
+    false,
+    'after setPasswords by an admin secret naming its server: the password before',
+  );
+  check(
+    asked === 0,
+    `an admin secret that names its server was asked for its tags (${asked} time(s)); they cost a DescribeSecret per step and are only for an admin secret naming no host`,
+  );
+}
+
 export const managedAdminCheck: ConformanceCheck = {
   id: 'managed-admin',
   title:
-    "a service-managed admin secret (no host) works where its tags name the user's server; tags naming another account or region (refused before any control-plane call), another resource, or nothing are INVALID_SECRET and change nothing",
+    "a service-managed admin secret (no host) works where its tags name the user's server; tags naming another account or region (refused before any control-plane call), another resource, or nothing (unless admins default to the user's server) are refused and change nothing; an admin naming its server is not asked for tags",
   async run(ctx) {
     requireCredentialsEngine(ctx, 'a service-managed admin secret');
     const managed = requireHarness(
@@ -242,5 +281,6 @@ export const managedAdminCheck: ConformanceCheck = {
     const scope = ctx.stepContext().functionScope;
     check(scope, "the kit's step context has no function scope");
     for (const secret of managed.secrets) await checkManagedSecret(ctx, managed, secret, scope);
+    await expectTagsUnasked(ctx);
   },
 };

@@ -42,6 +42,11 @@ const FAULTS: Array<{ fault: Fault; check: CheckId; message: RegExp }> = [
     check: 'managed-admin',
     message: /another resource of the function's account should have failed but succeeded/,
   },
+  {
+    fault: 'reads-tags-always',
+    check: 'managed-admin',
+    message: /names its server was asked for its tags \(1 time/,
+  },
 ];
 
 describe('the hostile checks catch the bug each exists for', () => {

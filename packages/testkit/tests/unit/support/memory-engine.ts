@@ -225,7 +225,8 @@ export type Fault =
   | 'strips-quotes-in-names'
   | 'ignores-managed-admin-tags'
   | 'accepts-foreign-arns'
-  | 'trusts-managed-location';
+  | 'trusts-managed-location'
+  | 'reads-tags-always';
 
 export interface MemoryEngineOptions {
   capabilities?: Partial<MemoryCapabilities>;
@@ -288,6 +289,7 @@ export function memoryEngine(
     if (fault !== 'admin-anywhere' && value.host !== undefined && value.host !== user.host) {
       throw new InvalidSecretError(`The admin secret is for ${String(value.host)}, not ${user.host}`);
     }
+    if (fault === 'reads-tags-always') await principal.admin.readTags();
     if (value.host === undefined && fault !== 'ignores-managed-admin-tags') {
       await locateManagedAdmin(principal.admin, user, context);
     }
