@@ -20,7 +20,12 @@ export {
 } from './capturing-logger.js';
 export { CONFORMANCE_CHECKS, type ConformanceCheck, optOutProblems } from './conformance/checks.js';
 export { describeEngineConformance } from './conformance/describe-engine-conformance.js';
-export type { ConformanceHarness, OtherServer } from './conformance/harness.js';
+export type {
+  ConformanceHarness,
+  ManagedAdmin,
+  ManagedAdminSecret,
+  OtherServer,
+} from './conformance/harness.js';
 export {
   type ConformanceSession,
   openConformanceSession,

@@ -18,8 +18,13 @@ describeEngineConformance({
     return withPostgresHarness(target, shared);
   },
   // Loopback test servers; TLS only where a secret asks for it (`ssl: true`, verified against Node's roots).
+  // RDS-managed master secrets are located through the harness's RDS (DescribeDBInstances / DescribeDBClusters).
   createEngine: (target: HarnessedPostgresTarget) =>
-    postgresEngine({ tls: 'disable', allowedHosts: target.allowedHosts }),
+    postgresEngine({
+      tls: 'disable',
+      allowedHosts: target.allowedHosts,
+      rds: { client: target.rds, region: 'us-east-1' },
+    }),
   policySamples: 20,
   skip: {
     'wait-abort': 'ALTER ROLE applies when its statement returns; there is nothing to wait for',

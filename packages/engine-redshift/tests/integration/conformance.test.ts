@@ -3,10 +3,17 @@
  * Redshift, over the pg transport with verified TLS.
  */
 import { createServer } from 'node:net';
-
+import { DescribeClustersCommand, RedshiftClient } from '@aws-sdk/client-redshift';
+import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { type RedshiftSecret, redshiftEngine } from '@rotor/engine-redshift';
 import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
-import { type ConformanceHarness, type ConformanceTarget, describeEngineConformance } from '@rotor/testkit';
+import {
+  type ConformanceHarness,
+  type ConformanceTarget,
+  describeEngineConformance,
+  type ManagedAdmin,
+} from '@rotor/testkit';
+import { mockClient } from 'aws-sdk-client-mock';
 import pg from 'pg';
 import { md5PasswordHash, quoteIdent } from '../../src/sql.ts';
 
@@ -23,8 +30,68 @@ async function asSuperuser<T>(
   }
 }
 
-/** The target, plus what the function's configuration holds: the hosts it allows, the CA it trusts. */
-type Target = ConformanceTarget<RedshiftSecret> & { allowedHosts: string[]; ca: string };
+/**
+ * The target, plus what the function's configuration holds: the hosts it allows, the CA it trusts, the control
+ * plane it asks.
+ */
+type Target = ConformanceTarget<RedshiftSecret> & {
+  allowedHosts: string[];
+  ca: string;
+  controlPlane: { redshift: RedshiftClient; serverless: RedshiftServerlessClient };
+};
+
+/** The cluster the function rotates users of (its configuration), in the kit's scope: the stand-in server. */
+const CLUSTER = 'rsconf-main';
+const CLUSTER_ARN = 'arn:aws:redshift:us-east-1:123456789012:cluster';
+
+/**
+ * The Redshift and Redshift Serverless APIs, counting every request: DescribeClusters answers for the stand-in
+ * (cluster rsconf-main) and the second server (rsconf-other). With allowed hosts configured the engine should
+ * ask neither about a cluster admin; the count shows it asked nothing about another account's cluster.
+ */
+function controlPlaneFor(
+  main: PostgresServerHandle,
+  second: PostgresServerHandle,
+): { clients: Target['controlPlane']; managedAdmin: ManagedAdmin } {
+  const redshift = new RedshiftClient({ region: 'us-east-1' });
+  const serverless = new RedshiftServerlessClient({ region: 'us-east-1' });
+  const redshiftMock = mockClient(redshift);
+  const serverlessMock = mockClient(serverless);
+  redshiftMock
+    .on(DescribeClustersCommand)
+    .rejects(Object.assign(new Error('ClusterNotFound'), { name: 'ClusterNotFoundFault' }));
+  for (const [identifier, at] of [
+    [CLUSTER, main],
+    ['rsconf-other', second],
+  ] as const) {
+    redshiftMock.on(DescribeClustersCommand, { ClusterIdentifier: identifier }).resolves({
+      Clusters: [
+        {
+          ClusterIdentifier: identifier,
+          Endpoint: { Address: at.host, Port: at.port },
+          ClusterStatus: 'available',
+        },
+      ],
+    });
+  }
+  serverlessMock
+    .onAnyCommand()
+    .rejects(Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' }));
+  return {
+    clients: { redshift, serverless },
+    managedAdmin: {
+      secrets: [
+        {
+          name: 'a Redshift-managed admin secret of a provisioned cluster',
+          value: { username: main.user, password: main.password },
+          tags: { 'aws:redshift:primaryclusterarn': `${CLUSTER_ARN}:${CLUSTER}` },
+          otherResourceTags: { 'aws:redshift:primaryclusterarn': `${CLUSTER_ARN}:rsconf-other` },
+        },
+      ],
+      controlPlaneCalls: () => redshiftMock.calls().length + serverlessMock.calls().length,
+    },
+  };
+}
 
 /** The stand-in's users as the kit sees them on `server`: made by its superuser, logins checked with pg. */
 function standIn(server: PostgresServerHandle) {
@@ -102,6 +169,7 @@ describeEngineConformance<RedshiftSecret, Target>({
     ]);
     const ca = server.tls?.ca;
     if (!ca) throw new Error('the stand-in serves no TLS');
+    const controlPlane = controlPlaneFor(server, second);
     const harness: ConformanceHarness<RedshiftSecret> = {
       // The stand-in's NAMEDATALEN - 1; Redshift itself allows 127 bytes.
       maxUsernameBytes: 63,
@@ -118,6 +186,7 @@ describeEngineConformance<RedshiftSecret, Target>({
       otherServer: standIn(second),
       // Allowed by the configuration, so only its certificate can stop the engine.
       untrustedTlsServer: standIn(untrusted),
+      managedAdmin: controlPlane.managedAdmin,
       async breakClone(source, cloneUsername) {
         // The clone's name is taken by a group its source belongs to: updating "it" works, granting it to itself fails.
         await asSuperuser(server, async (client) => {
@@ -136,6 +205,7 @@ describeEngineConformance<RedshiftSecret, Target>({
         `127.0.0.1:${downPort}`,
       ],
       ca,
+      controlPlane: controlPlane.clients,
       harness,
       async decorateCloneSource(username: string) {
         await asSuperuser(server, async (client) => {
@@ -165,10 +235,13 @@ describeEngineConformance<RedshiftSecret, Target>({
       },
     };
   },
+  // The function rotates the users of one cluster (a Redshift-managed admin secret must be that cluster's).
   createEngine: (target) =>
     redshiftEngine({
       pg: { tls: 'verify-full', ca: target.ca, connectTimeoutMs: 3_000 },
       allowedHosts: target.allowedHosts,
+      clusterIdentifier: CLUSTER,
+      controlPlane: { ...target.controlPlane, region: 'us-east-1' },
     }),
   skip: {
     'wait-abort': 'Redshift applies ALTER USER synchronously (asyncChanges: false)',

@@ -17,6 +17,7 @@ import {
   policyPromisesCheck,
   stagedBadPasswordCheck,
 } from './hostile-input-checks.js';
+import { managedAdminCheck } from './hostile-managed-admin-checks.js';
 import {
   contract,
   exactPassword,
@@ -74,6 +75,7 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
   policyPromisesCheck,
   wrongAdminPasswordCheck,
   adminElsewhereCheck,
+  managedAdminCheck,
   targetDownCheck,
   targetBusyCheck,
   untrustedTlsCheck,

@@ -14,6 +14,39 @@ export interface OtherServer<TSecret extends EngineSecret> {
 }
 
 /**
+ * A service-managed admin secret (an RDS-managed master secret, a Redshift-managed admin secret): credentials
+ * only, naming no host, located by its tags. The kit varies the tags itself (another account, another region,
+ * none) from the ones given here.
+ */
+export interface ManagedAdminSecret {
+  /** What kind it is, for failures: 'an RDS-managed master secret of a DB instance'. */
+  name: string;
+  /** The secret's value: credentials only (no host, port or database), that work on the target. */
+  value: Record<string, unknown>;
+  /**
+   * Its tags as the service sets them, naming the target's resource (instance, cluster, namespace) by an ARN in
+   * the kit's function scope (TEST_FUNCTION_SCOPE: aws, us-east-1, 123456789012).
+   */
+  tags: Record<string, string>;
+  /**
+   * The same tags naming another resource of that account and region, which the control plane the engine asks
+   * places elsewhere: at `otherServer`'s endpoint when the harness has one.
+   */
+  otherResourceTags: Record<string, string>;
+}
+
+/**
+ * What the engine's test setup arranges for managed admin secrets: the engine under test (createEngine) asks a
+ * control plane that this setup answers, counting the requests.
+ */
+export interface ManagedAdmin {
+  /** At least one; each kind the engine supports (a DB instance's, a cluster's...). */
+  secrets: readonly ManagedAdminSecret[];
+  /** How many control-plane requests the engine has made so far (every kind: describe, lookups...). */
+  controlPlaneCalls(): number;
+}
+
+/**
  * What only an engine's own test setup can arrange: servers that are down, busy, elsewhere or untrusted, and
  * the target's limits. Each member is optional for the type, but the hostile checks that need one fail until
  * the target provides it (a check that quietly does nothing proves nothing); members that cannot apply to an
@@ -54,4 +87,9 @@ export interface ConformanceHarness<TSecret extends EngineSecret> {
    * (PostgreSQL: a membership that cannot be granted). The clone must leave nothing half-made.
    */
   breakClone?(source: string, cloneUsername: string): Promise<void>;
+  /**
+   * Service-managed admin secrets (no host; tags name the resource) and the control plane that locates them,
+   * for engines with `changeAuthority: 'credentials'` that accept such secrets.
+   */
+  managedAdmin?: ManagedAdmin;
 }

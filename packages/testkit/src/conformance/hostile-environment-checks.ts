@@ -1,8 +1,10 @@
 import { RotationError } from '@rotor/core';
-import { type EngineSecret, toggleCloneSuffix } from '@rotor/core/engine';
+import type { EngineSecret } from '@rotor/core/engine';
 import { type CheckContext, check, describeError } from './check-context.js';
 import {
+  cloneOf,
   expectRotationFailure,
+  locationKeys,
   notApplicable,
   requireCredentialsEngine,
   requireHarness,
@@ -14,19 +16,6 @@ function adminWith<TSecret extends EngineSecret>(ctx: CheckContext<TSecret>, val
   const principal = ctx.adminPrincipal('admin checks');
   if (principal.kind !== 'admin') return principal;
   return { kind: 'admin' as const, admin: { ...principal.admin, value } };
-}
-
-/** The clone of `source` the engine would make (its alternateUser rule, or the `_clone` toggle). */
-function cloneOf<TSecret extends EngineSecret>(
-  ctx: CheckContext<TSecret>,
-  source: TSecret,
-  password: string,
-): TSecret {
-  const engine = ctx.engine;
-  const fields = (engine.canCloneUsers ? engine.alternateUser?.({ user: source }).fields : undefined) ?? {
-    username: toggleCloneSuffix(source.username),
-  };
-  return { ...source, ...fields, password } as TSecret;
 }
 
 export const wrongAdminPasswordCheck: ConformanceCheck = {
@@ -62,13 +51,6 @@ export const wrongAdminPasswordCheck: ConformanceCheck = {
     await ctx.expectLogin(clone.username, p1, false, 'the clone a refused admin tried to make');
   },
 };
-
-/** The keys of a secret that say where its user lives (all but username and password). */
-function locationKeys<TSecret extends EngineSecret>(ctx: CheckContext<TSecret>): string[] {
-  return Object.keys(ctx.secretFor('conformance_location_probe', 'x')).filter(
-    (key) => key !== 'username' && key !== 'password' && key !== 'engine',
-  );
-}
 
 export const adminElsewhereCheck: ConformanceCheck = {
   id: 'admin-elsewhere',

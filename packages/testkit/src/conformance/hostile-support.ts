@@ -1,5 +1,5 @@
 import type { RotationError, RotationErrorCode } from '@rotor/core';
-import type { EngineSecret } from '@rotor/core/engine';
+import { type EngineSecret, toggleCloneSuffix } from '@rotor/core/engine';
 import type { CheckContext } from './check-context.js';
 import { check, describeError } from './check-context.js';
 import type { ConformanceHarness } from './harness.js';
@@ -87,6 +87,26 @@ export async function logsInWithOddPassword(
     if (error instanceof ConformanceFailure) throw error;
     return false;
   }
+}
+
+/** The clone of `source` the engine would make (its alternateUser rule, or the `_clone` toggle). */
+export function cloneOf<TSecret extends EngineSecret>(
+  ctx: CheckContext<TSecret>,
+  source: TSecret,
+  password: string,
+): TSecret {
+  const engine = ctx.engine;
+  const fields = (engine.canCloneUsers ? engine.alternateUser?.({ user: source }).fields : undefined) ?? {
+    username: toggleCloneSuffix(source.username),
+  };
+  return { ...source, ...fields, password } as TSecret;
+}
+
+/** The keys of a secret that say where its user lives (all but username, password and engine). */
+export function locationKeys<TSecret extends EngineSecret>(ctx: CheckContext<TSecret>): string[] {
+  return Object.keys(ctx.secretFor('conformance_location_probe', 'x')).filter(
+    (key) => key !== 'username' && key !== 'password' && key !== 'engine',
+  );
 }
 
 export { describeError };

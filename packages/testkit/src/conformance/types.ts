@@ -39,6 +39,7 @@ export const HOSTILE_CHECK_IDS = [
   'other-users-principal',
   'wrong-admin-password',
   'admin-elsewhere',
+  'managed-admin',
   'target-down',
   'target-busy',
   'untrusted-tls',

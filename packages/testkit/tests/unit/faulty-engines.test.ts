@@ -46,7 +46,7 @@ describe('Conformance: the correct in-memory engine', () => {
     const results = await runConformanceChecks(suite({}).options);
     expect(failedIds(results)).toEqual([]);
     expect(results.map((result) => result.status)).not.toContain('skipped');
-    expect(results).toHaveLength(25);
+    expect(results).toHaveLength(26);
   });
 
   it('passes with one password, no clone and synchronous changes when those checks are opted out', async () => {

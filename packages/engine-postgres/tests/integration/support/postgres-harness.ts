@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { type PostgresServerHandle, startPostgresServer } from '@rotor/local-aws/harness';
-import type { ConformanceHarness, OtherServer } from '@rotor/testkit';
+import type { ConformanceHarness, ManagedAdmin, OtherServer } from '@rotor/testkit';
+import { mockClient } from 'aws-sdk-client-mock';
 import pg from 'pg';
 import type { PostgresSecret } from '../../../src/index.ts';
 import { type PostgresTarget, psqlCanLogin } from './postgres-target.ts';
@@ -15,6 +17,73 @@ const ADMIN_DATABASE = 'rotor_admin_db';
 export interface HarnessedPostgresTarget extends PostgresTarget {
   harness: ConformanceHarness<PostgresSecret>;
   allowedHosts: string[];
+  /** The RDS the engine asks where an RDS-managed master secret's database is. */
+  rds: RDSClient;
+}
+
+/** The RDS resources of the kit's function scope (aws, us-east-1, 123456789012). */
+const RDS_ARN = 'arn:aws:rds:us-east-1:123456789012';
+
+/**
+ * RDS for the kit's managed admin secrets: the DB instance and cluster `conf-main` are the target, `conf-other`
+ * the second cluster; anything else is not found. Every request is counted, answered or not.
+ */
+function rdsFor(
+  main: Pick<PostgresServerHandle, 'host' | 'port'>,
+  second: Pick<PostgresServerHandle, 'host' | 'port'>,
+  adminValue: { username: string; password: string },
+): { client: RDSClient; managedAdmin: ManagedAdmin } {
+  const client = new RDSClient({ region: 'us-east-1' });
+  const rds = mockClient(client);
+  const notFound = (name: string) => Object.assign(new Error(`${name}: not found`), { name });
+  rds.on(DescribeDBInstancesCommand).rejects(notFound('DBInstanceNotFoundFault'));
+  rds.on(DescribeDBClustersCommand).rejects(notFound('DBClusterNotFoundFault'));
+  for (const [name, at] of [
+    ['conf-main', main],
+    ['conf-other', second],
+  ] as const) {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: `${RDS_ARN}:db:${name}` }).resolves({
+      DBInstances: [
+        { Endpoint: { Address: at.host, Port: at.port }, Engine: 'postgres', DBInstanceStatus: 'available' },
+      ],
+    });
+    rds.on(DescribeDBClustersCommand, { DBClusterIdentifier: `${RDS_ARN}:cluster:${name}` }).resolves({
+      DBClusters: [{ Endpoint: at.host, Port: at.port, Engine: 'aurora-postgresql', Status: 'available' }],
+    });
+  }
+  const value = { username: adminValue.username, password: adminValue.password };
+  return {
+    client,
+    managedAdmin: {
+      secrets: [
+        {
+          name: 'an RDS-managed master secret of a DB instance',
+          value,
+          tags: {
+            'aws:rds:primaryDBInstanceArn': `${RDS_ARN}:db:conf-main`,
+            'aws:secretsmanager:owningService': 'rds',
+          },
+          otherResourceTags: {
+            'aws:rds:primaryDBInstanceArn': `${RDS_ARN}:db:conf-other`,
+            'aws:secretsmanager:owningService': 'rds',
+          },
+        },
+        {
+          name: 'an RDS-managed master secret of a DB cluster',
+          value,
+          tags: {
+            'aws:rds:primaryDBClusterArn': `${RDS_ARN}:cluster:conf-main`,
+            'aws:secretsmanager:owningService': 'rds',
+          },
+          otherResourceTags: {
+            'aws:rds:primaryDBClusterArn': `${RDS_ARN}:cluster:conf-other`,
+            'aws:secretsmanager:owningService': 'rds',
+          },
+        },
+      ],
+      controlPlaneCalls: () => rds.calls().length,
+    },
+  };
 }
 
 /** Another cluster as the kit sees it: users made by its superuser, logins checked with psql. */
@@ -133,9 +202,14 @@ export async function withPostgresHarness(
   // `ssl: true` asks for verified TLS (AWS's RDS secrets say it so): the engine must check the certificate.
   const untrusted = await otherServer(tlsServer, { ssl: true });
   const adminElsewhere = await adminInOtherDatabase(target);
+  const rds = rdsFor(target.server, secondServer, {
+    username: target.server.user,
+    password: target.server.password,
+  });
   const quote = pg.escapeIdentifier;
   return {
     ...target,
+    rds: rds.client,
     allowedHosts: [
       `${target.server.host}:${target.server.port}`,
       `${secondServer.host}:${secondServer.port}`,
@@ -160,6 +234,7 @@ export async function withPostgresHarness(
         await target.sql(`CREATE ROLE ${quote(cloneUsername)} NOLOGIN`);
         await target.sql(`GRANT ${quote(cloneUsername)} TO ${quote(source)}`);
       },
+      managedAdmin: rds.managedAdmin,
     },
     async stop() {
       await Promise.all([second.close(), untrusted.close()]);

@@ -1,4 +1,6 @@
 import {
+  type AdminSecret,
+  assertArnInScope,
   type ChangeResult,
   type CloneUserRequest,
   CredentialRejectedError,
@@ -67,6 +69,8 @@ export class MemoryServer {
   readonly busy = new Set<string>();
   /** Clones (by target name) that fail after their first change. */
   readonly brokenClones = new Set<string>();
+  /** Requests to the memory world's control plane (where a managed admin's server is). */
+  controlPlaneCalls = 0;
   private held = false;
   private readonly staged = new Map<string, string[]>();
 
@@ -91,6 +95,12 @@ export class MemoryServer {
     return true;
   }
 
+  /** The control plane: the host of the server an ARN names, or undefined when it knows none. */
+  locate(arn: string): string | undefined {
+    this.controlPlaneCalls += 1;
+    return MANAGED_SERVERS[arn];
+  }
+
   hold(): () => Promise<void> {
     this.held = true;
     return async () => {
@@ -110,6 +120,11 @@ export const MEMORY_HOST = 'memory.local';
 const OTHER_HOST = 'other.memory.local';
 const DOWN_HOST = 'down.memory.local';
 const UNTRUSTED_HOST = 'untrusted.memory.local';
+/** The tag a managed admin secret of the memory world carries, and the servers its control plane knows. */
+const MANAGED_TAG = 'memory:serverArn';
+const MEMORY_ARN = 'arn:aws:memory:us-east-1:123456789012:server:main';
+const OTHER_ARN = 'arn:aws:memory:us-east-1:123456789012:server:other';
+const MANAGED_SERVERS: Record<string, string> = { [MEMORY_ARN]: MEMORY_HOST, [OTHER_ARN]: OTHER_HOST };
 
 /** The kit's hostile harness for the memory world. */
 function memoryHarness(server: MemoryServer): NonNullable<ConformanceTarget<MemorySecret>['harness']> {
@@ -143,6 +158,17 @@ function memoryHarness(server: MemoryServer): NonNullable<ConformanceTarget<Memo
     untrustedTlsServer: on(untrusted, UNTRUSTED_HOST),
     async breakClone(_source, cloneUsername) {
       server.brokenClones.add(cloneUsername);
+    },
+    managedAdmin: {
+      secrets: [
+        {
+          name: 'a managed admin secret of the memory server',
+          value: { ...server.admin },
+          tags: { [MANAGED_TAG]: MEMORY_ARN, team: 'conformance' },
+          otherResourceTags: { [MANAGED_TAG]: OTHER_ARN, team: 'conformance' },
+        },
+      ],
+      controlPlaneCalls: () => server.controlPlaneCalls,
     },
   };
 }
@@ -196,7 +222,11 @@ export type Fault =
   | 'drops-extra-passwords'
   | 'trusts-any-certificate'
   | 'untrusted-failure-retried'
-  | 'strips-quotes-in-names';
+  | 'strips-quotes-in-names'
+  | 'ignores-managed-admin-tags'
+  | 'accepts-foreign-arns'
+  | 'trusts-managed-location'
+  | 'reads-tags-always';
 
 export interface MemoryEngineOptions {
   capabilities?: Partial<MemoryCapabilities>;
@@ -237,12 +267,31 @@ export function memoryEngine(
     }
   };
 
+  /** A managed admin secret (no host) belongs where the control plane puts the server its tag names. */
+  const locateManagedAdmin = async (admin: AdminSecret, user: MemorySecret, context: StepContext) => {
+    const arn = (await admin.readTags())[MANAGED_TAG];
+    // Without the tag, an admin naming no host works on its user's server.
+    if (arn === undefined) return;
+    if (fault !== 'accepts-foreign-arns') {
+      assertArnInScope(arn, context.functionScope, { label: `The tag ${MANAGED_TAG}`, service: 'memory' });
+    }
+    const host = server.locate(arn);
+    if (host === undefined) throw new InvalidSecretError(`The tag ${MANAGED_TAG} names no known server`);
+    if (host !== user.host && fault !== 'trusts-managed-location') {
+      throw new InvalidSecretError(`The managed admin secret is for ${host}, not ${user.host}`);
+    }
+  };
+
   /** The admin, on its user's server only. */
-  const admitAdmin = (principal: Principal<MemorySecret>, user: MemorySecret) => {
+  const admitAdmin = async (principal: Principal<MemorySecret>, user: MemorySecret, context: StepContext) => {
     if (principal.kind !== 'admin') throw new PermissionDeniedError('This needs the admin');
     const value = principal.admin.value;
     if (fault !== 'admin-anywhere' && value.host !== undefined && value.host !== user.host) {
       throw new InvalidSecretError(`The admin secret is for ${String(value.host)}, not ${user.host}`);
+    }
+    if (fault === 'reads-tags-always') await principal.admin.readTags();
+    if (value.host === undefined && fault !== 'ignores-managed-admin-tags') {
+      await locateManagedAdmin(principal.admin, user, context);
     }
     if (!server.accepts(String(value.username), value.password as string)) {
       throw new CredentialRejectedError('The admin credentials are refused');
@@ -250,14 +299,15 @@ export function memoryEngine(
   };
 
   /** Checks the principal may change `username`; returns 'applied' when a retry finds the change made. */
-  const authorize = (
+  const authorize = async (
     principal: Principal<MemorySecret>,
     user: MemorySecret,
     passwords: readonly string[],
+    context: StepContext,
   ) => {
     const username = user.username;
     if (principal.kind === 'admin') {
-      admitAdmin(principal, user);
+      await admitAdmin(principal, user, context);
       return 'authorized';
     }
     if (principal.kind === 'control-plane') {
@@ -276,13 +326,12 @@ export function memoryEngine(
   };
 
   const changed: ChangeResult = { status: 'changed' };
-  const cloneUser = async ({
-    source,
-    target,
-    principal,
-  }: CloneUserRequest<MemorySecret>): Promise<ChangeResult> => {
+  const cloneUser = async (
+    { source, target, principal }: CloneUserRequest<MemorySecret>,
+    context: StepContext,
+  ): Promise<ChangeResult> => {
     reach(source);
-    admitAdmin(principal, source);
+    await admitAdmin(principal, source, context);
     const original = server.users.get(source.username);
     if (!original) throw new UserNotFoundError(`User "${source.username}" does not exist`);
     if (target.password === undefined) throw new InvalidConfigurationError('The clone needs a password');
@@ -342,7 +391,7 @@ export function memoryEngine(
         ? { status: 'accepted' }
         : { status: 'rejected', reason: 'invalid username-password pair' };
     },
-    async setPasswords({ user: requested, passwords: requestedPasswords, principal }) {
+    async setPasswords({ user: requested, passwords: requestedPasswords, principal }, context) {
       let user = requested;
       let passwords = requestedPasswords;
       if (fault === 'drops-extra-passwords') passwords = passwords.slice(0, capabilities.passwordsPerUser);
@@ -355,7 +404,8 @@ export function memoryEngine(
         if (fault === 'generic-error-for-missing-user') throw new Error(`no such user ${user.username}`);
         throw new UserNotFoundError(`User "${user.username}" does not exist`);
       }
-      if (authorize(principal, user, passwords) === 'applied') return { status: 'unchanged' };
+      if ((await authorize(principal, user, passwords, context)) === 'applied')
+        return { status: 'unchanged' };
       let stored = [...passwords];
       if (fault === 'sets-different-password') stored = stored.map((password) => password.slice(0, -1));
       if (fault === 'keeps-one-of-two-passwords') stored = stored.slice(0, 1);
