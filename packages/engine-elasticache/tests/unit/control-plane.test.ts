@@ -111,6 +111,10 @@ const FAULTS = [
   ],
 ] as const;
 
+/** The fake's client answers `command` with `error` (the commands' input types differ; any of them will do). */
+const failWith = (elasticache: FakeElastiCache, command: (typeof CALLS)[number][2], error: Error) =>
+  elasticache.mock.on(command as typeof DescribeUsersCommand).rejects(error);
+
 async function failureOf(promise: Promise<unknown>): Promise<RotationError> {
   const error = await promise.then(
     () => undefined,
@@ -124,7 +128,7 @@ describe('control-plane faults become Rotor errors that name the call and keep t
   for (const [call, what, command, run] of CALLS) {
     it.each(FAULTS)(`${call}: %s`, async (_label, error, expected) => {
       const elasticache = new FakeElastiCache();
-      elasticache.mock.on(command).rejects(error);
+      failWith(elasticache, command, error);
       const failure = await failureOf(run(new ControlPlane({ client: elasticache.client })));
       expect(failure).toMatchObject({ ...expected, step: 'testSecret' });
       expect(failure.message.startsWith(`${what} failed: ${error.name} (${error.message})`)).toBe(true);
@@ -139,9 +143,7 @@ describe('control-plane faults become Rotor errors that name the call and keep t
       ([call]) => call === 'ModifyUser' || call === 'CreateUser',
     )) {
       const elasticache = new FakeElastiCache();
-      elasticache.mock
-        .on(command)
-        .rejects(fault('InvalidParameterValueException', `Invalid password ${PASSWORD}`));
+      failWith(elasticache, command, fault('InvalidParameterValueException', `Invalid password ${PASSWORD}`));
       const failure = await failureOf(run(new ControlPlane({ client: elasticache.client })));
       expect(failure.message).toContain('Invalid password [REDACTED]');
       expect(failure.message).not.toContain(PASSWORD);
