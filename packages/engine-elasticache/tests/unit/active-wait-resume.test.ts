@@ -1,4 +1,5 @@
 import { DescribeUsersCommand } from '@aws-sdk/client-elasticache';
+import { EngineUnavailableError, InvalidSecretError, type LoginResult } from '@rotor/core/engine';
 import { stepContext } from '@rotor/testkit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_ACTIVE_WAIT_SCHEDULE, simulateChecks, waitForActive } from '../../src/active-wait.ts';
@@ -8,12 +9,15 @@ import {
   changeIssued,
   containerMemory,
   type ElastiCacheRuntime,
+  rememberUser,
   waitUntilActive,
 } from '../../src/elasticache-users.ts';
 import { parseUserArn } from '../../src/user-ids.ts';
 import { arnOf, FakeElastiCache } from './support/fake-elasticache.ts';
 
 const START = 1_000_000;
+const PASSWORD = 'Pw-0123456789-abcdef';
+const ON = 'on ~* +@all';
 /** More checks than any schedule here makes: a wait past it is looping without sleeping. */
 const TIGHT_LOOP = 50;
 
@@ -122,6 +126,10 @@ describe('waitUntilActive remembers how long a change took, for the next wait in
   /** When the current change was issued and when it is done (Date.now()). */
   let change = { at: 0, doneAt: 0 };
   let seen: number[] = [];
+  /** The data plane's answer to the wait's probe, by ms since the change. */
+  let probeAnswer: (sinceChange: number) => Promise<LoginResult> = async () => {
+    throw new Error('no login in these waits');
+  };
 
   beforeEach(() => {
     vi.useFakeTimers({ now: START });
@@ -143,9 +151,7 @@ describe('waitUntilActive remembers how long a change took, for the next wait in
       settings: resolveOptions({ client: elasticache.client }),
       controlPlane: new ControlPlane({ client: elasticache.client }),
       loginTester: {
-        login: async () => {
-          throw new Error('no login in these waits');
-        },
+        login: () => probeAnswer(Date.now() - change.at),
         checkSecretEndpoint: async () => {},
         forgetCaches: () => {},
       },
@@ -154,12 +160,28 @@ describe('waitUntilActive remembers how long a change took, for the next wait in
   }
 
   /** A change taking `durationMs`, issued by this container (or by an earlier one), and the wait for it. */
-  async function waitForChange(durationMs: number, issuedHere: boolean): Promise<number[]> {
+  async function waitForChange(
+    durationMs: number,
+    issuedHere: boolean,
+    probe?: { accessString: string },
+  ): Promise<number[]> {
     const context = stepContext({ step: 'testSecret' });
     change = { at: Date.now(), doneAt: Date.now() + durationMs };
     seen = [];
+    if (probe) {
+      // What the step saw before its change: where the probe may log in.
+      const user = { UserId: 'user1', UserName: 'user1', Status: 'active', AccessString: probe.accessString };
+      rememberUser(runtime, ref, user, context);
+    }
     if (issuedHere) changeIssued(runtime, ref, context);
-    const waiting = waitUntilActive(runtime, ref, context, 'the test');
+    const secret = { username: 'user1', user_arn: arnOf('user1'), password: PASSWORD };
+    const waiting = waitUntilActive(
+      runtime,
+      ref,
+      context,
+      'the test',
+      probe ? { secret, password: PASSWORD } : undefined,
+    );
     await vi.advanceTimersByTimeAsync(60_000);
     await expect(waiting).resolves.toMatchObject({ Status: 'active' });
     return [...seen];
@@ -175,6 +197,62 @@ describe('waitUntilActive remembers how long a change took, for the next wait in
     expect(await waitForChange(1_000, false)).toEqual([0, 200, 600, 1_400]);
     // Still no expectation: the schedule without one.
     expect(await waitForChange(3_000, true)).toEqual([200, 600, 1_400, 3_000]);
+  });
+
+  it('a probe that sees the new password makes the control plane be asked at once, and only then', async () => {
+    probeAnswer = async (since) =>
+      since >= 3_000 ? { status: 'accepted' } : { status: 'rejected', reason: 'WRONGPASS' };
+    // The control plane lags the caches by 500 ms: confirmed at once, then at doubling gaps from 250 ms.
+    expect(await waitForChange(3_500, true, { accessString: ON })).toEqual([3_000, 3_250, 3_750]);
+    // Refused all along: the control plane alone, at AWS's interval.
+    probeAnswer = async () => ({ status: 'rejected', reason: 'WRONGPASS' });
+    runtime = newContainer();
+    expect(await waitForChange(3_000, true, { accessString: ON })).toEqual([10_000]);
+  });
+
+  it.each([
+    [
+      'skipped (no route to the cache)',
+      async () => ({ status: 'skipped', reason: 'cannot reach' }) as const,
+      ON,
+    ],
+    [
+      'disabled (no cache admits the user)',
+      async () => ({ status: 'disabled', reason: 'nowhere' }) as const,
+      ON,
+    ],
+    [
+      'unreachable',
+      async (): Promise<LoginResult> => {
+        throw new EngineUnavailableError('connect ETIMEDOUT');
+      },
+      ON,
+    ],
+    ['for a user switched off', async () => ({ status: 'accepted' }) as const, 'off ~* +@all'],
+  ])(
+    'a probe that cannot tell (%s) leaves the control plane alone to decide',
+    async (_label, answer, access) => {
+      probeAnswer = answer;
+      expect(await waitForChange(3_000, true, { accessString: access })).toEqual([200, 600, 1_400, 3_000]);
+    },
+  );
+
+  it('a probe failing otherwise (a refused route) fails the wait: it is what the step would meet anyway', async () => {
+    probeAnswer = async () => {
+      throw new InvalidSecretError('not a trusted endpoint');
+    };
+    const context = stepContext({ step: 'testSecret' });
+    rememberUser(
+      runtime,
+      ref,
+      { UserId: 'user1', UserName: 'user1', Status: 'active', AccessString: ON },
+      context,
+    );
+    changeIssued(runtime, ref, context);
+    const secret = { username: 'user1', user_arn: arnOf('user1'), password: PASSWORD };
+    await expect(
+      waitUntilActive(runtime, ref, context, 'the test', { secret, password: PASSWORD }),
+    ).rejects.toMatchObject({ code: 'INVALID_SECRET' });
   });
 
   it('another container knows nothing of this one', async () => {
