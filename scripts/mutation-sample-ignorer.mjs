@@ -4,9 +4,11 @@
  * nodes whose span is a sampled mutant's, or that contain one (a sampled node nested in another sampled span),
  * so Stryker tests the sample and little else. Stryker reports the rest as Ignored.
  *
- * The spans come from the JSON file named by ROTOR_MUTATION_SAMPLE_SPANS (written by scripts/mutation.mjs):
- * [{ path: 'src/x.ts', start: { line, column }, end: { line, column } }], lines 1-based, columns 0-based, as
- * babel's node locations. Plain objects stand for @stryker-mutator/api's declareValuePlugin (not a dependency).
+ * The spans come from the JSON file named by ROTOR_MUTATION_SAMPLE_SPANS (written by scripts/mutation-sample.mjs):
+ * [{ path, length, start: { line, column }, end: { line, column } }], lines 1-based, columns 0-based, as babel's
+ * node locations. Stryker's parser leaves node locations without a file name, so a span's file is told by its
+ * length in characters (the program node's end); files of equal length share their spans (ignoring less, never
+ * more). Plain objects stand for @stryker-mutator/api's declareValuePlugin (not a dependency).
  */
 import { readFileSync } from 'node:fs';
 
@@ -20,9 +22,9 @@ const same = (a, b) => a.line === b.line && a.column === b.column;
 function shouldIgnore(path) {
   const loc = path.node.loc;
   if (!loc) return undefined;
-  // babel gives the parsed file's name; without it, every file's spans count (ignoring less, never more).
-  const file = loc.filename?.replaceAll('\\', '/');
-  const mine = spans.filter((span) => !file || file === span.path || file.endsWith(`/${span.path}`));
+  const program = path.isProgram() ? path : path.findParent((parent) => parent.isProgram());
+  const length = program?.node.end;
+  const mine = spans.filter((span) => length === undefined || span.length === length);
   const keep = mine.some(
     (span) =>
       (same(loc.start, span.start) && same(loc.end, span.end)) ||

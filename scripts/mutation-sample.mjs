@@ -168,7 +168,15 @@ export function runSample(engine, { sample: size, seed: chosenSeed, modes, concu
   };
   const stage = (name, mutants, env) => {
     const spansFile = join(tmpdir(), `rotor-mutation-${engine}-${name}-spans.json`);
-    writeFileSync(spansFile, JSON.stringify(mutants.map(nodeSpan)));
+    const lengths = new Map();
+    const lengthOf = (path) => {
+      if (!lengths.has(path)) lengths.set(path, readFileSync(join(packageDir, path), 'utf8').length);
+      return lengths.get(path);
+    };
+    writeFileSync(
+      spansFile,
+      JSON.stringify(mutants.map((m) => ({ ...nodeSpan(m), length: lengthOf(m.path) }))),
+    );
     try {
       return runStryker(engine, name, {
         mutate: [...new Set(mutants.map(spanRange))],
