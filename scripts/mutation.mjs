@@ -30,14 +30,26 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runSample } from './mutation-sample.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ENGINES = ['postgres', 'redshift', 'elasticache'];
 const KIT_FILE = 'tests/integration/conformance.test.ts';
 const MODES = ['kit', 'suite'];
+const VITEST_PLUGIN = join(
+  root,
+  'node_modules',
+  '@stryker-mutator',
+  'vitest-runner',
+  'dist',
+  'src',
+  'index.js',
+);
 
 function parseArgs(argv) {
   const args = { engines: [], modes: MODES, concurrency: 2, exclude: [], mutate: [], continue: false };
+  args.sample = undefined;
+  args.seed = undefined;
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index];
     if (arg === '--mode') args.modes = [argv[++index]];
@@ -47,6 +59,9 @@ function parseArgs(argv) {
     else if (arg === '--mutate') args.mutate.push(argv[++index]);
     // Runs more tests only on what the last rest-of-suite run left alive (say, a slow file left out before).
     else if (arg === '--continue') args.continue = true;
+    // Measures a seeded random sample of N mutants instead of all of them (an estimate, with its interval).
+    else if (arg === '--sample') args.sample = Number(argv[++index]);
+    else if (arg === '--seed') args.seed = Number(argv[++index]);
     else if (arg !== '--') args.engines.push(arg);
   }
   if (args.engines.length === 0) args.engines = ENGINES;
@@ -58,6 +73,15 @@ function parseArgs(argv) {
     throw new Error('--concurrency must be >= 1');
   for (const file of args.mutate)
     if (!/^src\/.+\.ts$/.test(file ?? '')) throw new Error(`--mutate takes a file under src/, not ${file}`);
+  if (args.sample !== undefined) {
+    if (!Number.isInteger(args.sample) || args.sample < 1)
+      throw new Error('--sample must be an integer >= 1');
+    if (args.mutate.length > 0 || args.continue || args.exclude.length > 0)
+      throw new Error('--sample measures the whole of src: it takes no --mutate, --exclude or --continue');
+  }
+  if (args.seed !== undefined && (!Number.isInteger(args.seed) || args.seed < 0 || args.seed >= 2 ** 32))
+    throw new Error('--seed must be an integer from 0 to 2^32 - 1');
+  if (args.seed !== undefined && args.sample === undefined) throw new Error('--seed goes with --sample N');
   return args;
 }
 
@@ -73,14 +97,20 @@ const restName = (n) => (n === 1 ? 'rest' : `rest-${n}`);
 
 const reportPath = (engine, name) => join(root, 'bench', 'results', `mutation-${engine}-${name}.json`);
 
-/** Runs Stryker in the engine's package; `tests` narrows vitest (include or exclude globs). */
-function runStryker(engine, name, { mutate, env: testEnv, concurrency }) {
+/**
+ * Runs Stryker in the engine's package; `env` narrows vitest (include or exclude globs), `config` overrides
+ * Stryker options (the sample's enumeration and ignorer), `reportFile` puts the report elsewhere.
+ */
+function runStryker(
+  engine,
+  name,
+  { mutate, env: testEnv, concurrency, config: overrides = {}, reportFile = reportPath(engine, name) },
+) {
   const packageDir = join(root, 'packages', `engine-${engine}`);
-  const reportFile = reportPath(engine, name);
   const config = {
     packageManager: 'pnpm',
     testRunner: 'vitest',
-    plugins: [join(root, 'node_modules', '@stryker-mutator', 'vitest-runner', 'dist', 'src', 'index.js')],
+    plugins: [VITEST_PLUGIN],
     vitest: { configFile: 'vitest.config.ts', related: false },
     mutate,
     inPlace: true,
@@ -91,6 +121,7 @@ function runStryker(engine, name, { mutate, env: testEnv, concurrency }) {
     jsonReporter: { fileName: reportFile },
     tempDirName: '.stryker-tmp',
     cleanTempDir: true,
+    ...overrides,
   };
   const configFile = join(packageDir, `.stryker-${name}.config.json`);
   writeFileSync(configFile, JSON.stringify(config, null, 2));
@@ -196,7 +227,21 @@ const inScope = (mutant) => args.mutate.length === 0 || args.mutate.includes(mut
 
 for (const engine of args.engines) {
   const sections = [];
-  if (args.modes.includes('kit')) {
+  if (args.sample !== undefined) {
+    const { sections: sampled } = runSample(engine, args, {
+      runStryker,
+      mutantsOf,
+      score,
+      reportPath,
+      staleFiles,
+      KIT_FILE,
+      UNDETECTED,
+      packageDir: join(root, 'packages', `engine-${engine}`),
+      vitestPlugin: VITEST_PLUGIN,
+      ignorerPlugin: join(root, 'scripts', 'mutation-sample-ignorer.mjs'),
+    });
+    sections.push(...sampled);
+  } else if (args.modes.includes('kit')) {
     const minutes = runStryker(engine, 'kit', {
       mutate: args.mutate.length > 0 ? args.mutate : ['src/**/*.ts'],
       env: { ROTOR_TEST_INCLUDE: KIT_FILE },
@@ -216,7 +261,7 @@ for (const engine of args.engines) {
       ),
     );
   }
-  if (args.modes.includes('suite')) {
+  if (args.sample === undefined && args.modes.includes('suite')) {
     if (!existsSync(reportPath(engine, 'kit')))
       throw new Error(`run the kit first: pnpm mutation ${engine} --mode kit`);
     // Earlier rest-of-suite runs this one continues (--continue), oldest first; a fresh run replaces them all.

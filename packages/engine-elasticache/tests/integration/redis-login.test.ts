@@ -195,6 +195,25 @@ describe('engine.login: control plane, trusted endpoints, real AUTH', () => {
     ).toBe('rejected');
   });
 
+  // Found by `pnpm mutation elasticache --sample` (bench/results/mutation-elasticache.md): with the address check
+  // removed, a cache without an address yet became an endpoint with no host, which the client reads as localhost.
+  it('a cache without an endpoint address yet (creating) is no endpoint: no password goes anywhere', async () => {
+    const local = await startRecordingListener();
+    try {
+      const { elasticache, engine, context, app } = world();
+      const cache = elasticache.caches.get('rg-1')!;
+      cache.host = '';
+      cache.port = local.port;
+      expect(await engine.login({ user: app() }, context())).toMatchObject({
+        status: 'disabled',
+        reason: expect.stringContaining('no user group associated with a cache'),
+      });
+      expect(local.seen()).toEqual({ connections: 0, bytes: 0 });
+    } finally {
+      await local.close();
+    }
+  });
+
   it('a cache the control plane names but this function cannot reach is skipped; a configured one is an error', async () => {
     const gone = await startRecordingListener();
     await gone.close();

@@ -98,6 +98,15 @@ describe('cloneUser', () => {
     expect(elasticache.users.get('app-clone')!.passwords).toEqual(['x'.repeat(20)]);
   });
 
+  // Found by `pnpm mutation elasticache --sample` (bench/results/mutation-elasticache.md): with the id check
+  // removed, an AWSPENDING naming the alternate but pointing at another id created a user under that id.
+  it("refuses a pending user whose user_arn is not the alternate's id, creating nothing", async () => {
+    const { elasticache, clone } = setup();
+    await expect(clone({ user_arn: arnOf('intruder') })).rejects.toMatchObject({ code: 'INVALID_SECRET' });
+    expect(elasticache.changes).toEqual([]);
+    expect(elasticache.users.has('intruder')).toBe(false);
+  });
+
   it('refuses an alternate user on another engine', async () => {
     const { elasticache, clone } = setup();
     elasticache.addUser({ UserId: 'app-clone', UserName: 'app-clone', Engine: 'valkey', passwords: [] });
