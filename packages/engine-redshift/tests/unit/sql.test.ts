@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   alterGroupAddUser,
+  alterUserConnectionLimit,
   alterUserPassword,
   alterUserSetting,
   createUser,
@@ -124,5 +125,17 @@ describe('other statements', () => {
     expect(splitSettingList('"$user", public')).toEqual(['$user', 'public']);
     expect(splitSettingList('"x, ""y"""')).toEqual(['x, "y"']);
     expect(splitSettingList('')).toEqual([]);
+  });
+});
+
+describe('alterUserConnectionLimit', () => {
+  it('builds the statement for a whole limit or UNLIMITED', () => {
+    expect(alterUserConnectionLimit('app', 0)).toBe('ALTER USER "app" CONNECTION LIMIT 0');
+    expect(alterUserConnectionLimit('app', 25)).toBe('ALTER USER "app" CONNECTION LIMIT 25');
+    expect(alterUserConnectionLimit('app', 'UNLIMITED')).toBe('ALTER USER "app" CONNECTION LIMIT UNLIMITED');
+  });
+
+  it.each([-1, -2, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses the limit %s', (limit) => {
+    expect(() => alterUserConnectionLimit('app', limit)).toThrow(RangeError);
   });
 });
