@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { countsAndTime, survivorLines } from './mutation-report.mjs';
 
 /** mulberry32: a small seeded generator, so the same seed draws the same sample on any machine and Node. */
 function generator(seed) {
@@ -259,20 +260,11 @@ function sampleSection(title, summary, drawn, minutes, concurrency) {
     '',
     `**Estimate from a random sample**, not a full run: ${drawn.size} of the ${drawn.population} mutants of \`src\`, drawn uniformly with seed ${drawn.seed}.`,
     '',
-    `Detected in the sample: ${summary.detected} of ${summary.valid} = **${percent(summary.valid === 0 ? 0 : summary.detected / summary.valid)}**, 95 % Wilson interval ${percent(low)} to ${percent(high)} (${Object.entries(
-      summary.counts,
-    )
-      .map(([status, n]) => `${status} ${n}`)
-      .join(
-        ', ',
-      )})${minutes === undefined ? '' : `, ${minutes.toFixed(1)} min of Stryker with concurrency ${concurrency}`}.`,
+    `Detected in the sample: ${summary.detected} of ${summary.valid} = **${percent(summary.valid === 0 ? 0 : summary.detected / summary.valid)}**, 95 % Wilson interval ${percent(low)} to ${percent(high)} (${countsAndTime(summary, minutes, concurrency)}.`,
     '',
     'Sampled mutants left alive (file:line mutator → replacement):',
     '',
-    ...summary.survivors.map(
-      (s) =>
-        `- ${s.path}:${s.start.line} ${s.mutator}${s.status === 'NoCoverage' ? ' (no test runs it)' : ''} → \`${s.replacement.slice(0, 80).replaceAll('`', "'")}\``,
-    ),
+    ...survivorLines(summary.survivors),
     '',
   ].join('\n');
 }

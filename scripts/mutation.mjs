@@ -30,6 +30,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { countsAndTime, survivorLines } from './mutation-report.mjs';
 import { runSample } from './mutation-sample.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -197,20 +198,11 @@ function section(title, summary, minutes, concurrency) {
   return [
     `## ${title}`,
     '',
-    `Mutation score ${summary.score.toFixed(1)} % (${summary.detected} of ${summary.valid} mutants detected; ${Object.entries(
-      summary.counts,
-    )
-      .map(([status, n]) => `${status} ${n}`)
-      .join(
-        ', ',
-      )})${minutes === undefined ? '' : `, ${minutes.toFixed(1)} min of Stryker with concurrency ${concurrency}`}.`,
+    `Mutation score ${summary.score.toFixed(1)} % (${summary.detected} of ${summary.valid} mutants detected; ${countsAndTime(summary, minutes, concurrency)}.`,
     '',
     'Surviving mutants (file:line mutator → replacement):',
     '',
-    ...summary.survivors.map(
-      (s) =>
-        `- ${s.path}:${s.start.line} ${s.mutator}${s.status === 'NoCoverage' ? ' (no test runs it)' : ''} → \`${s.replacement.slice(0, 80).replaceAll('`', "'")}\``,
-    ),
+    ...survivorLines(summary.survivors),
     '',
   ].join('\n');
 }
