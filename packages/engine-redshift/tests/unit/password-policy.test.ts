@@ -100,6 +100,11 @@ describe('passwordOptionsFromEnv', () => {
     expect(passwordOptionsFromEnv({})).toEqual({});
   });
 
+  it('reads an empty or blank PASSWORD_LENGTH as unset, as a template leaves it', () => {
+    expect(passwordOptionsFromEnv({ PASSWORD_LENGTH: '' })).toEqual({});
+    expect(passwordOptionsFromEnv({ PASSWORD_LENGTH: '  ' })).toEqual({});
+  });
+
   it('refuses values AWS would misread silently', () => {
     expect(() => passwordOptionsFromEnv({ PASSWORD_LENGTH: '32x' })).toThrow(/PASSWORD_LENGTH/);
     expect(() => passwordOptionsFromEnv({ EXCLUDE_PUNCTUATION: 'maybe' })).toThrow(/EXCLUDE_PUNCTUATION/);
