@@ -7,11 +7,11 @@ import {
   ModifyUserCommand,
   ModifyUserGroupCommand,
 } from '@aws-sdk/client-elasticache';
-import { RotationError } from '@rotor/core';
 import { stepContext } from '@rotor/testkit';
 import { describe, expect, it } from 'vitest';
 import { ControlPlane } from '../../src/control-plane.ts';
 import { parseUserArn } from '../../src/user-ids.ts';
+import { failureOf } from './support/failure.ts';
 import { arnOf, FakeElastiCache } from './support/fake-elasticache.ts';
 import { createWorld } from './support/rotation.ts';
 
@@ -114,15 +114,6 @@ const FAULTS = [
 /** The fake's client answers `command` with `error` (the commands' input types differ; any of them will do). */
 const failWith = (elasticache: FakeElastiCache, command: (typeof CALLS)[number][2], error: Error) =>
   elasticache.mock.on(command as typeof DescribeUsersCommand).rejects(error);
-
-async function failureOf(promise: Promise<unknown>): Promise<RotationError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  if (!RotationError.isInstance(error)) throw new Error(`expected a RotationError, got ${String(error)}`);
-  return error;
-}
 
 describe('control-plane faults become Rotor errors that name the call and keep the cause', () => {
   for (const [call, what, command, run] of CALLS) {
@@ -234,15 +225,7 @@ describe('a user group deleted between DescribeUsers and DescribeUserGroups', ()
       passwords: [PASSWORD],
       UserGroupIds: ['g-gone'],
     });
-    world.elasticache.addGroup('g-main', ['user1']);
-    world.elasticache.addCache({
-      id: 'orders',
-      kind: 'replication-group',
-      host: 'orders.cache',
-      port: 6379,
-      tls: true,
-      userGroupId: 'g-main',
-    });
+    world.elasticache.addGroupOnCache('g-main', ['user1']);
     const secret = world.store.valueAt('AWSCURRENT') as { username: string; user_arn: string; host: string };
     await expect(
       world.engine.preflight!({ user: secret }, stepContext({ step: 'createSecret' })),

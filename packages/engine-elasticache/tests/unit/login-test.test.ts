@@ -30,15 +30,7 @@ beforeEach(() => {
 function tester(options: Partial<LoginTesterOptions> = {}, now?: () => number) {
   const elasticache = new FakeElastiCache();
   elasticache.addUser({ UserId: 'user1', UserName: 'user1' });
-  elasticache.addGroup('g-main', ['user1']);
-  elasticache.addCache({
-    id: 'orders',
-    kind: 'replication-group',
-    host: 'orders.cache',
-    port: 6379,
-    tls: true,
-    userGroupId: 'g-main',
-  });
+  elasticache.addGroupOnCache('g-main', ['user1']);
   elasticache.addCache({
     id: 'sessions',
     kind: 'serverless',

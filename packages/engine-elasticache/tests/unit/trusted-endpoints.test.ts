@@ -4,7 +4,7 @@ import {
   DescribeUserGroupsCommand,
   type User,
 } from '@aws-sdk/client-elasticache';
-import { InvalidSecretError, RotationError } from '@rotor/core';
+import { InvalidSecretError } from '@rotor/core';
 import { stepContext } from '@rotor/testkit';
 import { describe, expect, it } from 'vitest';
 import { ControlPlane } from '../../src/control-plane.ts';
@@ -16,6 +16,7 @@ import {
   parseCacheArn,
 } from '../../src/trusted-endpoints.ts';
 import { parseUserArn } from '../../src/user-ids.ts';
+import { failureOf } from './support/failure.ts';
 import { ACCOUNT, arnOf, FakeElastiCache, REGION } from './support/fake-elasticache.ts';
 
 const ref = parseUserArn(arnOf('user1'))!;
@@ -49,15 +50,6 @@ const user = (groups: string[] | undefined): User => ({
   UserName: 'user1',
   ...(groups ? { UserGroupIds: groups } : {}),
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<RotationError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  if (!RotationError.isInstance(error)) throw new Error(`expected a RotationError, got ${String(error)}`);
-  return error;
-}
 
 describe('cachesHoldingUser: the caches of the user groups that hold the user', () => {
   it('trusts every cache of every group that lists the user, once each, in name order; not a group that dropped it, nor a deleted one', async () => {
@@ -222,15 +214,7 @@ describe('cachesHoldingUser: the caches of the user groups that hold the user', 
   it('a control-plane failure on the way fails with its cause and step (throttling retryable, access denied not)', async () => {
     const { elasticache, controlPlane } = world();
     elasticache.addUser({ UserId: 'user1', UserName: 'user1' });
-    elasticache.addGroup('g-main', ['user1']);
-    elasticache.addCache({
-      id: 'orders',
-      kind: 'replication-group',
-      host: 'orders.cache',
-      port: 6379,
-      tls: true,
-      userGroupId: 'g-main',
-    });
+    elasticache.addGroupOnCache('g-main', ['user1']);
     const throttled = Object.assign(new Error('Rate exceeded'), {
       name: 'Throttling',
       $retryable: { throttling: true },

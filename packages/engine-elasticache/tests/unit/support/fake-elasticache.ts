@@ -255,6 +255,19 @@ export class FakeElastiCache {
     return cache;
   }
 
+  /** A user group of `userIds` held by a TLS replication group `<cacheId>.cache:6379`: the usual place to log in. */
+  addGroupOnCache(groupId: string, userIds: string[], cacheId = 'orders'): FakeCache {
+    this.addGroup(groupId, userIds);
+    return this.addCache({
+      id: cacheId,
+      kind: 'replication-group',
+      host: `${cacheId}.cache`,
+      port: 6379,
+      tls: true,
+      userGroupId: groupId,
+    });
+  }
+
   accepts(userId: string, password: string): boolean {
     const user = this.users.get(userId);
     return !!user && user.passwords.includes(password);
